@@ -1,0 +1,214 @@
+package io.vmm;
+
+import io.vertx.core.Context;
+import io.vertx.core.DeploymentOptions;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.ThreadingModel;
+import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.eventbus.MessageConsumer;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vmm.bus.Addresses;
+import io.vmm.config.ConnectorKeys;
+import io.vmm.config.ConnectorConfig;
+import io.vmm.config.FlowSpec;
+import io.vmm.source.PartitionAssigner;
+import io.vmm.source.SourceVerticle;
+import io.vmm.source.TopicDiscoveryVerticle;
+import io.vmm.target.ProgressStore;
+import io.vmm.target.TargetProducerVerticle;
+import org.apache.kafka.common.TopicPartition;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Runs one flow {@code A->B}: deploys its target producer, topic discovery and source tasks, and stops them in
+ * the order that loses nothing (sources drain and store progress while the producer still runs, then the
+ * producer, then discovery).
+ * <p>
+ * The verticles are deployed as top-level deployments from this runner's own event-loop context (not as
+ * children of a verticle), so that the stop order is this runner's to choose. All state here is confined to
+ * that context; {@link #start()} and {@link #stop()} may be called from any thread and complete on it.
+ */
+public final class FlowRunner {
+
+  private static final Logger LOG = LoggerFactory.getLogger(FlowRunner.class);
+
+  private final Vertx vertx;
+  private final FlowSpec flow;
+  private final Context context;
+  private final List<String> sourceDeployments = new ArrayList<>();
+  private final Map<String, JsonObject> failedPartitions = new LinkedHashMap<>();
+  private String producerDeployment;
+  private String discoveryDeployment;
+  private MessageConsumer<JsonObject> failureListener;
+  private List<List<TopicPartition>> assignment = List.of();
+  private String state = "STOPPED";
+
+  public FlowRunner(Vertx vertx, FlowSpec flow, Context context) {
+    this.vertx = vertx;
+    this.flow = flow;
+    this.context = context;
+  }
+
+  public FlowSpec flow() {
+    return flow;
+  }
+
+  /**
+   * Discovers topics, creates remote topics, reads stored progress and starts the source tasks.
+   * Fails (after undoing what it started) if a cluster cannot be reached within {@code admin.timeout.ms}.
+   */
+  public Future<Void> start() {
+    Promise<Void> promise = Promise.promise();
+    context.runOnContext(v -> doStart().onComplete(promise));
+    return promise.future();
+  }
+
+  private Future<Void> doStart() {
+    ConnectorConfig sourceConfig = flow.sourceConnector().config();
+    if (!flow.sourceConnector().isRunning()) {
+      state = flow.sourceConnector().state().name();
+      LOG.info("{} source connector is {}: not mirroring", flow.name(),
+          sourceConfig.getBoolean(ConnectorKeys.ENABLED) ? state : "disabled (enabled=false)");
+      return Future.succeededFuture();
+    }
+    state = "STARTING";
+    long started = System.currentTimeMillis();
+    Duration adminTimeout = Duration.ofMillis(sourceConfig.getLong(ConnectorKeys.ADMIN_TIMEOUT_MS));
+    failureListener = vertx.eventBus().localConsumer(Addresses.partitionFailed(flow.name()),
+        m -> failedPartitions.put(m.body().getString("topic") + "-" + m.body().getInteger("partition"), m.body()));
+    String progressTopic = ProgressStore.topic(flow.id().source());
+    return vertx.deployVerticle(new TargetProducerVerticle(flow.name(),
+                flow.target().producerConfig(flow.name() + "|producer"), progressTopic),
+            new DeploymentOptions().setThreadingModel(ThreadingModel.WORKER))
+        .compose(id -> {
+          producerDeployment = id;
+          return vertx.deployVerticle(new TopicDiscoveryVerticle(flow));
+        })
+        .compose(id -> {
+          discoveryDeployment = id;
+          return vertx.eventBus().<JsonObject>request(Addresses.discover(flow.name()), null,
+              new DeliveryOptions().setSendTimeout(adminTimeout.toMillis() * 3));
+        })
+        .compose(reply -> {
+          JsonArray topics = reply.body().getJsonArray("topics");
+          return vertx.executeBlocking(() -> ProgressStore.load(
+                  flow.target().consumerConfig(flow.name() + "|progress-reader"), progressTopic,
+                  flow.id().source(), adminTimeout), false)
+              .compose(stored -> deploySources(topics, stored));
+        })
+        .onSuccess(v -> {
+          state = "RUNNING";
+          LOG.info("{} running with {} source tasks in {} ms", flow.name(), sourceDeployments.size(),
+              System.currentTimeMillis() - started);
+        })
+        .recover(e -> {
+          state = "FAILED";
+          LOG.error("{} failed to start: {}", flow.name(), e.getMessage());
+          return doStop().transform(ar -> Future.failedFuture(e));
+        });
+  }
+
+  private Future<Void> deploySources(JsonArray topics, Map<TopicPartition, Long> stored) {
+    Map<String, String> remoteOf = new HashMap<>();
+    List<TopicPartition> partitions = new ArrayList<>();
+    for (int i = 0; i < topics.size(); i++) {
+      JsonObject t = topics.getJsonObject(i);
+      remoteOf.put(t.getString("topic"), t.getString("remote"));
+      for (int p = 0; p < t.getInteger("partitions"); p++) {
+        partitions.add(new TopicPartition(t.getString("topic"), p));
+      }
+    }
+    if (partitions.isEmpty()) {
+      LOG.warn("{} no source topic matches the topic filter ({}); nothing to mirror", flow.name(), flow.topicFilter());
+    }
+    assignment = PartitionAssigner.assign(partitions, flow.sourceConnector().tasksMax());
+    ConnectorConfig c = flow.sourceConnector().config();
+    long pollTimeout = c.getLong(ConnectorKeys.CONSUMER_POLL_TIMEOUT_MS);
+    Object deliveryTimeout = flow.target().producerConfig("x").getOrDefault("delivery.timeout.ms", "120000");
+    SourceVerticle.Limits limits = new SourceVerticle.Limits(
+        c.getInt(ConnectorKeys.INFLIGHT_PARTITION_MAX_RECORDS), c.getInt(ConnectorKeys.INFLIGHT_PARTITION_MAX_BYTES),
+        c.getInt(ConnectorKeys.INFLIGHT_TASK_MAX_BYTES), c.getLong(ConnectorKeys.OFFSET_FLUSH_INTERVAL_MS),
+        pollTimeout, Long.parseLong(deliveryTimeout.toString()) + 30_000);
+    List<Future<String>> deployed = new ArrayList<>();
+    for (int task = 0; task < assignment.size(); task++) {
+      List<SourceVerticle.Assignment> group = new ArrayList<>();
+      for (TopicPartition tp : assignment.get(task)) {
+        group.add(new SourceVerticle.Assignment(tp, remoteOf.get(tp.topic()), stored.getOrDefault(tp, -1L)));
+      }
+      Map<String, Object> consumerConfig = flow.source().consumerConfig(
+          flow.name() + "|MirrorSourceConnector-" + task + "|replication-consumer");
+      deployed.add(vertx.deployVerticle(new SourceVerticle(flow.name(), task, consumerConfig, group, limits))
+          .onSuccess(sourceDeployments::add));
+    }
+    return Future.all(deployed).mapEmpty();
+  }
+
+  /** Stops source tasks (drain, store progress), then the producer, then discovery; never fails. */
+  public Future<Void> stop() {
+    Promise<Void> promise = Promise.promise();
+    context.runOnContext(v -> doStop().onComplete(promise));
+    return promise.future();
+  }
+
+  private Future<Void> doStop() {
+    long started = System.currentTimeMillis();
+    List<Future<Void>> sources = new ArrayList<>();
+    for (String id : sourceDeployments) {
+      sources.add(undeploy(id, 9_000));
+    }
+    sourceDeployments.clear();
+    return Future.join(sources)
+        .transform(ar -> producerDeployment == null ? Future.succeededFuture() : undeploy(producerDeployment, 4_000))
+        .transform(ar -> discoveryDeployment == null ? Future.succeededFuture() : undeploy(discoveryDeployment, 4_000))
+        .transform(ar -> failureListener == null ? Future.<Void>succeededFuture() : failureListener.unregister())
+        .transform(ar -> {
+          producerDeployment = null;
+          discoveryDeployment = null;
+          if (!"FAILED".equals(state)) {
+            state = "STOPPED";
+          }
+          LOG.info("{} stopped in {} ms", flow.name(), System.currentTimeMillis() - started);
+          return Future.succeededFuture();
+        });
+  }
+
+  private Future<Void> undeploy(String id, long timeoutMs) {
+    return vertx.undeploy(id).timeout(timeoutMs, TimeUnit.MILLISECONDS)
+        .recover(e -> {
+          LOG.warn("{} undeploy of {} failed: {}", flow.name(), id, e.toString());
+          return Future.succeededFuture();
+        });
+  }
+
+  /** Status snapshot: state, tasks with their partitions, FAILED partitions with their errors. */
+  public Future<JsonObject> status() {
+    Promise<JsonObject> promise = Promise.promise();
+    context.runOnContext(v -> {
+      JsonArray tasks = new JsonArray();
+      for (int i = 0; i < assignment.size(); i++) {
+        tasks.add(new JsonObject().put("id", i).put("partitions",
+            new JsonArray(assignment.get(i).stream().map(TopicPartition::toString).toList())));
+      }
+      promise.complete(new JsonObject().put("flow", flow.name()).put("state", state).put("tasks", tasks)
+          .put("failedPartitions", new JsonArray(new ArrayList<>(failedPartitions.values()))));
+    });
+    return promise.future();
+  }
+
+  List<List<TopicPartition>> assignment() {
+    return Collections.unmodifiableList(assignment);
+  }
+}

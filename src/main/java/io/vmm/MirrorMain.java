@@ -1,0 +1,112 @@
+package io.vmm;
+
+import io.vertx.core.Vertx;
+import io.vmm.config.ConfigException;
+import io.vmm.config.ConfigLoader;
+import io.vmm.config.ConfigParser;
+import io.vmm.config.MirrorMakerConfig;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.PrintStream;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Entry point: {@code java -jar vertx-mirror-maker.jar -conf <file.json|file.yaml|inline JSON>}.
+ * <p>
+ * Exit codes: 0 after a clean stop (SIGTERM or Ctrl-C: stop polling, drain in-flight records, store progress,
+ * within 10 s); 2 for a usage or configuration error, reported before any Kafka client exists, one line per
+ * problem with its JSON path; 1 for an unexpected failure.
+ */
+public final class MirrorMain {
+
+  private static final Logger LOG = LoggerFactory.getLogger(MirrorMain.class);
+  static final int EXIT_OK = 0;
+  static final int EXIT_FAILURE = 1;
+  static final int EXIT_CONFIG = 2;
+
+  private MirrorMain() {
+  }
+
+  public static void main(String[] args) {
+    int code = run(args, System.err, new CountDownLatch(1));
+    System.exit(code);
+  }
+
+  /**
+   * Validates, starts, and waits for {@code stopRequest} (counted down by SIGTERM/SIGINT), then stops.
+   *
+   * @return the exit code
+   */
+  static int run(String[] args, PrintStream err, CountDownLatch stopRequest) {
+    String conf = confArgument(args);
+    if (conf == null) {
+      err.println("usage: java -jar vertx-mirror-maker.jar -conf <config.json|config.yaml|inline JSON>");
+      return EXIT_CONFIG;
+    }
+    MirrorMakerConfig config;
+    try {
+      config = ConfigParser.parse(ConfigLoader.load(conf));
+    } catch (ConfigException e) {
+      err.println("Invalid configuration (" + e.problems().size() + " problem"
+          + (e.problems().size() == 1 ? "" : "s") + "):");
+      e.problems().forEach(p -> err.println("  " + p));
+      return EXIT_CONFIG;
+    }
+    installSignalHandlers(stopRequest);
+    Vertx vertx = Vertx.vertx();
+    Supervisor supervisor = new Supervisor(vertx, config);
+    try {
+      LOG.info("starting {} flow(s): {}", config.flows().size(),
+          String.join(", ", config.flows().stream().map(f -> f.name()).toList()));
+      supervisor.start().await(10, TimeUnit.MINUTES);
+      stopRequest.await();
+      LOG.info("stop requested: draining in-flight records and storing progress");
+      supervisor.stop().await(10, TimeUnit.SECONDS);
+      return EXIT_OK;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return EXIT_FAILURE;
+    } catch (Exception e) {
+      LOG.error("unexpected failure", e);
+      return EXIT_FAILURE;
+    } finally {
+      try {
+        vertx.close().await(3, TimeUnit.SECONDS);
+      } catch (Exception e) {
+        LOG.warn("closing Vert.x: {}", e.toString());
+      }
+    }
+  }
+
+  /** The value of {@code -conf}, {@code --conf} or {@code -conf=...}; null if absent. */
+  static String confArgument(String[] args) {
+    for (int i = 0; i < args.length; i++) {
+      String a = args[i];
+      if ((a.equals("-conf") || a.equals("--conf")) && i + 1 < args.length) {
+        return args[i + 1];
+      }
+      if (a.startsWith("-conf=") || a.startsWith("--conf=")) {
+        return a.substring(a.indexOf('=') + 1);
+      }
+    }
+    return null;
+  }
+
+  /**
+   * SIGTERM and SIGINT request a clean stop and exit 0 (the JVM's default would exit 143/130 without draining).
+   * Falls back to a shutdown hook where signals cannot be handled.
+   */
+  @SuppressWarnings("removal")
+  private static void installSignalHandlers(CountDownLatch stopRequest) {
+    try {
+      sun.misc.SignalHandler handler = signal -> stopRequest.countDown();
+      sun.misc.Signal.handle(new sun.misc.Signal("TERM"), handler);
+      sun.misc.Signal.handle(new sun.misc.Signal("INT"), handler);
+    } catch (Throwable e) {
+      LOG.warn("cannot handle signals ({}); stopping through a shutdown hook", e.toString());
+      Runtime.getRuntime().addShutdownHook(new Thread(stopRequest::countDown));
+    }
+  }
+}

@@ -1,0 +1,50 @@
+package io.vmm.bus;
+
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.common.TopicPartition;
+
+import java.util.List;
+
+/**
+ * One poll's records of a source task, handed to the target producer over the local event bus without copying.
+ * Per partition, records are in upstream offset order; batches of one task go to one producer, so a
+ * partition's batches are sent in order. The producer calls {@link Chunk#release()} once the records are
+ * handed to Kafka, so the record objects are not kept alive by this message until its reply.
+ *
+ * @param task   source task id ({@code A->B#0}), for logs
+ * @param seq    batch number within the task, increasing
+ * @param chunks one entry per source partition with records
+ */
+public record SourceBatch(String task, long seq, List<Chunk> chunks) {
+
+  /** Records of one source partition, to be written to the same partition number of {@code targetTopic}. */
+  public static final class Chunk {
+    private final TopicPartition source;
+    private final String targetTopic;
+    private List<ConsumerRecord<byte[], byte[]>> records;
+
+    public Chunk(TopicPartition source, String targetTopic, List<ConsumerRecord<byte[], byte[]>> records) {
+      this.source = source;
+      this.targetTopic = targetTopic;
+      this.records = records;
+    }
+
+    public TopicPartition source() {
+      return source;
+    }
+
+    public String targetTopic() {
+      return targetTopic;
+    }
+
+    /** The records, or null after {@link #release()}. */
+    public List<ConsumerRecord<byte[], byte[]>> records() {
+      return records;
+    }
+
+    /** Drops the reference to the records (called by the producer after sending them). */
+    public void release() {
+      records = null;
+    }
+  }
+}

@@ -1,0 +1,157 @@
+package io.vmm.config;
+
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+
+/**
+ * One Kafka cluster of {@code clusters[]}: its alias, bootstrap servers and client settings.
+ * <p>
+ * Client settings: an unprefixed key of {@code config} applies to every client kind that knows it (consumer,
+ * producer, admin); a {@code consumer.}, {@code producer.} or {@code admin.} prefix targets one kind and wins
+ * over the unprefixed key. On top come this project's defaults (user settings win) and forced settings
+ * (byte-array (de)serializers, no auto commit), as MM2 forces them.
+ *
+ * @param alias            cluster alias used in flows and remote topic names
+ * @param bootstrapServers {@code host:port[,host:port...]}
+ * @param config           raw client settings as given (values as strings)
+ */
+public record ClusterSpec(String alias, String bootstrapServers, Map<String, String> config) {
+
+  /** Connect worker keys accepted in a cluster's config (Strimzi users set them); only these are read here. */
+  public static final Set<String> WORKER_KEYS = Set.of(
+      "offset.storage.replication.factor", "offset.storage.partitions",
+      "config.storage.replication.factor", "status.storage.replication.factor",
+      "offset.storage.topic", "config.storage.topic", "status.storage.topic",
+      "key.converter", "value.converter", "header.converter", "offset.flush.timeout.ms",
+      "exactly.once.source.support", "group.id");
+
+  /** Replication factor of {@code mm2-offsets.<source>.internal} when this cluster is a target; -1 = broker default. */
+  public short offsetStorageReplicationFactor() {
+    return Short.parseShort(config.getOrDefault("offset.storage.replication.factor", "-1"));
+  }
+
+  /** Partitions of {@code mm2-offsets.<source>.internal} when this cluster is a target (Connect default 25). */
+  public int offsetStoragePartitions() {
+    return Integer.parseInt(config.getOrDefault("offset.storage.partitions", "25"));
+  }
+
+  /** Settings for a replication consumer (assign mode, no group, no auto commit). */
+  public Map<String, Object> consumerConfig(String clientId) {
+    Map<String, Object> m = clientConfig("consumer.", ConsumerConfig.configNames());
+    m.putIfAbsent(ConsumerConfig.CLIENT_ID_CONFIG, clientId);
+    m.putIfAbsent(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+    m.putIfAbsent(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, "1000");
+    m.remove(ConsumerConfig.GROUP_ID_CONFIG);
+    m.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+    m.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+    m.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+    return m;
+  }
+
+  /**
+   * Settings for a target producer: acks=all and idempotence (ordered, no duplicates from retries), 128 KB
+   * batches and 5 ms linger (shared reference data-path-figures.md: batch.size mattered most).
+   */
+  public Map<String, Object> producerConfig(String clientId) {
+    Map<String, Object> m = clientConfig("producer.", ProducerConfig.configNames());
+    m.putIfAbsent(ProducerConfig.CLIENT_ID_CONFIG, clientId);
+    m.putIfAbsent(ProducerConfig.ACKS_CONFIG, "all");
+    m.putIfAbsent(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
+    m.putIfAbsent(ProducerConfig.LINGER_MS_CONFIG, "5");
+    m.putIfAbsent(ProducerConfig.BATCH_SIZE_CONFIG, Integer.toString(128 * 1024));
+    m.putIfAbsent(ProducerConfig.BUFFER_MEMORY_CONFIG, Long.toString(64L << 20));
+    m.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
+    m.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
+    return m;
+  }
+
+  /** Settings for an admin client. */
+  public Map<String, Object> adminConfig(String clientId) {
+    Map<String, Object> m = clientConfig("admin.", AdminClientConfig.configNames());
+    m.putIfAbsent(AdminClientConfig.CLIENT_ID_CONFIG, clientId);
+    return m;
+  }
+
+  private Map<String, Object> clientConfig(String prefix, Set<String> known) {
+    Map<String, Object> m = new HashMap<>();
+    m.put("bootstrap.servers", bootstrapServers);
+    config.forEach((k, v) -> {
+      if (!hasClientPrefix(k) && known.contains(k)) {
+        m.put(k, v);
+      }
+    });
+    config.forEach((k, v) -> {
+      if (k.startsWith(prefix)) {
+        m.put(k.substring(prefix.length()), v);
+      }
+    });
+    m.put("bootstrap.servers", bootstrapServers); // a prefixed bootstrap.servers must not win
+    return m;
+  }
+
+  static boolean hasClientPrefix(String key) {
+    return key.startsWith("consumer.") || key.startsWith("producer.") || key.startsWith("admin.");
+  }
+
+  /** Validates keys and values of {@code config} with Kafka's own client config definitions. */
+  void validate(String path, Problems problems) {
+    Set<String> anyClient = new java.util.HashSet<>(ConsumerConfig.configNames());
+    anyClient.addAll(ProducerConfig.configNames());
+    anyClient.addAll(AdminClientConfig.configNames());
+    for (String key : new TreeMap<>(config).keySet()) {
+      String keyPath = path + ".config." + key;
+      if (key.equals("bootstrap.servers")) {
+        problems.add(keyPath, "set bootstrapServers instead");
+      } else if (key.startsWith("consumer.")) {
+        checkKnown(keyPath, key.substring(9), ConsumerConfig.configNames(), "consumer", problems);
+      } else if (key.startsWith("producer.")) {
+        checkKnown(keyPath, key.substring(9), ProducerConfig.configNames(), "producer", problems);
+      } else if (key.startsWith("admin.")) {
+        checkKnown(keyPath, key.substring(6), AdminClientConfig.configNames(), "admin client", problems);
+      } else if (!anyClient.contains(key) && !WORKER_KEYS.contains(key)) {
+        String hint = JsonNode.closest(key, anyClient);
+        problems.add(keyPath, "not a Kafka consumer, producer or admin client setting"
+            + (hint == null ? "" : " (did you mean " + hint + "?)"));
+      }
+    }
+    for (String k : new String[]{"offset.storage.replication.factor", "offset.storage.partitions"}) {
+      if (config.containsKey(k)) {
+        try {
+          Integer.parseInt(config.get(k));
+        } catch (NumberFormatException e) {
+          problems.add(path + ".config." + k, "expected an integer, got \"" + config.get(k) + "\"");
+        }
+      }
+    }
+    if (!problems.isEmpty()) {
+      return;
+    }
+    parseWith(path, "consumer", ConsumerConfig.configDef(), consumerConfig("validate"), problems);
+    parseWith(path, "producer", ProducerConfig.configDef(), producerConfig("validate"), problems);
+    parseWith(path, "admin", AdminClientConfig.configDef(), adminConfig("validate"), problems);
+  }
+
+  private static void checkKnown(String keyPath, String key, Set<String> known, String kind, Problems problems) {
+    if (!known.contains(key)) {
+      String hint = JsonNode.closest(key, known);
+      problems.add(keyPath, "not a Kafka " + kind + " setting" + (hint == null ? "" : " (did you mean " + hint + "?)"));
+    }
+  }
+
+  private static void parseWith(String path, String kind, org.apache.kafka.common.config.ConfigDef def,
+                                Map<String, Object> values, Problems problems) {
+    try {
+      def.parse(values);
+    } catch (org.apache.kafka.common.config.ConfigException e) {
+      problems.add(path + ".config", kind + " settings: " + e.getMessage());
+    }
+  }
+}

@@ -1,0 +1,337 @@
+package io.vmm.config;
+
+import io.vertx.core.json.JsonObject;
+import org.apache.kafka.connect.mirror.SourceAndTarget;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.PatternSyntaxException;
+
+/**
+ * Validates a configuration document and builds the {@link MirrorMakerConfig}. Pure: creates no client, reads
+ * no file. Every problem is reported, each once, prefixed with its JSON path; then a {@link ConfigException}
+ * carries them all. Fields that only mean something to Strimzi's operator (replicas, resources, ...) are
+ * accepted and logged as ignored, so a Strimzi spec can be used as it is.
+ */
+public final class ConfigParser {
+
+  private static final Logger LOG = LoggerFactory.getLogger(ConfigParser.class);
+
+  static final Set<String> TOP = JsonNode.set("clusters", "mirrors", "http", "metrics", "cluster");
+  static final Set<String> TOP_IGNORED = JsonNode.set("version", "replicas", "connectCluster", "target",
+      "resources", "jvmOptions", "logging", "metricsConfig", "template", "tracing", "livenessProbe",
+      "readinessProbe", "image", "externalConfiguration", "rack", "clientRackInitImage");
+  static final Set<String> CLUSTER = JsonNode.set("alias", "bootstrapServers", "config", "tls", "authentication");
+  static final Set<String> MIRROR = JsonNode.set("sourceCluster", "targetCluster", "topicsPattern",
+      "topicsExcludePattern", "topicsBlacklistPattern", "groupsPattern", "groupsExcludePattern",
+      "groupsBlacklistPattern", "sourceConnector", "checkpointConnector", "heartbeatConnector");
+  static final Set<String> CONNECTOR = JsonNode.set("tasksMax", "state", "config", "pause");
+  static final Set<String> CONNECTOR_IGNORED = JsonNode.set("autoRestart", "listOffsets", "alterOffsets");
+
+  private ConfigParser() {
+  }
+
+  /**
+   * Validates {@code doc} and returns the config.
+   *
+   * @throws ConfigException with one message per problem
+   */
+  public static MirrorMakerConfig parse(JsonObject doc) {
+    Problems problems = new Problems();
+    List<String> ignored = new ArrayList<>();
+    JsonNode root = new JsonNode(doc, "", problems);
+    ignored.addAll(root.checkFields(TOP, TOP_IGNORED));
+
+    Map<String, ClusterSpec> clusters = new LinkedHashMap<>();
+    List<JsonNode> clusterNodes = root.objects("clusters", true);
+    if (root.has("clusters") && clusterNodes.isEmpty()) {
+      problems.add("clusters", "at least one cluster is required");
+    }
+    for (JsonNode c : clusterNodes) {
+      ClusterSpec spec = parseCluster(c, problems);
+      if (spec != null) {
+        if (clusters.containsKey(spec.alias())) {
+          problems.add(c.pathOf("alias"), "duplicate cluster alias \"" + spec.alias() + "\"");
+        } else {
+          clusters.put(spec.alias(), spec);
+        }
+      }
+    }
+
+    List<FlowSpec> flows = new ArrayList<>();
+    Map<String, String> flowPaths = new LinkedHashMap<>();
+    List<JsonNode> mirrorNodes = root.objects("mirrors", true);
+    if (root.has("mirrors") && mirrorNodes.isEmpty()) {
+      problems.add("mirrors", "at least one mirror is required");
+    }
+    for (JsonNode m : mirrorNodes) {
+      FlowSpec flow = parseMirror(m, clusters, problems, ignored);
+      if (flow != null) {
+        if (flowPaths.putIfAbsent(flow.name(), m.path()) != null) {
+          problems.add(m.path(), "duplicate flow " + flow.name() + ": each source->target pair may appear once");
+        } else {
+          flows.add(flow);
+        }
+      }
+    }
+    checkIdentityCycles(flows, flowPaths, problems);
+
+    int httpPort = 8083;
+    JsonNode http = root.object("http");
+    if (http != null) {
+      http.checkFields(JsonNode.set("port"), Set.of());
+      httpPort = http.integer("port", 8083, 0, 65535);
+    }
+    int metricsPort = 9404;
+    JsonNode metrics = root.object("metrics");
+    if (metrics != null) {
+      metrics.checkFields(JsonNode.set("port"), Set.of());
+      metricsPort = metrics.integer("port", 9404, 0, 65535);
+    }
+    boolean clustered = false;
+    JsonNode cluster = root.object("cluster");
+    if (cluster != null) {
+      cluster.checkFields(JsonNode.set("enabled"), Set.of());
+      clustered = cluster.bool("enabled", false);
+      if (clustered) {
+        problems.add("cluster.enabled", "cluster mode is not available yet in this version; set it to false");
+      }
+    }
+
+    problems.throwIfAny();
+    ignored.forEach(p -> LOG.warn("{}: Strimzi/Connect field has no effect here and is ignored", p));
+    return new MirrorMakerConfig(List.copyOf(clusters.values()), List.copyOf(flows), httpPort, metricsPort, clustered);
+  }
+
+  private static ClusterSpec parseCluster(JsonNode c, Problems problems) {
+    c.checkFields(CLUSTER, Set.of());
+    int before = problems.size();
+    String alias = c.string("alias", true);
+    if (alias != null && !alias.matches("[A-Za-z0-9_.\\-]+")) {
+      problems.add(c.pathOf("alias"), "\"" + alias + "\" must be letters, digits, '.', '_' or '-'");
+    }
+    String bootstrap = c.string("bootstrapServers", true);
+    if (bootstrap != null) {
+      for (String server : bootstrap.split(",")) {
+        if (!server.trim().matches("\\[?[A-Za-z0-9_.:\\-]+]?:\\d{1,5}")) {
+          problems.add(c.pathOf("bootstrapServers"), "\"" + server.trim() + "\" is not host:port");
+        }
+      }
+    }
+    if (c.has("tls")) {
+      problems.add(c.pathOf("tls"), "not supported yet; set security.protocol and ssl.* keys in "
+          + c.pathOf("config"));
+    }
+    if (c.has("authentication")) {
+      problems.add(c.pathOf("authentication"), "not supported yet; set security.protocol, sasl.mechanism and "
+          + "sasl.jaas.config in " + c.pathOf("config"));
+    }
+    Map<String, String> config = c.scalarMap("config");
+    if (problems.size() > before) {
+      return null;
+    }
+    ClusterSpec spec = new ClusterSpec(alias, bootstrap.trim(), Map.copyOf(config));
+    spec.validate(c.path(), problems);
+    return spec;
+  }
+
+  private static FlowSpec parseMirror(JsonNode m, Map<String, ClusterSpec> clusters, Problems problems,
+                                      List<String> ignored) {
+    m.checkFields(MIRROR, Set.of());
+    int before = problems.size();
+    String sourceAlias = m.string("sourceCluster", true);
+    String targetAlias = m.string("targetCluster", true);
+    ClusterSpec source = lookup(m, "sourceCluster", sourceAlias, clusters, problems);
+    ClusterSpec target = lookup(m, "targetCluster", targetAlias, clusters, problems);
+    if (sourceAlias != null && sourceAlias.equals(targetAlias)) {
+      problems.add(m.pathOf("targetCluster"), "must differ from sourceCluster (\"" + sourceAlias + "\")");
+    }
+    String topicsPattern = m.string("topicsPattern", false);
+    String topicsExclude = m.string("topicsExcludePattern", false);
+    String topicsBlacklist = m.string("topicsBlacklistPattern", false);
+    String groupsPattern = m.string("groupsPattern", false);
+    String groupsExclude = m.string("groupsExcludePattern", false);
+    String groupsBlacklist = m.string("groupsBlacklistPattern", false);
+    if (topicsExclude != null && topicsBlacklist != null) {
+      problems.add(m.pathOf("topicsBlacklistPattern"), "deprecated alias of topicsExcludePattern; set only one");
+    }
+    if (groupsExclude != null && groupsBlacklist != null) {
+      problems.add(m.pathOf("groupsBlacklistPattern"), "deprecated alias of groupsExcludePattern; set only one");
+    }
+    topicsExclude = topicsExclude != null ? topicsExclude : topicsBlacklist;
+    groupsExclude = groupsExclude != null ? groupsExclude : groupsBlacklist;
+
+    Map<ConnectorKind, ConnectorSpec> connectors = new LinkedHashMap<>();
+    Map<ConnectorKind, Map<String, String>> rawConfigs = new LinkedHashMap<>();
+    for (ConnectorKind kind : ConnectorKind.values()) {
+      JsonNode node = m.object(kind.field());
+      if (node == null) {
+        connectors.put(kind, ConnectorSpec.defaults(kind));
+        rawConfigs.put(kind, Map.of());
+      } else {
+        rawConfigs.put(kind, node.scalarMap("config"));
+        connectors.put(kind, parseConnector(node, kind, rawConfigs.get(kind), problems, ignored));
+      }
+    }
+    if (problems.size() > before) {
+      return null;
+    }
+    ConnectorConfig sourceConfig = connectors.get(ConnectorKind.SOURCE).config();
+    // topic filter: the Strimzi pattern fields, else the MM2 keys, else MM2's defaults
+    String include = pick(m, "topicsPattern", topicsPattern, ConnectorKind.SOURCE, rawConfigs, ConnectorKeys.TOPICS,
+        sourceConfig.getString(ConnectorKeys.TOPICS), problems);
+    String exclude = pick(m, "topicsExcludePattern", topicsExclude, ConnectorKind.SOURCE, rawConfigs,
+        ConnectorKeys.TOPICS_EXCLUDE, sourceConfig.getString(ConnectorKeys.TOPICS_EXCLUDE), problems);
+    ConnectorConfig checkpointConfig = connectors.get(ConnectorKind.CHECKPOINT).config();
+    String groupInclude = pick(m, "groupsPattern", groupsPattern, ConnectorKind.CHECKPOINT, rawConfigs,
+        ConnectorKeys.GROUPS, checkpointConfig.getString(ConnectorKeys.GROUPS), problems);
+    String groupExclude = pick(m, "groupsExcludePattern", groupsExclude, ConnectorKind.CHECKPOINT, rawConfigs,
+        ConnectorKeys.GROUPS_EXCLUDE, checkpointConfig.getString(ConnectorKeys.GROUPS_EXCLUDE), problems);
+    TopicFilter topicFilter = filter(m, include, exclude, "topicsPattern", "topicsExcludePattern", problems);
+    TopicFilter groupFilter = filter(m, groupInclude, groupExclude, "groupsPattern", "groupsExcludePattern", problems);
+
+    String policyPath = m.pathOf("sourceConnector.config." + ConnectorKeys.REPLICATION_POLICY_CLASS);
+    try {
+      FlowSpec.newPolicy(sourceConfig, sourceAlias);
+    } catch (IllegalArgumentException | org.apache.kafka.common.config.ConfigException e) {
+      problems.add(policyPath, e.getMessage());
+    }
+    // MM2 reads the policy in every connector; here the source connector's rules, so others must agree
+    for (ConnectorKind kind : List.of(ConnectorKind.CHECKPOINT, ConnectorKind.HEARTBEAT)) {
+      for (String key : List.of(ConnectorKeys.REPLICATION_POLICY_CLASS, ConnectorKeys.REPLICATION_POLICY_SEPARATOR,
+          ConnectorKeys.INTERNAL_TOPIC_SEPARATOR_ENABLED)) {
+        if (rawConfigs.get(kind).containsKey(key)
+            && !connectors.get(kind).config().values().get(key).equals(sourceConfig.values().get(key))) {
+          problems.add(m.pathOf(kind.field() + ".config." + key), "must match sourceConnector.config." + key
+              + " (\"" + sourceConfig.values().get(key) + "\")");
+        }
+      }
+    }
+    String separator = sourceConfig.getString(ConnectorKeys.REPLICATION_POLICY_SEPARATOR);
+    if (sourceAlias.contains(separator) && !sourceConfig.getString(ConnectorKeys.REPLICATION_POLICY_CLASS)
+        .equals(ConnectorKeys.IDENTITY_REPLICATION_POLICY)) {
+      problems.add(m.pathOf("sourceCluster"), "alias \"" + sourceAlias + "\" contains the "
+          + "replication.policy.separator \"" + separator + "\": remote topic names would be ambiguous");
+    }
+    if (problems.size() > before) {
+      return null;
+    }
+    return new FlowSpec(new SourceAndTarget(sourceAlias, targetAlias), source, target, topicFilter, groupFilter,
+        connectors.get(ConnectorKind.SOURCE), connectors.get(ConnectorKind.CHECKPOINT),
+        connectors.get(ConnectorKind.HEARTBEAT));
+  }
+
+  private static String pick(JsonNode m, String field, String fieldValue, ConnectorKind kind,
+                             Map<ConnectorKind, Map<String, String>> rawConfigs, String key, String keyValue,
+                             Problems problems) {
+    if (fieldValue != null && rawConfigs.get(kind).containsKey(key)) {
+      problems.add(m.pathOf(kind.field() + ".config." + key), "conflicts with " + m.pathOf(field) + "; set only "
+          + field);
+    }
+    return fieldValue != null ? fieldValue : keyValue;
+  }
+
+  private static TopicFilter filter(JsonNode m, String include, String exclude, String includeField,
+                                    String excludeField, Problems problems) {
+    boolean ok = true;
+    for (String[] p : new String[][]{{include, includeField}, {exclude, excludeField}}) {
+      try {
+        TopicFilter.compile(p[0]);
+      } catch (PatternSyntaxException e) {
+        problems.add(m.pathOf(p[1]), "invalid regex \"" + p[0] + "\": " + e.getDescription()
+            + " near index " + e.getIndex());
+        ok = false;
+      }
+    }
+    return ok ? new TopicFilter(include, exclude) : null;
+  }
+
+  private static ClusterSpec lookup(JsonNode m, String field, String alias, Map<String, ClusterSpec> clusters,
+                                    Problems problems) {
+    if (alias == null) {
+      return null;
+    }
+    ClusterSpec spec = clusters.get(alias);
+    if (spec == null) {
+      problems.add(m.pathOf(field), "unknown cluster alias \"" + alias + "\"; clusters[] has "
+          + (clusters.isEmpty() ? "none" : String.join(", ", clusters.keySet())));
+    }
+    return spec;
+  }
+
+  private static ConnectorSpec parseConnector(JsonNode node, ConnectorKind kind, Map<String, String> raw,
+                                              Problems problems, List<String> ignored) {
+    ignored.addAll(node.checkFields(CONNECTOR, CONNECTOR_IGNORED));
+    int tasksMax = node.integer("tasksMax", 1, 1, 10_000);
+    ConnectorState state = ConnectorState.RUNNING;
+    String stateText = node.string("state", false);
+    if (stateText != null) {
+      state = ConnectorState.parse(stateText);
+      if (state == null) {
+        problems.add(node.pathOf("state"), "expected running, paused or stopped, got \"" + stateText + "\"");
+        state = ConnectorState.RUNNING;
+      }
+    }
+    Boolean pause = node.bool("pause", null);
+    if (pause != null) {
+      if (stateText != null) {
+        problems.add(node.pathOf("pause"), "deprecated; use state only");
+      } else if (pause) {
+        state = ConnectorState.PAUSED;
+      }
+    }
+    ConnectorConfig config = ConnectorConfig.parse(kind, raw, node.pathOf("config"), problems, ignored);
+    return new ConnectorSpec(tasksMax, state, config);
+  }
+
+  /**
+   * A flow whose policy keeps topic names cannot tell a mirrored topic from a local one, so any cycle of flows
+   * through it copies records around forever. MM2 only warns in Javadoc; here it is a config error.
+   */
+  private static void checkIdentityCycles(List<FlowSpec> flows, Map<String, String> paths, Problems problems) {
+    for (FlowSpec flow : flows) {
+      if (!flow.keepsTopicNames()) {
+        continue;
+      }
+      List<String> path = pathBetween(flows, flow.id().target(), flow.id().source());
+      if (path != null) {
+        problems.add(paths.get(flow.name()), "replication cycle " + flow.id().source() + "->"
+            + String.join("->", path) + " with "
+            + flow.sourceConnector().config().getString(ConnectorKeys.REPLICATION_POLICY_CLASS)
+            + ", which keeps topic names and cannot detect cycles; remove a flow of the cycle or use "
+            + "DefaultReplicationPolicy");
+      }
+    }
+  }
+
+  /** Aliases from {@code from} to {@code to} along flows (breadth-first), or null if unreachable. */
+  private static List<String> pathBetween(List<FlowSpec> flows, String from, String to) {
+    Map<String, String> previous = new LinkedHashMap<>();
+    Deque<String> queue = new ArrayDeque<>(List.of(from));
+    previous.put(from, null);
+    while (!queue.isEmpty()) {
+      String at = queue.poll();
+      if (at.equals(to)) {
+        List<String> path = new ArrayList<>();
+        for (String a = at; a != null; a = previous.get(a)) {
+          path.add(0, a);
+        }
+        return path;
+      }
+      for (FlowSpec f : flows) {
+        if (f.id().source().equals(at) && !previous.containsKey(f.id().target())) {
+          previous.put(f.id().target(), at);
+          queue.add(f.id().target());
+        }
+      }
+    }
+    return null;
+  }
+}

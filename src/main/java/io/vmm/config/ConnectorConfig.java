@@ -1,0 +1,106 @@
+package io.vmm.config;
+
+import org.apache.kafka.common.config.ConfigDef;
+
+import java.time.Duration;
+import java.util.Map;
+
+/**
+ * One connector's parsed config: every key of its {@link ConnectorKeys} definition, with MM2's default where
+ * the user gave none. Immutable. Values are typed by the definition (INT as Integer, LONG as Long, SHORT as
+ * Short, BOOLEAN as Boolean, STRING as String).
+ */
+public final class ConnectorConfig {
+
+  private final ConnectorKind kind;
+  private final Map<String, Object> values;
+
+  ConnectorConfig(ConnectorKind kind, Map<String, Object> values) {
+    this.kind = kind;
+    this.values = Map.copyOf(values);
+  }
+
+  /** The config with only defaults, for tests and for connectors absent from the document. */
+  public static ConnectorConfig defaults(ConnectorKind kind) {
+    return new ConnectorConfig(kind, ConnectorKeys.of(kind).parse(Map.of()));
+  }
+
+  public ConnectorKind kind() {
+    return kind;
+  }
+
+  public String getString(String key) {
+    return (String) value(key);
+  }
+
+  public int getInt(String key) {
+    return ((Number) value(key)).intValue();
+  }
+
+  public long getLong(String key) {
+    return ((Number) value(key)).longValue();
+  }
+
+  public short getShort(String key) {
+    return ((Number) value(key)).shortValue();
+  }
+
+  public boolean getBoolean(String key) {
+    return (Boolean) value(key);
+  }
+
+  /** A {@code *.interval.seconds} key as a Duration. */
+  public Duration getSeconds(String key) {
+    return Duration.ofSeconds(getLong(key));
+  }
+
+  /** Every key with its value, defaults included; immutable. */
+  public Map<String, Object> values() {
+    return values;
+  }
+
+  private Object value(String key) {
+    if (!values.containsKey(key)) {
+      throw new IllegalArgumentException("no key " + key + " in " + kind.field() + " config");
+    }
+    return values.get(key);
+  }
+
+  /** Parses user values against the definition, reporting one problem per bad key; keeps MM2 defaults. */
+  static ConnectorConfig parse(ConnectorKind kind, Map<String, String> raw, String path, Problems problems,
+                               java.util.List<String> ignoredKeys) {
+    ConfigDef def = ConnectorKeys.of(kind);
+    Map<String, Object> parsed = new java.util.HashMap<>(def.parse(Map.of()));
+    for (Map.Entry<String, String> e : raw.entrySet()) {
+      String key = e.getKey();
+      String keyPath = path + "." + key;
+      ConfigDef.ConfigKey configKey = def.configKeys().get(key);
+      if (configKey == null) {
+        if (ConnectorKeys.SPEC_OWNED.containsKey(key)) {
+          problems.add(keyPath, "set by the mirror spec; use " + ConnectorKeys.SPEC_OWNED.get(key) + " instead");
+        } else if (ConnectorKeys.IGNORED.contains(key)) {
+          ignoredKeys.add(keyPath);
+        } else if (key.startsWith("consumer.") || key.startsWith("producer.") || key.startsWith("admin.")
+            || key.startsWith("source.cluster.") || key.startsWith("target.cluster.")) {
+          problems.add(keyPath, "client settings belong in clusters[].config (with a consumer., producer. or "
+              + "admin. prefix to target one client kind)");
+        } else {
+          String hint = JsonNode.closest(key, def.names());
+          problems.add(keyPath, "unknown " + kind.mm2Name() + " config key"
+              + (hint == null ? "" : " (did you mean " + hint + "?)"));
+        }
+        continue;
+      }
+      try {
+        Object value = ConfigDef.parseType(key, e.getValue(), configKey.type);
+        if (configKey.validator != null) {
+          configKey.validator.ensureValid(key, value);
+        }
+        parsed.put(key, value);
+      } catch (org.apache.kafka.common.config.ConfigException ex) {
+        problems.add(keyPath, ex.getMessage());
+      }
+    }
+    return new ConnectorConfig(kind, parsed);
+  }
+}

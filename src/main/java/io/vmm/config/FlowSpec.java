@@ -1,0 +1,70 @@
+package io.vmm.config;
+
+import org.apache.kafka.common.Configurable;
+import org.apache.kafka.connect.mirror.ReplicationPolicy;
+import org.apache.kafka.connect.mirror.SourceAndTarget;
+
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * One mirror of {@code mirrors[]}: the flow {@code source->target} and its three connectors.
+ *
+ * @param id                  the flow, printed {@code A->B}
+ * @param source              source cluster
+ * @param target              target cluster
+ * @param topicFilter         topics to replicate (topicsPattern / topicsExcludePattern, MM2 defaults)
+ * @param groupFilter         groups to checkpoint (groupsPattern / groupsExcludePattern, MM2 defaults)
+ * @param sourceConnector     MirrorSourceConnector settings
+ * @param checkpointConnector MirrorCheckpointConnector settings
+ * @param heartbeatConnector  MirrorHeartbeatConnector settings
+ */
+public record FlowSpec(SourceAndTarget id, ClusterSpec source, ClusterSpec target,
+                       TopicFilter topicFilter, TopicFilter groupFilter,
+                       ConnectorSpec sourceConnector, ConnectorSpec checkpointConnector,
+                       ConnectorSpec heartbeatConnector) {
+
+  /** The flow name, {@code A->B}. */
+  public String name() {
+    return id.toString();
+  }
+
+  /**
+   * A new, configured instance of the flow's {@code replication.policy.class} (taken from the source connector).
+   * Policies are cheap; callers keep their own.
+   *
+   * @throws IllegalArgumentException if the class cannot be loaded or is not a {@link ReplicationPolicy}
+   */
+  public ReplicationPolicy replicationPolicy() {
+    return newPolicy(sourceConnector.config(), id.source());
+  }
+
+  static ReplicationPolicy newPolicy(ConnectorConfig config, String sourceAlias) {
+    String className = config.getString(ConnectorKeys.REPLICATION_POLICY_CLASS);
+    Object instance;
+    try {
+      instance = Class.forName(className).getDeclaredConstructor().newInstance();
+    } catch (ClassNotFoundException e) {
+      throw new IllegalArgumentException("class " + className + " not found");
+    } catch (ReflectiveOperationException | LinkageError e) {
+      throw new IllegalArgumentException("cannot instantiate " + className + ": " + e);
+    }
+    if (!(instance instanceof ReplicationPolicy policy)) {
+      throw new IllegalArgumentException(className + " is not an org.apache.kafka.connect.mirror.ReplicationPolicy");
+    }
+    if (policy instanceof Configurable configurable) {
+      Map<String, Object> props = new HashMap<>();
+      props.put("source.cluster.alias", sourceAlias);
+      props.put(ConnectorKeys.REPLICATION_POLICY_SEPARATOR, config.getString(ConnectorKeys.REPLICATION_POLICY_SEPARATOR));
+      props.put(ConnectorKeys.INTERNAL_TOPIC_SEPARATOR_ENABLED,
+          Boolean.toString(config.getBoolean(ConnectorKeys.INTERNAL_TOPIC_SEPARATOR_ENABLED)));
+      configurable.configure(props);
+    }
+    return policy;
+  }
+
+  /** True if the policy keeps topic names (IdentityReplicationPolicy and the like): it cannot detect cycles. */
+  public boolean keepsTopicNames() {
+    return "t".equals(replicationPolicy().formatRemoteTopic(id.source(), "t"));
+  }
+}

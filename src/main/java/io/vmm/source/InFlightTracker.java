@@ -1,0 +1,176 @@
+package io.vmm.source;
+
+import io.vmm.bus.BatchResult.PartitionResult;
+import org.apache.kafka.common.TopicPartition;
+
+import java.util.ArrayDeque;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * In-flight records and acknowledged progress of one source task, per partition ("flushless" progress after
+ * Brooklin's {@code FlushlessEventProducerHandler}).
+ * <p>
+ * Invariants:
+ * <ul>
+ *   <li>{@code lastWritten(tp)} is the upstream offset of a record the target acknowledged, and every record
+ *       polled before it was acknowledged too: it only advances when the <em>oldest</em> pending chunk of the
+ *       partition completes (the contiguous acknowledged prefix). Never moves backwards.</li>
+ *   <li>In-flight counts (records, bytes) cover chunks sent and not yet answered; they fall when an answer
+ *       arrives, whatever its position.</li>
+ *   <li>A partition whose chunk failed is FAILED for good: its progress stops before the failed record and later
+ *       answers for it are ignored.</li>
+ * </ul>
+ * Not thread-safe: owned by the source verticle's event loop.
+ */
+final class InFlightTracker {
+
+  /** One chunk sent for a partition and not yet part of the acknowledged prefix. */
+  private static final class Pending {
+    final long seq;
+    final long lastOffset;
+    final int records;
+    final long bytes;
+    PartitionResult result;
+
+    Pending(long seq, long lastOffset, int records, long bytes) {
+      this.seq = seq;
+      this.lastOffset = lastOffset;
+      this.records = records;
+      this.bytes = bytes;
+    }
+  }
+
+  /** State of one partition. */
+  static final class PartitionState {
+    final TopicPartition tp;
+    final String targetTopic;
+    final ArrayDeque<Pending> pending = new ArrayDeque<>();
+    long lastWritten;
+    long lastStored;
+    int inFlightRecords;
+    long inFlightBytes;
+    boolean paused;
+    Throwable failure;
+    long failedOffset = -1;
+    long recordsWritten;
+
+    PartitionState(TopicPartition tp, String targetTopic, long lastWritten) {
+      this.tp = tp;
+      this.targetTopic = targetTopic;
+      this.lastWritten = lastWritten;
+      this.lastStored = lastWritten;
+    }
+
+    boolean failed() {
+      return failure != null;
+    }
+  }
+
+  private final Map<TopicPartition, PartitionState> partitions = new LinkedHashMap<>();
+  private long inFlightBytes;
+  private int inFlightRecords;
+
+  /**
+   * @param lastWritten upstream offset of the last record already in the target (stored progress), or -1
+   */
+  PartitionState add(TopicPartition tp, String targetTopic, long lastWritten) {
+    PartitionState s = new PartitionState(tp, targetTopic, lastWritten);
+    partitions.put(tp, s);
+    return s;
+  }
+
+  PartitionState get(TopicPartition tp) {
+    return partitions.get(tp);
+  }
+
+  Collection<PartitionState> all() {
+    return partitions.values();
+  }
+
+  /** Records a chunk handed to the producer: {@code records} records up to upstream {@code lastOffset}. */
+  void sent(TopicPartition tp, long seq, long lastOffset, int records, long bytes) {
+    PartitionState s = partitions.get(tp);
+    s.pending.add(new Pending(seq, lastOffset, records, bytes));
+    s.inFlightRecords += records;
+    s.inFlightBytes += bytes;
+    inFlightRecords += records;
+    inFlightBytes += bytes;
+  }
+
+  /**
+   * Applies the producer's answer for chunk {@code seq} of a partition: frees its in-flight budget and advances
+   * the acknowledged prefix as far as completed chunks allow.
+   *
+   * @return the partition's state
+   */
+  PartitionState answered(long seq, PartitionResult result) {
+    PartitionState s = partitions.get(result.source());
+    for (Pending p : s.pending) {
+      if (p.seq == seq) {
+        p.result = result;
+        s.inFlightRecords -= p.records;
+        s.inFlightBytes -= p.bytes;
+        inFlightRecords -= p.records;
+        inFlightBytes -= p.bytes;
+        break;
+      }
+    }
+    while (!s.failed() && !s.pending.isEmpty() && s.pending.peek().result != null) {
+      Pending head = s.pending.poll();
+      PartitionResult r = head.result;
+      if (r.failedAt() < 0) {
+        s.lastWritten = head.lastOffset;
+        s.recordsWritten += head.records;
+      } else {
+        long prefix = r.lastAckedUpstream();
+        if (prefix >= 0) {
+          s.lastWritten = prefix;
+        }
+        s.failure = r.error();
+        s.failedOffset = r.upstream()[r.failedAt()];
+      }
+    }
+    // once failed, later chunks may still be answered: their budget is freed above, their records never count
+    return s;
+  }
+
+  /** Marks a partition FAILED without a producer answer (e.g. the producer could not be reached). */
+  void fail(TopicPartition tp, Throwable error) {
+    PartitionState s = partitions.get(tp);
+    if (!s.failed()) {
+      s.failure = error;
+      s.failedOffset = s.lastWritten + 1;
+    }
+  }
+
+  /** Records and bytes sent and not yet answered, over all partitions. */
+  int inFlightRecords() {
+    return inFlightRecords;
+  }
+
+  long inFlightBytes() {
+    return inFlightBytes;
+  }
+
+  /** Progress not yet stored: partition to last written upstream offset (at least 0). */
+  Map<TopicPartition, Long> unstored() {
+    Map<TopicPartition, Long> out = new HashMap<>();
+    for (PartitionState s : partitions.values()) {
+      if (s.lastWritten > s.lastStored) {
+        out.put(s.tp, s.lastWritten);
+      }
+    }
+    return out;
+  }
+
+  /** Notes that progress up to the given offsets is stored in the target. */
+  void stored(Map<TopicPartition, Long> offsets) {
+    offsets.forEach((tp, offset) -> {
+      PartitionState s = partitions.get(tp);
+      s.lastStored = Math.max(s.lastStored, offset);
+    });
+  }
+}

@@ -1,0 +1,341 @@
+package io.vmm.source;
+
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.json.JsonObject;
+import io.vertx.kafka.client.consumer.KafkaReadStream;
+import io.vmm.bus.Addresses;
+import io.vmm.bus.BatchResult;
+import io.vmm.bus.BatchResult.PartitionResult;
+import io.vmm.bus.ProgressUpdate;
+import io.vmm.bus.SourceBatch;
+import io.vmm.source.InFlightTracker.PartitionState;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetOutOfRangeException;
+import org.apache.kafka.common.TopicPartition;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One MirrorSourceTask of a flow: a consumer in assign mode over one partition group, handing each poll's
+ * records to the flow's target producer over the local event bus, and storing the acknowledged progress.
+ * <p>
+ * Data path: the consumer polls on its own thread (vertx-kafka-client); each poll arrives here as one batch,
+ * is sent as one {@link SourceBatch} (no copy) and answered by one {@link BatchResult}. Per partition at most
+ * {@code maxRecords} records / {@code maxBytes} key+value bytes are un-acknowledged, and per task at most
+ * {@code maxTaskBytes}: above a mark the partition is paused, below half of every mark it is resumed.
+ * <p>
+ * Progress (at-least-once): only the contiguous acknowledged prefix per partition counts
+ * ({@link InFlightTracker}); it is sent to the producer as a {@link ProgressUpdate} every flush interval and at
+ * stop, and stored in {@code mm2-offsets.<source>.internal}. On start a partition resumes at stored + 1, else
+ * where the consumer's {@code auto.offset.reset} puts it.
+ * <p>
+ * A chunk the target refused for good (e.g. RecordTooLargeException after the producer's own retries) fails
+ * its partition: paused for good, progress kept before the failed record, error logged with topic, partition
+ * and offset, and published on {@link Addresses#partitionFailed}. Other partitions go on.
+ * <p>
+ * Threading: everything here runs on this verticle's event loop; the consumer is only touched through the
+ * read stream, which runs it on its own thread.
+ */
+public final class SourceVerticle extends VerticleBase {
+
+  private static final Logger LOG = LoggerFactory.getLogger(SourceVerticle.class);
+  private static final long STOP_DRAIN_MS = 6_000;
+  private static final long STOP_FLUSH_MS = 2_500;
+
+  /**
+   * One partition of the group.
+   *
+   * @param tp          source partition
+   * @param targetTopic remote topic name
+   * @param lastWritten stored progress (upstream offset of the last record in the target), or -1 if none
+   */
+  public record Assignment(TopicPartition tp, String targetTopic, long lastWritten) {
+  }
+
+  /** Flow-control and timing settings of a task. */
+  public record Limits(int maxRecords, long maxBytes, long maxTaskBytes, long flushIntervalMs, long pollTimeoutMs,
+                       long requestTimeoutMs) {
+  }
+
+  private final String flow;
+  private final String taskId;
+  private final Map<String, Object> consumerConfig;
+  private final List<Assignment> assignments;
+  private final Limits limits;
+  private final InFlightTracker tracker = new InFlightTracker();
+  private final DeliveryOptions requestOptions;
+  private final Set<TopicPartition> pausedPartitions = new HashSet<>();
+
+  private KafkaReadStream<byte[], byte[]> stream;
+  private long seq;
+  private long flushTimer = -1;
+  private boolean flushing;
+  private boolean stopping;
+  private Promise<Void> drained;
+  private long lastPollErrorLog;
+
+  public SourceVerticle(String flow, int taskIndex, Map<String, Object> consumerConfig, List<Assignment> assignments,
+                        Limits limits) {
+    this.flow = flow;
+    this.taskId = flow + "#" + taskIndex;
+    this.consumerConfig = consumerConfig;
+    this.assignments = List.copyOf(assignments);
+    this.limits = limits;
+    this.requestOptions = new DeliveryOptions().setLocalOnly(true).setSendTimeout(limits.requestTimeoutMs());
+  }
+
+  @Override
+  public Future<?> start() {
+    for (Assignment a : assignments) {
+      tracker.add(a.tp(), a.targetTopic(), a.lastWritten());
+    }
+    // the consumer constructor may resolve host names: keep it off the event loop
+    return vertx.executeBlocking(() -> new KafkaConsumer<byte[], byte[]>(consumerConfig), false)
+        .compose(consumer -> {
+          stream = KafkaReadStream.create(vertx, consumer);
+          stream.pause(); // no poll before every partition is positioned
+          stream.pollTimeout(Duration.ofMillis(limits.pollTimeoutMs()));
+          stream.exceptionHandler(this::onPollError);
+          stream.batchHandler(this::onBatch);
+          Set<TopicPartition> tps = new HashSet<>();
+          assignments.forEach(a -> tps.add(a.tp()));
+          return stream.assign(tps);
+        })
+        .compose(v -> {
+          List<Future<Void>> seeks = new ArrayList<>();
+          for (Assignment a : assignments) {
+            if (a.lastWritten() >= 0) {
+              seeks.add(stream.seek(a.tp(), a.lastWritten() + 1));
+            }
+          }
+          return Future.all(seeks);
+        })
+        .onSuccess(v -> {
+          LOG.info("{} started: {}", taskId, describeStart());
+          stream.resume();
+          flushTimer = vertx.setPeriodic(limits.flushIntervalMs(), id -> flush());
+        });
+  }
+
+  private String describeStart() {
+    StringBuilder sb = new StringBuilder();
+    for (Assignment a : assignments) {
+      if (!sb.isEmpty()) {
+        sb.append(", ");
+      }
+      sb.append(a.tp()).append(a.lastWritten() >= 0 ? " from stored offset " + (a.lastWritten() + 1)
+          : " from auto.offset.reset=" + consumerConfig.get("auto.offset.reset"));
+    }
+    return sb.toString();
+  }
+
+  private void onBatch(ConsumerRecords<byte[], byte[]> records) {
+    if (stopping) {
+      return; // not sent, not counted: re-read after restart
+    }
+    long batchSeq = seq++;
+    List<SourceBatch.Chunk> chunks = new ArrayList<>(records.partitions().size());
+    long[] firstOffsets = new long[records.partitions().size()];
+    for (TopicPartition tp : records.partitions()) {
+      PartitionState s = tracker.get(tp);
+      if (s == null || s.failed()) {
+        continue;
+      }
+      List<ConsumerRecord<byte[], byte[]>> list = records.records(tp);
+      long bytes = 0;
+      for (int i = 0; i < list.size(); i++) {
+        ConsumerRecord<byte[], byte[]> r = list.get(i);
+        bytes += Math.max(0, r.serializedKeySize()) + Math.max(0, r.serializedValueSize());
+      }
+      firstOffsets[chunks.size()] = list.get(0).offset();
+      chunks.add(new SourceBatch.Chunk(tp, s.targetTopic, list));
+      tracker.sent(tp, batchSeq, list.get(list.size() - 1).offset(), list.size(), bytes);
+    }
+    if (chunks.isEmpty()) {
+      return;
+    }
+    List<TopicPartition> sentPartitions = new ArrayList<>(chunks.size());
+    chunks.forEach(c -> sentPartitions.add(c.source()));
+    vertx.eventBus().<BatchResult>request(Addresses.produce(flow), new SourceBatch(taskId, batchSeq, chunks),
+            requestOptions)
+        .onComplete(ar -> {
+          if (ar.succeeded()) {
+            for (PartitionResult r : ar.result().body().results()) {
+              onAnswer(batchSeq, r);
+            }
+          } else {
+            // the producer did not answer: nothing after the stored prefix can be trusted as written
+            for (int i = 0; i < sentPartitions.size(); i++) {
+              onAnswer(batchSeq, new PartitionResult(sentPartitions.get(i), new long[]{firstOffsets[i]},
+                  new long[]{-1}, 0, ar.cause()));
+            }
+          }
+          applyFlowControl();
+          if (drained != null && tracker.inFlightRecords() == 0) {
+            drained.tryComplete();
+          }
+        });
+    applyFlowControl();
+  }
+
+  private void onAnswer(long batchSeq, PartitionResult result) {
+    PartitionState s = tracker.get(result.source());
+    boolean wasFailed = s.failed();
+    tracker.answered(batchSeq, result);
+    if (s.failed() && !wasFailed) {
+      reportFailure(s);
+    }
+  }
+
+  /** Pauses partitions above a high mark and resumes those below every low mark. */
+  private void applyFlowControl() {
+    boolean taskOver = tracker.inFlightBytes() >= limits.maxTaskBytes();
+    boolean taskUnder = tracker.inFlightBytes() <= limits.maxTaskBytes() / 2;
+    Set<TopicPartition> toPause = null;
+    Set<TopicPartition> toResume = null;
+    for (PartitionState s : tracker.all()) {
+      boolean paused = pausedPartitions.contains(s.tp);
+      if (!paused && (s.failed() || taskOver || s.inFlightRecords >= limits.maxRecords()
+          || s.inFlightBytes >= limits.maxBytes())) {
+        (toPause == null ? toPause = new HashSet<>() : toPause).add(s.tp);
+      } else if (paused && !s.failed() && taskUnder && s.inFlightRecords <= limits.maxRecords() / 2
+          && s.inFlightBytes <= limits.maxBytes() / 2) {
+        (toResume == null ? toResume = new HashSet<>() : toResume).add(s.tp);
+      }
+    }
+    if (toPause != null) {
+      pausedPartitions.addAll(toPause);
+      stream.pause(toPause);
+    }
+    if (toResume != null) {
+      pausedPartitions.removeAll(toResume);
+      stream.resume(toResume);
+    }
+  }
+
+  private void onPollError(Throwable e) {
+    if (e instanceof OffsetOutOfRangeException oor) {
+      // only with auto.offset.reset=none: the stored position is outside the log
+      for (Map.Entry<TopicPartition, Long> entry : oor.offsetOutOfRangePartitions().entrySet()) {
+        PartitionState s = tracker.get(entry.getKey());
+        if (s != null && !s.failed()) {
+          tracker.fail(entry.getKey(), new IllegalStateException("offset " + entry.getValue()
+              + " is out of range and auto.offset.reset=none"));
+          reportFailure(s);
+        }
+      }
+      applyFlowControl();
+      return;
+    }
+    long now = System.currentTimeMillis();
+    if (now - lastPollErrorLog > 10_000) {
+      lastPollErrorLog = now;
+      LOG.warn("{} poll failed (repeats are logged at most every 10 s): {}", taskId, e.toString());
+    }
+  }
+
+  private void reportFailure(PartitionState s) {
+    LOG.error("{} {}: partition FAILED at upstream offset {} (target topic {}): {}. Records before it are stored; "
+            + "this partition stops until the task restarts; other partitions go on.", taskId, s.tp,
+        s.failedOffset, s.targetTopic, String.valueOf(s.failure));
+    vertx.eventBus().publish(Addresses.partitionFailed(flow), new JsonObject()
+        .put("flow", flow).put("task", taskId).put("topic", s.tp.topic()).put("partition", s.tp.partition())
+        .put("offset", s.failedOffset).put("error", String.valueOf(s.failure)));
+  }
+
+  /** Sends progress not yet stored to the producer; at most one store in flight. */
+  private Future<Void> flush() {
+    if (flushing) {
+      return Future.succeededFuture();
+    }
+    Map<TopicPartition, Long> unstored = tracker.unstored();
+    if (unstored.isEmpty()) {
+      return Future.succeededFuture();
+    }
+    flushing = true;
+    String sourceAlias = flow.substring(0, flow.indexOf("->"));
+    return vertx.eventBus().request(Addresses.progress(flow), new ProgressUpdate(sourceAlias, Map.copyOf(unstored)),
+            requestOptions)
+        .<Void>mapEmpty()
+        .onSuccess(v -> tracker.stored(unstored))
+        .onFailure(e -> LOG.warn("{} storing progress failed, will retry: {}", taskId, e.toString()))
+        .eventually(() -> {
+          flushing = false;
+          return Future.succeededFuture();
+        });
+  }
+
+  /**
+   * Stops polling, waits up to 6 s for records in flight, stores progress (up to 2.5 s), closes the consumer.
+   * Records not acknowledged by then are re-sent after a restart (at-least-once).
+   */
+  @Override
+  public Future<?> stop() {
+    stopping = true;
+    if (flushTimer >= 0) {
+      vertx.cancelTimer(flushTimer);
+    }
+    if (stream == null) {
+      return Future.succeededFuture();
+    }
+    stream.pause();
+    drained = Promise.promise();
+    if (tracker.inFlightRecords() == 0) {
+      drained.tryComplete();
+    }
+    long started = System.currentTimeMillis();
+    return drained.future()
+        .timeout(STOP_DRAIN_MS, TimeUnit.MILLISECONDS)
+        .recover(e -> {
+          LOG.warn("{} {} records still in flight after {} ms; they will be mirrored again after restart",
+              taskId, tracker.inFlightRecords(), STOP_DRAIN_MS);
+          return Future.succeededFuture();
+        })
+        .compose(v -> {
+          flushing = false;
+          return flush().timeout(STOP_FLUSH_MS, TimeUnit.MILLISECONDS);
+        })
+        .recover(e -> {
+          LOG.warn("{} final progress store failed: {}", taskId, e.toString());
+          return Future.succeededFuture();
+        })
+        .compose(v -> stream.close().timeout(2, TimeUnit.SECONDS))
+        .onComplete(ar -> LOG.info("{} stopped in {} ms; stored progress: {}", taskId,
+            System.currentTimeMillis() - started, progressSummary()));
+  }
+
+  private String progressSummary() {
+    StringBuilder sb = new StringBuilder();
+    for (PartitionState s : tracker.all()) {
+      if (!sb.isEmpty()) {
+        sb.append(", ");
+      }
+      sb.append(s.tp).append('=').append(s.lastStored).append(s.failed() ? " (FAILED)" : "");
+    }
+    return sb.toString();
+  }
+
+  /** Snapshot for status: per partition, last written offset, in-flight records, FAILED error if any. */
+  JsonObject status() {
+    JsonObject partitions = new JsonObject();
+    for (PartitionState s : tracker.all()) {
+      partitions.put(s.tp.toString(), new JsonObject().put("lastWritten", s.lastWritten)
+          .put("inFlight", s.inFlightRecords).put("state", s.failed() ? "FAILED" : "RUNNING")
+          .put("error", s.failed() ? String.valueOf(s.failure) : null));
+    }
+    return new JsonObject().put("task", taskId).put("partitions", partitions);
+  }
+}

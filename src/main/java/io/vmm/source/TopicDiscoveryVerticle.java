@@ -1,0 +1,186 @@
+package io.vmm.source;
+
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.eventbus.Message;
+import io.vertx.core.eventbus.MessageConsumer;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vmm.bus.Addresses;
+import io.vmm.cluster.KafkaFutures;
+import io.vmm.config.ConnectorKeys;
+import io.vmm.config.FlowSpec;
+import io.vmm.target.ProgressStore;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.ListTopicsOptions;
+import org.apache.kafka.clients.admin.NewPartitions;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.common.KafkaFuture;
+import org.apache.kafka.common.errors.TopicExistsException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Topic discovery of a flow (the topic half of MM2's MirrorSourceConnector): lists source topics, keeps those
+ * the {@link ReplicationRules} accept, creates each missing remote topic on the target with the source
+ * partition count and {@code replication.factor}, adds partitions to a remote topic that has fewer (never
+ * removes any), and makes sure the progress topic {@code mm2-offsets.<source>.internal} exists (compacted).
+ * <p>
+ * Request/reply on {@link Addresses#discover}: any body; the reply is
+ * {@code {"topics":[{"topic":"t","remote":"A.t","partitions":6}, ...]}} sorted by topic. Admin calls run on
+ * the admin clients' own threads and complete on this verticle's context, each bounded by
+ * {@code admin.timeout.ms}.
+ */
+public final class TopicDiscoveryVerticle extends VerticleBase {
+
+  private static final Logger LOG = LoggerFactory.getLogger(TopicDiscoveryVerticle.class);
+
+  private final FlowSpec flow;
+  private final ReplicationRules rules;
+  private final Duration timeout;
+  private Admin sourceAdmin;
+  private Admin targetAdmin;
+  private MessageConsumer<Object> consumer;
+
+  public TopicDiscoveryVerticle(FlowSpec flow) {
+    this.flow = flow;
+    this.rules = ReplicationRules.of(flow);
+    this.timeout = Duration.ofMillis(flow.sourceConnector().config().getLong(ConnectorKeys.ADMIN_TIMEOUT_MS));
+  }
+
+  @Override
+  public Future<?> start() {
+    return vertx.executeBlocking(() -> {
+      sourceAdmin = Admin.create(flow.source().adminConfig(flow.name() + "|discovery|source-admin"));
+      targetAdmin = Admin.create(flow.target().adminConfig(flow.name() + "|discovery|target-admin"));
+      return null;
+    }, false).compose(v -> {
+      consumer = vertx.eventBus().localConsumer(Addresses.discover(flow.name()), this::onDiscover);
+      return consumer.completion();
+    });
+  }
+
+  private void onDiscover(Message<Object> message) {
+    long started = System.currentTimeMillis();
+    discover().onComplete(ar -> {
+      if (ar.succeeded()) {
+        LOG.info("{} discovery: {} topics to mirror in {} ms", flow.name(), ar.result().getJsonArray("topics").size(),
+            System.currentTimeMillis() - started);
+        message.reply(ar.result());
+      } else {
+        LOG.warn("{} discovery failed: {}", flow.name(), ar.cause().getMessage());
+        message.fail(1, ar.cause().getMessage());
+      }
+    });
+  }
+
+  /** Lists, filters, creates or grows remote topics; the reply body described above. */
+  Future<JsonObject> discover() {
+    Map<String, Integer> sourcePartitions = new TreeMap<>();
+    return call(sourceAdmin.listTopics(new ListTopicsOptions().listInternal(false)).names(), "list source topics")
+        .compose(names -> {
+          List<String> selected = names.stream().filter(rules::shouldReplicateTopic).sorted().toList();
+          if (selected.isEmpty()) {
+            return Future.succeededFuture(Map.<String, TopicDescription>of());
+          }
+          return call(sourceAdmin.describeTopics(selected).allTopicNames(), "describe source topics");
+        })
+        .compose(descriptions -> {
+          descriptions.forEach((name, d) -> sourcePartitions.put(name, d.partitions().size()));
+          return call(targetAdmin.listTopics(new ListTopicsOptions().listInternal(false)).names(),
+              "list target topics");
+        })
+        .compose(targetNames -> ensureRemoteTopics(sourcePartitions, targetNames))
+        .compose(v -> ensureProgressTopic())
+        .map(v -> {
+          JsonArray topics = new JsonArray();
+          sourcePartitions.forEach((topic, partitions) -> topics.add(new JsonObject().put("topic", topic)
+              .put("remote", rules.remoteTopic(topic)).put("partitions", partitions)));
+          return new JsonObject().put("topics", topics);
+        });
+  }
+
+  private Future<Void> ensureRemoteTopics(Map<String, Integer> sourcePartitions, Set<String> targetNames) {
+    int rf = flow.sourceConnector().config().getInt(ConnectorKeys.REPLICATION_FACTOR);
+    List<NewTopic> toCreate = new ArrayList<>();
+    List<String> existing = new ArrayList<>();
+    sourcePartitions.forEach((topic, partitions) -> {
+      String remote = rules.remoteTopic(topic);
+      if (targetNames.contains(remote)) {
+        existing.add(remote);
+      } else {
+        toCreate.add(new NewTopic(remote, Optional.of(partitions),
+            rf < 0 ? Optional.empty() : Optional.of((short) rf)));
+      }
+    });
+    Future<Void> created = toCreate.isEmpty() ? Future.succeededFuture() : createTopics(toCreate);
+    if (existing.isEmpty()) {
+      return created;
+    }
+    return created.compose(v -> call(targetAdmin.describeTopics(existing).allTopicNames(), "describe remote topics"))
+        .compose(remoteDescriptions -> {
+          Map<String, NewPartitions> grow = new HashMap<>();
+          sourcePartitions.forEach((topic, partitions) -> {
+            TopicDescription d = remoteDescriptions.get(rules.remoteTopic(topic));
+            if (d != null && d.partitions().size() < partitions) {
+              LOG.info("{} remote topic {} has {} partitions, source {} has {}: adding partitions", flow.name(),
+                  d.name(), d.partitions().size(), topic, partitions);
+              grow.put(d.name(), NewPartitions.increaseTo(partitions));
+            }
+          });
+          return grow.isEmpty() ? Future.succeededFuture()
+              : call(targetAdmin.createPartitions(grow).all(), "add partitions to remote topics").mapEmpty();
+        });
+  }
+
+  private Future<Void> createTopics(List<NewTopic> topics) {
+    Map<String, KafkaFuture<Void>> results = targetAdmin.createTopics(topics).values();
+    List<Future<Void>> each = new ArrayList<>();
+    results.forEach((name, kf) -> each.add(call(kf, "create remote topic " + name)
+        .onSuccess(v -> LOG.info("{} created remote topic {}", flow.name(), name))
+        .recover(e -> KafkaFutures.causedBy(e, TopicExistsException.class)
+            ? Future.succeededFuture() : Future.failedFuture(e))));
+    return Future.all(each).mapEmpty();
+  }
+
+  private Future<Void> ensureProgressTopic() {
+    String topic = ProgressStore.topic(flow.id().source());
+    int partitions = flow.target().offsetStoragePartitions();
+    short rf = flow.target().offsetStorageReplicationFactor();
+    NewTopic newTopic = new NewTopic(topic, Optional.of(partitions), rf < 0 ? Optional.empty() : Optional.of(rf))
+        .configs(Map.of("cleanup.policy", "compact"));
+    return call(targetAdmin.createTopics(List.of(newTopic)).all(), "create progress topic " + topic)
+        .onSuccess(v -> LOG.info("{} created progress topic {}", flow.name(), topic))
+        .recover(e -> KafkaFutures.causedBy(e, TopicExistsException.class)
+            ? Future.succeededFuture() : Future.failedFuture(e));
+  }
+
+  private <T> Future<T> call(KafkaFuture<T> future, String what) {
+    return KafkaFutures.on(context, future, timeout, flow.name() + " " + what);
+  }
+
+  @Override
+  public Future<?> stop() {
+    Future<?> unregistered = consumer == null ? Future.succeededFuture() : consumer.unregister();
+    return unregistered.compose(v -> vertx.executeBlocking(() -> {
+      if (sourceAdmin != null) {
+        sourceAdmin.close(Duration.ofSeconds(2));
+      }
+      if (targetAdmin != null) {
+        targetAdmin.close(Duration.ofSeconds(2));
+      }
+      return null;
+    }, false)).timeout(5, TimeUnit.SECONDS);
+  }
+}
