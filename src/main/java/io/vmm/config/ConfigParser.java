@@ -54,7 +54,11 @@ public final class ConfigParser {
     if (root.has("clusters") && clusterNodes.isEmpty()) {
       problems.add("clusters", "at least one cluster is required");
     }
+    Set<String> declared = new java.util.LinkedHashSet<>();
     for (JsonNode c : clusterNodes) {
+      if (c.has("alias") && c.string("alias", false) != null) {
+        declared.add(c.string("alias", false));
+      }
       ClusterSpec spec = parseCluster(c, problems);
       if (spec != null) {
         if (clusters.containsKey(spec.alias())) {
@@ -72,7 +76,7 @@ public final class ConfigParser {
       problems.add("mirrors", "at least one mirror is required");
     }
     for (JsonNode m : mirrorNodes) {
-      FlowSpec flow = parseMirror(m, clusters, problems, ignored);
+      FlowSpec flow = parseMirror(m, clusters, declared, problems, ignored);
       if (flow != null) {
         if (flowPaths.putIfAbsent(flow.name(), m.path()) != null) {
           problems.add(m.path(), "duplicate flow " + flow.name() + ": each source->target pair may appear once");
@@ -142,14 +146,14 @@ public final class ConfigParser {
     return spec;
   }
 
-  private static FlowSpec parseMirror(JsonNode m, Map<String, ClusterSpec> clusters, Problems problems,
-                                      List<String> ignored) {
+  private static FlowSpec parseMirror(JsonNode m, Map<String, ClusterSpec> clusters, Set<String> declared,
+                                      Problems problems, List<String> ignored) {
     m.checkFields(MIRROR, Set.of());
     int before = problems.size();
     String sourceAlias = m.string("sourceCluster", true);
     String targetAlias = m.string("targetCluster", true);
-    ClusterSpec source = lookup(m, "sourceCluster", sourceAlias, clusters, problems);
-    ClusterSpec target = lookup(m, "targetCluster", targetAlias, clusters, problems);
+    ClusterSpec source = lookup(m, "sourceCluster", sourceAlias, clusters, declared, problems);
+    ClusterSpec target = lookup(m, "targetCluster", targetAlias, clusters, declared, problems);
     if (sourceAlias != null && sourceAlias.equals(targetAlias)) {
       problems.add(m.pathOf("targetCluster"), "must differ from sourceCluster (\"" + sourceAlias + "\")");
     }
@@ -254,14 +258,14 @@ public final class ConfigParser {
   }
 
   private static ClusterSpec lookup(JsonNode m, String field, String alias, Map<String, ClusterSpec> clusters,
-                                    Problems problems) {
+                                    Set<String> declared, Problems problems) {
     if (alias == null) {
       return null;
     }
     ClusterSpec spec = clusters.get(alias);
-    if (spec == null) {
+    if (spec == null && !declared.contains(alias)) { // a declared but invalid cluster is reported already
       problems.add(m.pathOf(field), "unknown cluster alias \"" + alias + "\"; clusters[] has "
-          + (clusters.isEmpty() ? "none" : String.join(", ", clusters.keySet())));
+          + (declared.isEmpty() ? "none" : String.join(", ", declared)));
     }
     return spec;
   }
