@@ -184,9 +184,6 @@ public final class ConfigParser {
         connectors.put(kind, parseConnector(node, kind, rawConfigs.get(kind), problems, ignored));
       }
     }
-    if (problems.size() > before) {
-      return null;
-    }
     ConnectorConfig sourceConfig = connectors.get(ConnectorKind.SOURCE).config();
     // topic filter: the Strimzi pattern fields, else the MM2 keys, else MM2's defaults
     String include = pick(m, "topicsPattern", topicsPattern, ConnectorKind.SOURCE, rawConfigs, ConnectorKeys.TOPICS,
@@ -203,7 +200,7 @@ public final class ConfigParser {
 
     String policyPath = m.pathOf("sourceConnector.config." + ConnectorKeys.REPLICATION_POLICY_CLASS);
     try {
-      FlowSpec.newPolicy(sourceConfig, sourceAlias);
+      FlowSpec.newPolicy(sourceConfig, sourceAlias == null ? "source" : sourceAlias);
     } catch (IllegalArgumentException | org.apache.kafka.common.config.ConfigException e) {
       problems.add(policyPath, e.getMessage());
     }
@@ -219,7 +216,7 @@ public final class ConfigParser {
       }
     }
     String separator = sourceConfig.getString(ConnectorKeys.REPLICATION_POLICY_SEPARATOR);
-    if (sourceAlias.contains(separator) && !sourceConfig.getString(ConnectorKeys.REPLICATION_POLICY_CLASS)
+    if (sourceAlias != null && sourceAlias.contains(separator) && !sourceConfig.getString(ConnectorKeys.REPLICATION_POLICY_CLASS)
         .equals(ConnectorKeys.IDENTITY_REPLICATION_POLICY)) {
       problems.add(m.pathOf("sourceCluster"), "alias \"" + sourceAlias + "\" contains the "
           + "replication.policy.separator \"" + separator + "\": remote topic names would be ambiguous");

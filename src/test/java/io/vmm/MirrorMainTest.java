@@ -1,0 +1,60 @@
+package io.vmm;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.CountDownLatch;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Exit code 2 and one line per problem, before any client or Vert.x instance exists. */
+class MirrorMainTest {
+
+  @TempDir
+  Path dir;
+
+  private static String[] run(String... args) {
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    int code = MirrorMain.run(args, new PrintStream(err, true, StandardCharsets.UTF_8), new CountDownLatch(0));
+    return new String[]{Integer.toString(code), err.toString(StandardCharsets.UTF_8)};
+  }
+
+  @Test
+  void usageErrorIsExitCode2() {
+    String[] r = run();
+    assertEquals("2", r[0]);
+    assertTrue(r[1].startsWith("usage: java -jar vertx-mirror-maker.jar -conf"), r[1]);
+  }
+
+  @Test
+  void everyConfigProblemIsPrintedWithItsPath() throws Exception {
+    Path file = dir.resolve("bad.json");
+    Files.writeString(file, """
+        {"clusters": [{"alias": "A", "bootstrapServers": "127.0.0.1:19092"}, {"alias": "B"}],
+         "mirrors": [{"sourceCluster": "A", "targetCluster": "C", "topicsPattern": "(",
+                      "sourceConnector": {"tasksMax": "4"}}]}
+        """);
+    String[] r = run("-conf", file.toString());
+    assertEquals("2", r[0]);
+    assertTrue(r[1].startsWith("Invalid configuration (4 problems):"), r[1]);
+    assertTrue(r[1].contains("  clusters[1].bootstrapServers: required field is missing"), r[1]);
+    assertTrue(r[1].contains("  mirrors[0].targetCluster: unknown cluster alias \"C\""), r[1]);
+    assertTrue(r[1].contains("  mirrors[0].topicsPattern: invalid regex \"(\""), r[1]);
+    assertTrue(r[1].contains("  mirrors[0].sourceConnector.tasksMax: expected an integer, got string \"4\""), r[1]);
+    assertEquals("2", run("--conf=" + dir.resolve("missing.yaml"))[0]);
+  }
+
+  @Test
+  void confArgumentForms() {
+    assertEquals("a.json", MirrorMain.confArgument(new String[]{"-conf", "a.json"}));
+    assertEquals("b.yaml", MirrorMain.confArgument(new String[]{"--conf", "b.yaml"}));
+    assertEquals("c.json", MirrorMain.confArgument(new String[]{"-conf=c.json"}));
+    assertEquals(null, MirrorMain.confArgument(new String[]{"-conf"}));
+  }
+}

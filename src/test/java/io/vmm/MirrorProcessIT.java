@@ -1,0 +1,133 @@
+package io.vmm;
+
+import io.vertx.core.json.JsonObject;
+import io.vmm.MirrorTestSupport.RunningMirror;
+import io.vmm.testkit.Await;
+import io.vmm.testkit.TwoClusters;
+import io.vmm.testkit.TwoClustersExtension;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.File;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import static io.vmm.MirrorTestSupport.awaitRecords;
+import static io.vmm.MirrorTestSupport.config;
+import static io.vmm.MirrorTestSupport.count;
+import static io.vmm.MirrorTestSupport.mirror;
+import static io.vmm.MirrorTestSupport.startMirror;
+import static io.vmm.MirrorTestSupport.storedProgress;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The mirror as a real process: exit code 2 on a config error, clean SIGTERM stop with exit 0 within 10 s. */
+@ExtendWith(TwoClustersExtension.class)
+class MirrorProcessIT {
+
+  private final TwoClusters clusters;
+
+  @TempDir
+  Path dir;
+
+  MirrorProcessIT(TwoClusters clusters) {
+    this.clusters = clusters;
+  }
+
+  private Process launch(Path conf, Path log) throws Exception {
+    String classpath = System.getProperty("vmm.classes") + File.pathSeparator
+        + Files.readString(Path.of(System.getProperty("vmm.test.classpath"))).trim();
+    return new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        "-Xmx256m", "-cp", classpath, MirrorMain.class.getName(), "-conf", conf.toString())
+        .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+  }
+
+  @Test
+  void configErrorExitsWithCode2BeforeAnyClient() throws Exception {
+    Path conf = dir.resolve("bad.yaml");
+    Files.writeString(conf, "clusters:\n  - alias: A\n    bootstrapServers: 127.0.0.1:1\nmirrors:\n"
+        + "  - sourceCluster: A\n    targetCluster: X\n");
+    Path log = dir.resolve("bad.log");
+    Process p = launch(conf, log);
+    assertTrue(p.waitFor(60, TimeUnit.SECONDS), "exits");
+    String out = Files.readString(log);
+    assertEquals(2, p.exitValue(), out);
+    assertTrue(out.contains("mirrors[0].targetCluster: unknown cluster alias \"X\"; clusters[] has A"), out);
+  }
+
+  @Test
+  void sigtermDrainsStoresProgressAndExitsZero() throws Exception {
+    clusters.a().createTopic("term", 4);
+    AtomicBoolean producing = new AtomicBoolean(true);
+    AtomicInteger produced = new AtomicInteger();
+    Thread producer = new Thread(() -> {
+      try (KafkaProducer<byte[], byte[]> p = clusters.a().newProducer()) {
+        while (producing.get()) {
+          int i = produced.getAndIncrement();
+          p.send(new ProducerRecord<>("term", i % 4, ("k" + i).getBytes(StandardCharsets.UTF_8),
+              ("v" + i).getBytes(StandardCharsets.UTF_8)));
+          if (i % 200 == 0) {
+            Thread.sleep(20); // a steady stream, about 10,000 records/s at most
+          }
+        }
+        p.flush();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }, "term-producer");
+    producer.start();
+    JsonObject config = config(clusters, mirror("A", "B", "term", 2));
+    Path conf = dir.resolve("mirror.json");
+    Files.writeString(conf, config.encodePrettily());
+    Path log = dir.resolve("mirror.log");
+    Process p = launch(conf, log);
+    try {
+      Await.until("records mirrored by the process", MirrorTestSupport.TIMEOUT, () -> count(clusters.b(), "A.term") > 3000);
+      long sent = System.nanoTime();
+      p.destroy(); // SIGTERM while records are streaming
+      assertTrue(p.waitFor(10, TimeUnit.SECONDS), "stopped within 10 s of SIGTERM; log:\n" + Files.readString(log));
+      long stopMs = (System.nanoTime() - sent) / 1_000_000;
+      assertEquals(0, p.exitValue(), Files.readString(log));
+      assertTrue(stopMs < 10_000, "stop took " + stopMs + " ms");
+    } finally {
+      p.destroyForcibly();
+      producing.set(false);
+      producer.join();
+    }
+    // progress was stored at stop for exactly what is in the target: nothing marked done is missing
+    Map<TopicPartition, Long> stored = storedProgress(clusters.b(), "A");
+    Map<TopicPartition, Long> ends = clusters.b().endOffsets("A.term");
+    for (int i = 0; i < 4; i++) {
+      assertEquals(ends.get(new TopicPartition("A.term", i)), stored.get(new TopicPartition("term", i)) + 1,
+          "partition " + i + ": stored progress + 1 == records in target");
+    }
+    // a restart mirrors the rest: every produced record exactly once
+    try (RunningMirror m = startMirror(config)) {
+      List<ConsumerRecord<byte[], byte[]>> all = awaitRecords(clusters.b(), "A.term", produced.get());
+      Set<String> keys = new HashSet<>();
+      List<String> duplicates = new ArrayList<>();
+      for (ConsumerRecord<byte[], byte[]> r : all) {
+        String k = new String(r.key(), StandardCharsets.UTF_8);
+        if (!keys.add(k)) {
+          duplicates.add(k);
+        }
+      }
+      assertEquals(List.of(), duplicates);
+      assertEquals(produced.get(), keys.size());
+    }
+  }
+}
