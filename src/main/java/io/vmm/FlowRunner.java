@@ -25,7 +25,6 @@ import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -137,11 +136,10 @@ public final class FlowRunner {
     assignment = PartitionAssigner.assign(partitions, flow.sourceConnector().tasksMax());
     ConnectorConfig c = flow.sourceConnector().config();
     long pollTimeout = c.getLong(ConnectorKeys.CONSUMER_POLL_TIMEOUT_MS);
-    Object deliveryTimeout = flow.target().producerConfig("x").getOrDefault("delivery.timeout.ms", "120000");
     SourceVerticle.Limits limits = new SourceVerticle.Limits(
         c.getInt(ConnectorKeys.INFLIGHT_PARTITION_MAX_RECORDS), c.getInt(ConnectorKeys.INFLIGHT_PARTITION_MAX_BYTES),
         c.getInt(ConnectorKeys.INFLIGHT_TASK_MAX_BYTES), c.getLong(ConnectorKeys.OFFSET_FLUSH_INTERVAL_MS),
-        pollTimeout, Long.parseLong(deliveryTimeout.toString()) + 30_000);
+        pollTimeout, flow.target().deliveryTimeoutMs() + 30_000);
     List<Future<String>> deployed = new ArrayList<>();
     for (int task = 0; task < assignment.size(); task++) {
       List<SourceVerticle.Assignment> group = new ArrayList<>();
@@ -150,7 +148,7 @@ public final class FlowRunner {
       }
       Map<String, Object> consumerConfig = flow.source().consumerConfig(
           flow.name() + "|MirrorSourceConnector-" + task + "|replication-consumer");
-      deployed.add(vertx.deployVerticle(new SourceVerticle(flow.name(), task, consumerConfig, group, limits))
+      deployed.add(vertx.deployVerticle(new SourceVerticle(flow.id(), task, consumerConfig, group, limits))
           .onSuccess(sourceDeployments::add));
     }
     return Future.all(deployed).mapEmpty();
@@ -206,9 +204,5 @@ public final class FlowRunner {
           .put("failedPartitions", new JsonArray(new ArrayList<>(failedPartitions.values()))));
     });
     return promise.future();
-  }
-
-  List<List<TopicPartition>> assignment() {
-    return Collections.unmodifiableList(assignment);
   }
 }

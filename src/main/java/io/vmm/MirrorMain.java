@@ -63,7 +63,7 @@ public final class MirrorMain {
       supervisor.start().await(10, TimeUnit.MINUTES);
       stopRequest.await();
       LOG.info("stop requested: draining in-flight records and storing progress");
-      supervisor.stop().await(10, TimeUnit.SECONDS);
+      supervisor.stop().await(9_500, TimeUnit.MILLISECONDS);
       return EXIT_OK;
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
@@ -73,7 +73,7 @@ public final class MirrorMain {
       return EXIT_FAILURE;
     } finally {
       try {
-        vertx.close().await(3, TimeUnit.SECONDS);
+        vertx.close().await(500, TimeUnit.MILLISECONDS);
       } catch (Exception e) {
         LOG.warn("closing Vert.x: {}", e.toString());
       }

@@ -97,7 +97,7 @@ public final class Supervisor {
     for (FlowRunner runner : runners) {
       stops.add(runner.stop());
     }
-    return Future.join(stops).timeout(9_500, TimeUnit.MILLISECONDS).transform(ar -> Future.succeededFuture());
+    return Future.join(stops).timeout(9_000, TimeUnit.MILLISECONDS).transform(ar -> Future.succeededFuture());
   }
 
   /** Status of every flow: {@code {"flows":[...]}}, see {@link FlowRunner#status()}. */

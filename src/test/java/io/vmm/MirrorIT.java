@@ -51,16 +51,27 @@ class MirrorIT {
     return s.getBytes(StandardCharsets.UTF_8);
   }
 
-  /** Produces {@code n} records round-robin over partitions; value "v-<i>" or null every 10th; two headers. */
+  /**
+   * Produces {@code n} records round-robin over partitions; value "v-<i>" or null every 10th; two headers.
+   * Every send is checked. One request in flight and no idempotence: a brand-new partition may answer
+   * NOT_LEADER at first, and the idempotent producer's retry can then fail with OutOfOrderSequence.
+   */
   private void produce(String topic, int partitions, int from, int n) {
-    try (KafkaProducer<byte[], byte[]> producer = clusters.a().newProducer()) {
+    List<java.util.concurrent.Future<org.apache.kafka.clients.producer.RecordMetadata>> sends = new ArrayList<>();
+    try (KafkaProducer<byte[], byte[]> producer = clusters.a().newProducer(Map.of("enable.idempotence", false,
+        "max.in.flight.requests.per.connection", 1, "linger.ms", 5))) {
       for (int i = from; i < from + n; i++) {
         List<Header> headers = List.of(new RecordHeader("seq", bytes(Integer.toString(i))),
             new RecordHeader("h2", i % 3 == 0 ? null : bytes("x" + i)));
-        producer.send(new ProducerRecord<>(topic, i % partitions, 1_700_000_000_000L + i, bytes("k" + i),
-            i % 10 == 0 ? null : bytes("v-" + i), headers));
+        sends.add(producer.send(new ProducerRecord<>(topic, i % partitions, 1_700_000_000_000L + i, bytes("k" + i),
+            i % 10 == 0 ? null : bytes("v-" + i), headers)));
       }
       producer.flush();
+      for (java.util.concurrent.Future<?> f : sends) {
+        f.get(30, TimeUnit.SECONDS);
+      }
+    } catch (Exception e) {
+      throw new AssertionError("producing test data to " + topic + " failed", e);
     }
   }
 
@@ -159,13 +170,13 @@ class MirrorIT {
   }
 
   @Test
-  void bidirectionalFlowsMakeNoLoops() {
+  void bidirectionalFlowsMakeNoLoops() throws Exception {
     clusters.a().createTopic("bidi-a", 1);
     clusters.b().createTopic("bidi-b", 1);
     produce("bidi-a", 1, 0, 20);
     try (KafkaProducer<byte[], byte[]> p = clusters.b().newProducer()) {
       for (int i = 0; i < 20; i++) {
-        p.send(new ProducerRecord<>("bidi-b", 0, bytes("k" + i), bytes("b" + i)));
+        p.send(new ProducerRecord<>("bidi-b", 0, bytes("k" + i), bytes("b" + i))).get(30, TimeUnit.SECONDS);
       }
     }
     JsonObject config = config(clusters, mirror("A", "B", ".*bidi.*", 1), mirror("B", "A", ".*bidi.*", 1));
@@ -224,8 +235,9 @@ class MirrorIT {
     clusters.a().createTopic("big", 2, Map.of("max.message.bytes", "3000000"));
     try (KafkaProducer<byte[], byte[]> p = clusters.a().newProducer(Map.of("max.request.size", 3_000_000))) {
       for (int i = 0; i < 10; i++) {
-        p.send(new ProducerRecord<>("big", 0, bytes("k" + i), i == 5 ? new byte[2_000_000] : bytes("v" + i)));
-        p.send(new ProducerRecord<>("big", 1, bytes("k" + i), bytes("v" + i)));
+        p.send(new ProducerRecord<>("big", 0, bytes("k" + i), i == 5 ? new byte[2_000_000] : bytes("v" + i)))
+            .get(30, TimeUnit.SECONDS);
+        p.send(new ProducerRecord<>("big", 1, bytes("k" + i), bytes("v" + i))).get(30, TimeUnit.SECONDS);
       }
       p.flush();
     }

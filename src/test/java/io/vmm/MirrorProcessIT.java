@@ -74,12 +74,20 @@ class MirrorProcessIT {
     clusters.a().createTopic("term", 4);
     AtomicBoolean producing = new AtomicBoolean(true);
     AtomicInteger produced = new AtomicInteger();
+    AtomicInteger failedSends = new AtomicInteger();
     Thread producer = new Thread(() -> {
-      try (KafkaProducer<byte[], byte[]> p = clusters.a().newProducer()) {
-        while (producing.get()) {
-          int i = produced.getAndIncrement();
+      // one request in flight, no idempotence: see MirrorIT.produce
+      try (KafkaProducer<byte[], byte[]> p = clusters.a().newProducer(Map.of("enable.idempotence", false,
+          "max.in.flight.requests.per.connection", 1))) {
+        for (int i = 0; producing.get(); i++) {
           p.send(new ProducerRecord<>("term", i % 4, ("k" + i).getBytes(StandardCharsets.UTF_8),
-              ("v" + i).getBytes(StandardCharsets.UTF_8)));
+              ("v" + i).getBytes(StandardCharsets.UTF_8)), (md, e) -> {
+                if (e == null) {
+                  produced.incrementAndGet();
+                } else {
+                  failedSends.incrementAndGet();
+                }
+              });
           if (i % 200 == 0) {
             Thread.sleep(20); // a steady stream, about 10,000 records/s at most
           }
@@ -108,6 +116,7 @@ class MirrorProcessIT {
       producing.set(false);
       producer.join();
     }
+    assertEquals(0, failedSends.get(), "test data sends failed");
     // progress was stored at stop for exactly what is in the target: nothing marked done is missing
     Map<TopicPartition, Long> stored = storedProgress(clusters.b(), "A");
     Map<TopicPartition, Long> ends = clusters.b().endOffsets("A.term");

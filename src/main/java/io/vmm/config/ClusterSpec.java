@@ -73,6 +73,12 @@ public record ClusterSpec(String alias, String bootstrapServers, Map<String, Str
     return m;
   }
 
+  /** The target producer's {@code delivery.timeout.ms}: how long a send may take before it fails for good. */
+  public long deliveryTimeoutMs() {
+    return Long.parseLong(producerConfig("x").getOrDefault(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, "120000")
+        .toString());
+  }
+
   /** Settings for an admin client. */
   public Map<String, Object> adminConfig(String clientId) {
     Map<String, Object> m = clientConfig("admin.", AdminClientConfig.configNames());

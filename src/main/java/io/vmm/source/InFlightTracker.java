@@ -55,7 +55,6 @@ final class InFlightTracker {
     boolean paused;
     Throwable failure;
     long failedOffset = -1;
-    long recordsWritten;
 
     PartitionState(TopicPartition tp, String targetTopic, long lastWritten) {
       this.tp = tp;
@@ -123,7 +122,6 @@ final class InFlightTracker {
       PartitionResult r = head.result;
       if (r.failedAt() < 0) {
         s.lastWritten = head.lastOffset;
-        s.recordsWritten += head.records;
       } else {
         long prefix = r.lastAckedUpstream();
         if (prefix >= 0) {

@@ -17,6 +17,7 @@ import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetOutOfRangeException;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.connect.mirror.SourceAndTarget;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -52,8 +53,10 @@ import java.util.concurrent.TimeUnit;
 public final class SourceVerticle extends VerticleBase {
 
   private static final Logger LOG = LoggerFactory.getLogger(SourceVerticle.class);
-  private static final long STOP_DRAIN_MS = 6_000;
-  private static final long STOP_FLUSH_MS = 2_500;
+  // stop budget: drain + store + close stays under 9 s, inside the 10 s a SIGTERM allows
+  private static final long STOP_DRAIN_MS = 5_000;
+  private static final long STOP_FLUSH_MS = 2_000;
+  private static final long STOP_CLOSE_MS = 1_500;
 
   /**
    * One partition of the group.
@@ -71,6 +74,7 @@ public final class SourceVerticle extends VerticleBase {
   }
 
   private final String flow;
+  private final String sourceAlias;
   private final String taskId;
   private final Map<String, Object> consumerConfig;
   private final List<Assignment> assignments;
@@ -87,10 +91,11 @@ public final class SourceVerticle extends VerticleBase {
   private Promise<Void> drained;
   private long lastPollErrorLog;
 
-  public SourceVerticle(String flow, int taskIndex, Map<String, Object> consumerConfig, List<Assignment> assignments,
-                        Limits limits) {
-    this.flow = flow;
-    this.taskId = flow + "#" + taskIndex;
+  public SourceVerticle(SourceAndTarget flow, int taskIndex, Map<String, Object> consumerConfig,
+                        List<Assignment> assignments, Limits limits) {
+    this.flow = flow.toString();
+    this.sourceAlias = flow.source();
+    this.taskId = this.flow + "#" + taskIndex;
     this.consumerConfig = consumerConfig;
     this.assignments = List.copyOf(assignments);
     this.limits = limits;
@@ -266,7 +271,6 @@ public final class SourceVerticle extends VerticleBase {
       return Future.succeededFuture();
     }
     flushing = true;
-    String sourceAlias = flow.substring(0, flow.indexOf("->"));
     return vertx.eventBus().request(Addresses.progress(flow), new ProgressUpdate(sourceAlias, Map.copyOf(unstored)),
             requestOptions)
         .<Void>mapEmpty()
@@ -279,7 +283,7 @@ public final class SourceVerticle extends VerticleBase {
   }
 
   /**
-   * Stops polling, waits up to 6 s for records in flight, stores progress (up to 2.5 s), closes the consumer.
+   * Stops polling, waits up to 5 s for records in flight, stores progress (up to 2 s), closes the consumer.
    * Records not acknowledged by then are re-sent after a restart (at-least-once).
    */
   @Override
@@ -312,7 +316,7 @@ public final class SourceVerticle extends VerticleBase {
           LOG.warn("{} final progress store failed: {}", taskId, e.toString());
           return Future.succeededFuture();
         })
-        .compose(v -> stream.close().timeout(2, TimeUnit.SECONDS))
+        .compose(v -> stream.close().timeout(STOP_CLOSE_MS, TimeUnit.MILLISECONDS))
         .onComplete(ar -> LOG.info("{} stopped in {} ms; stored progress: {}", taskId,
             System.currentTimeMillis() - started, progressSummary()));
   }
@@ -326,16 +330,5 @@ public final class SourceVerticle extends VerticleBase {
       sb.append(s.tp).append('=').append(s.lastStored).append(s.failed() ? " (FAILED)" : "");
     }
     return sb.toString();
-  }
-
-  /** Snapshot for status: per partition, last written offset, in-flight records, FAILED error if any. */
-  JsonObject status() {
-    JsonObject partitions = new JsonObject();
-    for (PartitionState s : tracker.all()) {
-      partitions.put(s.tp.toString(), new JsonObject().put("lastWritten", s.lastWritten)
-          .put("inFlight", s.inFlightRecords).put("state", s.failed() ? "FAILED" : "RUNNING")
-          .put("error", s.failed() ? String.valueOf(s.failure) : null));
-    }
-    return new JsonObject().put("task", taskId).put("partitions", partitions);
   }
 }
