@@ -5,6 +5,7 @@ import io.vertx.core.json.JsonObject;
 import io.vmm.MirrorTestSupport.RunningMirror;
 import io.vmm.testkit.Await;
 import io.vmm.testkit.TwoClusters;
+import io.vmm.testkit.NoBlockedThreads;
 import io.vmm.testkit.TwoClustersExtension;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -38,7 +39,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Core mirroring between two real KRaft clusters (started once for the class). Each test uses its own topics. */
-@ExtendWith(TwoClustersExtension.class)
+@ExtendWith({TwoClustersExtension.class, NoBlockedThreads.class})
 class MirrorIT {
 
   private final TwoClusters clusters;
@@ -137,6 +138,30 @@ class MirrorIT {
       assertEquals(6_000, seen.size());
       Await.until("no more records than produced", java.time.Duration.ofSeconds(2),
           () -> count(clusters.b(), "A.resume") == 6_000);
+    }
+  }
+
+  @Test
+  void tinyInFlightLimitsPauseAndResumeWithoutLosingOrder() {
+    clusters.a().createTopic("tiny", 2);
+    produce("tiny", 2, 0, 4_000);
+    JsonObject mirror = mirror("A", "B", "tiny", 1);
+    mirror.getJsonObject("sourceConnector").getJsonObject("config")
+        .put("vmm.inflight.partition.max.records", 10)
+        .put("vmm.inflight.partition.max.bytes", 1024)
+        .put("vmm.inflight.task.max.bytes", 2048);
+    JsonObject config = config(clusters, mirror);
+    config.getJsonArray("clusters").getJsonObject(0).put("config",
+        new JsonObject().put("consumer.max.poll.records", 50));
+    try (RunningMirror m = startMirror(config)) {
+      List<ConsumerRecord<byte[], byte[]>> target = awaitRecords(clusters.b(), "A.tiny", 4_000);
+      for (int p = 0; p < 2; p++) {
+        List<ConsumerRecord<byte[], byte[]>> t = ofPartition(target, p);
+        assertEquals(2_000, t.size());
+        for (int i = 0; i < t.size(); i++) {
+          assertEquals("k" + (i * 2 + p), new String(t.get(i).key(), StandardCharsets.UTF_8), "order in partition " + p);
+        }
+      }
     }
   }
 

@@ -4,6 +4,7 @@ import io.vertx.core.json.JsonObject;
 import io.vmm.MirrorTestSupport.RunningMirror;
 import io.vmm.testkit.Await;
 import io.vmm.testkit.TwoClusters;
+import io.vmm.testkit.NoBlockedThreads;
 import io.vmm.testkit.TwoClustersExtension;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -36,7 +37,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The mirror as a real process: exit code 2 on a config error, clean SIGTERM stop with exit 0 within 10 s. */
-@ExtendWith(TwoClustersExtension.class)
+@ExtendWith({TwoClustersExtension.class, NoBlockedThreads.class})
 class MirrorProcessIT {
 
   private final TwoClusters clusters;
@@ -56,6 +57,39 @@ class MirrorProcessIT {
         .redirectErrorStream(true).redirectOutput(log.toFile()).start();
   }
 
+  /** Writes a steady stream (about 10,000 records/s at most) to a topic until stopped; counts acknowledged sends. */
+  private final class SteadyProducer {
+    final AtomicBoolean producing = new AtomicBoolean(true);
+    final AtomicInteger acked = new AtomicInteger();
+    final AtomicInteger failed = new AtomicInteger();
+    final Thread thread;
+
+    SteadyProducer(String topic, int partitions) {
+      thread = new Thread(() -> {
+        // one request in flight, no idempotence: see MirrorIT.produce
+        try (KafkaProducer<byte[], byte[]> p = clusters.a().newProducer(Map.of("enable.idempotence", false,
+            "max.in.flight.requests.per.connection", 1))) {
+          for (int i = 0; producing.get(); i++) {
+            p.send(new ProducerRecord<>(topic, i % partitions, ("k" + i).getBytes(StandardCharsets.UTF_8),
+                ("v" + i).getBytes(StandardCharsets.UTF_8)), (md, e) -> (e == null ? acked : failed).incrementAndGet());
+            if (i % 200 == 0) {
+              Thread.sleep(20);
+            }
+          }
+          p.flush();
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+      }, topic + "-producer");
+      thread.start();
+    }
+
+    void stop() throws InterruptedException {
+      producing.set(false);
+      thread.join();
+    }
+  }
+
   @Test
   void configErrorExitsWithCode2BeforeAnyClient() throws Exception {
     Path conf = dir.resolve("bad.yaml");
@@ -72,32 +106,7 @@ class MirrorProcessIT {
   @Test
   void sigtermDrainsStoresProgressAndExitsZero() throws Exception {
     clusters.a().createTopic("term", 4);
-    AtomicBoolean producing = new AtomicBoolean(true);
-    AtomicInteger produced = new AtomicInteger();
-    AtomicInteger failedSends = new AtomicInteger();
-    Thread producer = new Thread(() -> {
-      // one request in flight, no idempotence: see MirrorIT.produce
-      try (KafkaProducer<byte[], byte[]> p = clusters.a().newProducer(Map.of("enable.idempotence", false,
-          "max.in.flight.requests.per.connection", 1))) {
-        for (int i = 0; producing.get(); i++) {
-          p.send(new ProducerRecord<>("term", i % 4, ("k" + i).getBytes(StandardCharsets.UTF_8),
-              ("v" + i).getBytes(StandardCharsets.UTF_8)), (md, e) -> {
-                if (e == null) {
-                  produced.incrementAndGet();
-                } else {
-                  failedSends.incrementAndGet();
-                }
-              });
-          if (i % 200 == 0) {
-            Thread.sleep(20); // a steady stream, about 10,000 records/s at most
-          }
-        }
-        p.flush();
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
-    }, "term-producer");
-    producer.start();
+    SteadyProducer producer = new SteadyProducer("term", 4);
     JsonObject config = config(clusters, mirror("A", "B", "term", 2));
     Path conf = dir.resolve("mirror.json");
     Files.writeString(conf, config.encodePrettily());
@@ -110,13 +119,13 @@ class MirrorProcessIT {
       assertTrue(p.waitFor(10, TimeUnit.SECONDS), "stopped within 10 s of SIGTERM; log:\n" + Files.readString(log));
       long stopMs = (System.nanoTime() - sent) / 1_000_000;
       assertEquals(0, p.exitValue(), Files.readString(log));
+      assertTrue(!Files.readString(log).contains("has been blocked"), "blocked-thread warning in the mirror log");
       assertTrue(stopMs < 10_000, "stop took " + stopMs + " ms");
     } finally {
       p.destroyForcibly();
-      producing.set(false);
-      producer.join();
+      producer.stop();
     }
-    assertEquals(0, failedSends.get(), "test data sends failed");
+    assertEquals(0, producer.failed.get(), "test data sends failed");
     // progress was stored at stop for exactly what is in the target: nothing marked done is missing
     Map<TopicPartition, Long> stored = storedProgress(clusters.b(), "A");
     Map<TopicPartition, Long> ends = clusters.b().endOffsets("A.term");
@@ -126,7 +135,7 @@ class MirrorProcessIT {
     }
     // a restart mirrors the rest: every produced record exactly once
     try (RunningMirror m = startMirror(config)) {
-      List<ConsumerRecord<byte[], byte[]>> all = awaitRecords(clusters.b(), "A.term", produced.get());
+      List<ConsumerRecord<byte[], byte[]>> all = awaitRecords(clusters.b(), "A.term", producer.acked.get());
       Set<String> keys = new HashSet<>();
       List<String> duplicates = new ArrayList<>();
       for (ConsumerRecord<byte[], byte[]> r : all) {
@@ -136,7 +145,42 @@ class MirrorProcessIT {
         }
       }
       assertEquals(List.of(), duplicates);
-      assertEquals(produced.get(), keys.size());
+      assertEquals(producer.acked.get(), keys.size());
+    }
+  }
+
+  @Test
+  void sigkillLosesNothing() throws Exception {
+    clusters.a().createTopic("crash", 3);
+    SteadyProducer producer = new SteadyProducer("crash", 3);
+    JsonObject config = config(clusters, mirror("A", "B", "crash", 2));
+    Path conf = dir.resolve("crash.json");
+    Files.writeString(conf, config.encodePrettily());
+    Process p = launch(conf, dir.resolve("crash.log"));
+    try {
+      Await.until("records mirrored by the process", MirrorTestSupport.TIMEOUT, () -> count(clusters.b(), "A.crash") > 3000);
+      p.destroyForcibly(); // SIGKILL: no drain, no final progress store
+      assertTrue(p.waitFor(10, TimeUnit.SECONDS));
+    } finally {
+      p.destroyForcibly();
+      producer.stop();
+    }
+    assertEquals(0, producer.failed.get(), "test data sends failed");
+    // at-least-once: after a restart every produced record is in the target (records since the last store twice)
+    try (RunningMirror m = startMirror(config)) {
+      Set<String> missing = new HashSet<>();
+      for (int i = 0; i < producer.acked.get(); i++) {
+        missing.add("k" + i);
+      }
+      Await.until("every produced record in the target", MirrorTestSupport.TIMEOUT, () -> {
+        if (count(clusters.b(), "A.crash") < producer.acked.get()) {
+          return false;
+        }
+        for (ConsumerRecord<byte[], byte[]> r : clusters.b().readAllNow("A.crash")) {
+          missing.remove(new String(r.key(), StandardCharsets.UTF_8));
+        }
+        return missing.isEmpty();
+      });
     }
   }
 }

@@ -83,6 +83,7 @@ public final class SourceVerticle extends VerticleBase {
   private final DeliveryOptions requestOptions;
   private final Set<TopicPartition> pausedPartitions = new HashSet<>();
 
+  private KafkaConsumer<byte[], byte[]> consumer;
   private KafkaReadStream<byte[], byte[]> stream;
   private long seq;
   private long flushTimer = -1;
@@ -109,7 +110,8 @@ public final class SourceVerticle extends VerticleBase {
     }
     // the consumer constructor may resolve host names: keep it off the event loop
     return vertx.executeBlocking(() -> new KafkaConsumer<byte[], byte[]>(consumerConfig), false)
-        .compose(consumer -> {
+        .compose(created -> {
+          consumer = created;
           stream = KafkaReadStream.create(vertx, consumer);
           stream.pause(); // no poll before every partition is positioned
           stream.pollTimeout(Duration.ofMillis(limits.pollTimeoutMs()));
@@ -228,6 +230,9 @@ public final class SourceVerticle extends VerticleBase {
     if (toResume != null) {
       pausedPartitions.removeAll(toResume);
       stream.resume(toResume);
+      // the resume runs on the consumer thread after the current poll, which waits up to the poll timeout when
+      // every partition is paused; wakeup() (thread-safe) ends that poll so fetching restarts at once
+      consumer.wakeup();
     }
   }
 

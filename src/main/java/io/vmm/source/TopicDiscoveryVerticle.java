@@ -15,8 +15,10 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.ListTopicsOptions;
 import org.apache.kafka.clients.admin.NewPartitions;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.common.KafkaFuture;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -115,6 +117,7 @@ public final class TopicDiscoveryVerticle extends VerticleBase {
     int rf = flow.sourceConnector().config().getInt(ConnectorKeys.REPLICATION_FACTOR);
     List<NewTopic> toCreate = new ArrayList<>();
     List<String> existing = new ArrayList<>();
+    List<TopicPartition> newPartitions = new ArrayList<>();
     sourcePartitions.forEach((topic, partitions) -> {
       String remote = rules.remoteTopic(topic);
       if (targetNames.contains(remote)) {
@@ -122,26 +125,50 @@ public final class TopicDiscoveryVerticle extends VerticleBase {
       } else {
         toCreate.add(new NewTopic(remote, Optional.of(partitions),
             rf < 0 ? Optional.empty() : Optional.of((short) rf)));
+        partitions(remote, 0, partitions).forEach(newPartitions::add);
       }
     });
-    Future<Void> created = toCreate.isEmpty() ? Future.succeededFuture() : createTopics(toCreate);
+    Future<Void> created = toCreate.isEmpty() ? Future.succeededFuture()
+        : createTopics(toCreate).compose(v -> awaitWritable(newPartitions));
     if (existing.isEmpty()) {
       return created;
     }
     return created.compose(v -> call(targetAdmin.describeTopics(existing).allTopicNames(), "describe remote topics"))
         .compose(remoteDescriptions -> {
           Map<String, NewPartitions> grow = new HashMap<>();
+          List<TopicPartition> added = new ArrayList<>();
           sourcePartitions.forEach((topic, partitions) -> {
             TopicDescription d = remoteDescriptions.get(rules.remoteTopic(topic));
             if (d != null && d.partitions().size() < partitions) {
               LOG.info("{} remote topic {} has {} partitions, source {} has {}: adding partitions", flow.name(),
                   d.name(), d.partitions().size(), topic, partitions);
               grow.put(d.name(), NewPartitions.increaseTo(partitions));
+              partitions(d.name(), d.partitions().size(), partitions).forEach(added::add);
             }
           });
           return grow.isEmpty() ? Future.succeededFuture()
-              : call(targetAdmin.createPartitions(grow).all(), "add partitions to remote topics").mapEmpty();
+              : call(targetAdmin.createPartitions(grow).all(), "add partitions to remote topics")
+                  .compose(v -> awaitWritable(added));
         });
+  }
+
+  private static java.util.stream.Stream<TopicPartition> partitions(String topic, int from, int to) {
+    return java.util.stream.IntStream.range(from, to).mapToObj(p -> new TopicPartition(topic, p));
+  }
+
+  /**
+   * Waits until every new partition is hosted by its leader: a ListOffsets request reaches the leader's log and
+   * is retried by the admin client until it is there. Producing earlier races the broker applying the new
+   * topic, and an idempotent producer can then write a later batch before an earlier one, which fails with
+   * OutOfOrderSequence (KAFKA-15591, fixed after Kafka 4.1).
+   */
+  private Future<Void> awaitWritable(List<TopicPartition> partitions) {
+    if (partitions.isEmpty()) {
+      return Future.succeededFuture();
+    }
+    Map<TopicPartition, OffsetSpec> specs = new HashMap<>();
+    partitions.forEach(tp -> specs.put(tp, OffsetSpec.latest()));
+    return call(targetAdmin.listOffsets(specs).all(), "wait for " + partitions.size() + " new partitions").mapEmpty();
   }
 
   private Future<Void> createTopics(List<NewTopic> topics) {

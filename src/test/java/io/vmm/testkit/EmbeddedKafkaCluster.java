@@ -336,6 +336,17 @@ public final class EmbeddedKafkaCluster implements AutoCloseable {
                     return d != null && d.partitions().size() == partitions
                             && d.partitions().stream().allMatch(p -> p.leader() != null && !p.leader().isEmpty());
                 });
+        // leaders in metadata are not enough: wait until each leader hosts the log (KAFKA-15591, see
+        // TopicDiscoveryVerticle.awaitWritable), else an immediate idempotent produce can be reordered
+        Map<TopicPartition, org.apache.kafka.clients.admin.OffsetSpec> specs = new java.util.HashMap<>();
+        for (int p = 0; p < partitions; p++) {
+            specs.put(new TopicPartition(topic, p), org.apache.kafka.clients.admin.OffsetSpec.latest());
+        }
+        try {
+            admin().listOffsets(specs).all().get(OP_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (Exception e) {
+            throw new IllegalStateException("topic " + topic + " on cluster " + name + " not writable: " + unwrap(e), e);
+        }
     }
 
     /**
