@@ -89,24 +89,27 @@ public final class FlowRunner {
     failureListener = vertx.eventBus().localConsumer(Addresses.partitionFailed(flow.name()),
         m -> failedPartitions.put(m.body().getString("topic") + "-" + m.body().getInteger("partition"), m.body()));
     String progressTopic = ProgressStore.topic(flow.id().source());
-    return vertx.deployVerticle(new TargetProducerVerticle(flow.name(),
+    // the producer starts while discovery talks to the clusters
+    Future<String> producer = vertx.deployVerticle(new TargetProducerVerticle(flow.name(),
                 flow.target().producerConfig(flow.name() + "|producer"), progressTopic),
             new DeploymentOptions().setThreadingModel(ThreadingModel.WORKER))
-        .compose(id -> {
-          producerDeployment = id;
-          return vertx.deployVerticle(new TopicDiscoveryVerticle(flow));
-        })
+        .onSuccess(id -> producerDeployment = id);
+    Future<JsonObject> discovered = vertx.deployVerticle(new TopicDiscoveryVerticle(flow))
         .compose(id -> {
           discoveryDeployment = id;
           return vertx.eventBus().<JsonObject>request(Addresses.discover(flow.name()), null,
               new DeliveryOptions().setSendTimeout(adminTimeout.toMillis() * 3));
         })
-        .compose(reply -> {
-          JsonArray topics = reply.body().getJsonArray("topics");
-          return vertx.executeBlocking(() -> ProgressStore.load(
+        .map(reply -> reply.body());
+    return Future.all(producer, discovered)
+        .compose(v -> {
+          JsonObject discovery = discovered.result();
+          Future<Map<TopicPartition, Long>> stored = !discovery.getBoolean("progressStored", true)
+              ? Future.succeededFuture(Map.of())
+              : vertx.executeBlocking(() -> ProgressStore.load(
                   flow.target().consumerConfig(flow.name() + "|progress-reader"), progressTopic,
-                  flow.id().source(), adminTimeout), false)
-              .compose(stored -> deploySources(topics, stored));
+                  flow.id().source(), adminTimeout), false);
+          return stored.compose(offsets -> deploySources(discovery.getJsonArray("topics"), offsets));
         })
         .onSuccess(v -> {
           state = "RUNNING";

@@ -58,8 +58,8 @@ public final class MirrorMain {
     Vertx vertx = Vertx.vertx();
     Supervisor supervisor = new Supervisor(vertx, config);
     try {
-      LOG.info("starting {} flow(s): {}", config.flows().size(),
-          String.join(", ", config.flows().stream().map(f -> f.name()).toList()));
+      LOG.info("starting {} flow(s): {} (JVM up {} ms)", config.flows().size(),
+          String.join(", ", config.flows().stream().map(f -> f.name()).toList()), jvmUptimeMs());
       supervisor.start().await(10, TimeUnit.MINUTES);
       stopRequest.await();
       LOG.info("stop requested: draining in-flight records and storing progress");
@@ -78,6 +78,11 @@ public final class MirrorMain {
         LOG.warn("closing Vert.x: {}", e.toString());
       }
     }
+  }
+
+  private static long jvmUptimeMs() {
+    return ProcessHandle.current().info().startInstant()
+        .map(start -> System.currentTimeMillis() - start.toEpochMilli()).orElse(-1L);
   }
 
   /** The value of {@code -conf}, {@code --conf} or {@code -conf=...}; null if absent. */

@@ -49,6 +49,8 @@ public record ClusterSpec(String alias, String bootstrapServers, Map<String, Str
     m.putIfAbsent(ConsumerConfig.CLIENT_ID_CONFIG, clientId);
     m.putIfAbsent(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
     m.putIfAbsent(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, "1000");
+    // Kafka's 50 MB per fetch would not fit the small heap this mirror runs in (README: memory)
+    m.putIfAbsent(ConsumerConfig.FETCH_MAX_BYTES_CONFIG, Integer.toString(8 << 20));
     m.remove(ConsumerConfig.GROUP_ID_CONFIG);
     m.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
     m.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
@@ -58,7 +60,7 @@ public record ClusterSpec(String alias, String bootstrapServers, Map<String, Str
 
   /**
    * Settings for a target producer: acks=all and idempotence (ordered, no duplicates from retries), 128 KB
-   * batches and 5 ms linger (shared reference data-path-figures.md: batch.size mattered most).
+   * batches and 5 ms linger (shared reference data-path-figures.md: batch.size mattered most), 32 MB buffer.
    */
   public Map<String, Object> producerConfig(String clientId) {
     Map<String, Object> m = clientConfig("producer.", ProducerConfig.configNames());
@@ -67,7 +69,7 @@ public record ClusterSpec(String alias, String bootstrapServers, Map<String, Str
     m.putIfAbsent(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
     m.putIfAbsent(ProducerConfig.LINGER_MS_CONFIG, "5");
     m.putIfAbsent(ProducerConfig.BATCH_SIZE_CONFIG, Integer.toString(128 * 1024));
-    m.putIfAbsent(ProducerConfig.BUFFER_MEMORY_CONFIG, Long.toString(64L << 20));
+    m.putIfAbsent(ProducerConfig.BUFFER_MEMORY_CONFIG, Long.toString(32L << 20));
     m.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
     m.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
     return m;

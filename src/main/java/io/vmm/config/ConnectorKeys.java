@@ -148,7 +148,7 @@ public final class ConnectorKeys {
           "Un-acked records per partition above which the partition is paused (resumed below half)")
       .define(INFLIGHT_PARTITION_MAX_BYTES, Type.INT, 4 << 20, Range.atLeast(1024), Importance.LOW,
           "Un-acked bytes per partition above which the partition is paused (resumed below half)")
-      .define(INFLIGHT_TASK_MAX_BYTES, Type.INT, 16 << 20, Range.atLeast(1024), Importance.LOW,
+      .define(INFLIGHT_TASK_MAX_BYTES, Type.INT, 8 << 20, Range.atLeast(1024), Importance.LOW,
           "Un-acked bytes per task above which all its partitions are paused (resumed below half); keep "
               + "tasksMax x this below the producer's buffer.memory");
 

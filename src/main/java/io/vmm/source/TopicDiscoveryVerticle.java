@@ -40,7 +40,7 @@ import java.util.concurrent.TimeUnit;
  * removes any), and makes sure the progress topic {@code mm2-offsets.<source>.internal} exists (compacted).
  * <p>
  * Request/reply on {@link Addresses#discover}: any body; the reply is
- * {@code {"topics":[{"topic":"t","remote":"A.t","partitions":6}, ...]}} sorted by topic. Admin calls run on
+ * {@code {"topics":[{"topic":"t","remote":"A.t","partitions":6}, ...], "progressStored":true}} sorted by topic. Admin calls run on
  * the admin clients' own threads and complete on this verticle's context, each bounded by
  * {@code admin.timeout.ms}.
  */
@@ -63,11 +63,16 @@ public final class TopicDiscoveryVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    return vertx.executeBlocking(() -> {
-      sourceAdmin = Admin.create(flow.source().adminConfig(flow.name() + "|discovery|source-admin"));
-      targetAdmin = Admin.create(flow.target().adminConfig(flow.name() + "|discovery|target-admin"));
-      return null;
-    }, false).compose(v -> {
+    // both admins at once: creating one resolves host names and starts its thread (blocking, off the loop)
+    Future<Admin> source = vertx.executeBlocking(
+        () -> Admin.create(flow.source().adminConfig(flow.name() + "|discovery|source-admin")), false);
+    Future<Admin> target = vertx.executeBlocking(
+        () -> Admin.create(flow.target().adminConfig(flow.name() + "|discovery|target-admin")), false);
+    return Future.join(source, target).transform(ar -> {
+      sourceAdmin = source.result();
+      targetAdmin = target.result();
+      return ar.succeeded() ? Future.succeededFuture() : Future.failedFuture(ar.cause());
+    }).compose(v -> {
       consumer = vertx.eventBus().localConsumer(Addresses.discover(flow.name()), this::onDiscover);
       return consumer.completion();
     });
@@ -87,10 +92,17 @@ public final class TopicDiscoveryVerticle extends VerticleBase {
     });
   }
 
-  /** Lists, filters, creates or grows remote topics; the reply body described above. */
+  /**
+   * Lists, filters, creates or grows remote topics and makes sure the progress topic exists; the reply body
+   * described above, plus {@code "progressStored"}: false when the progress topic is new or empty, so the caller
+   * can skip reading it. Source and target are asked in parallel.
+   */
   Future<JsonObject> discover() {
     Map<String, Integer> sourcePartitions = new TreeMap<>();
-    return call(sourceAdmin.listTopics(new ListTopicsOptions().listInternal(false)).names(), "list source topics")
+    Future<Set<String>> targetNames = call(targetAdmin.listTopics(new ListTopicsOptions().listInternal(false))
+        .names(), "list target topics");
+    Future<Void> sourceDescribed = call(sourceAdmin.listTopics(new ListTopicsOptions().listInternal(false)).names(),
+        "list source topics")
         .compose(names -> {
           List<String> selected = names.stream().filter(rules::shouldReplicateTopic).sorted().toList();
           if (selected.isEmpty()) {
@@ -98,18 +110,18 @@ public final class TopicDiscoveryVerticle extends VerticleBase {
           }
           return call(sourceAdmin.describeTopics(selected).allTopicNames(), "describe source topics");
         })
-        .compose(descriptions -> {
+        .map(descriptions -> {
           descriptions.forEach((name, d) -> sourcePartitions.put(name, d.partitions().size()));
-          return call(targetAdmin.listTopics(new ListTopicsOptions().listInternal(false)).names(),
-              "list target topics");
-        })
-        .compose(targetNames -> ensureRemoteTopics(sourcePartitions, targetNames))
-        .compose(v -> ensureProgressTopic())
-        .map(v -> {
+          return null;
+        });
+    return Future.all(targetNames, sourceDescribed)
+        .compose(v -> Future.all(ensureRemoteTopics(sourcePartitions, targetNames.result()),
+            ensureProgressTopic(targetNames.result())))
+        .map(all -> {
           JsonArray topics = new JsonArray();
           sourcePartitions.forEach((topic, partitions) -> topics.add(new JsonObject().put("topic", topic)
               .put("remote", rules.remoteTopic(topic)).put("partitions", partitions)));
-          return new JsonObject().put("topics", topics);
+          return new JsonObject().put("topics", topics).put("progressStored", all.<Boolean>resultAt(1));
         });
   }
 
@@ -181,16 +193,33 @@ public final class TopicDiscoveryVerticle extends VerticleBase {
     return Future.all(each).mapEmpty();
   }
 
-  private Future<Void> ensureProgressTopic() {
+  /**
+   * Creates {@code mm2-offsets.<source>.internal} (compacted) if missing.
+   *
+   * @return whether it may hold stored progress: false when it was just created or all its partitions are empty
+   */
+  private Future<Boolean> ensureProgressTopic(Set<String> targetNames) {
     String topic = ProgressStore.topic(flow.id().source());
+    if (targetNames.contains(topic)) {
+      return call(targetAdmin.describeTopics(List.of(topic)).allTopicNames(), "describe progress topic " + topic)
+          .compose(d -> {
+            Map<TopicPartition, OffsetSpec> specs = new HashMap<>();
+            d.get(topic).partitions().forEach(p -> specs.put(new TopicPartition(topic, p.partition()),
+                OffsetSpec.latest()));
+            return call(targetAdmin.listOffsets(specs).all(), "end offsets of " + topic);
+          })
+          .map(ends -> ends.values().stream().anyMatch(info -> info.offset() > 0));
+    }
     int partitions = flow.target().offsetStoragePartitions();
     short rf = flow.target().offsetStorageReplicationFactor();
     NewTopic newTopic = new NewTopic(topic, Optional.of(partitions), rf < 0 ? Optional.empty() : Optional.of(rf))
         .configs(Map.of("cleanup.policy", "compact"));
     return call(targetAdmin.createTopics(List.of(newTopic)).all(), "create progress topic " + topic)
         .onSuccess(v -> LOG.info("{} created progress topic {}", flow.name(), topic))
+        .map(false)
+        // created meanwhile by another process: read it to be safe
         .recover(e -> KafkaFutures.causedBy(e, TopicExistsException.class)
-            ? Future.succeededFuture() : Future.failedFuture(e));
+            ? Future.succeededFuture(true) : Future.failedFuture(e));
   }
 
   private <T> Future<T> call(KafkaFuture<T> future, String what) {
