@@ -30,11 +30,12 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * Runs one flow {@code A->B}: deploys its target producer, topic discovery and source tasks, and stops them in
- * the order that loses nothing (sources drain and store progress while the producer still runs, then the
- * producer, then discovery).
+ * Runs one flow {@code A->B}: deploys its topic discovery, then one target producer and one source task per
+ * partition group, and stops them in the order that loses nothing (sources drain and store progress while their
+ * producers still run, then the producers, then discovery).
  * <p>
  * The verticles are deployed as top-level deployments from this runner's own event-loop context (not as
  * children of a verticle), so that the stop order is this runner's to choose. All state here is confined to
@@ -89,27 +90,25 @@ public final class FlowRunner {
     failureListener = vertx.eventBus().localConsumer(Addresses.partitionFailed(flow.name()),
         m -> failedPartitions.put(m.body().getString("topic") + "-" + m.body().getInteger("partition"), m.body()));
     String progressTopic = ProgressStore.topic(flow.id().source());
-    // the producer starts while discovery talks to the clusters
-    Future<String> producer = vertx.deployVerticle(new TargetProducerVerticle(flow.name(),
-                flow.target().producerConfig(flow.name() + "|producer"), progressTopic),
-            new DeploymentOptions().setThreadingModel(ThreadingModel.WORKER))
-        .onSuccess(id -> producerDeployment = id);
-    Future<JsonObject> discovered = vertx.deployVerticle(new TopicDiscoveryVerticle(flow))
+    return vertx.deployVerticle(new TopicDiscoveryVerticle(flow))
         .compose(id -> {
           discoveryDeployment = id;
           return vertx.eventBus().<JsonObject>request(Addresses.discover(flow.name()), null,
               new DeliveryOptions().setSendTimeout(adminTimeout.toMillis() * 3));
         })
-        .map(reply -> reply.body());
-    return Future.all(producer, discovered)
-        .compose(v -> {
-          JsonObject discovery = discovered.result();
+        .compose(reply -> {
+          JsonObject discovery = reply.body();
+          List<TopicPartition> partitions = partitionsOf(discovery.getJsonArray("topics"));
+          assignment = PartitionAssigner.assign(partitions, flow.sourceConnector().tasksMax());
+          // one producer per task, started while stored progress is read
+          Future<String> producers = deployProducers(assignment.size(), progressTopic);
           Future<Map<TopicPartition, Long>> stored = !discovery.getBoolean("progressStored", true)
               ? Future.succeededFuture(Map.of())
               : vertx.executeBlocking(() -> ProgressStore.load(
                   flow.target().consumerConfig(flow.name() + "|progress-reader"), progressTopic,
                   flow.id().source(), adminTimeout), false);
-          return stored.compose(offsets -> deploySources(discovery.getJsonArray("topics"), offsets));
+          return Future.all(producers, stored)
+              .compose(v -> deploySources(discovery.getJsonArray("topics"), stored.result()));
         })
         .onSuccess(v -> {
           state = "RUNNING";
@@ -123,20 +122,39 @@ public final class FlowRunner {
         });
   }
 
-  private Future<Void> deploySources(JsonArray topics, Map<TopicPartition, Long> stored) {
-    Map<String, String> remoteOf = new HashMap<>();
+  private static List<TopicPartition> partitionsOf(JsonArray topics) {
     List<TopicPartition> partitions = new ArrayList<>();
     for (int i = 0; i < topics.size(); i++) {
       JsonObject t = topics.getJsonObject(i);
-      remoteOf.put(t.getString("topic"), t.getString("remote"));
       for (int p = 0; p < t.getInteger("partitions"); p++) {
         partitions.add(new TopicPartition(t.getString("topic"), p));
       }
     }
-    if (partitions.isEmpty()) {
+    return partitions;
+  }
+
+  /** Deploys {@code count} target producers (worker verticles) as one deployment; producer i serves task i. */
+  private Future<String> deployProducers(int count, String progressTopic) {
+    if (count == 0) {
+      return Future.succeededFuture();
+    }
+    AtomicInteger next = new AtomicInteger();
+    return vertx.deployVerticle(() -> {
+          int i = next.getAndIncrement();
+          return new TargetProducerVerticle(flow.name(), i,
+              flow.target().producerConfig(flow.name() + "|producer-" + i), progressTopic);
+        }, new DeploymentOptions().setThreadingModel(ThreadingModel.WORKER).setInstances(count))
+        .onSuccess(id -> producerDeployment = id);
+  }
+
+  private Future<Void> deploySources(JsonArray topics, Map<TopicPartition, Long> stored) {
+    Map<String, String> remoteOf = new HashMap<>();
+    for (int i = 0; i < topics.size(); i++) {
+      remoteOf.put(topics.getJsonObject(i).getString("topic"), topics.getJsonObject(i).getString("remote"));
+    }
+    if (assignment.isEmpty()) {
       LOG.warn("{} no source topic matches the topic filter ({}); nothing to mirror", flow.name(), flow.topicFilter());
     }
-    assignment = PartitionAssigner.assign(partitions, flow.sourceConnector().tasksMax());
     ConnectorConfig c = flow.sourceConnector().config();
     long pollTimeout = c.getLong(ConnectorKeys.CONSUMER_POLL_TIMEOUT_MS);
     SourceVerticle.Limits limits = new SourceVerticle.Limits(

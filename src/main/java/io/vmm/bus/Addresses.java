@@ -6,14 +6,14 @@ public final class Addresses {
   private Addresses() {
   }
 
-  /** Target producer of a flow: receives {@link SourceBatch}, replies {@link BatchResult}. */
-  public static String produce(String flow) {
-    return "vmm.flow." + flow + ".produce";
+  /** Target producer {@code producer} of a flow: receives {@link SourceBatch}, replies {@link BatchResult}. */
+  public static String produce(String flow, int producer) {
+    return "vmm.flow." + flow + ".produce." + producer;
   }
 
-  /** Target producer of a flow: receives {@link ProgressUpdate}, replies when stored. */
-  public static String progress(String flow) {
-    return "vmm.flow." + flow + ".progress";
+  /** Target producer {@code producer} of a flow: receives {@link ProgressUpdate}, replies when stored. */
+  public static String progress(String flow, int producer) {
+    return "vmm.flow." + flow + ".progress." + producer;
   }
 
   /** Topic discovery of a flow: request (any body), replies the replicated topics as JSON. */

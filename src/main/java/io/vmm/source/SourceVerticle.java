@@ -34,7 +34,8 @@ import java.util.concurrent.TimeUnit;
  * records to the flow's target producer over the local event bus, and storing the acknowledged progress.
  * <p>
  * Data path: the consumer polls on its own thread (vertx-kafka-client); each poll arrives here as one batch,
- * is sent as one {@link SourceBatch} (no copy) and answered by one {@link BatchResult}. Per partition at most
+ * is sent as one {@link SourceBatch} (no copy) to this task's own target producer (task {@code i} uses producer
+ * {@code i}, so a partition's batches are never reordered) and answered by one {@link BatchResult}. Per partition at most
  * {@code maxRecords} records / {@code maxBytes} key+value bytes are un-acknowledged, and per task at most
  * {@code maxTaskBytes}: above a mark the partition is paused, below half of every mark it is resumed.
  * <p>
@@ -75,6 +76,7 @@ public final class SourceVerticle extends VerticleBase {
 
   private final String flow;
   private final String sourceAlias;
+  private final int taskIndex;
   private final String taskId;
   private final Map<String, Object> consumerConfig;
   private final List<Assignment> assignments;
@@ -91,11 +93,14 @@ public final class SourceVerticle extends VerticleBase {
   private boolean stopping;
   private Promise<Void> drained;
   private long lastPollErrorLog;
+  private long pauses;
+  private long batches;
 
   public SourceVerticle(SourceAndTarget flow, int taskIndex, Map<String, Object> consumerConfig,
                         List<Assignment> assignments, Limits limits) {
     this.flow = flow.toString();
     this.sourceAlias = flow.source();
+    this.taskIndex = taskIndex;
     this.taskId = this.flow + "#" + taskIndex;
     this.consumerConfig = consumerConfig;
     this.assignments = List.copyOf(assignments);
@@ -154,6 +159,7 @@ public final class SourceVerticle extends VerticleBase {
       return; // not sent, not counted: re-read after restart
     }
     long batchSeq = seq++;
+    batches++;
     List<SourceBatch.Chunk> chunks = new ArrayList<>(records.partitions().size());
     long[] firstOffsets = new long[records.partitions().size()];
     for (TopicPartition tp : records.partitions()) {
@@ -176,7 +182,7 @@ public final class SourceVerticle extends VerticleBase {
     }
     List<TopicPartition> sentPartitions = new ArrayList<>(chunks.size());
     chunks.forEach(c -> sentPartitions.add(c.source()));
-    vertx.eventBus().<BatchResult>request(Addresses.produce(flow), new SourceBatch(taskId, batchSeq, chunks),
+    vertx.eventBus().<BatchResult>request(Addresses.produce(flow, taskIndex), new SourceBatch(taskId, batchSeq, chunks),
             requestOptions)
         .onComplete(ar -> {
           if (ar.succeeded()) {
@@ -224,6 +230,7 @@ public final class SourceVerticle extends VerticleBase {
       }
     }
     if (toPause != null) {
+      pauses++;
       pausedPartitions.addAll(toPause);
       stream.pause(toPause);
     }
@@ -276,7 +283,7 @@ public final class SourceVerticle extends VerticleBase {
       return Future.succeededFuture();
     }
     flushing = true;
-    return vertx.eventBus().request(Addresses.progress(flow), new ProgressUpdate(sourceAlias, Map.copyOf(unstored)),
+    return vertx.eventBus().request(Addresses.progress(flow, taskIndex), new ProgressUpdate(sourceAlias, Map.copyOf(unstored)),
             requestOptions)
         .<Void>mapEmpty()
         .onSuccess(v -> tracker.stored(unstored))
@@ -322,8 +329,8 @@ public final class SourceVerticle extends VerticleBase {
           return Future.succeededFuture();
         })
         .compose(v -> stream.close().timeout(STOP_CLOSE_MS, TimeUnit.MILLISECONDS))
-        .onComplete(ar -> LOG.info("{} stopped in {} ms; stored progress: {}", taskId,
-            System.currentTimeMillis() - started, progressSummary()));
+        .onComplete(ar -> LOG.info("{} stopped in {} ms after {} batches, {} flow-control pauses; stored progress: {}",
+            taskId, System.currentTimeMillis() - started, batches, pauses, progressSummary()));
   }
 
   private String progressSummary() {

@@ -101,11 +101,12 @@ public final class Bench {
         int rate = 5_000;
         int seconds = 30;
         int warmup = 5;
-        String vmmJvm = "-Xmx256m -XX:+UseSerialGC";
+        String vmmJvm = "-Xmx128m -XX:+UseSerialGC -XX:TieredStopAtLevel=1";
         String mm2Jvm = "-Xms256M -Xmx2G";
         String plainJvm = "-Xmx256m";
         List<String> mm2Props = new ArrayList<>();
         int timeoutSeconds = 600;
+        long brokerWarmup = 300_000;
         Integer pollMs;
         Path dataDir = BENCH_DIR;
 
@@ -158,11 +159,12 @@ public final class Bench {
             "  --rate R           latency mode: records/s produced (default 5,000)",
             "  --seconds S        latency mode: measured seconds (default 30)",
             "  --warmup S         latency mode: warm-up seconds before measuring (default 5)",
-            "  --vmm-jvm FLAGS    JVM flags of our mirror (default \"-Xmx256m -XX:+UseSerialGC\")",
+            "  --vmm-jvm FLAGS    JVM flags of our mirror (default \"-Xmx128m -XX:+UseSerialGC -XX:TieredStopAtLevel=1\", as the README recommends)",
             "  --mm2-jvm FLAGS    JVM flags of MM2 (default \"-Xms256M -Xmx2G\", as connect-mirror-maker.sh)",
             "  --plain-jvm FLAGS  JVM flags of the plain loop (default \"-Xmx256m\")",
             "  --mm2-prop K=V     extra line for mm2.properties (repeatable), e.g. tuning experiments",
             "  --timeout S        per contender: deadline to mirror everything (default 600)",
+            "  --broker-warmup N  records produced to and read back from each fresh broker before a contender starts, so broker JIT is out of the measured window (default 300,000; 0 = off)",
             "  --poll-ms MS       target end-offset polling interval (default 20; partitions mode 100)",
             "  --data-dir DIR     broker data in DIR/A and DIR/B (default target/bench), e.g. /dev/shm/vmm-bench for tmpfs");
 
@@ -179,7 +181,7 @@ public final class Bench {
             }
             String optName = a.contains("=") ? a.substring(0, a.indexOf('=')) : a;
             if (!List.of("--mode", "--records", "--size", "--partitions", "--topics", "--tasks", "--rate", "--seconds",
-                    "--warmup", "--timeout", "--poll-ms", "--vmm-jvm", "--mm2-jvm", "--plain-jvm", "--mm2-prop",
+                    "--warmup", "--timeout", "--broker-warmup", "--poll-ms", "--vmm-jvm", "--mm2-jvm", "--plain-jvm", "--mm2-prop",
                     "--contenders", "--data-dir").contains(optName)) {
                 usage("unknown option '" + optName + "'");
             }
@@ -212,6 +214,7 @@ public final class Bench {
                     case "--seconds" -> o.seconds = (int) positiveLong(a, v);
                     case "--warmup" -> o.warmup = (int) Long.parseLong(v.replace("_", "").replace(",", ""));
                     case "--timeout" -> o.timeoutSeconds = (int) positiveLong(a, v);
+                    case "--broker-warmup" -> o.brokerWarmup = "0".equals(v) ? 0 : positiveLong(a, v);
                     case "--poll-ms" -> o.pollMs = (int) positiveLong(a, v);
                     case "--vmm-jvm" -> o.vmmJvm = v;
                     case "--mm2-jvm" -> o.mm2Jvm = v;
@@ -1099,6 +1102,86 @@ public final class Bench {
         brokerA.awaitReady();
         brokerB.awaitReady();
         System.out.printf("  fresh clusters A and B (wiped, formatted, started) in %.1f s%n", (System.nanoTime() - t) / 1e9);
+        warmBrokers();
+    }
+
+    /**
+     * Warms both fresh broker JVMs before a contender starts: each broker gets {@code --broker-warmup} records
+     * produced to a topic {@code warmup} (8 partitions, not matched by any contender's filter) and read back, so
+     * its produce and fetch paths are JIT-compiled. Without it a broker's own compilation (measured: about 4.7
+     * CPU-seconds on B, more than its request handling) competes with the contender for the 2 cores inside the
+     * measured window. Every contender gets the same warm-up; the topic is deleted by the next wipe.
+     */
+    private void warmBrokers() throws InterruptedException {
+        if (opt.brokerWarmup <= 0) {
+            return;
+        }
+        long t = System.nanoTime();
+        List<Thread> threads = new ArrayList<>();
+        AtomicReference<Exception> error = new AtomicReference<>();
+        for (Broker b : List.of(brokerA, brokerB)) {
+            Thread th = new Thread(() -> {
+                try {
+                    warmBroker(b);
+                } catch (Exception e) {
+                    error.compareAndSet(null, e);
+                }
+            }, "warmup-" + b.name);
+            th.start();
+            threads.add(th);
+        }
+        for (Thread th : threads) {
+            th.join();
+        }
+        if (error.get() != null) {
+            throw new IllegalStateException("broker warm-up failed: " + error.get(), error.get());
+        }
+        System.out.printf("  warmed both brokers (%,d records produced and read back on each) in %.1f s%n",
+                opt.brokerWarmup, (System.nanoTime() - t) / 1e9);
+    }
+
+    private void warmBroker(Broker b) throws Exception {
+        String topic = "warmup";
+        int parts = 8;
+        try (Admin admin = admin(b)) {
+            createTopics(admin, List.of(topic), parts);
+        }
+        Map<String, Object> pc = new HashMap<>();
+        pc.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, b.bootstrap());
+        pc.put(ProducerConfig.CLIENT_ID_CONFIG, "bench-warmup-" + b.name);
+        pc.put(ProducerConfig.ACKS_CONFIG, "all");
+        pc.put(ProducerConfig.LINGER_MS_CONFIG, 5);
+        pc.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class);
+        pc.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class);
+        ValueMaker values = new ValueMaker(opt.size);
+        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(pc)) {
+            for (long i = 0; i < opt.brokerWarmup; i++) {
+                ProducerRecord<byte[], byte[]> rec = new ProducerRecord<>(topic, (int) (i % parts),
+                        ("k" + i).getBytes(StandardCharsets.US_ASCII), values.next());
+                rec.headers().add("h", new byte[]{(byte) i});
+                producer.send(rec);
+            }
+            producer.flush();
+        }
+        Map<String, Object> cc = new HashMap<>();
+        cc.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, b.bootstrap());
+        cc.put(ConsumerConfig.CLIENT_ID_CONFIG, "bench-warmup-reader-" + b.name);
+        cc.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
+        cc.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
+        cc.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(cc)) {
+            List<TopicPartition> tps = new ArrayList<>();
+            for (int p = 0; p < parts; p++) {
+                tps.add(new TopicPartition(topic, p));
+            }
+            consumer.assign(tps);
+            consumer.seekToBeginning(tps);
+            long read = 0;
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+            while (read < opt.brokerWarmup && System.nanoTime() < deadline) {
+                read += consumer.poll(Duration.ofMillis(200)).count();
+            }
+        }
     }
 
     private double brokersCpu() {

@@ -1,0 +1,248 @@
+package io.vmm.target;
+
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.eventbus.Message;
+import io.vertx.core.eventbus.MessageConsumer;
+import io.vmm.bus.Addresses;
+import io.vmm.bus.BatchResult;
+import io.vmm.bus.BatchResult.PartitionResult;
+import io.vmm.bus.ProgressUpdate;
+import io.vmm.bus.SourceBatch;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.producer.Callback;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * A target producer of a flow, one per source task: writes each {@link SourceBatch} to the target cluster with one raw
+ * {@link KafkaProducer} and answers with one {@link BatchResult} per batch; also stores {@link ProgressUpdate}s
+ * in {@code mm2-offsets.<source>.internal} with the same producer.
+ * <p>
+ * Records keep the source partition number, key and value bytes (nulls and tombstones included), all headers
+ * in order, and the source timestamp (sent as CreateTime), as MM2's MirrorSourceTask does. Per partition the
+ * send order is the upstream order, and the idempotent producer keeps it.
+ * <p>
+ * One producer per source task, not per flow: a broker handles one request at a time per connection, so a
+ * single producer caps a flow at what one broker thread can append (measured: about 140k records/s on the
+ * 2-core bench machine, with a core left idle).
+ * <p>
+ * Threading: deployed as a <b>worker</b> verticle, so a {@code send()} that waits for buffer memory or metadata
+ * blocks a worker thread, never an event loop; messages are handled one at a time in arrival order. Kafka
+ * completes sends on its network thread; each batch's answer goes back through this verticle's context once
+ * all of its records are answered (one context hop per batch, none per record).
+ */
+public final class TargetProducerVerticle extends VerticleBase {
+
+  private static final Logger LOG = LoggerFactory.getLogger(TargetProducerVerticle.class);
+
+  private final String flow;
+  private final int index;
+  private final Map<String, Object> producerConfig;
+  private final String progressTopic;
+  private final List<MessageConsumer<?>> consumers = new ArrayList<>();
+  /** Source partitions with a failed record: nothing after it may be written (written from Kafka's thread too). */
+  private final Map<TopicPartition, Throwable> failedPartitions = new java.util.concurrent.ConcurrentHashMap<>();
+  private KafkaProducer<byte[], byte[]> producer;
+
+  /**
+   * @param flow           flow name {@code A->B}
+   * @param index          producer number within the flow; source task {@code i} uses producer {@code i}
+   * @param producerConfig target-cluster producer settings
+   * @param progressTopic  {@code mm2-offsets.<source>.internal}
+   */
+  public TargetProducerVerticle(String flow, int index, Map<String, Object> producerConfig, String progressTopic) {
+    this.flow = flow;
+    this.index = index;
+    this.producerConfig = producerConfig;
+    this.progressTopic = progressTopic;
+  }
+
+  @Override
+  public Future<?> start() {
+    producer = new KafkaProducer<>(producerConfig); // worker thread: may resolve host names
+    consumers.add(vertx.eventBus().<SourceBatch>localConsumer(Addresses.produce(flow, index), this::onBatch));
+    consumers.add(vertx.eventBus().<ProgressUpdate>localConsumer(Addresses.progress(flow, index), this::onProgress));
+    return Future.all(consumers.stream().map(MessageConsumer::completion).toList());
+  }
+
+  /** Collects the answers of one batch; completed from Kafka's network thread. */
+  private static final class BatchAnswer {
+    final Context context;
+    final Message<SourceBatch> message;
+    final PartitionAnswer[] chunks;
+    final AtomicInteger remaining;
+
+    BatchAnswer(Context context, Message<SourceBatch> message, int chunks, int records) {
+      this.context = context;
+      this.message = message;
+      this.chunks = new PartitionAnswer[chunks];
+      this.remaining = new AtomicInteger(records);
+    }
+
+    /** Counts {@code n} records as answered; the last one sends the reply on the verticle's context. */
+    void countDown(int n) {
+      if (n > 0 && remaining.addAndGet(-n) == 0) {
+        context.runOnContext(v -> {
+          List<PartitionResult> results = new ArrayList<>(chunks.length);
+          for (PartitionAnswer c : chunks) {
+            results.add(c.result());
+          }
+          message.reply(new BatchResult(message.body().seq(), results));
+        });
+      }
+    }
+  }
+
+  /** Answers of one chunk: downstream offsets by index, first failure. */
+  private static final class PartitionAnswer {
+    final TopicPartition source;
+    final long[] upstream;
+    final long[] downstream;
+    private int failedAt = -1;
+    private Throwable error;
+
+    PartitionAnswer(TopicPartition source, int size) {
+      this.source = source;
+      this.upstream = new long[size];
+      this.downstream = new long[size];
+      Arrays.fill(downstream, -1L);
+    }
+
+    synchronized boolean failed() {
+      return failedAt >= 0;
+    }
+
+    synchronized void fail(int index, Throwable e) {
+      if (failedAt < 0 || index < failedAt) {
+        failedAt = index;
+        error = e;
+      }
+    }
+
+    synchronized PartitionResult result() {
+      return new PartitionResult(source, upstream, downstream, failedAt, error);
+    }
+  }
+
+  private void onBatch(Message<SourceBatch> message) {
+    SourceBatch batch = message.body();
+    int total = 0;
+    for (SourceBatch.Chunk c : batch.chunks()) {
+      total += c.records().size();
+    }
+    BatchAnswer answer = new BatchAnswer(context, message, batch.chunks().size(), total);
+    for (int ci = 0; ci < batch.chunks().size(); ci++) {
+      SourceBatch.Chunk chunk = batch.chunks().get(ci);
+      List<ConsumerRecord<byte[], byte[]>> records = chunk.records();
+      PartitionAnswer pa = new PartitionAnswer(chunk.source(), records.size());
+      answer.chunks[ci] = pa;
+      int partition = chunk.source().partition();
+      Throwable earlier = failedPartitions.get(chunk.source());
+      for (int i = 0; i < records.size(); i++) {
+        ConsumerRecord<byte[], byte[]> r = records.get(i);
+        pa.upstream[i] = r.offset();
+        int index = i;
+        Callback callback = (metadata, e) -> {
+          if (e == null) {
+            pa.downstream[index] = metadata.offset();
+          } else {
+            pa.fail(index, e);
+            failedPartitions.putIfAbsent(chunk.source(), e);
+          }
+          answer.countDown(1);
+        };
+        Throwable notSent = earlier;
+        if (notSent == null) {
+          try {
+            producer.send(new ProducerRecord<>(chunk.targetTopic(), partition,
+                r.timestamp() >= 0 ? r.timestamp() : null, r.key(), r.value(), r.headers()), callback);
+          } catch (RuntimeException e) {
+            notSent = e;
+          }
+        }
+        // Kafka reports some errors (e.g. RecordTooLargeException) through the callback, inside send()
+        if (notSent != null || pa.failed()) {
+          // this record (if not handed to Kafka) and the rest of the chunk are not sent
+          int first = notSent != null ? i : i + 1;
+          for (int j = first; j < records.size(); j++) {
+            pa.upstream[j] = records.get(j).offset();
+          }
+          if (notSent != null) {
+            pa.fail(i, notSent);
+            failedPartitions.putIfAbsent(chunk.source(), notSent);
+          }
+          answer.countDown(records.size() - first);
+          break;
+        }
+      }
+      chunk.release(); // the producer holds the bytes now; don't keep the records alive until the reply
+    }
+    if (total == 0) {
+      message.reply(new BatchResult(batch.seq(), List.of()));
+    }
+  }
+
+  private void onProgress(Message<ProgressUpdate> message) {
+    ProgressUpdate update = message.body();
+    AtomicInteger remaining = new AtomicInteger(update.lastWritten().size());
+    List<Throwable> errors = new ArrayList<>(0);
+    Context ctx = context;
+    update.lastWritten().forEach((tp, offset) -> producer.send(
+        new ProducerRecord<>(progressTopic, ProgressStore.key(update.sourceAlias(), tp), ProgressStore.value(offset)),
+        (metadata, e) -> {
+          if (e != null) {
+            synchronized (errors) {
+              errors.add(e);
+            }
+          }
+          if (remaining.decrementAndGet() == 0) {
+            ctx.runOnContext(v -> {
+              if (errors.isEmpty()) {
+                message.reply(null);
+              } else {
+                message.fail(1, "storing progress in " + progressTopic + " failed: " + errors.get(0));
+              }
+            });
+          }
+        }));
+  }
+
+  /** Producer batching figures (Kafka's producer-metrics), for the stop log line. */
+  private String batchingSummary() {
+    StringBuilder sb = new StringBuilder();
+    for (String name : List.of("batch-size-avg", "records-per-request-avg", "request-rate", "record-send-total",
+        "bufferpool-wait-time-ns-total", "record-queue-time-avg", "request-latency-avg", "requests-in-flight")) {
+      producer.metrics().forEach((metricName, metric) -> {
+        if (metricName.group().equals("producer-metrics") && metricName.name().equals(name)) {
+          Object v = metric.metricValue();
+          sb.append(sb.isEmpty() ? "" : ", ").append(name).append('=')
+              .append(v instanceof Double d ? String.format("%.0f", d) : v);
+        }
+      });
+    }
+    return sb.toString();
+  }
+
+  @Override
+  public Future<?> stop() {
+    Future<?> unregistered = Future.all(consumers.stream().map(MessageConsumer::unregister).toList());
+    if (producer != null) {
+      String batching = batchingSummary();
+      producer.close(Duration.ofSeconds(3)); // worker thread: blocking is fine
+      LOG.info("{} target producer {} closed; {}", flow, index, batching);
+    }
+    return unregistered;
+  }
+}
