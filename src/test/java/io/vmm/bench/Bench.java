@@ -108,7 +108,9 @@ public final class Bench {
         int timeoutSeconds = 600;
         long brokerWarmup = 300_000;
         Integer pollMs;
-        Path dataDir = BENCH_DIR;
+        // tmpfs when there is one: ext4 index-file creation costs distort partitions mode (bench/README.md)
+        Path dataDir = Files.isDirectory(Path.of("/dev/shm")) && Files.isWritable(Path.of("/dev/shm"))
+                ? Path.of("/dev/shm/vmm-bench") : BENCH_DIR;
 
         long records() {
             return records != null ? records : mode == Mode.PARTITIONS ? 200_000 : 1_000_000;
@@ -166,7 +168,7 @@ public final class Bench {
             "  --timeout S        per contender: deadline to mirror everything (default 600)",
             "  --broker-warmup N  records produced to and read back from each fresh broker before a contender starts, so broker JIT is out of the measured window (default 300,000; 0 = off)",
             "  --poll-ms MS       target end-offset polling interval (default 20; partitions mode 100)",
-            "  --data-dir DIR     broker data in DIR/A and DIR/B (default target/bench), e.g. /dev/shm/vmm-bench for tmpfs");
+            "  --data-dir DIR     broker data in DIR/A and DIR/B (default /dev/shm/vmm-bench when /dev/shm exists, else target/bench)");
 
     static Options parse(String[] args) {
         Options o = new Options();
@@ -1496,6 +1498,11 @@ public final class Bench {
         }
     }
 
+    /** Contender CPU seconds per record in the measured window (NaN if unknown). */
+    private static double cpuPerRecord(Result r) {
+        return r.cpuPct / 100 / r.recPerSec;
+    }
+
     private void printTable(List<Result> results) throws IOException, InterruptedException {
         Result mm2 = results.stream().filter(r -> r.name.equals("mm2")).findFirst().orElse(null);
         Result plain = results.stream().filter(r -> r.name.equals("plain")).findFirst().orElse(null);
@@ -1524,14 +1531,17 @@ public final class Bench {
                         ratio(r.rssHwmMb, plain == null ? Double.NaN : plain.rssHwmMb)));
             }
         } else {
-            header.addAll(List.of("contender", "status", "rec/s", "MB/s", "first-record s", "total s", "peak RSS MB", "CPU %", "others CPU %"));
+            header.addAll(List.of("contender", "status", "rec/s", "MB/s", "first-record s", "total s", "peak RSS MB", "CPU %",
+                    "CPU us/rec", "brokers us/rec", "others CPU %"));
             if (opt.mode == Mode.PARTITIONS) {
                 header.addAll(List.of("rec/s per partition", "RSS KB per partition"));
             }
-            header.addAll(List.of("rec/s vs mm2", "rec/s vs plain", "RSS vs mm2", "RSS vs plain", "offsets"));
+            header.addAll(List.of("rec/s vs mm2", "rec/s vs plain", "CPU/rec vs mm2", "CPU/rec vs plain", "RSS vs mm2",
+                    "RSS vs plain", "offsets"));
             for (Result r : results) {
                 List<String> row = new ArrayList<>(List.of(r.name, r.status, fmt(r.recPerSec, "%,.0f"), fmt(r.mbPerSec, "%.1f"),
                         fmt(r.firstSec, "%.2f"), fmt(r.totalSec, "%.2f"), fmt(r.rssHwmMb, "%.0f"), fmt(r.cpuPct, "%.0f"),
+                        fmt(r.cpuPct / 100 / r.recPerSec * 1e6, "%.1f"), fmt(r.brokersPct / 100 / r.recPerSec * 1e6, "%.1f"),
                         fmt(r.othersPct, "%.0f")));
                 if (opt.mode == Mode.PARTITIONS) {
                     row.add(fmt(r.recPerSec / opt.totalPartitions(), "%,.1f"));
@@ -1539,6 +1549,8 @@ public final class Bench {
                 }
                 row.add(ratio(r.recPerSec, mm2 == null ? Double.NaN : mm2.recPerSec));
                 row.add(ratio(r.recPerSec, plain == null ? Double.NaN : plain.recPerSec));
+                row.add(ratio(cpuPerRecord(r), mm2 == null ? Double.NaN : cpuPerRecord(mm2)));
+                row.add(ratio(cpuPerRecord(r), plain == null ? Double.NaN : cpuPerRecord(plain)));
                 row.add(ratio(r.rssHwmMb, mm2 == null ? Double.NaN : mm2.rssHwmMb));
                 row.add(ratio(r.rssHwmMb, plain == null ? Double.NaN : plain.rssHwmMb));
                 row.add(r.partitionsTotal == 0 ? "-" : r.partitionsEqual + "/" + r.partitionsTotal + " equal"
@@ -1554,6 +1566,8 @@ public final class Bench {
         } else {
             System.out.println("rec/s = N / (t_last - t_first) from target end offsets polled every " + opt.pollMs()
                     + " ms; first-record s = t_first - process start; CPU % = contender CPU in [t_first, t_last], % of one core");
+            System.out.println("CPU us/rec = contender (or brokers) CPU in the window per mirrored record: what decides throughput "
+                    + "when the brokers run on other machines; CPU/rec ratio below 1 = less CPU per record than that contender");
         }
         System.out.println("others CPU % = whole machine (/proc/stat) minus contender, brokers and orchestrator, same window; "
                 + "above ~20 % something else competed for the cores");
