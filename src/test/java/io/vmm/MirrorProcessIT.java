@@ -53,7 +53,7 @@ class MirrorProcessIT {
     String classpath = System.getProperty("vmm.classes") + File.pathSeparator
         + Files.readString(Path.of(System.getProperty("vmm.test.classpath"))).trim();
     return new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-Xmx128m", "-XX:+UseSerialGC", "-cp", classpath, MirrorMain.class.getName(), "-conf", conf.toString())
+        "-Xmx128m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-cp", classpath, MirrorMain.class.getName(), "-conf", conf.toString())
         .redirectErrorStream(true).redirectOutput(log.toFile()).start();
   }
 

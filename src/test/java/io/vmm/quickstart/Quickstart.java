@@ -43,7 +43,7 @@ import java.util.concurrent.atomic.AtomicReference;
  *       {@code conf/quickstart.json}.</li>
  *   <li>Topic {@code orders} (6 partitions) on A, about 2,000 records/s, keys {@code key-<n>}, header
  *       {@code source-seq}, small JSON values.</li>
- *   <li>Mirror: {@code java -Xmx128m -XX:+UseSerialGC -jar target/vertx-mirror-maker.jar -conf conf/quickstart.json}, output appended
+ *   <li>Mirror: {@code java -Xmx128m -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -jar target/vertx-mirror-maker.jar -conf conf/quickstart.json}, output appended
  *       to {@code target/quickstart/mirror.log}. It is expected to create {@code A.orders} on B.</li>
  *   <li>Ctrl-C: stops the producer, SIGTERMs the mirror (waits up to 10 s), closes both clusters.</li>
  *   <li>{@code --seconds N}: stops by itself after N seconds; exit code 0 if anything was mirrored, else 1.</li>
@@ -191,7 +191,7 @@ public final class Quickstart {
         System.out.println("  cluster B      " + HOST + ":" + B_PORT + "  (in this JVM, KRaft controller on " + B_CONTROLLER_PORT + ")");
         System.out.println("  producer       ~" + String.format("%,d", RECORDS_PER_SECOND) + " records/s to topic '" + TOPIC
                 + "' (" + PARTITIONS + " partitions) on A");
-        System.out.println("  mirror         java -Xmx128m -XX:+UseSerialGC -jar " + MIRROR_JAR + " -conf " + MIRROR_CONF
+        System.out.println("  mirror         java -Xmx128m -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -jar " + MIRROR_JAR + " -conf " + MIRROR_CONF
                 + "  (A -> B, creates '" + MIRRORED_TOPIC + "' on B)");
         System.out.println("  mirror log     " + MIRROR_LOG.toAbsolutePath());
         System.out.println("  mirrored       = sum of end offsets of '" + MIRRORED_TOPIC + "' on B; lag = produced - mirrored");
@@ -262,7 +262,7 @@ public final class Quickstart {
                 StandardCharsets.UTF_8, java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.APPEND);
         mirrorLogStart = Files.size(MIRROR_LOG);
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        ProcessBuilder pb = new ProcessBuilder(java, "-Xmx128m", "-XX:+UseSerialGC", "-jar", MIRROR_JAR.toString(), "-conf", MIRROR_CONF.toString())
+        ProcessBuilder pb = new ProcessBuilder(java, "-Xmx128m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-jar", MIRROR_JAR.toString(), "-conf", MIRROR_CONF.toString())
                 .redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(MIRROR_LOG.toFile()));
         synchronized (lifecycle) {
