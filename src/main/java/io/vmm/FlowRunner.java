@@ -50,7 +50,12 @@ public final class FlowRunner {
   private final Context context;
   private final List<String> sourceDeployments = new ArrayList<>();
   private final Map<String, JsonObject> failedPartitions = new LinkedHashMap<>();
-  private String producerDeployment;
+  private final List<String> producerDeployments = new ArrayList<>();
+  private final Map<String, String> remoteOf = new HashMap<>();
+  private Map<TopicPartition, Long> storedProgress = Map.of();
+  private Future<Void> pendingChange = Future.succeededFuture();
+  private MessageConsumer<JsonObject> topicsListener;
+  private String progressTopic;
   private String discoveryDeployment;
   private MessageConsumer<JsonObject> failureListener;
   private List<List<TopicPartition>> assignment = List.of();
@@ -89,7 +94,9 @@ public final class FlowRunner {
     Duration adminTimeout = Duration.ofMillis(sourceConfig.getLong(ConnectorKeys.ADMIN_TIMEOUT_MS));
     failureListener = vertx.eventBus().localConsumer(Addresses.partitionFailed(flow.name()),
         m -> failedPartitions.put(m.body().getString("topic") + "-" + m.body().getInteger("partition"), m.body()));
-    String progressTopic = ProgressStore.topic(flow.id().source());
+    progressTopic = ProgressStore.topic(flow.id().source());
+    topicsListener = vertx.eventBus().localConsumer(Addresses.topicsChanged(flow.name()),
+        m -> pendingChange = pendingChange.transform(ar -> addPartitions(m.body())));
     return vertx.deployVerticle(new TopicDiscoveryVerticle(flow))
         .compose(id -> {
           discoveryDeployment = id;
@@ -101,14 +108,25 @@ public final class FlowRunner {
           List<TopicPartition> partitions = partitionsOf(discovery.getJsonArray("topics"));
           assignment = PartitionAssigner.assign(partitions, flow.sourceConnector().tasksMax());
           // one producer per task, started while stored progress is read
-          Future<String> producers = deployProducers(assignment.size(), progressTopic);
+          Future<Void> producers = deployProducers(0, assignment.size());
           Future<Map<TopicPartition, Long>> stored = !discovery.getBoolean("progressStored", true)
               ? Future.succeededFuture(Map.of())
               : vertx.executeBlocking(() -> ProgressStore.load(
                   flow.target().consumerConfig(flow.name() + "|progress-reader"), progressTopic,
                   flow.id().source(), adminTimeout), false);
-          return Future.all(producers, stored)
-              .compose(v -> deploySources(discovery.getJsonArray("topics"), stored.result()));
+          return Future.all(producers, stored).compose(v -> {
+            storedProgress = stored.result();
+            rememberRemoteNames(discovery.getJsonArray("topics"));
+            if (assignment.isEmpty()) {
+              LOG.warn("{} no source topic matches the topic filter ({}); nothing to mirror until a refresh finds one",
+                  flow.name(), flow.topicFilter());
+            }
+            List<Future<String>> tasks = new ArrayList<>();
+            for (int task = 0; task < assignment.size(); task++) {
+              tasks.add(deployTask(task, assignment.get(task)));
+            }
+            return Future.all(tasks).<Void>mapEmpty();
+          });
         })
         .onSuccess(v -> {
           state = "RUNNING";
@@ -133,46 +151,105 @@ public final class FlowRunner {
     return partitions;
   }
 
-  /** Deploys {@code count} target producers (worker verticles) as one deployment; producer i serves task i. */
-  private Future<String> deployProducers(int count, String progressTopic) {
+  /**
+   * Deploys target producers {@code from .. from+count-1} (worker verticles) as one deployment; producer i
+   * serves source task i.
+   */
+  private Future<Void> deployProducers(int from, int count) {
     if (count == 0) {
       return Future.succeededFuture();
     }
-    AtomicInteger next = new AtomicInteger();
+    AtomicInteger next = new AtomicInteger(from);
     return vertx.deployVerticle(() -> {
           int i = next.getAndIncrement();
           return new TargetProducerVerticle(flow.name(), i,
               flow.target().producerConfig(flow.name() + "|producer-" + i), progressTopic);
         }, new DeploymentOptions().setThreadingModel(ThreadingModel.WORKER).setInstances(count))
-        .onSuccess(id -> producerDeployment = id);
+        .onSuccess(producerDeployments::add)
+        .mapEmpty();
   }
 
-  private Future<Void> deploySources(JsonArray topics, Map<TopicPartition, Long> stored) {
-    Map<String, String> remoteOf = new HashMap<>();
+  private void rememberRemoteNames(JsonArray topics) {
     for (int i = 0; i < topics.size(); i++) {
       remoteOf.put(topics.getJsonObject(i).getString("topic"), topics.getJsonObject(i).getString("remote"));
     }
-    if (assignment.isEmpty()) {
-      LOG.warn("{} no source topic matches the topic filter ({}); nothing to mirror", flow.name(), flow.topicFilter());
+  }
+
+  private SourceVerticle.Assignment assignmentOf(TopicPartition tp) {
+    return new SourceVerticle.Assignment(tp, remoteOf.get(tp.topic()), storedProgress.getOrDefault(tp, -1L));
+  }
+
+  /**
+   * Starts mirroring partitions a topic refresh found (new topics, or partitions added to a source topic),
+   * without restarting anything: new tasks are started while fewer than {@code tasksMax} run, the rest go to
+   * the tasks with the fewest partitions. Runs one change at a time on this runner's context.
+   */
+  private Future<Void> addPartitions(JsonObject discovery) {
+    if (!"RUNNING".equals(state)) {
+      return Future.succeededFuture();
     }
+    JsonArray topics = discovery.getJsonArray("topics");
+    rememberRemoteNames(topics);
+    java.util.Set<TopicPartition> assigned = new java.util.HashSet<>();
+    assignment.forEach(assigned::addAll);
+    List<TopicPartition> added = new ArrayList<>();
+    for (TopicPartition tp : partitionsOf(topics)) {
+      if (!assigned.contains(tp)) {
+        added.add(tp);
+      }
+    }
+    if (added.isEmpty()) {
+      return Future.succeededFuture();
+    }
+    int existing = assignment.size();
+    int newTasks = Math.min(flow.sourceConnector().tasksMax() - existing, added.size());
+    List<Integer> slots = new ArrayList<>();
+    for (int t = existing; t < existing + newTasks; t++) {
+      slots.add(t);
+      assignment.add(new ArrayList<>());
+    }
+    List<Integer> byLoad = new ArrayList<>();
+    for (int t = 0; t < existing; t++) {
+      byLoad.add(t);
+    }
+    byLoad.sort(java.util.Comparator.comparingInt(t -> assignment.get(t).size()));
+    slots.addAll(byLoad);
+    Map<Integer, List<TopicPartition>> byTask = new java.util.TreeMap<>();
+    for (int i = 0; i < added.size(); i++) {
+      byTask.computeIfAbsent(slots.get(i % slots.size()), t -> new ArrayList<>()).add(added.get(i));
+    }
+    LOG.info("{} refresh: mirroring {} new partitions ({} new tasks)", flow.name(), added.size(), newTasks);
+    List<Future<?>> steps = new ArrayList<>();
+    Future<Void> newProducers = deployProducers(existing, newTasks);
+    byTask.forEach((task, tps) -> {
+      if (task >= existing) {
+        assignment.get(task).addAll(tps);
+        steps.add(newProducers.compose(v -> deployTask(task, tps)));
+      } else {
+        JsonArray body = new JsonArray();
+        tps.forEach(tp -> body.add(new JsonObject().put("topic", tp.topic()).put("partition", tp.partition())
+            .put("remote", remoteOf.get(tp.topic())).put("lastWritten", storedProgress.getOrDefault(tp, -1L))));
+        steps.add(vertx.eventBus().request(Addresses.taskAssign(flow.name(), task), body)
+            .onSuccess(m -> assignment.get(task).addAll(tps)));
+      }
+    });
+    return Future.all(steps).<Void>mapEmpty()
+        .onFailure(e -> LOG.error("{} adding partitions failed: {}", flow.name(), e.toString()));
+  }
+
+  /** Deploys source task {@code task} over {@code tps}, resuming each at its stored progress. */
+  private Future<String> deployTask(int task, List<TopicPartition> tps) {
     ConnectorConfig c = flow.sourceConnector().config();
-    long pollTimeout = c.getLong(ConnectorKeys.CONSUMER_POLL_TIMEOUT_MS);
     SourceVerticle.Limits limits = new SourceVerticle.Limits(
         c.getInt(ConnectorKeys.INFLIGHT_PARTITION_MAX_RECORDS), c.getInt(ConnectorKeys.INFLIGHT_PARTITION_MAX_BYTES),
         c.getInt(ConnectorKeys.INFLIGHT_TASK_MAX_BYTES), c.getLong(ConnectorKeys.OFFSET_FLUSH_INTERVAL_MS),
-        pollTimeout, flow.target().deliveryTimeoutMs() + 30_000);
-    List<Future<String>> deployed = new ArrayList<>();
-    for (int task = 0; task < assignment.size(); task++) {
-      List<SourceVerticle.Assignment> group = new ArrayList<>();
-      for (TopicPartition tp : assignment.get(task)) {
-        group.add(new SourceVerticle.Assignment(tp, remoteOf.get(tp.topic()), stored.getOrDefault(tp, -1L)));
-      }
-      Map<String, Object> consumerConfig = flow.source().consumerConfig(
-          flow.name() + "|MirrorSourceConnector-" + task + "|replication-consumer");
-      deployed.add(vertx.deployVerticle(new SourceVerticle(flow.id(), task, consumerConfig, group, limits))
-          .onSuccess(sourceDeployments::add));
-    }
-    return Future.all(deployed).mapEmpty();
+        c.getLong(ConnectorKeys.CONSUMER_POLL_TIMEOUT_MS), flow.target().deliveryTimeoutMs() + 30_000);
+    List<SourceVerticle.Assignment> group = new ArrayList<>();
+    tps.forEach(tp -> group.add(assignmentOf(tp)));
+    Map<String, Object> consumerConfig = flow.source().consumerConfig(
+        flow.name() + "|MirrorSourceConnector-" + task + "|replication-consumer");
+    return vertx.deployVerticle(new SourceVerticle(flow.id(), task, consumerConfig, group, limits))
+        .onSuccess(sourceDeployments::add);
   }
 
   /** Stops source tasks (drain, store progress), then the producer, then discovery; never fails. */
@@ -184,17 +261,21 @@ public final class FlowRunner {
 
   private Future<Void> doStop() {
     long started = System.currentTimeMillis();
+    if (!"FAILED".equals(state)) {
+      state = "STOPPING"; // a refresh arriving now adds nothing
+    }
     List<Future<Void>> sources = new ArrayList<>();
     for (String id : sourceDeployments) {
       sources.add(undeploy(id, 9_000));
     }
     sourceDeployments.clear();
     return Future.join(sources)
-        .transform(ar -> producerDeployment == null ? Future.succeededFuture() : undeploy(producerDeployment, 4_000))
+        .transform(ar -> Future.join(producerDeployments.stream().map(id -> undeploy(id, 4_000)).toList()))
         .transform(ar -> discoveryDeployment == null ? Future.succeededFuture() : undeploy(discoveryDeployment, 4_000))
         .transform(ar -> failureListener == null ? Future.<Void>succeededFuture() : failureListener.unregister())
+        .transform(ar -> topicsListener == null ? Future.<Void>succeededFuture() : topicsListener.unregister())
         .transform(ar -> {
-          producerDeployment = null;
+          producerDeployments.clear();
           discoveryDeployment = null;
           if (!"FAILED".equals(state)) {
             state = "STOPPED";

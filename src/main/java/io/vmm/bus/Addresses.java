@@ -21,6 +21,22 @@ public final class Addresses {
     return "vmm.flow." + flow + ".discover";
   }
 
+  /**
+   * Published (locally) by topic discovery when a refresh finds new topics or partitions: the same JSON as the
+   * {@link #discover} reply, with every replicated topic and its current partition count.
+   */
+  public static String topicsChanged(String flow) {
+    return "vmm.flow." + flow + ".topics-changed";
+  }
+
+  /**
+   * Source task {@code task} of a flow: request with a JSON array of partitions to add,
+   * {@code [{"topic":"t","partition":3,"remote":"A.t","lastWritten":-1}]}; replies when they are positioned.
+   */
+  public static String taskAssign(String flow, int task) {
+    return "vmm.flow." + flow + ".task." + task + ".assign";
+  }
+
   /** Published by source tasks when a partition fails: JSON {flow, topic, partition, offset, error}. */
   public static String partitionFailed(String flow) {
     return "vmm.flow." + flow + ".partition-failed";

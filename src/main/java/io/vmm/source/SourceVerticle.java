@@ -4,6 +4,7 @@ import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.kafka.client.consumer.KafkaReadStream;
 import io.vmm.bus.Addresses;
@@ -84,6 +85,9 @@ public final class SourceVerticle extends VerticleBase {
   private final InFlightTracker tracker = new InFlightTracker();
   private final DeliveryOptions requestOptions;
   private final Set<TopicPartition> pausedPartitions = new HashSet<>();
+  /** Partitions added at run time whose seek to stored progress is not done: their polled records are dropped. */
+  private final Set<TopicPartition> positioning = new HashSet<>();
+  private io.vertx.core.eventbus.MessageConsumer<JsonArray> assignConsumer;
 
   private KafkaConsumer<byte[], byte[]> consumer;
   private KafkaReadStream<byte[], byte[]> stream;
@@ -139,12 +143,65 @@ public final class SourceVerticle extends VerticleBase {
           LOG.info("{} started: {}", taskId, describeStart());
           stream.resume();
           flushTimer = vertx.setPeriodic(limits.flushIntervalMs(), id -> flush());
+          assignConsumer = vertx.eventBus().localConsumer(Addresses.taskAssign(flow, taskIndex), this::onAssign);
+        });
+  }
+
+  /**
+   * Adds partitions found by a topic refresh, without stopping the others: assigns the new full set (the
+   * consumer keeps the positions of partitions it already had), then seeks those with stored progress. Records
+   * polled for them before the seek completes are dropped and fetched again, so none is skipped whatever
+   * {@code auto.offset.reset} says. Replies once every new partition is positioned.
+   */
+  private void onAssign(io.vertx.core.eventbus.Message<JsonArray> message) {
+    List<Assignment> added = new ArrayList<>();
+    for (int i = 0; i < message.body().size(); i++) {
+      JsonObject a = message.body().getJsonObject(i);
+      TopicPartition tp = new TopicPartition(a.getString("topic"), a.getInteger("partition"));
+      if (tracker.get(tp) == null) {
+        added.add(new Assignment(tp, a.getString("remote"), a.getLong("lastWritten", -1L)));
+      }
+    }
+    if (stopping || added.isEmpty()) {
+      message.reply(0);
+      return;
+    }
+    Set<TopicPartition> all = new HashSet<>();
+    tracker.all().forEach(s -> all.add(s.tp));
+    for (Assignment a : added) {
+      tracker.add(a.tp(), a.targetTopic(), a.lastWritten());
+      all.add(a.tp());
+      if (a.lastWritten() >= 0) {
+        positioning.add(a.tp());
+      }
+    }
+    stream.assign(all)
+        .compose(v -> {
+          List<Future<Void>> seeks = new ArrayList<>();
+          for (Assignment a : added) {
+            if (a.lastWritten() >= 0) {
+              seeks.add(stream.seek(a.tp(), a.lastWritten() + 1).onSuccess(x -> positioning.remove(a.tp())));
+            }
+          }
+          return Future.all(seeks);
+        })
+        .onSuccess(v -> {
+          LOG.info("{} added {}", taskId, describe(added));
+          message.reply(added.size());
+        })
+        .onFailure(e -> {
+          LOG.error("{} adding partitions failed: {}", taskId, e.toString());
+          message.fail(1, e.toString());
         });
   }
 
   private String describeStart() {
+    return describe(assignments);
+  }
+
+  private String describe(List<Assignment> list) {
     StringBuilder sb = new StringBuilder();
-    for (Assignment a : assignments) {
+    for (Assignment a : list) {
       if (!sb.isEmpty()) {
         sb.append(", ");
       }
@@ -164,8 +221,8 @@ public final class SourceVerticle extends VerticleBase {
     long[] firstOffsets = new long[records.partitions().size()];
     for (TopicPartition tp : records.partitions()) {
       PartitionState s = tracker.get(tp);
-      if (s == null || s.failed()) {
-        continue;
+      if (s == null || s.failed() || positioning.contains(tp)) {
+        continue; // not positioned yet: re-fetched from the right offset after the seek
       }
       List<ConsumerRecord<byte[], byte[]>> list = records.records(tp);
       long bytes = 0;
@@ -301,6 +358,9 @@ public final class SourceVerticle extends VerticleBase {
   @Override
   public Future<?> stop() {
     stopping = true;
+    if (assignConsumer != null) {
+      assignConsumer.unregister();
+    }
     if (flushTimer >= 0) {
       vertx.cancelTimer(flushTimer);
     }

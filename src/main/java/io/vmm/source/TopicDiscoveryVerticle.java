@@ -54,6 +54,10 @@ public final class TopicDiscoveryVerticle extends VerticleBase {
   private Admin sourceAdmin;
   private Admin targetAdmin;
   private MessageConsumer<Object> consumer;
+  /** Replicated topic to partition count, as last reported; a refresh publishes when this grows. */
+  private Map<String, Integer> known = Map.of();
+  private long refreshTimer = -1;
+  private boolean stopped;
 
   public TopicDiscoveryVerticle(FlowSpec flow) {
     this.flow = flow;
@@ -78,13 +82,57 @@ public final class TopicDiscoveryVerticle extends VerticleBase {
     });
   }
 
+  /**
+   * MM2's topic refresh ({@code refresh.topics.enabled}, every {@code refresh.topics.interval.seconds}): creates
+   * remote topics for newly matching source topics, grows remote topics whose source gained partitions, and
+   * publishes the new topic set on {@link Addresses#topicsChanged} so the flow starts mirroring them without a
+   * restart. Never deletes topics nor removes partitions. A failed refresh is logged and retried next interval.
+   * Re-armed with setTimer after each run, so slow admin calls never overlap.
+   */
+  private void scheduleRefresh() {
+    if (stopped || !flow.sourceConnector().config().getBoolean(ConnectorKeys.REFRESH_TOPICS_ENABLED)) {
+      return;
+    }
+    long intervalMs = flow.sourceConnector().config().getSeconds(ConnectorKeys.REFRESH_TOPICS_INTERVAL_SECONDS)
+        .toMillis();
+    refreshTimer = vertx.setTimer(intervalMs, id -> discover()
+        .onSuccess(result -> {
+          Map<String, Integer> now = partitionCounts(result);
+          if (!now.equals(known) && grew(known, now)) {
+            LOG.info("{} refresh: topics or partitions added, now {} topics", flow.name(), now.size());
+            known = now;
+            vertx.eventBus().publish(Addresses.topicsChanged(flow.name()), result);
+          }
+        })
+        .onFailure(e -> LOG.warn("{} topic refresh failed, will retry: {}", flow.name(), e.getMessage()))
+        .onComplete(ar -> scheduleRefresh()));
+  }
+
+  private static Map<String, Integer> partitionCounts(JsonObject discovery) {
+    Map<String, Integer> counts = new HashMap<>();
+    JsonArray topics = discovery.getJsonArray("topics");
+    for (int i = 0; i < topics.size(); i++) {
+      counts.put(topics.getJsonObject(i).getString("topic"), topics.getJsonObject(i).getInteger("partitions"));
+    }
+    return counts;
+  }
+
+  /** True if {@code now} has a topic or partitions that {@code before} lacks. */
+  private static boolean grew(Map<String, Integer> before, Map<String, Integer> now) {
+    return now.entrySet().stream().anyMatch(e -> e.getValue() > before.getOrDefault(e.getKey(), 0));
+  }
+
   private void onDiscover(Message<Object> message) {
     long started = System.currentTimeMillis();
     discover().onComplete(ar -> {
       if (ar.succeeded()) {
         LOG.info("{} discovery: {} topics to mirror in {} ms", flow.name(), ar.result().getJsonArray("topics").size(),
             System.currentTimeMillis() - started);
+        known = partitionCounts(ar.result());
         message.reply(ar.result());
+        if (refreshTimer < 0) {
+          scheduleRefresh();
+        }
       } else {
         LOG.warn("{} discovery failed: {}", flow.name(), ar.cause().getMessage());
         message.fail(1, ar.cause().getMessage());
@@ -228,6 +276,10 @@ public final class TopicDiscoveryVerticle extends VerticleBase {
 
   @Override
   public Future<?> stop() {
+    stopped = true;
+    if (refreshTimer >= 0) {
+      vertx.cancelTimer(refreshTimer);
+    }
     Future<?> unregistered = consumer == null ? Future.succeededFuture() : consumer.unregister();
     return unregistered.compose(v -> vertx.executeBlocking(() -> {
       if (sourceAdmin != null) {
