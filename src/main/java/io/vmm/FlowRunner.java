@@ -17,6 +17,7 @@ import io.vmm.config.FlowSpec;
 import io.vmm.source.PartitionAssigner;
 import io.vmm.source.SourceVerticle;
 import io.vmm.source.TopicDiscoveryVerticle;
+import io.vmm.sync.TopicConfigSyncVerticle;
 import io.vmm.target.ProgressStore;
 import io.vmm.target.TargetProducerVerticle;
 import org.apache.kafka.common.TopicPartition;
@@ -57,6 +58,7 @@ public final class FlowRunner {
   private MessageConsumer<JsonObject> topicsListener;
   private String progressTopic;
   private String discoveryDeployment;
+  private String configSyncDeployment;
   private MessageConsumer<JsonObject> failureListener;
   private List<List<TopicPartition>> assignment = List.of();
   private String state = "STOPPED";
@@ -124,6 +126,10 @@ public final class FlowRunner {
             List<Future<String>> tasks = new ArrayList<>();
             for (int task = 0; task < assignment.size(); task++) {
               tasks.add(deployTask(task, assignment.get(task)));
+            }
+            if (sourceConfig.getBoolean(ConnectorKeys.SYNC_TOPIC_CONFIGS_ENABLED)) {
+              tasks.add(vertx.deployVerticle(new TopicConfigSyncVerticle(flow, discovery.getJsonArray("topics")))
+                  .onSuccess(id -> configSyncDeployment = id));
             }
             return Future.all(tasks).<Void>mapEmpty();
           });
@@ -272,11 +278,14 @@ public final class FlowRunner {
     return Future.join(sources)
         .transform(ar -> Future.join(producerDeployments.stream().map(id -> undeploy(id, 4_000)).toList()))
         .transform(ar -> discoveryDeployment == null ? Future.succeededFuture() : undeploy(discoveryDeployment, 4_000))
+        .transform(ar -> configSyncDeployment == null ? Future.succeededFuture()
+            : undeploy(configSyncDeployment, 4_000))
         .transform(ar -> failureListener == null ? Future.<Void>succeededFuture() : failureListener.unregister())
         .transform(ar -> topicsListener == null ? Future.<Void>succeededFuture() : topicsListener.unregister())
         .transform(ar -> {
           producerDeployments.clear();
           discoveryDeployment = null;
+          configSyncDeployment = null;
           if (!"FAILED".equals(state)) {
             state = "STOPPED";
           }

@@ -11,7 +11,10 @@ import io.vmm.cluster.KafkaFutures;
 import io.vmm.config.ConnectorKeys;
 import io.vmm.config.FlowSpec;
 import io.vmm.target.ProgressStore;
+import io.vmm.sync.TopicConfigRules;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.Config;
+import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.clients.admin.ListTopicsOptions;
 import org.apache.kafka.clients.admin.NewPartitions;
 import org.apache.kafka.clients.admin.NewTopic;
@@ -50,6 +53,7 @@ public final class TopicDiscoveryVerticle extends VerticleBase {
 
   private final FlowSpec flow;
   private final ReplicationRules rules;
+  private final TopicConfigRules configRules;
   private final Duration timeout;
   private Admin sourceAdmin;
   private Admin targetAdmin;
@@ -62,6 +66,7 @@ public final class TopicDiscoveryVerticle extends VerticleBase {
   public TopicDiscoveryVerticle(FlowSpec flow) {
     this.flow = flow;
     this.rules = ReplicationRules.of(flow);
+    this.configRules = TopicConfigRules.of(flow.sourceConnector().config());
     this.timeout = Duration.ofMillis(flow.sourceConnector().config().getLong(ConnectorKeys.ADMIN_TIMEOUT_MS));
   }
 
@@ -175,7 +180,7 @@ public final class TopicDiscoveryVerticle extends VerticleBase {
 
   private Future<Void> ensureRemoteTopics(Map<String, Integer> sourcePartitions, Set<String> targetNames) {
     int rf = flow.sourceConnector().config().getInt(ConnectorKeys.REPLICATION_FACTOR);
-    List<NewTopic> toCreate = new ArrayList<>();
+    Map<String, NewTopic> toCreate = new TreeMap<>(); // by source topic
     List<String> existing = new ArrayList<>();
     List<TopicPartition> newPartitions = new ArrayList<>();
     sourcePartitions.forEach((topic, partitions) -> {
@@ -183,13 +188,13 @@ public final class TopicDiscoveryVerticle extends VerticleBase {
       if (targetNames.contains(remote)) {
         existing.add(remote);
       } else {
-        toCreate.add(new NewTopic(remote, Optional.of(partitions),
+        toCreate.put(topic, new NewTopic(remote, Optional.of(partitions),
             rf < 0 ? Optional.empty() : Optional.of((short) rf)));
         partitions(remote, 0, partitions).forEach(newPartitions::add);
       }
     });
     Future<Void> created = toCreate.isEmpty() ? Future.succeededFuture()
-        : createTopics(toCreate).compose(v -> awaitWritable(newPartitions));
+        : withSourceConfigs(toCreate).compose(this::createTopics).compose(v -> awaitWritable(newPartitions));
     if (existing.isEmpty()) {
       return created;
     }
@@ -229,6 +234,21 @@ public final class TopicDiscoveryVerticle extends VerticleBase {
     Map<TopicPartition, OffsetSpec> specs = new HashMap<>();
     partitions.forEach(tp -> specs.put(tp, OffsetSpec.latest()));
     return call(targetAdmin.listOffsets(specs).all(), "wait for " + partitions.size() + " new partitions").mapEmpty();
+  }
+
+  /** Gives each new remote topic the source topic's non-default syncable config entries, as MM2 does. */
+  private Future<List<NewTopic>> withSourceConfigs(Map<String, NewTopic> bySourceTopic) {
+    List<ConfigResource> resources = new ArrayList<>();
+    bySourceTopic.keySet().forEach(t -> resources.add(new ConfigResource(ConfigResource.Type.TOPIC, t)));
+    return call(sourceAdmin.describeConfigs(resources).all(), "describe source topic configs")
+        .map(configs -> {
+          List<NewTopic> out = new ArrayList<>();
+          bySourceTopic.forEach((topic, newTopic) -> {
+            Config config = configs.get(new ConfigResource(ConfigResource.Type.TOPIC, topic));
+            out.add(config == null ? newTopic : newTopic.configs(configRules.creationConfigs(config)));
+          });
+          return out;
+        });
   }
 
   private Future<Void> createTopics(List<NewTopic> topics) {
