@@ -17,6 +17,7 @@ import io.vmm.config.FlowSpec;
 import io.vmm.source.PartitionAssigner;
 import io.vmm.source.SourceVerticle;
 import io.vmm.source.TopicDiscoveryVerticle;
+import io.vmm.sync.AclSyncVerticle;
 import io.vmm.sync.TopicConfigSyncVerticle;
 import io.vmm.target.ProgressStore;
 import io.vmm.target.TargetProducerVerticle;
@@ -59,6 +60,7 @@ public final class FlowRunner {
   private String progressTopic;
   private String discoveryDeployment;
   private String configSyncDeployment;
+  private String aclSyncDeployment;
   private MessageConsumer<JsonObject> failureListener;
   private List<List<TopicPartition>> assignment = List.of();
   private String state = "STOPPED";
@@ -130,6 +132,9 @@ public final class FlowRunner {
             if (sourceConfig.getBoolean(ConnectorKeys.SYNC_TOPIC_CONFIGS_ENABLED)) {
               tasks.add(vertx.deployVerticle(new TopicConfigSyncVerticle(flow, discovery.getJsonArray("topics")))
                   .onSuccess(id -> configSyncDeployment = id));
+            }
+            if (sourceConfig.getBoolean(ConnectorKeys.SYNC_TOPIC_ACLS_ENABLED)) {
+              tasks.add(vertx.deployVerticle(new AclSyncVerticle(flow)).onSuccess(id -> aclSyncDeployment = id));
             }
             return Future.all(tasks).<Void>mapEmpty();
           });
@@ -280,12 +285,14 @@ public final class FlowRunner {
         .transform(ar -> discoveryDeployment == null ? Future.succeededFuture() : undeploy(discoveryDeployment, 4_000))
         .transform(ar -> configSyncDeployment == null ? Future.succeededFuture()
             : undeploy(configSyncDeployment, 4_000))
+        .transform(ar -> aclSyncDeployment == null ? Future.succeededFuture() : undeploy(aclSyncDeployment, 4_000))
         .transform(ar -> failureListener == null ? Future.<Void>succeededFuture() : failureListener.unregister())
         .transform(ar -> topicsListener == null ? Future.<Void>succeededFuture() : topicsListener.unregister())
         .transform(ar -> {
           producerDeployments.clear();
           discoveryDeployment = null;
           configSyncDeployment = null;
+          aclSyncDeployment = null;
           if (!"FAILED".equals(state)) {
             state = "STOPPED";
           }
