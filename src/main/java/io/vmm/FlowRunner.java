@@ -55,6 +55,10 @@ public final class FlowRunner {
   private final List<String> producerDeployments = new ArrayList<>();
   private final Map<String, String> remoteOf = new HashMap<>();
   private Map<TopicPartition, Long> storedProgress = Map.of();
+  /** Partitions whose stored progress lies outside the source log: resume here (the log start) instead. */
+  private final Map<TopicPartition, Long> resumeOverrides = new HashMap<>();
+  /** Partitions restarted at the log start because the source log no longer held their position (metric-ready). */
+  private long sourceResets;
   private Future<Void> pendingChange = Future.succeededFuture();
   private MessageConsumer<JsonObject> topicsListener;
   private String progressTopic;
@@ -118,8 +122,9 @@ public final class FlowRunner {
               : vertx.executeBlocking(() -> ProgressStore.load(
                   flow.target().consumerConfig(flow.name() + "|progress-reader"), progressTopic,
                   flow.id().source(), adminTimeout), false);
-          return Future.all(producers, stored).compose(v -> {
-            storedProgress = stored.result();
+          Future<Map<TopicPartition, Long>> checked = stored.compose(this::checkStoredProgress);
+          return Future.all(producers, checked).compose(v -> {
+            storedProgress = checked.result();
             rememberRemoteNames(discovery.getJsonArray("topics"));
             if (assignment.isEmpty()) {
               LOG.warn("{} no source topic matches the topic filter ({}); nothing to mirror until a refresh finds one",
@@ -180,6 +185,34 @@ public final class FlowRunner {
         .mapEmpty();
   }
 
+  /**
+   * Asks discovery which stored positions of assigned partitions lie outside the source log, and resumes those
+   * at the log start (counted in {@code sourceResets}).
+   */
+  private Future<Map<TopicPartition, Long>> checkStoredProgress(Map<TopicPartition, Long> stored) {
+    java.util.Set<TopicPartition> assigned = new java.util.HashSet<>();
+    assignment.forEach(assigned::addAll);
+    JsonArray body = new JsonArray();
+    stored.forEach((tp, offset) -> {
+      if (assigned.contains(tp)) {
+        body.add(new JsonObject().put("topic", tp.topic()).put("partition", tp.partition()).put("lastWritten", offset));
+      }
+    });
+    if (body.isEmpty()) {
+      return Future.succeededFuture(stored);
+    }
+    return vertx.eventBus().<JsonArray>request(Addresses.checkProgress(flow.name()), body)
+        .map(reply -> {
+          for (int i = 0; i < reply.body().size(); i++) {
+            JsonObject r = reply.body().getJsonObject(i);
+            resumeOverrides.put(new TopicPartition(r.getString("topic"), r.getInteger("partition")),
+                r.getLong("logStart"));
+            sourceResets++;
+          }
+          return stored;
+        });
+  }
+
   private void rememberRemoteNames(JsonArray topics) {
     for (int i = 0; i < topics.size(); i++) {
       remoteOf.put(topics.getJsonObject(i).getString("topic"), topics.getJsonObject(i).getString("remote"));
@@ -187,7 +220,9 @@ public final class FlowRunner {
   }
 
   private SourceVerticle.Assignment assignmentOf(TopicPartition tp) {
-    return new SourceVerticle.Assignment(tp, remoteOf.get(tp.topic()), storedProgress.getOrDefault(tp, -1L));
+    long resumeAt = resumeOverrides.getOrDefault(tp, -1L);
+    return resumeAt >= 0 ? new SourceVerticle.Assignment(tp, remoteOf.get(tp.topic()), resumeAt - 1, resumeAt)
+        : SourceVerticle.Assignment.fromStored(tp, remoteOf.get(tp.topic()), storedProgress.getOrDefault(tp, -1L));
   }
 
   /**
@@ -199,6 +234,34 @@ public final class FlowRunner {
     if (!"RUNNING".equals(state)) {
       return Future.succeededFuture();
     }
+    return resetRecreated(discovery.getJsonArray("recreated", new JsonArray())).transform(ar -> addNew(discovery));
+  }
+
+  /**
+   * Restarts, at the new log start, the assigned partitions of source topics that were deleted and recreated
+   * (counted in {@code sourceResets}); records of the new topic are appended to the same remote topic, as MM2 does.
+   */
+  private Future<Void> resetRecreated(JsonArray recreated) {
+    if (recreated.isEmpty()) {
+      return Future.succeededFuture();
+    }
+    List<Future<?>> resets = new ArrayList<>();
+    for (int task = 0; task < assignment.size(); task++) {
+      JsonArray body = new JsonArray();
+      for (TopicPartition tp : assignment.get(task)) {
+        if (recreated.contains(tp.topic())) {
+          body.add(new JsonObject().put("topic", tp.topic()).put("partition", tp.partition()));
+        }
+      }
+      if (!body.isEmpty()) {
+        resets.add(vertx.eventBus().<Integer>request(Addresses.taskReset(flow.name(), task), body)
+            .onSuccess(m -> sourceResets += m.body()));
+      }
+    }
+    return Future.join(resets).mapEmpty();
+  }
+
+  private Future<Void> addNew(JsonObject discovery) {
     JsonArray topics = discovery.getJsonArray("topics");
     rememberRemoteNames(topics);
     java.util.Set<TopicPartition> assigned = new java.util.HashSet<>();
@@ -238,8 +301,11 @@ public final class FlowRunner {
         steps.add(newProducers.compose(v -> deployTask(task, tps)));
       } else {
         JsonArray body = new JsonArray();
-        tps.forEach(tp -> body.add(new JsonObject().put("topic", tp.topic()).put("partition", tp.partition())
-            .put("remote", remoteOf.get(tp.topic())).put("lastWritten", storedProgress.getOrDefault(tp, -1L))));
+        tps.forEach(tp -> {
+          SourceVerticle.Assignment a = assignmentOf(tp);
+          body.add(new JsonObject().put("topic", tp.topic()).put("partition", tp.partition())
+              .put("remote", a.targetTopic()).put("lastWritten", a.lastWritten()).put("resumeAt", a.resumeAt()));
+        });
         steps.add(vertx.eventBus().request(Addresses.taskAssign(flow.name(), task), body)
             .onSuccess(m -> assignment.get(task).addAll(tps)));
       }
@@ -319,7 +385,8 @@ public final class FlowRunner {
             new JsonArray(assignment.get(i).stream().map(TopicPartition::toString).toList())));
       }
       promise.complete(new JsonObject().put("flow", flow.name()).put("state", state).put("tasks", tasks)
-          .put("failedPartitions", new JsonArray(new ArrayList<>(failedPartitions.values()))));
+          .put("failedPartitions", new JsonArray(new ArrayList<>(failedPartitions.values())))
+          .put("sourceResets", sourceResets));
     });
     return promise.future();
   }

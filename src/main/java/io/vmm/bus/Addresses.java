@@ -37,6 +37,23 @@ public final class Addresses {
     return "vmm.flow." + flow + ".task." + task + ".assign";
   }
 
+  /**
+   * Topic discovery of a flow: request with stored progress {@code [{"topic","partition","lastWritten"}]}; replies
+   * with the partitions whose stored position lies outside the source log
+   * {@code [{"topic","partition","stored","logStart","logEnd","reason"}]} (warnings are logged by discovery).
+   */
+  public static String checkProgress(String flow) {
+    return "vmm.flow." + flow + ".check-progress";
+  }
+
+  /**
+   * Source task {@code task} of a flow: request with partitions whose source topic was deleted and recreated,
+   * {@code [{"topic","partition"}]}; the task restarts them at the new log start. Replies when done.
+   */
+  public static String taskReset(String flow, int task) {
+    return "vmm.flow." + flow + ".task." + task + ".reset";
+  }
+
   /** Published by source tasks when a partition fails: JSON {flow, topic, partition, offset, error}. */
   public static String partitionFailed(String flow) {
     return "vmm.flow." + flow + ".partition-failed";

@@ -135,6 +135,26 @@ final class InFlightTracker {
     return s;
   }
 
+  /**
+   * Forgets a partition's progress and in-flight chunks (its source topic was recreated): answers still to come
+   * for those chunks are ignored, their budget is freed now, a failure is cleared. Returns the last written offset
+   * of the old incarnation.
+   */
+  long reset(TopicPartition tp) {
+    PartitionState s = partitions.get(tp);
+    long old = s.lastWritten;
+    inFlightRecords -= s.inFlightRecords;
+    inFlightBytes -= s.inFlightBytes;
+    s.pending.clear();
+    s.inFlightRecords = 0;
+    s.inFlightBytes = 0;
+    s.lastWritten = -1;
+    s.lastStored = -1;
+    s.failure = null;
+    s.failedOffset = -1;
+    return old;
+  }
+
   /** Marks a partition FAILED without a producer answer (e.g. the producer could not be reached). */
   void fail(TopicPartition tp, Throwable error) {
     PartitionState s = partitions.get(tp);

@@ -66,8 +66,14 @@ public final class SourceVerticle extends VerticleBase {
    * @param tp          source partition
    * @param targetTopic remote topic name
    * @param lastWritten stored progress (upstream offset of the last record in the target), or -1 if none
+   * @param resumeAt    next offset to read, or -1 to let the consumer's {@code auto.offset.reset} decide
    */
-  public record Assignment(TopicPartition tp, String targetTopic, long lastWritten) {
+  public record Assignment(TopicPartition tp, String targetTopic, long lastWritten, long resumeAt) {
+
+    /** Resume right after stored progress, or where {@code auto.offset.reset} says when there is none. */
+    public static Assignment fromStored(TopicPartition tp, String targetTopic, long lastWritten) {
+      return new Assignment(tp, targetTopic, lastWritten, lastWritten >= 0 ? lastWritten + 1 : -1);
+    }
   }
 
   /** Flow-control and timing settings of a task. */
@@ -88,6 +94,7 @@ public final class SourceVerticle extends VerticleBase {
   /** Partitions added at run time whose seek to stored progress is not done: their polled records are dropped. */
   private final Set<TopicPartition> positioning = new HashSet<>();
   private io.vertx.core.eventbus.MessageConsumer<JsonArray> assignConsumer;
+  private io.vertx.core.eventbus.MessageConsumer<JsonArray> resetConsumer;
 
   private KafkaConsumer<byte[], byte[]> consumer;
   private KafkaReadStream<byte[], byte[]> stream;
@@ -133,8 +140,8 @@ public final class SourceVerticle extends VerticleBase {
         .compose(v -> {
           List<Future<Void>> seeks = new ArrayList<>();
           for (Assignment a : assignments) {
-            if (a.lastWritten() >= 0) {
-              seeks.add(stream.seek(a.tp(), a.lastWritten() + 1));
+            if (a.resumeAt() >= 0) {
+              seeks.add(stream.seek(a.tp(), a.resumeAt()));
             }
           }
           return Future.all(seeks);
@@ -144,6 +151,7 @@ public final class SourceVerticle extends VerticleBase {
           stream.resume();
           flushTimer = vertx.setPeriodic(limits.flushIntervalMs(), id -> flush());
           assignConsumer = vertx.eventBus().localConsumer(Addresses.taskAssign(flow, taskIndex), this::onAssign);
+          resetConsumer = vertx.eventBus().localConsumer(Addresses.taskReset(flow, taskIndex), this::onReset);
         });
   }
 
@@ -159,7 +167,8 @@ public final class SourceVerticle extends VerticleBase {
       JsonObject a = message.body().getJsonObject(i);
       TopicPartition tp = new TopicPartition(a.getString("topic"), a.getInteger("partition"));
       if (tracker.get(tp) == null) {
-        added.add(new Assignment(tp, a.getString("remote"), a.getLong("lastWritten", -1L)));
+        added.add(new Assignment(tp, a.getString("remote"), a.getLong("lastWritten", -1L),
+            a.getLong("resumeAt", -1L)));
       }
     }
     if (stopping || added.isEmpty()) {
@@ -171,7 +180,7 @@ public final class SourceVerticle extends VerticleBase {
     for (Assignment a : added) {
       tracker.add(a.tp(), a.targetTopic(), a.lastWritten());
       all.add(a.tp());
-      if (a.lastWritten() >= 0) {
+      if (a.resumeAt() >= 0) {
         positioning.add(a.tp());
       }
     }
@@ -179,8 +188,8 @@ public final class SourceVerticle extends VerticleBase {
         .compose(v -> {
           List<Future<Void>> seeks = new ArrayList<>();
           for (Assignment a : added) {
-            if (a.lastWritten() >= 0) {
-              seeks.add(stream.seek(a.tp(), a.lastWritten() + 1).onSuccess(x -> positioning.remove(a.tp())));
+            if (a.resumeAt() >= 0) {
+              seeks.add(stream.seek(a.tp(), a.resumeAt()).onSuccess(x -> positioning.remove(a.tp())));
             }
           }
           return Future.all(seeks);
@@ -195,6 +204,39 @@ public final class SourceVerticle extends VerticleBase {
         });
   }
 
+  /**
+   * Restarts partitions whose source topic was deleted and recreated at the new log start: their old progress
+   * and in-flight chunks are forgotten (a warning names each partition and its old last written offset), records
+   * polled before the seek are dropped. Replies with the number of partitions reset.
+   */
+  private void onReset(io.vertx.core.eventbus.Message<JsonArray> message) {
+    Set<TopicPartition> tps = new HashSet<>();
+    for (int i = 0; i < message.body().size(); i++) {
+      JsonObject e = message.body().getJsonObject(i);
+      TopicPartition tp = new TopicPartition(e.getString("topic"), e.getInteger("partition"));
+      if (tracker.get(tp) != null) {
+        tps.add(tp);
+      }
+    }
+    if (stopping || tps.isEmpty()) {
+      message.reply(0);
+      return;
+    }
+    for (TopicPartition tp : tps) {
+      long old = tracker.reset(tp);
+      positioning.add(tp);
+      LOG.warn("{} {}: source topic was deleted and recreated; last written offset before the reset {}; "
+          + "resuming at the new log start (records since then may be mirrored twice)", taskId, tp, old);
+    }
+    applyFlowControl();
+    stream.seekToBeginning(tps)
+        .onSuccess(v -> {
+          positioning.removeAll(tps);
+          message.reply(tps.size());
+        })
+        .onFailure(e -> message.fail(1, e.toString()));
+  }
+
   private String describeStart() {
     return describe(assignments);
   }
@@ -205,7 +247,7 @@ public final class SourceVerticle extends VerticleBase {
       if (!sb.isEmpty()) {
         sb.append(", ");
       }
-      sb.append(a.tp()).append(a.lastWritten() >= 0 ? " from stored offset " + (a.lastWritten() + 1)
+      sb.append(a.tp()).append(a.resumeAt() >= 0 ? " from offset " + a.resumeAt()
           : " from auto.offset.reset=" + consumerConfig.get("auto.offset.reset"));
     }
     return sb.toString();
@@ -360,6 +402,7 @@ public final class SourceVerticle extends VerticleBase {
     stopping = true;
     if (assignConsumer != null) {
       assignConsumer.unregister();
+      resetConsumer.unregister();
     }
     if (flushTimer >= 0) {
       vertx.cancelTimer(flushTimer);

@@ -58,8 +58,11 @@ public final class TopicDiscoveryVerticle extends VerticleBase {
   private Admin sourceAdmin;
   private Admin targetAdmin;
   private MessageConsumer<Object> consumer;
+  private MessageConsumer<JsonArray> checkConsumer;
   /** Replicated topic to partition count, as last reported; a refresh publishes when this grows. */
   private Map<String, Integer> known = Map.of();
+  /** Source topic → topic ID when last seen, to notice a topic deleted and recreated under the same name. */
+  private final Map<String, org.apache.kafka.common.Uuid> topicIds = new HashMap<>();
   private long refreshTimer = -1;
   private boolean stopped;
 
@@ -83,7 +86,8 @@ public final class TopicDiscoveryVerticle extends VerticleBase {
       return ar.succeeded() ? Future.succeededFuture() : Future.failedFuture(ar.cause());
     }).compose(v -> {
       consumer = vertx.eventBus().localConsumer(Addresses.discover(flow.name()), this::onDiscover);
-      return consumer.completion();
+      checkConsumer = vertx.eventBus().localConsumer(Addresses.checkProgress(flow.name()), this::onCheckProgress);
+      return Future.all(consumer.completion(), checkConsumer.completion());
     });
   }
 
@@ -103,7 +107,12 @@ public final class TopicDiscoveryVerticle extends VerticleBase {
     refreshTimer = vertx.setTimer(intervalMs, id -> discover()
         .onSuccess(result -> {
           Map<String, Integer> now = partitionCounts(result);
-          if (!now.equals(known) && grew(known, now)) {
+          boolean recreated = !result.getJsonArray("recreated").isEmpty();
+          if (recreated) {
+            LOG.warn("{} refresh: source topic(s) {} were deleted and recreated (new topic ID)", flow.name(),
+                result.getJsonArray("recreated").encode());
+          }
+          if (recreated || (!now.equals(known) && grew(known, now))) {
             LOG.info("{} refresh: topics or partitions added, now {} topics", flow.name(), now.size());
             known = now;
             vertx.eventBus().publish(Addresses.topicsChanged(flow.name()), result);
@@ -152,6 +161,7 @@ public final class TopicDiscoveryVerticle extends VerticleBase {
    */
   Future<JsonObject> discover() {
     Map<String, Integer> sourcePartitions = new TreeMap<>();
+    List<String> recreated = new ArrayList<>();
     Future<Set<String>> targetNames = call(targetAdmin.listTopics(new ListTopicsOptions().listInternal(false))
         .names(), "list target topics");
     Future<Void> sourceDescribed = call(sourceAdmin.listTopics(new ListTopicsOptions().listInternal(false)).names(),
@@ -164,7 +174,13 @@ public final class TopicDiscoveryVerticle extends VerticleBase {
           return call(sourceAdmin.describeTopics(selected).allTopicNames(), "describe source topics");
         })
         .map(descriptions -> {
-          descriptions.forEach((name, d) -> sourcePartitions.put(name, d.partitions().size()));
+          descriptions.forEach((name, d) -> {
+            sourcePartitions.put(name, d.partitions().size());
+            org.apache.kafka.common.Uuid previous = topicIds.put(name, d.topicId());
+            if (previous != null && !previous.equals(d.topicId())) {
+              recreated.add(name);
+            }
+          });
           return null;
         });
     return Future.all(targetNames, sourceDescribed)
@@ -174,7 +190,8 @@ public final class TopicDiscoveryVerticle extends VerticleBase {
           JsonArray topics = new JsonArray();
           sourcePartitions.forEach((topic, partitions) -> topics.add(new JsonObject().put("topic", topic)
               .put("remote", rules.remoteTopic(topic)).put("partitions", partitions)));
-          return new JsonObject().put("topics", topics).put("progressStored", all.<Boolean>resultAt(1));
+          return new JsonObject().put("topics", topics).put("progressStored", all.<Boolean>resultAt(1))
+              .put("recreated", new JsonArray(recreated));
         });
   }
 
@@ -234,6 +251,56 @@ public final class TopicDiscoveryVerticle extends VerticleBase {
     Map<TopicPartition, OffsetSpec> specs = new HashMap<>();
     partitions.forEach(tp -> specs.put(tp, OffsetSpec.latest()));
     return call(targetAdmin.listOffsets(specs).all(), "wait for " + partitions.size() + " new partitions").mapEmpty();
+  }
+
+  /**
+   * Checks stored progress against the source log. A stored position beyond the log end (the topic was deleted
+   * and recreated, or truncated) or before the log start (records removed by retention before they were
+   * mirrored) is never followed silently: each is logged as a warning with topic, partition, stored and actual
+   * offsets, and the reply lists them so the flow resumes them at the current log start (documented policy).
+   */
+  private void onCheckProgress(Message<JsonArray> message) {
+    Map<TopicPartition, Long> stored = new HashMap<>();
+    for (int i = 0; i < message.body().size(); i++) {
+      JsonObject e = message.body().getJsonObject(i);
+      stored.put(new TopicPartition(e.getString("topic"), e.getInteger("partition")), e.getLong("lastWritten"));
+    }
+    if (stored.isEmpty()) {
+      message.reply(new JsonArray());
+      return;
+    }
+    Map<TopicPartition, OffsetSpec> earliest = new HashMap<>();
+    Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
+    stored.keySet().forEach(tp -> {
+      earliest.put(tp, OffsetSpec.earliest());
+      latest.put(tp, OffsetSpec.latest());
+    });
+    Future<Map<TopicPartition, org.apache.kafka.clients.admin.ListOffsetsResult.ListOffsetsResultInfo>> starts =
+        call(sourceAdmin.listOffsets(earliest).all(), "log start offsets");
+    Future<Map<TopicPartition, org.apache.kafka.clients.admin.ListOffsetsResult.ListOffsetsResultInfo>> ends =
+        call(sourceAdmin.listOffsets(latest).all(), "log end offsets");
+    Future.all(starts, ends).onComplete(ar -> {
+      if (ar.failed()) {
+        message.fail(1, ar.cause().getMessage());
+        return;
+      }
+      JsonArray resets = new JsonArray();
+      stored.forEach((tp, lastWritten) -> {
+        long logStart = starts.result().get(tp).offset();
+        long logEnd = ends.result().get(tp).offset();
+        long next = lastWritten + 1;
+        String reason = next > logEnd ? "beyond the log end (topic recreated or truncated)"
+            : next < logStart ? "before the log start (records removed by retention before they were mirrored)"
+            : null;
+        if (reason != null) {
+          LOG.warn("{} {}: stored progress (next offset {}) is {}; source log is [{}, {}); resuming at the log "
+              + "start {}", flow.name(), tp, next, reason, logStart, logEnd, logStart);
+          resets.add(new JsonObject().put("topic", tp.topic()).put("partition", tp.partition())
+              .put("stored", lastWritten).put("logStart", logStart).put("logEnd", logEnd).put("reason", reason));
+        }
+      });
+      message.reply(resets);
+    });
   }
 
   /** Gives each new remote topic the source topic's non-default syncable config entries, as MM2 does. */
