@@ -7,6 +7,7 @@ import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vmm.bus.Addresses;
+import io.vmm.cluster.FlowAdmins;
 import io.vmm.cluster.KafkaFutures;
 import io.vmm.config.ConnectorKeys;
 import io.vmm.config.FlowSpec;
@@ -26,7 +27,6 @@ import org.apache.kafka.common.errors.TopicExistsException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -34,7 +34,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
-import java.util.concurrent.TimeUnit;
 
 /**
  * Topic discovery of a flow (the topic half of MM2's MirrorSourceConnector): lists source topics, keeps those
@@ -54,7 +53,7 @@ public final class TopicDiscoveryVerticle extends VerticleBase {
   private final FlowSpec flow;
   private final ReplicationRules rules;
   private final TopicConfigRules configRules;
-  private final Duration timeout;
+  private FlowAdmins admins;
   private Admin sourceAdmin;
   private Admin targetAdmin;
   private MessageConsumer<Object> consumer;
@@ -70,21 +69,14 @@ public final class TopicDiscoveryVerticle extends VerticleBase {
     this.flow = flow;
     this.rules = ReplicationRules.of(flow);
     this.configRules = TopicConfigRules.of(flow.sourceConnector().config());
-    this.timeout = Duration.ofMillis(flow.sourceConnector().config().getLong(ConnectorKeys.ADMIN_TIMEOUT_MS));
   }
 
   @Override
   public Future<?> start() {
-    // both admins at once: creating one resolves host names and starts its thread (blocking, off the loop)
-    Future<Admin> source = vertx.executeBlocking(
-        () -> Admin.create(flow.source().adminConfig(flow.name() + "|discovery|source-admin")), false);
-    Future<Admin> target = vertx.executeBlocking(
-        () -> Admin.create(flow.target().adminConfig(flow.name() + "|discovery|target-admin")), false);
-    return Future.join(source, target).transform(ar -> {
-      sourceAdmin = source.result();
-      targetAdmin = target.result();
-      return ar.succeeded() ? Future.succeededFuture() : Future.failedFuture(ar.cause());
-    }).compose(v -> {
+    return FlowAdmins.create(vertx, flow, "discovery").compose(a -> {
+      admins = a;
+      sourceAdmin = a.source();
+      targetAdmin = a.target();
       consumer = vertx.eventBus().localConsumer(Addresses.discover(flow.name()), this::onDiscover);
       checkConsumer = vertx.eventBus().localConsumer(Addresses.checkProgress(flow.name()), this::onCheckProgress);
       return Future.all(consumer.completion(), checkConsumer.completion());
@@ -358,7 +350,7 @@ public final class TopicDiscoveryVerticle extends VerticleBase {
   }
 
   private <T> Future<T> call(KafkaFuture<T> future, String what) {
-    return KafkaFutures.on(context, future, timeout, flow.name() + " " + what);
+    return admins.call(context, future, what);
   }
 
   @Override
@@ -368,14 +360,6 @@ public final class TopicDiscoveryVerticle extends VerticleBase {
       vertx.cancelTimer(refreshTimer);
     }
     Future<?> unregistered = consumer == null ? Future.succeededFuture() : consumer.unregister();
-    return unregistered.compose(v -> vertx.executeBlocking(() -> {
-      if (sourceAdmin != null) {
-        sourceAdmin.close(Duration.ofSeconds(2));
-      }
-      if (targetAdmin != null) {
-        targetAdmin.close(Duration.ofSeconds(2));
-      }
-      return null;
-    }, false)).timeout(5, TimeUnit.SECONDS);
+    return unregistered.compose(v -> admins == null ? Future.succeededFuture() : admins.close(vertx));
   }
 }

@@ -2,11 +2,11 @@ package io.vmm.sync;
 
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
+import io.vmm.cluster.FlowAdmins;
 import io.vmm.cluster.KafkaFutures;
 import io.vmm.config.ConnectorKeys;
 import io.vmm.config.FlowSpec;
 import io.vmm.source.ReplicationRules;
-import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.common.KafkaFuture;
 import org.apache.kafka.common.acl.AccessControlEntryFilter;
 import org.apache.kafka.common.acl.AclBinding;
@@ -18,12 +18,10 @@ import org.apache.kafka.common.resource.ResourceType;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
-import java.util.concurrent.TimeUnit;
 
 /**
  * Topic ACL sync of a flow (MM2's {@code sync.topic.acls.*}): at start and then every
@@ -40,33 +38,21 @@ public final class AclSyncVerticle extends VerticleBase {
 
   private final FlowSpec flow;
   private final AclRules rules;
-  private final Duration timeout;
   private final Set<AclBinding> created = new HashSet<>();
-  private Admin sourceAdmin;
-  private Admin targetAdmin;
+  private FlowAdmins admins;
   private long timer = -1;
   private boolean stopped;
 
   public AclSyncVerticle(FlowSpec flow) {
     this.flow = flow;
     this.rules = new AclRules(ReplicationRules.of(flow));
-    this.timeout = Duration.ofMillis(flow.sourceConnector().config().getLong(ConnectorKeys.ADMIN_TIMEOUT_MS));
   }
 
   @Override
   public Future<?> start() {
-    Future<Admin> source = vertx.executeBlocking(
-        () -> Admin.create(flow.source().adminConfig(flow.name() + "|acl-sync|source-admin")), false);
-    Future<Admin> target = vertx.executeBlocking(
-        () -> Admin.create(flow.target().adminConfig(flow.name() + "|acl-sync|target-admin")), false);
-    return Future.join(source, target).transform(ar -> {
-      sourceAdmin = source.result();
-      targetAdmin = target.result();
-      if (ar.failed()) {
-        return Future.failedFuture(ar.cause());
-      }
+    return FlowAdmins.create(vertx, flow, "acl-sync").onSuccess(a -> {
+      admins = a;
       timer = vertx.setTimer(1, id -> run());
-      return Future.succeededFuture();
     });
   }
 
@@ -94,7 +80,7 @@ public final class AclSyncVerticle extends VerticleBase {
 
   /** One run; the number of bindings created. */
   Future<Integer> sync() {
-    return call(sourceAdmin.describeAcls(TOPIC_ACLS).values(), "describe source topic ACLs")
+    return call(admins.source().describeAcls(TOPIC_ACLS).values(), "describe source topic ACLs")
         .compose(bindings -> {
           List<AclBinding> toCreate = new ArrayList<>();
           for (AclBinding b : bindings) {
@@ -103,7 +89,7 @@ public final class AclSyncVerticle extends VerticleBase {
           if (toCreate.isEmpty()) {
             return Future.succeededFuture(0);
           }
-          return call(targetAdmin.createAcls(toCreate).all(), "create ACLs on the target")
+          return call(admins.target().createAcls(toCreate).all(), "create ACLs on the target")
               .map(v -> {
                 created.addAll(toCreate);
                 return toCreate.size();
@@ -112,7 +98,7 @@ public final class AclSyncVerticle extends VerticleBase {
   }
 
   private <T> Future<T> call(KafkaFuture<T> future, String what) {
-    return KafkaFutures.on(context, future, timeout, flow.name() + " " + what);
+    return admins.call(context, future, what);
   }
 
   @Override
@@ -121,14 +107,6 @@ public final class AclSyncVerticle extends VerticleBase {
     if (timer >= 0) {
       vertx.cancelTimer(timer);
     }
-    return vertx.executeBlocking(() -> {
-      if (sourceAdmin != null) {
-        sourceAdmin.close(Duration.ofSeconds(2));
-      }
-      if (targetAdmin != null) {
-        targetAdmin.close(Duration.ofSeconds(2));
-      }
-      return null;
-    }, false).timeout(5, TimeUnit.SECONDS);
+    return admins == null ? Future.succeededFuture() : admins.close(vertx);
   }
 }

@@ -6,10 +6,10 @@ import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vmm.bus.Addresses;
+import io.vmm.cluster.FlowAdmins;
 import io.vmm.cluster.KafkaFutures;
 import io.vmm.config.ConnectorKeys;
 import io.vmm.config.FlowSpec;
-import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AlterConfigOp;
 import org.apache.kafka.clients.admin.Config;
 import org.apache.kafka.common.KafkaFuture;
@@ -18,14 +18,12 @@ import org.apache.kafka.common.errors.UnsupportedVersionException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.concurrent.TimeUnit;
 
 /**
  * Topic-config sync of a flow (MM2's {@code sync.topic.configs.*}): at start and then every
@@ -43,11 +41,9 @@ public final class TopicConfigSyncVerticle extends VerticleBase {
 
   private final FlowSpec flow;
   private final TopicConfigRules rules;
-  private final Duration timeout;
   /** Source topic → remote topic. */
   private final Map<String, String> topics = new TreeMap<>();
-  private Admin sourceAdmin;
-  private Admin targetAdmin;
+  private FlowAdmins admins;
   private MessageConsumer<JsonObject> topicsListener;
   private long timer = -1;
   private boolean stopped;
@@ -59,7 +55,6 @@ public final class TopicConfigSyncVerticle extends VerticleBase {
   public TopicConfigSyncVerticle(FlowSpec flow, JsonArray topics) {
     this.flow = flow;
     this.rules = TopicConfigRules.of(flow.sourceConnector().config());
-    this.timeout = Duration.ofMillis(flow.sourceConnector().config().getLong(ConnectorKeys.ADMIN_TIMEOUT_MS));
     remember(topics);
   }
 
@@ -71,16 +66,8 @@ public final class TopicConfigSyncVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    Future<Admin> source = vertx.executeBlocking(
-        () -> Admin.create(flow.source().adminConfig(flow.name() + "|config-sync|source-admin")), false);
-    Future<Admin> target = vertx.executeBlocking(
-        () -> Admin.create(flow.target().adminConfig(flow.name() + "|config-sync|target-admin")), false);
-    return Future.join(source, target).transform(ar -> {
-      sourceAdmin = source.result();
-      targetAdmin = target.result();
-      if (ar.failed()) {
-        return Future.failedFuture(ar.cause());
-      }
+    return FlowAdmins.create(vertx, flow, "config-sync").compose(a -> {
+      admins = a;
       topicsListener = vertx.eventBus().localConsumer(Addresses.topicsChanged(flow.name()),
           m -> remember(m.body().getJsonArray("topics")));
       timer = vertx.setTimer(1, id -> run());
@@ -117,7 +104,7 @@ public final class TopicConfigSyncVerticle extends VerticleBase {
     Map<String, String> snapshot = new TreeMap<>(topics);
     List<ConfigResource> resources = new ArrayList<>();
     snapshot.keySet().forEach(t -> resources.add(new ConfigResource(ConfigResource.Type.TOPIC, t)));
-    return call(sourceAdmin.describeConfigs(resources).all(), "describe source topic configs")
+    return call(admins.source().describeConfigs(resources).all(), "describe source topic configs")
         .compose(configs -> {
           Map<ConfigResource, Collection<AlterConfigOp>> alters = new HashMap<>();
           int changes = 0;
@@ -134,7 +121,7 @@ public final class TopicConfigSyncVerticle extends VerticleBase {
           }
           int total = changes;
           List<Future<Void>> each = new ArrayList<>();
-          targetAdmin.incrementalAlterConfigs(alters).values().forEach((resource, kf) -> each.add(
+          admins.target().incrementalAlterConfigs(alters).values().forEach((resource, kf) -> each.add(
               call(kf, "alter configs of " + resource.name()).recover(err -> {
                 rules.forget(resource.name()); // write it all again next time
                 if (KafkaFutures.causedBy(err, UnsupportedVersionException.class)) {
@@ -150,7 +137,7 @@ public final class TopicConfigSyncVerticle extends VerticleBase {
   }
 
   private <T> Future<T> call(KafkaFuture<T> future, String what) {
-    return KafkaFutures.on(context, future, timeout, flow.name() + " " + what);
+    return admins.call(context, future, what);
   }
 
   @Override
@@ -159,14 +146,6 @@ public final class TopicConfigSyncVerticle extends VerticleBase {
     if (timer >= 0) {
       vertx.cancelTimer(timer);
     }
-    return vertx.executeBlocking(() -> {
-      if (sourceAdmin != null) {
-        sourceAdmin.close(Duration.ofSeconds(2));
-      }
-      if (targetAdmin != null) {
-        targetAdmin.close(Duration.ofSeconds(2));
-      }
-      return null;
-    }, false).timeout(5, TimeUnit.SECONDS);
+    return admins == null ? Future.succeededFuture() : admins.close(vertx);
   }
 }

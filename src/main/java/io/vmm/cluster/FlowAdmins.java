@@ -1,0 +1,75 @@
+package io.vmm.cluster;
+
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vmm.config.ConnectorKeys;
+import io.vmm.config.FlowSpec;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.common.KafkaFuture;
+
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The source and target admin clients of one role of a flow (discovery, config sync, ACL sync). Created off the
+ * event loop (creation resolves host names and starts a thread); calls are bridged to the caller's context and
+ * bounded by the flow's {@code admin.timeout.ms}. Thread-safe: Kafka's Admin is.
+ */
+public final class FlowAdmins {
+
+  private final String flowName;
+  private final Admin source;
+  private final Admin target;
+  private final Duration timeout;
+
+  private FlowAdmins(String flowName, Admin source, Admin target, Duration timeout) {
+    this.flowName = flowName;
+    this.source = source;
+    this.target = target;
+    this.timeout = timeout;
+  }
+
+  /**
+   * Creates both admins in parallel on worker threads; client ids are {@code <flow>|<role>|source-admin} and
+   * {@code ...|target-admin}. Completes on the caller's context; on failure closes whichever was created.
+   */
+  public static Future<FlowAdmins> create(Vertx vertx, FlowSpec flow, String role) {
+    Future<Admin> source = vertx.executeBlocking(
+        () -> Admin.create(flow.source().adminConfig(flow.name() + "|" + role + "|source-admin")), false);
+    Future<Admin> target = vertx.executeBlocking(
+        () -> Admin.create(flow.target().adminConfig(flow.name() + "|" + role + "|target-admin")), false);
+    Duration timeout = Duration.ofMillis(flow.sourceConnector().config().getLong(ConnectorKeys.ADMIN_TIMEOUT_MS));
+    return Future.join(source, target).transform(ar -> {
+      FlowAdmins admins = new FlowAdmins(flow.name(), source.result(), target.result(), timeout);
+      return ar.succeeded() ? Future.succeededFuture(admins)
+          : admins.close(vertx).transform(x -> Future.failedFuture(ar.cause()));
+    });
+  }
+
+  public Admin source() {
+    return source;
+  }
+
+  public Admin target() {
+    return target;
+  }
+
+  /** {@code future} as a Vert.x future completed on {@code context}, failed after {@code admin.timeout.ms}. */
+  public <T> Future<T> call(Context context, KafkaFuture<T> future, String what) {
+    return KafkaFutures.on(context, future, timeout, flowName + " " + what);
+  }
+
+  /** Closes both admins on a worker thread (up to 2 s each); never fails. */
+  public Future<Void> close(Vertx vertx) {
+    return vertx.<Void>executeBlocking(() -> {
+      if (source != null) {
+        source.close(Duration.ofSeconds(2));
+      }
+      if (target != null) {
+        target.close(Duration.ofSeconds(2));
+      }
+      return null;
+    }, false).timeout(5, TimeUnit.SECONDS).otherwiseEmpty();
+  }
+}
