@@ -14,6 +14,7 @@ import io.vmm.bus.Addresses;
 import io.vmm.config.ConnectorKeys;
 import io.vmm.config.ConnectorConfig;
 import io.vmm.config.FlowSpec;
+import io.vmm.heartbeat.HeartbeatVerticle;
 import io.vmm.source.PartitionAssigner;
 import io.vmm.source.SourceVerticle;
 import io.vmm.source.TopicDiscoveryVerticle;
@@ -65,6 +66,7 @@ public final class FlowRunner {
   private String discoveryDeployment;
   private String configSyncDeployment;
   private String aclSyncDeployment;
+  private String heartbeatDeployment;
   private MessageConsumer<JsonObject> failureListener;
   private List<List<TopicPartition>> assignment = List.of();
   private String state = "STOPPED";
@@ -95,7 +97,7 @@ public final class FlowRunner {
       state = flow.sourceConnector().state().name();
       LOG.info("{} source connector is {}: not mirroring", flow.name(),
           sourceConfig.getBoolean(ConnectorKeys.ENABLED) ? state : "disabled (enabled=false)");
-      return Future.succeededFuture();
+      return startHeartbeats();
     }
     state = "STARTING";
     long started = System.currentTimeMillis();
@@ -144,6 +146,7 @@ public final class FlowRunner {
             return Future.all(tasks).<Void>mapEmpty();
           });
         })
+        .compose(v -> startHeartbeats())
         .onSuccess(v -> {
           state = "RUNNING";
           LOG.info("{} running with {} source tasks in {} ms", flow.name(), sourceDeployments.size(),
@@ -182,6 +185,21 @@ public final class FlowRunner {
               flow.target().producerConfig(flow.name() + "|producer-" + i), progressTopic);
         }, new DeploymentOptions().setThreadingModel(ThreadingModel.WORKER).setInstances(count))
         .onSuccess(producerDeployments::add)
+        .mapEmpty();
+  }
+
+  /**
+   * Starts the flow's MirrorHeartbeatConnector unless its state is not running or {@code emit.heartbeats.enabled}
+   * is false (MM2 ignores {@code enabled} for heartbeats). Independent of the source connector's state.
+   */
+  private Future<Void> startHeartbeats() {
+    if (flow.heartbeatConnector().state() != io.vmm.config.ConnectorState.RUNNING
+        || !flow.heartbeatConnector().config().getBoolean(ConnectorKeys.EMIT_HEARTBEATS_ENABLED)) {
+      return Future.succeededFuture();
+    }
+    return vertx.deployVerticle(new HeartbeatVerticle(flow),
+            new DeploymentOptions().setThreadingModel(ThreadingModel.WORKER))
+        .onSuccess(id -> heartbeatDeployment = id)
         .mapEmpty();
   }
 
@@ -352,6 +370,7 @@ public final class FlowRunner {
         .transform(ar -> configSyncDeployment == null ? Future.succeededFuture()
             : undeploy(configSyncDeployment, 4_000))
         .transform(ar -> aclSyncDeployment == null ? Future.succeededFuture() : undeploy(aclSyncDeployment, 4_000))
+        .transform(ar -> heartbeatDeployment == null ? Future.succeededFuture() : undeploy(heartbeatDeployment, 4_000))
         .transform(ar -> failureListener == null ? Future.<Void>succeededFuture() : failureListener.unregister())
         .transform(ar -> topicsListener == null ? Future.<Void>succeededFuture() : topicsListener.unregister())
         .transform(ar -> {
@@ -359,6 +378,7 @@ public final class FlowRunner {
           discoveryDeployment = null;
           configSyncDeployment = null;
           aclSyncDeployment = null;
+          heartbeatDeployment = null;
           if (!"FAILED".equals(state)) {
             state = "STOPPED";
           }

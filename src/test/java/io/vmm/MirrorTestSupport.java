@@ -32,12 +32,17 @@ final class MirrorTestSupport {
         .put("mirrors", new JsonArray(List.of((Object[]) mirrors)));
   }
 
-  /** A mirror with RF 1, fast progress flushes, and the given topics pattern. */
+  /** A mirror with every replication factor 1, fast progress flushes, and the given topics pattern. */
   static JsonObject mirror(String source, String target, String topicsPattern, int tasksMax) {
     return new JsonObject().put("sourceCluster", source).put("targetCluster", target)
         .put("topicsPattern", topicsPattern)
         .put("sourceConnector", new JsonObject().put("tasksMax", tasksMax).put("config", new JsonObject()
-            .put("replication.factor", 1).put("offset.flush.interval.ms", 500)));
+            .put("replication.factor", 1).put("offset.flush.interval.ms", 500)
+            .put("offset-syncs.topic.replication.factor", 1)))
+        .put("checkpointConnector", new JsonObject().put("config", new JsonObject()
+            .put("checkpoints.topic.replication.factor", 1)))
+        .put("heartbeatConnector", new JsonObject().put("config", new JsonObject()
+            .put("heartbeats.topic.replication.factor", 1)));
   }
 
   /** A started mirror on its own Vert.x; close() stops it as SIGTERM would. */

@@ -1,0 +1,31 @@
+package io.vmm.heartbeat;
+
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.connect.mirror.Heartbeat;
+import org.junit.jupiter.api.Test;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+/** Byte-exact against MM2 4.1.1 (hex verified in mm2-compatibility.md §2) and readable by MM2's own parser. */
+class HeartbeatCodecTest {
+
+
+  static String plainHex(byte[] bytes) {
+    StringBuilder sb = new StringBuilder();
+    for (byte x : bytes) {
+      sb.append(String.format("%02x", x));
+    }
+    return sb.toString();
+  }
+
+  @Test
+  void bytesMatchMm2() {
+    assertEquals("000141000142", plainHex(HeartbeatCodec.key("A", "B")));
+    assertEquals("00000000018bcfe56800", plainHex(HeartbeatCodec.value(1_700_000_000_000L)));
+    Heartbeat h = Heartbeat.deserializeRecord(new ConsumerRecord<>("heartbeats", 0, 0L,
+        HeartbeatCodec.key("A", "B"), HeartbeatCodec.value(1_700_000_000_000L)));
+    assertEquals("A", h.sourceClusterAlias());
+    assertEquals("B", h.targetClusterAlias());
+    assertEquals(1_700_000_000_000L, h.timestamp());
+  }
+}
