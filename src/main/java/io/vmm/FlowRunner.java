@@ -67,6 +67,7 @@ public final class FlowRunner {
   private String configSyncDeployment;
   private String aclSyncDeployment;
   private String heartbeatDeployment;
+  private String offsetSyncDeployment;
   private MessageConsumer<JsonObject> failureListener;
   private List<List<TopicPartition>> assignment = List.of();
   private String state = "STOPPED";
@@ -118,7 +119,7 @@ public final class FlowRunner {
           List<TopicPartition> partitions = partitionsOf(discovery.getJsonArray("topics"));
           assignment = PartitionAssigner.assign(partitions, flow.sourceConnector().tasksMax());
           // one producer per task, started while stored progress is read
-          Future<Void> producers = deployProducers(0, assignment.size());
+          Future<Void> producers = deployProducers(0, assignment.size()).compose(v -> deployOffsetSyncWriter());
           Future<Map<TopicPartition, Long>> stored = !discovery.getBoolean("progressStored", true)
               ? Future.succeededFuture(Map.of())
               : vertx.executeBlocking(() -> ProgressStore.load(
@@ -185,6 +186,17 @@ public final class FlowRunner {
               flow.target().producerConfig(flow.name() + "|producer-" + i), progressTopic);
         }, new DeploymentOptions().setThreadingModel(ThreadingModel.WORKER).setInstances(count))
         .onSuccess(producerDeployments::add)
+        .mapEmpty();
+  }
+
+  /** The offset-sync writer (worker), before any task can send syncs; none with emit.offset-syncs.enabled=false. */
+  private Future<Void> deployOffsetSyncWriter() {
+    if (!flow.sourceConnector().config().getBoolean(ConnectorKeys.EMIT_OFFSET_SYNCS_ENABLED)) {
+      return Future.succeededFuture();
+    }
+    return vertx.deployVerticle(new io.vmm.sync.OffsetSyncWriterVerticle(flow),
+            new DeploymentOptions().setThreadingModel(ThreadingModel.WORKER))
+        .onSuccess(id -> offsetSyncDeployment = id)
         .mapEmpty();
   }
 
@@ -338,7 +350,8 @@ public final class FlowRunner {
     SourceVerticle.Limits limits = new SourceVerticle.Limits(
         c.getInt(ConnectorKeys.INFLIGHT_PARTITION_MAX_RECORDS), c.getInt(ConnectorKeys.INFLIGHT_PARTITION_MAX_BYTES),
         c.getInt(ConnectorKeys.INFLIGHT_TASK_MAX_BYTES), c.getLong(ConnectorKeys.OFFSET_FLUSH_INTERVAL_MS),
-        c.getLong(ConnectorKeys.CONSUMER_POLL_TIMEOUT_MS), flow.target().deliveryTimeoutMs() + 30_000);
+        c.getLong(ConnectorKeys.CONSUMER_POLL_TIMEOUT_MS), flow.target().deliveryTimeoutMs() + 30_000,
+        c.getBoolean(ConnectorKeys.EMIT_OFFSET_SYNCS_ENABLED) ? c.getLong(ConnectorKeys.OFFSET_LAG_MAX) : -1);
     List<SourceVerticle.Assignment> group = new ArrayList<>();
     tps.forEach(tp -> group.add(assignmentOf(tp)));
     Map<String, Object> consumerConfig = flow.source().consumerConfig(
@@ -366,6 +379,7 @@ public final class FlowRunner {
     sourceDeployments.clear();
     return Future.join(sources)
         .transform(ar -> Future.join(producerDeployments.stream().map(id -> undeploy(id, 4_000)).toList()))
+        .transform(ar -> offsetSyncDeployment == null ? Future.succeededFuture() : undeploy(offsetSyncDeployment, 4_000))
         .transform(ar -> discoveryDeployment == null ? Future.succeededFuture() : undeploy(discoveryDeployment, 4_000))
         .transform(ar -> configSyncDeployment == null ? Future.succeededFuture()
             : undeploy(configSyncDeployment, 4_000))
@@ -379,6 +393,7 @@ public final class FlowRunner {
           configSyncDeployment = null;
           aclSyncDeployment = null;
           heartbeatDeployment = null;
+          offsetSyncDeployment = null;
           if (!"FAILED".equals(state)) {
             state = "STOPPED";
           }

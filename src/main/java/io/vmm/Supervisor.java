@@ -46,7 +46,8 @@ public final class Supervisor {
 
   /** Registers the zero-copy codecs of the data path on this Vert.x instance, once. */
   static void registerCodecs(Vertx vertx) {
-    for (Class<?> type : List.of(SourceBatch.class, BatchResult.class, ProgressUpdate.class)) {
+    for (Class<?> type : List.of(SourceBatch.class, BatchResult.class, ProgressUpdate.class,
+        io.vmm.bus.OffsetSyncBatch.class)) {
       register(vertx, type);
     }
   }

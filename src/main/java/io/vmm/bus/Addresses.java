@@ -54,6 +54,11 @@ public final class Addresses {
     return "vmm.flow." + flow + ".task." + task + ".reset";
   }
 
+  /** The flow's offset-sync writer: receives {@link OffsetSyncBatch} (send, no reply). */
+  public static String offsetSyncs(String flow) {
+    return "vmm.flow." + flow + ".offset-syncs";
+  }
+
   /** Published by source tasks when a partition fails: JSON {flow, topic, partition, offset, error}. */
   public static String partitionFailed(String flow) {
     return "vmm.flow." + flow + ".partition-failed";

@@ -106,6 +106,14 @@ final class InFlightTracker {
    * @return the partition's state
    */
   PartitionState answered(long seq, PartitionResult result) {
+    return answered(seq, result, r -> { });
+  }
+
+  /**
+   * As {@link #answered(long, PartitionResult)}, and hands each chunk result that joins the acknowledged prefix
+   * to {@code onPrefix}, in upstream order (a failed chunk too: its acknowledged records come before failedAt).
+   */
+  PartitionState answered(long seq, PartitionResult result, java.util.function.Consumer<PartitionResult> onPrefix) {
     PartitionState s = partitions.get(result.source());
     for (Pending p : s.pending) {
       if (p.seq == seq) {
@@ -120,6 +128,7 @@ final class InFlightTracker {
     while (!s.failed() && !s.pending.isEmpty() && s.pending.peek().result != null) {
       Pending head = s.pending.poll();
       PartitionResult r = head.result;
+      onPrefix.accept(r);
       if (r.failedAt() < 0) {
         s.lastWritten = head.lastOffset;
       } else {

@@ -77,8 +77,13 @@ public final class SourceVerticle extends VerticleBase {
   }
 
   /** Flow-control and timing settings of a task. */
+  /**
+   * Flow-control and timing settings of a task.
+   *
+   * @param offsetLagMax MM2's {@code offset.lag.max}, or -1 when offset syncs are off
+   */
   public record Limits(int maxRecords, long maxBytes, long maxTaskBytes, long flushIntervalMs, long pollTimeoutMs,
-                       long requestTimeoutMs) {
+                       long requestTimeoutMs, long offsetLagMax) {
   }
 
   private final String flow;
@@ -89,6 +94,8 @@ public final class SourceVerticle extends VerticleBase {
   private final List<Assignment> assignments;
   private final Limits limits;
   private final InFlightTracker tracker = new InFlightTracker();
+  /** Offset syncs of this task, or null with {@code emit.offset-syncs.enabled=false}. */
+  private final io.vmm.sync.OffsetSyncTracker syncs;
   private final DeliveryOptions requestOptions;
   private final Set<TopicPartition> pausedPartitions = new HashSet<>();
   /** Partitions added at run time whose seek to stored progress is not done: their polled records are dropped. */
@@ -117,6 +124,7 @@ public final class SourceVerticle extends VerticleBase {
     this.assignments = List.copyOf(assignments);
     this.limits = limits;
     this.requestOptions = new DeliveryOptions().setLocalOnly(true).setSendTimeout(limits.requestTimeoutMs());
+    this.syncs = limits.offsetLagMax() < 0 ? null : new io.vmm.sync.OffsetSyncTracker(limits.offsetLagMax());
   }
 
   @Override
@@ -224,6 +232,9 @@ public final class SourceVerticle extends VerticleBase {
     }
     for (TopicPartition tp : tps) {
       long old = tracker.reset(tp);
+      if (syncs != null) {
+        syncs.reset(tp);
+      }
       positioning.add(tp);
       LOG.warn("{} {}: source topic was deleted and recreated; last written offset before the reset {}; "
           + "resuming at the new log start (records since then may be mirrored twice)", taskId, tp, old);
@@ -306,9 +317,26 @@ public final class SourceVerticle extends VerticleBase {
   private void onAnswer(long batchSeq, PartitionResult result) {
     PartitionState s = tracker.get(result.source());
     boolean wasFailed = s.failed();
-    tracker.answered(batchSeq, result);
+    tracker.answered(batchSeq, result, this::onAcknowledgedPrefix);
     if (s.failed() && !wasFailed) {
       reportFailure(s);
+    }
+  }
+
+  /** Offset syncs for records that just joined the acknowledged prefix (in upstream order per partition). */
+  private void onAcknowledgedPrefix(PartitionResult r) {
+    if (syncs == null) {
+      return;
+    }
+    int end = r.failedAt() < 0 ? r.upstream().length : r.failedAt();
+    int acked = 0;
+    while (acked < end && r.downstream()[acked] >= 0) {
+      acked++;
+    }
+    List<io.vmm.sync.OffsetSyncTracker.Sync> immediate = syncs.acknowledged(r.source(), r.upstream(),
+        r.downstream(), acked);
+    if (!immediate.isEmpty()) {
+      vertx.eventBus().send(Addresses.offsetSyncs(flow), new io.vmm.bus.OffsetSyncBatch(immediate));
     }
   }
 
@@ -376,6 +404,12 @@ public final class SourceVerticle extends VerticleBase {
   private Future<Void> flush() {
     if (flushing) {
       return Future.succeededFuture();
+    }
+    if (syncs != null) {
+      List<io.vmm.sync.OffsetSyncTracker.Sync> delayed = syncs.flushDelayed();
+      if (!delayed.isEmpty()) {
+        vertx.eventBus().send(Addresses.offsetSyncs(flow), new io.vmm.bus.OffsetSyncBatch(delayed));
+      }
     }
     Map<TopicPartition, Long> unstored = tracker.unstored();
     if (unstored.isEmpty()) {

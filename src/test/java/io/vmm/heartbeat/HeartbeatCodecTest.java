@@ -10,18 +10,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 class HeartbeatCodecTest {
 
 
-  static String plainHex(byte[] bytes) {
-    StringBuilder sb = new StringBuilder();
-    for (byte x : bytes) {
-      sb.append(String.format("%02x", x));
-    }
-    return sb.toString();
-  }
-
   @Test
   void bytesMatchMm2() {
-    assertEquals("000141000142", plainHex(HeartbeatCodec.key("A", "B")));
-    assertEquals("00000000018bcfe56800", plainHex(HeartbeatCodec.value(1_700_000_000_000L)));
+    assertEquals("000141000142", java.util.HexFormat.of().formatHex(HeartbeatCodec.key("A", "B")));
+    assertEquals("00000000018bcfe56800", java.util.HexFormat.of().formatHex(HeartbeatCodec.value(1_700_000_000_000L)));
     Heartbeat h = Heartbeat.deserializeRecord(new ConsumerRecord<>("heartbeats", 0, 0L,
         HeartbeatCodec.key("A", "B"), HeartbeatCodec.value(1_700_000_000_000L)));
     assertEquals("A", h.sourceClusterAlias());
