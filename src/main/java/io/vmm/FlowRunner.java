@@ -68,6 +68,7 @@ public final class FlowRunner {
   private String aclSyncDeployment;
   private String heartbeatDeployment;
   private String offsetSyncDeployment;
+  private String checkpointDeployment;
   private MessageConsumer<JsonObject> failureListener;
   private List<List<TopicPartition>> assignment = List.of();
   private String state = "STOPPED";
@@ -141,6 +142,7 @@ public final class FlowRunner {
               tasks.add(vertx.deployVerticle(new TopicConfigSyncVerticle(flow, discovery.getJsonArray("topics")))
                   .onSuccess(id -> configSyncDeployment = id));
             }
+            tasks.add(startCheckpoints());
             if (sourceConfig.getBoolean(ConnectorKeys.SYNC_TOPIC_ACLS_ENABLED)) {
               tasks.add(vertx.deployVerticle(new AclSyncVerticle(flow)).onSuccess(id -> aclSyncDeployment = id));
             }
@@ -187,6 +189,25 @@ public final class FlowRunner {
         }, new DeploymentOptions().setThreadingModel(ThreadingModel.WORKER).setInstances(count))
         .onSuccess(producerDeployments::add)
         .mapEmpty();
+  }
+
+  /**
+   * Starts the flow's MirrorCheckpointConnector (worker verticle) when it is running and
+   * {@code emit.checkpoints.enabled}; it needs offset syncs, as in MM2.
+   */
+  private Future<String> startCheckpoints() {
+    ConnectorConfig c = flow.checkpointConnector().config();
+    if (!flow.checkpointConnector().isRunning() || !c.getBoolean(ConnectorKeys.EMIT_CHECKPOINTS_ENABLED)) {
+      return Future.succeededFuture();
+    }
+    if (!flow.sourceConnector().config().getBoolean(ConnectorKeys.EMIT_OFFSET_SYNCS_ENABLED)) {
+      LOG.warn("{} checkpoints need offset syncs: emit.offset-syncs.enabled is false, so no checkpoints",
+          flow.name());
+      return Future.succeededFuture();
+    }
+    return vertx.deployVerticle(new io.vmm.checkpoint.CheckpointVerticle(flow),
+            new DeploymentOptions().setThreadingModel(ThreadingModel.WORKER))
+        .onSuccess(id -> checkpointDeployment = id);
   }
 
   /** The offset-sync writer (worker), before any task can send syncs; none with emit.offset-syncs.enabled=false. */
@@ -385,6 +406,8 @@ public final class FlowRunner {
             : undeploy(configSyncDeployment, 4_000))
         .transform(ar -> aclSyncDeployment == null ? Future.succeededFuture() : undeploy(aclSyncDeployment, 4_000))
         .transform(ar -> heartbeatDeployment == null ? Future.succeededFuture() : undeploy(heartbeatDeployment, 4_000))
+        .transform(ar -> checkpointDeployment == null ? Future.succeededFuture()
+            : undeploy(checkpointDeployment, 4_000))
         .transform(ar -> failureListener == null ? Future.<Void>succeededFuture() : failureListener.unregister())
         .transform(ar -> topicsListener == null ? Future.<Void>succeededFuture() : topicsListener.unregister())
         .transform(ar -> {
@@ -394,6 +417,7 @@ public final class FlowRunner {
           aclSyncDeployment = null;
           heartbeatDeployment = null;
           offsetSyncDeployment = null;
+          checkpointDeployment = null;
           if (!"FAILED".equals(state)) {
             state = "STOPPED";
           }

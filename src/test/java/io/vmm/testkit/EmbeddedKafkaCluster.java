@@ -127,6 +127,23 @@ public final class EmbeddedKafkaCluster implements AutoCloseable {
      */
     public static EmbeddedKafkaCluster start(String name, int port, int controllerPort,
                                              Map<String, String> extraBrokerProps) {
+        // A free port picked by the kernel may be handed out again (e.g. as a client's ephemeral port) before
+        // the broker binds it: with picked ports, try again with new ones.
+        int attempts = port == 0 && controllerPort == 0 ? 3 : 1;
+        for (int attempt = 1; ; attempt++) {
+            try {
+                return startOnce(name, port, controllerPort, extraBrokerProps);
+            } catch (IllegalStateException e) {
+                if (attempt >= attempts || !String.valueOf(e.getMessage()).contains("failed to start")) {
+                    throw e;
+                }
+                LOG.warn("Kafka cluster {} did not start ({}); trying again on other ports", name, e.getMessage());
+            }
+        }
+    }
+
+    private static EmbeddedKafkaCluster startOnce(String name, int port, int controllerPort,
+                                                  Map<String, String> extraBrokerProps) {
         Objects.requireNonNull(name, "name");
         Objects.requireNonNull(extraBrokerProps, "extraBrokerProps");
         long t0 = System.nanoTime();

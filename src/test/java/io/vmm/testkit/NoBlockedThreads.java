@@ -35,6 +35,9 @@ public final class NoBlockedThreads implements BeforeAllCallback, AfterAllCallba
   @SuppressWarnings("unchecked")
   public void afterAll(ExtensionContext context) {
     ListAppender<ILoggingEvent> appender = context.getStore(NS).remove("appender", ListAppender.class);
+    if (appender == null) {
+      return; // beforeAll did not run (another extension failed first)
+    }
     ((Logger) LoggerFactory.getLogger(LOGGER)).detachAppender(appender);
     List<ILoggingEvent> events = appender.list;
     if (!events.isEmpty()) {

@@ -1,0 +1,237 @@
+package io.vmm.checkpoint;
+
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vmm.config.ConnectorConfig;
+import io.vmm.config.ConnectorKeys;
+import io.vmm.config.FlowSpec;
+import io.vmm.source.ReplicationRules;
+import io.vmm.sync.OffsetSyncCodec;
+import io.vmm.sync.OffsetSyncWriterVerticle;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.GroupListing;
+import org.apache.kafka.clients.admin.ListGroupsOptions;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.TopicExistsException;
+import org.apache.kafka.connect.mirror.Checkpoint;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The MirrorCheckpointConnector of a flow {@code A->B} (after MM2 {@code MirrorCheckpointTask}): every
+ * {@code emit.checkpoints.interval.seconds} it reads new offset syncs into an {@link OffsetSyncStore}, lists the
+ * source consumer groups that pass the group filter and their committed offsets on replicated topics, translates
+ * them, and writes Checkpoint records (MM2's bytes) to {@code <source>.checkpoints.internal} on the target
+ * (1 partition, compacted, {@code checkpoints.topic.replication.factor}; record timestamp = when the offsets were
+ * listed). A checkpoint is written only if it is the first for its group and partition, or the group rewound
+ * upstream, or the downstream offset increased, so it never moves backwards otherwise. Existing checkpoints are
+ * read back at start. No checkpoint is written before the offset-syncs topic was read to its end once.
+ * <p>
+ * Deployed as a <b>worker</b> verticle: its Kafka calls block a worker thread (each bounded by
+ * {@code admin.timeout.ms}), never an event loop; runs are re-armed with setTimer, so they never overlap.
+ */
+public final class CheckpointVerticle extends VerticleBase {
+
+  private static final Logger LOG = LoggerFactory.getLogger(CheckpointVerticle.class);
+
+  private final FlowSpec flow;
+  private final ReplicationRules rules;
+  private final String checkpointsTopic;
+  private final String syncsTopic;
+  private final long timeoutMs;
+  private final OffsetSyncStore store = new OffsetSyncStore(100_000);
+  /** group → downstream partition → last checkpoint written (or read back). */
+  private final Map<String, Map<TopicPartition, long[]>> last = new HashMap<>();
+  private Admin sourceAdmin;
+  private KafkaConsumer<byte[], byte[]> syncReader;
+  private KafkaProducer<byte[], byte[]> producer;
+  private long timer = -1;
+  private volatile boolean stopped;
+
+  public CheckpointVerticle(FlowSpec flow) {
+    this.flow = flow;
+    this.rules = ReplicationRules.of(flow);
+    this.checkpointsTopic = flow.replicationPolicy().checkpointsTopic(flow.id().source());
+    this.syncsTopic = OffsetSyncWriterVerticle.topicName(flow);
+    this.timeoutMs = flow.sourceConnector().config().getLong(ConnectorKeys.ADMIN_TIMEOUT_MS);
+  }
+
+  /** The checkpoints topic of flows from {@code source}: {@code <source>.checkpoints.internal} by default. */
+  public String checkpointsTopic() {
+    return checkpointsTopic;
+  }
+
+  @Override
+  public Future<?> start() {
+    // worker thread: blocking set-up is fine here
+    ConnectorConfig c = flow.checkpointConnector().config();
+    boolean syncsOnTarget = "target".equals(
+        flow.sourceConnector().config().getString(ConnectorKeys.OFFSET_SYNCS_TOPIC_LOCATION));
+    sourceAdmin = Admin.create(flow.source().adminConfig(flow.name() + "|checkpoint|source-admin"));
+    try (Admin targetAdmin = Admin.create(flow.target().adminConfig(flow.name() + "|checkpoint|target-admin"))) {
+      short rf = c.getShort(ConnectorKeys.CHECKPOINTS_TOPIC_REPLICATION_FACTOR);
+      targetAdmin.createTopics(List.of(new NewTopic(checkpointsTopic, Optional.of(1),
+              rf < 0 ? Optional.empty() : Optional.of(rf)).configs(Map.of("cleanup.policy", "compact"))))
+          .all().get(timeoutMs, TimeUnit.MILLISECONDS);
+    } catch (ExecutionException e) {
+      if (!(e.getCause() instanceof TopicExistsException)) {
+        return Future.failedFuture(new IllegalStateException(flow.name() + " cannot create " + checkpointsTopic
+            + ": " + e.getCause(), e.getCause()));
+      }
+    } catch (Exception e) {
+      return Future.failedFuture(new IllegalStateException(flow.name() + " cannot create " + checkpointsTopic, e));
+    }
+    reloadCheckpoints();
+    Map<String, Object> readerConfig = new HashMap<>((syncsOnTarget ? flow.target() : flow.source())
+        .consumerConfig(flow.name() + "|checkpoint|offset-syncs-reader"));
+    readerConfig.put(ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG, "false");
+    syncReader = new KafkaConsumer<>(readerConfig);
+    TopicPartition syncs = new TopicPartition(syncsTopic, 0);
+    syncReader.assign(List.of(syncs));
+    syncReader.seekToBeginning(List.of(syncs));
+    producer = new KafkaProducer<>(flow.target().producerConfig(flow.name() + "|checkpoint-producer"));
+    timer = vertx.setTimer(1, id -> run());
+    LOG.info("{} emitting checkpoints to {} every {} s", flow.name(), checkpointsTopic,
+        c.getLong(ConnectorKeys.EMIT_CHECKPOINTS_INTERVAL_SECONDS));
+    return Future.succeededFuture();
+  }
+
+  /** Reads the checkpoints topic once, keeping the latest checkpoint per group and partition (MM2 KAFKA-15905). */
+  private void reloadCheckpoints() {
+    Map<String, Object> config = new HashMap<>(flow.target().consumerConfig(flow.name() + "|checkpoint|reloader"));
+    try (KafkaConsumer<byte[], byte[]> reader = new KafkaConsumer<>(config)) {
+      TopicPartition tp = new TopicPartition(checkpointsTopic, 0);
+      reader.assign(List.of(tp));
+      reader.seekToBeginning(List.of(tp));
+      long end = reader.endOffsets(List.of(tp), Duration.ofMillis(timeoutMs)).get(tp);
+      long deadline = System.currentTimeMillis() + timeoutMs;
+      while (reader.position(tp) < end && System.currentTimeMillis() < deadline) {
+        for (ConsumerRecord<byte[], byte[]> r : reader.poll(Duration.ofMillis(200))) {
+          try {
+            Checkpoint cp = Checkpoint.deserializeRecord(r);
+            last.computeIfAbsent(cp.consumerGroupId(), g -> new HashMap<>())
+                .put(cp.topicPartition(), new long[]{cp.upstreamOffset(), cp.downstreamOffset()});
+          } catch (RuntimeException e) {
+            // unreadable record: skipped, as MM2's CheckpointStore does
+          }
+        }
+      }
+    }
+  }
+
+  private void run() {
+    if (stopped) {
+      return;
+    }
+    try {
+      int written = checkpointOnce();
+      if (written > 0) {
+        LOG.debug("{} wrote {} checkpoints", flow.name(), written);
+      }
+    } catch (Exception e) {
+      LOG.warn("{} checkpointing failed, will retry: {}", flow.name(), e.toString());
+    }
+    if (!stopped) {
+      timer = vertx.setTimer(flow.checkpointConnector().config()
+          .getSeconds(ConnectorKeys.EMIT_CHECKPOINTS_INTERVAL_SECONDS).toMillis(), id -> run());
+    }
+  }
+
+  /** One run; the number of checkpoints written. Blocking: worker thread only. */
+  int checkpointOnce() throws Exception {
+    if (!readSyncsToEnd()) {
+      return 0;
+    }
+    long listedAt = System.currentTimeMillis();
+    Collection<GroupListing> groups = sourceAdmin.listGroups(ListGroupsOptions.forConsumerGroups()).all()
+        .get(timeoutMs, TimeUnit.MILLISECONDS);
+    int written = 0;
+    for (GroupListing listing : groups) {
+      String group = listing.groupId();
+      if (!flow.groupFilter().test(group)) {
+        continue;
+      }
+      Map<TopicPartition, OffsetAndMetadata> offsets = sourceAdmin.listConsumerGroupOffsets(group)
+          .partitionsToOffsetAndMetadata().get(timeoutMs, TimeUnit.MILLISECONDS);
+      List<ProducerRecord<byte[], byte[]>> records = new ArrayList<>();
+      for (Map.Entry<TopicPartition, OffsetAndMetadata> e : offsets.entrySet()) {
+        TopicPartition upstream = e.getKey();
+        if (e.getValue() == null || !rules.shouldReplicateTopic(upstream.topic())) {
+          continue;
+        }
+        OffsetSyncStore.Translation t = store.translate(upstream, e.getValue().offset());
+        if (t == null) {
+          continue;
+        }
+        TopicPartition downstream = new TopicPartition(rules.remoteTopic(upstream.topic()), upstream.partition());
+        long up = e.getValue().offset();
+        long[] previous = last.computeIfAbsent(group, g -> new HashMap<>()).get(downstream);
+        if (previous != null && up >= previous[0] && t.downstream() <= previous[1]) {
+          continue; // neither a rewind nor progress: a checkpoint never moves backwards
+        }
+        last.get(group).put(downstream, new long[]{up, t.downstream()});
+        records.add(new ProducerRecord<>(checkpointsTopic, 0, listedAt, CheckpointCodec.key(group, downstream),
+            CheckpointCodec.value(up, t.downstream(), e.getValue().metadata())));
+      }
+      for (ProducerRecord<byte[], byte[]> r : records) {
+        producer.send(r).get(timeoutMs, TimeUnit.MILLISECONDS);
+        written++;
+      }
+    }
+    return written;
+  }
+
+  /** Reads new offset syncs; true once the topic has been read to the end it had when this run began. */
+  private boolean readSyncsToEnd() {
+    TopicPartition tp = new TopicPartition(syncsTopic, 0);
+    Long end = syncReader.endOffsets(List.of(tp), Duration.ofMillis(timeoutMs)).get(tp);
+    long deadline = System.currentTimeMillis() + timeoutMs;
+    while (syncReader.position(tp, Duration.ofMillis(timeoutMs)) < end && System.currentTimeMillis() < deadline) {
+      for (ConsumerRecord<byte[], byte[]> r : syncReader.poll(Duration.ofMillis(200))) {
+        if (r.key() != null && r.value() != null) {
+          try {
+            store.add(OffsetSyncCodec.decode(r.key(), r.value()));
+          } catch (RuntimeException e) {
+            // garbled sync: skipped
+          }
+        }
+      }
+    }
+    return syncReader.position(tp, Duration.ofMillis(timeoutMs)) >= end;
+  }
+
+  @Override
+  public Future<?> stop() {
+    stopped = true;
+    if (timer >= 0) {
+      vertx.cancelTimer(timer);
+    }
+    if (syncReader != null) {
+      syncReader.close(Duration.ofSeconds(2));
+    }
+    if (producer != null) {
+      producer.close(Duration.ofSeconds(2));
+    }
+    if (sourceAdmin != null) {
+      sourceAdmin.close(Duration.ofSeconds(2));
+    }
+    return Future.succeededFuture();
+  }
+}

@@ -1,0 +1,117 @@
+package io.vmm;
+
+import io.vertx.core.json.JsonObject;
+import io.vmm.MirrorTestSupport.RunningMirror;
+import io.vmm.testkit.Await;
+import io.vmm.testkit.NoBlockedThreads;
+import io.vmm.testkit.TwoClusters;
+import io.vmm.testkit.TwoClustersExtension;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.connect.mirror.RemoteClusterUtils;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import static io.vmm.MirrorTestSupport.awaitRecords;
+import static io.vmm.MirrorTestSupport.config;
+import static io.vmm.MirrorTestSupport.mirror;
+import static io.vmm.MirrorTestSupport.startMirror;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+/**
+ * Checkpoints in MM2's format, read by Apache Kafka's own RemoteClusterUtils, translating exactly across
+ * transaction-marker gaps: a consumer failing over to the target reads no record twice and misses none.
+ */
+@ExtendWith({TwoClustersExtension.class, NoBlockedThreads.class})
+class CheckpointIT {
+
+  private final TwoClusters clusters;
+
+  CheckpointIT(TwoClusters clusters) {
+    this.clusters = clusters;
+  }
+
+  private void commit(String group, long offset) throws Exception {
+    clusters.a().admin().alterConsumerGroupOffsets(group,
+        Map.of(new TopicPartition("ck", 0), new OffsetAndMetadata(offset))).all().get(10, TimeUnit.SECONDS);
+  }
+
+  private Map<TopicPartition, OffsetAndMetadata> translated(String group) {
+    try {
+      return RemoteClusterUtils.translateOffsets(Map.of("bootstrap.servers", clusters.b().bootstrapServers()), "A",
+          group, Duration.ofSeconds(10));
+    } catch (Exception e) {
+      throw new AssertionError(e);
+    }
+  }
+
+  @Test
+  void translatedOffsetsLetAConsumerFailOverWithoutDuplicatesOrGaps() throws Exception {
+    clusters.a().createTopic("ck", 1);
+    // upstream 0-9, marker 10, 11-20, marker 21, 22-31, marker 32; downstream 0-29
+    try (KafkaProducer<byte[], byte[]> p = clusters.a().newProducer(Map.of("transactional.id", "ck-test"))) {
+      p.initTransactions();
+      for (int t = 0; t < 3; t++) {
+        p.beginTransaction();
+        for (int i = 0; i < 10; i++) {
+          p.send(new ProducerRecord<>("ck", 0, ("k" + (t * 10 + i)).getBytes(StandardCharsets.UTF_8), new byte[]{1}));
+        }
+        p.commitTransaction();
+      }
+    }
+    commit("app", 15);   // next record upstream 15 = k14, downstream 14
+    commit("gap", 21);   // a marker: the next record is 22 = k20, downstream 20
+    commit("done", 33);  // everything consumed: downstream 30
+    commit("console-consumer-1", 5); // excluded by MM2's default group filter
+    JsonObject mirror = mirror("A", "B", "ck", 1);
+    mirror.getJsonObject("checkpointConnector").getJsonObject("config").put("emit.checkpoints.interval.seconds", 1);
+    try (RunningMirror m = startMirror(config(clusters, mirror))) {
+      awaitRecords(clusters.b(), "A.ck", 30);
+      TopicPartition remote = new TopicPartition("A.ck", 0);
+      Await.until("checkpoints for app, gap and done", MirrorTestSupport.TIMEOUT,
+          () -> translated("app").containsKey(remote) && translated("gap").containsKey(remote)
+              && translated("done").containsKey(remote) && translated("done").get(remote).offset() == 30);
+      assertEquals(14, translated("app").get(remote).offset());
+      assertEquals(20, translated("gap").get(remote).offset());
+      assertEquals(30, translated("done").get(remote).offset());
+      assertEquals(Map.of(), translated("console-consumer-1"));
+
+      // fail over: read B from the translated offset; the first record is the one the group had not read yet
+      assertEquals(List.of("k14", "k15", "k16", "k17", "k18", "k19", "k20"), readFrom(remote, 14, 7));
+      assertEquals(List.of("k20", "k21"), readFrom(remote, 20, 2));
+
+      // the group moves on upstream: the checkpoint follows, never backwards
+      commit("app", 25); // upstream 25 = k23, downstream 23
+      Await.until("app checkpoint moved", MirrorTestSupport.TIMEOUT,
+          () -> translated("app").get(remote).offset() == 23);
+    }
+  }
+
+  private List<String> readFrom(TopicPartition tp, long offset, int n) {
+    try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(clusters.b().newConsumerConfig())) {
+      c.assign(List.of(tp));
+      c.seek(tp, offset);
+      List<String> out = new ArrayList<>();
+      long deadline = System.currentTimeMillis() + 10_000;
+      while (out.size() < n && System.currentTimeMillis() < deadline) {
+        for (ConsumerRecord<byte[], byte[]> r : c.poll(Duration.ofMillis(200))) {
+          if (out.size() < n) {
+            out.add(new String(r.key(), StandardCharsets.UTF_8));
+          }
+        }
+      }
+      return out;
+    }
+  }
+}
