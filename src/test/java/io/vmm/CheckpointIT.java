@@ -114,4 +114,73 @@ class CheckpointIT {
       return out;
     }
   }
+
+  private void commitOn(io.vmm.testkit.EmbeddedKafkaCluster c, String group, TopicPartition tp, long offset)
+      throws Exception {
+    c.admin().alterConsumerGroupOffsets(group, Map.of(tp, new OffsetAndMetadata(offset))).all()
+        .get(10, TimeUnit.SECONDS);
+  }
+
+  private Long targetOffset(String group, TopicPartition tp) {
+    try {
+      OffsetAndMetadata om = clusters.b().admin().listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata()
+          .get(10, TimeUnit.SECONDS).get(tp);
+      return om == null ? null : om.offset();
+    } catch (Exception e) {
+      throw new AssertionError(e);
+    }
+  }
+
+  @Test
+  void groupOffsetSyncFollowsMm2Rules() throws Exception {
+    clusters.a().createTopic("gs", 1);
+    try (KafkaProducer<byte[], byte[]> p = clusters.a().newProducer()) {
+      for (int i = 0; i < 50; i++) {
+        p.send(new ProducerRecord<>("gs", 0, ("k" + i).getBytes(StandardCharsets.UTF_8), new byte[]{1}));
+      }
+      p.flush();
+    }
+    TopicPartition upstream = new TopicPartition("gs", 0);
+    TopicPartition remote = new TopicPartition("A.gs", 0);
+    commitOn(clusters.a(), "gs-fresh", upstream, 20);
+    commitOn(clusters.a(), "gs-ahead", upstream, 10);
+    commitOn(clusters.a(), "gs-behind", upstream, 30);
+    commitOn(clusters.a(), "gs-busy", upstream, 25);
+    // an active group on the target: a member polling, committing nothing
+    java.util.concurrent.atomic.AtomicBoolean polling = new java.util.concurrent.atomic.AtomicBoolean(true);
+    Map<String, Object> busyConfig = new java.util.HashMap<>(clusters.b().newConsumerConfig());
+    busyConfig.put("group.id", "gs-busy");
+    busyConfig.put("enable.auto.commit", "false");
+    Thread busy = new Thread(() -> {
+      try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(busyConfig)) {
+        c.subscribe(List.of("A.gs"));
+        while (polling.get()) {
+          c.poll(Duration.ofMillis(100));
+        }
+      }
+    }, "gs-busy-member");
+    busy.start();
+    JsonObject mirror = mirror("A", "B", "gs", 1);
+    mirror.getJsonObject("checkpointConnector").getJsonObject("config")
+        .put("emit.checkpoints.interval.seconds", 1)
+        .put("sync.group.offsets.enabled", true)
+        .put("sync.group.offsets.interval.seconds", 1);
+    try (RunningMirror m = startMirror(config(clusters, mirror))) {
+      awaitRecords(clusters.b(), "A.gs", 50);
+      Await.until("absent group written", MirrorTestSupport.TIMEOUT, () -> Long.valueOf(20).equals(
+          targetOffset("gs-fresh", remote)));
+      // an operator moves two idle target groups: one ahead of the translation, one behind it
+      Await.until("ahead/behind groups first written", MirrorTestSupport.TIMEOUT,
+          () -> targetOffset("gs-ahead", remote) != null && targetOffset("gs-behind", remote) != null);
+      commitOn(clusters.b(), "gs-ahead", remote, 40);
+      commitOn(clusters.b(), "gs-behind", remote, 5);
+      Await.until("the group behind is moved up to the translation", MirrorTestSupport.TIMEOUT,
+          () -> Long.valueOf(30).equals(targetOffset("gs-behind", remote)));
+      assertEquals(40L, targetOffset("gs-ahead", remote), "an empty target group is never rewound");
+      assertEquals(null, targetOffset("gs-busy", remote), "an active target group is left alone");
+    } finally {
+      polling.set(false);
+      busy.join();
+    }
+  }
 }

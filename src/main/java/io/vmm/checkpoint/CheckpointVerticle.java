@@ -60,6 +60,8 @@ public final class CheckpointVerticle extends VerticleBase {
   /** group → downstream partition → last checkpoint written (or read back). */
   private final Map<String, Map<TopicPartition, long[]>> last = new HashMap<>();
   private Admin sourceAdmin;
+  private Admin targetAdmin;
+  private long lastGroupSync;
   private KafkaConsumer<byte[], byte[]> syncReader;
   private KafkaProducer<byte[], byte[]> producer;
   private long timer = -1;
@@ -85,7 +87,8 @@ public final class CheckpointVerticle extends VerticleBase {
     boolean syncsOnTarget = "target".equals(
         flow.sourceConnector().config().getString(ConnectorKeys.OFFSET_SYNCS_TOPIC_LOCATION));
     sourceAdmin = Admin.create(flow.source().adminConfig(flow.name() + "|checkpoint|source-admin"));
-    try (Admin targetAdmin = Admin.create(flow.target().adminConfig(flow.name() + "|checkpoint|target-admin"))) {
+    targetAdmin = Admin.create(flow.target().adminConfig(flow.name() + "|checkpoint|target-admin"));
+    try {
       short rf = c.getShort(ConnectorKeys.CHECKPOINTS_TOPIC_REPLICATION_FACTOR);
       targetAdmin.createTopics(List.of(new NewTopic(checkpointsTopic, Optional.of(1),
               rf < 0 ? Optional.empty() : Optional.of(rf)).configs(Map.of("cleanup.policy", "compact"))))
@@ -145,6 +148,12 @@ public final class CheckpointVerticle extends VerticleBase {
       if (written > 0) {
         LOG.debug("{} wrote {} checkpoints", flow.name(), written);
       }
+      ConnectorConfig c = flow.checkpointConnector().config();
+      if (c.getBoolean(ConnectorKeys.SYNC_GROUP_OFFSETS_ENABLED) && System.currentTimeMillis() - lastGroupSync
+          >= c.getSeconds(ConnectorKeys.SYNC_GROUP_OFFSETS_INTERVAL_SECONDS).toMillis()) {
+        lastGroupSync = System.currentTimeMillis();
+        syncGroupOffsets();
+      }
     } catch (Exception e) {
       LOG.warn("{} checkpointing failed, will retry: {}", flow.name(), e.toString());
     }
@@ -198,6 +207,59 @@ public final class CheckpointVerticle extends VerticleBase {
     return written;
   }
 
+  /**
+   * Writes translated offsets to the target's consumer groups (MM2's {@code sync.group.offsets}): a group absent
+   * on the target gets all its checkpointed offsets; an EMPTY group gets a partition only where the target has no
+   * offset or a lower one (a target group is never rewound); a group with active members is left alone, with a
+   * log line (MM2 tries and fails; the broker would refuse). Offsets carry no leader epoch. Blocking: worker only.
+   */
+  void syncGroupOffsets() throws Exception {
+    if (last.isEmpty()) {
+      return;
+    }
+    Map<String, org.apache.kafka.clients.admin.ConsumerGroupDescription> described = new HashMap<>();
+    for (Map.Entry<String, org.apache.kafka.common.KafkaFuture<org.apache.kafka.clients.admin.ConsumerGroupDescription>>
+        e : targetAdmin.describeConsumerGroups(last.keySet()).describedGroups().entrySet()) {
+      try {
+        described.put(e.getKey(), e.getValue().get(timeoutMs, TimeUnit.MILLISECONDS));
+      } catch (ExecutionException notFound) {
+        // absent on the target
+      }
+    }
+    for (Map.Entry<String, Map<TopicPartition, long[]>> g : last.entrySet()) {
+      String group = g.getKey();
+      org.apache.kafka.clients.admin.ConsumerGroupDescription d = described.get(group);
+      org.apache.kafka.common.GroupState state = d == null ? org.apache.kafka.common.GroupState.DEAD : d.groupState();
+      Map<TopicPartition, OffsetAndMetadata> toWrite = new HashMap<>();
+      if (state == org.apache.kafka.common.GroupState.EMPTY) {
+        Map<TopicPartition, OffsetAndMetadata> current = targetAdmin.listConsumerGroupOffsets(group)
+            .partitionsToOffsetAndMetadata().get(timeoutMs, TimeUnit.MILLISECONDS);
+        g.getValue().forEach((tp, cp) -> {
+          OffsetAndMetadata now = current.get(tp);
+          if (now == null || now.offset() < cp[1]) {
+            toWrite.put(tp, new OffsetAndMetadata(cp[1]));
+          }
+        });
+      } else if (state == org.apache.kafka.common.GroupState.DEAD
+          || state == org.apache.kafka.common.GroupState.UNKNOWN) {
+        g.getValue().forEach((tp, cp) -> toWrite.put(tp, new OffsetAndMetadata(cp[1])));
+      } else {
+        LOG.info("{} group {} is {} on {} (consumers are using it): its offsets are not synced", flow.name(),
+            group, state, flow.id().target());
+        continue;
+      }
+      if (!toWrite.isEmpty()) {
+        try {
+          targetAdmin.alterConsumerGroupOffsets(group, toWrite).all().get(timeoutMs, TimeUnit.MILLISECONDS);
+          LOG.info("{} synced offsets of group {} on {}: {}", flow.name(), group, flow.id().target(), toWrite);
+        } catch (ExecutionException e) {
+          LOG.warn("{} could not sync offsets of group {} (consumers may have joined it): {}", flow.name(), group,
+              e.getCause().toString());
+        }
+      }
+    }
+  }
+
   /** Reads new offset syncs; true once the topic has been read to the end it had when this run began. */
   private boolean readSyncsToEnd() {
     TopicPartition tp = new TopicPartition(syncsTopic, 0);
@@ -231,6 +293,9 @@ public final class CheckpointVerticle extends VerticleBase {
     }
     if (sourceAdmin != null) {
       sourceAdmin.close(Duration.ofSeconds(2));
+    }
+    if (targetAdmin != null) {
+      targetAdmin.close(Duration.ofSeconds(2));
     }
     return Future.succeededFuture();
   }
