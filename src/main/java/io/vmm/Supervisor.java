@@ -33,6 +33,9 @@ public final class Supervisor {
   private final List<FlowRunner> runners = new ArrayList<>();
   private final List<Long> retryTimers = new ArrayList<>();
   private volatile boolean stopping;
+  private String httpDeployment;
+  private io.vertx.core.eventbus.MessageConsumer<JsonObject> translateRouter;
+  private volatile int httpPort = -1;
 
   public Supervisor(Vertx vertx, MirrorMakerConfig config) {
     this.vertx = vertx;
@@ -65,6 +68,41 @@ public final class Supervisor {
    * the background (5 s, doubling up to 60 s) and does not fail this future.
    */
   public Future<Void> start() {
+    translateRouter = vertx.eventBus().consumer(io.vmm.bus.Addresses.TRANSLATE, this::routeTranslate);
+    io.vmm.http.HttpVerticle http = new io.vmm.http.HttpVerticle(config.httpPort());
+    return vertx.deployVerticle(http).compose(id -> {
+      httpDeployment = id;
+      httpPort = http.actualPort();
+      return startFlows();
+    });
+  }
+
+  /** The HTTP API's port once started (useful when {@code http.port} is 0), else -1. */
+  public int httpPort() {
+    return httpPort;
+  }
+
+  /** Routes {@link io.vmm.bus.Addresses#TRANSLATE} requests to the named flow's checkpointer. */
+  private void routeTranslate(io.vertx.core.eventbus.Message<JsonObject> message) {
+    String flow = message.body() == null ? null : message.body().getString("flow");
+    String group = message.body() == null ? null : message.body().getString("group");
+    if (flow == null || group == null) {
+      message.fail(400, "flow and group are required");
+      return;
+    }
+    if (runners.stream().noneMatch(r -> r.flow().name().equals(flow))) {
+      message.fail(404, "unknown flow " + flow + "; flows: "
+          + String.join(", ", runners.stream().map(r -> r.flow().name()).toList()));
+      return;
+    }
+    vertx.eventBus().<JsonObject>request(io.vmm.bus.Addresses.translate(flow), message.body())
+        .onSuccess(reply -> message.reply(reply.body()))
+        .onFailure(e -> message.fail(503, e instanceof io.vertx.core.eventbus.ReplyException re
+            && re.failureType() == io.vertx.core.eventbus.ReplyFailure.NO_HANDLERS
+            ? "flow " + flow + " does not emit checkpoints (not started, or checkpoints off)" : e.getMessage()));
+  }
+
+  private Future<Void> startFlows() {
     List<Future<Void>> firstAttempts = new ArrayList<>();
     for (FlowRunner runner : runners) {
       firstAttempts.add(startWithRetry(runner, RETRY_MIN_MS));
@@ -98,7 +136,10 @@ public final class Supervisor {
     for (FlowRunner runner : runners) {
       stops.add(runner.stop());
     }
-    return Future.join(stops).timeout(9_000, TimeUnit.MILLISECONDS).transform(ar -> Future.succeededFuture());
+    return Future.join(stops).timeout(9_000, TimeUnit.MILLISECONDS)
+        .transform(ar -> translateRouter == null ? Future.<Void>succeededFuture() : translateRouter.unregister())
+        .transform(ar -> httpDeployment == null ? Future.succeededFuture() : vertx.undeploy(httpDeployment))
+        .transform(ar -> Future.succeededFuture());
   }
 
   /** Status of every flow: {@code {"flows":[...]}}, see {@link FlowRunner#status()}. */

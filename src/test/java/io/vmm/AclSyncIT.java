@@ -97,7 +97,8 @@ class AclSyncIT {
         .put("clusters", new JsonArray()
             .add(new JsonObject().put("alias", "A").put("bootstrapServers", a.bootstrapServers()))
             .add(new JsonObject().put("alias", "B").put("bootstrapServers", b.bootstrapServers())))
-        .put("mirrors", new JsonArray().add(mirror));
+        .put("mirrors", new JsonArray().add(mirror))
+        .put("http", new JsonObject().put("port", 0));
     try (RunningMirror m = startMirror(config)) {
       Set<AclBinding> expected = Set.of(
           acl("A.acl-t", PatternType.LITERAL, "alice", AclOperation.READ, AclPermissionType.ALLOW),

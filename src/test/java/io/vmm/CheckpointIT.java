@@ -91,6 +91,25 @@ class CheckpointIT {
       assertEquals(List.of("k14", "k15", "k16", "k17", "k18", "k19", "k20"), readFrom(remote, 14, 7));
       assertEquals(List.of("k20", "k21"), readFrom(remote, 20, 2));
 
+      // the translation service, on the event bus and over HTTP
+      JsonObject viaBus = MirrorTestSupport.await(m.vertx.eventBus().<JsonObject>request(
+          io.vmm.bus.Addresses.TRANSLATE, new JsonObject().put("flow", "A->B").put("group", "app")), 10).body();
+      assertEquals(new JsonObject().put("topic", "A.ck").put("partition", 0).put("upstreamOffset", 15L)
+          .put("offset", 14L).put("exact", true), viaBus.getJsonArray("partitions").getJsonObject(0));
+      java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+      java.net.http.HttpResponse<String> ok = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(
+          "http://127.0.0.1:" + m.supervisor.httpPort() + "/api/offsets/translate?flow=A-%3EB&group=gap")).build(),
+          java.net.http.HttpResponse.BodyHandlers.ofString());
+      assertEquals(200, ok.statusCode(), ok.body());
+      assertEquals(20L, new JsonObject(ok.body()).getJsonArray("partitions").getJsonObject(0).getLong("offset"));
+      java.net.http.HttpResponse<String> unknown = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(
+          "http://127.0.0.1:" + m.supervisor.httpPort() + "/api/offsets/translate?flow=X-%3EY&group=gap")).build(),
+          java.net.http.HttpResponse.BodyHandlers.ofString());
+      assertEquals(404, unknown.statusCode(), unknown.body());
+      assertEquals(true, new JsonObject(unknown.body()).getString("error").startsWith("unknown flow X->Y"));
+      assertEquals(java.util.Set.of("A.checkpoints.internal"), RemoteClusterUtils.checkpointTopics(
+          Map.of("bootstrap.servers", clusters.b().bootstrapServers())));
+
       // the group moves on upstream: the checkpoint follows, never backwards
       commit("app", 25); // upstream 25 = k23, downstream 23
       Await.until("app checkpoint moved", MirrorTestSupport.TIMEOUT,

@@ -29,7 +29,8 @@ final class MirrorTestSupport {
         .put("clusters", new JsonArray()
             .add(new JsonObject().put("alias", "A").put("bootstrapServers", clusters.a().bootstrapServers()))
             .add(new JsonObject().put("alias", "B").put("bootstrapServers", clusters.b().bootstrapServers())))
-        .put("mirrors", new JsonArray(List.of((Object[]) mirrors)));
+        .put("mirrors", new JsonArray(List.of((Object[]) mirrors)))
+        .put("http", new JsonObject().put("port", 0)); // a free port: mirrors may overlap with other processes
   }
 
   /** A mirror with every replication factor 1, fast progress flushes, and the given topics pattern. */

@@ -3,7 +3,20 @@ package io.vmm.bus;
 /** Event-bus addresses. Per-flow addresses embed the flow name {@code A->B}; all data-path ones are local-only. */
 public final class Addresses {
 
+  /**
+   * Offset translation for other Vert.x apps: request {@code {"flow":"A->B","group":"g"}}; reply
+   * {@code {"flow","group","partitions":[{"topic":"A.t","partition":0,"upstreamOffset":15,"offset":14,
+   * "exact":true}]}} (target-side topic names, offsets to seek to on the target). Fails with 404 for an unknown
+   * flow, 503 when the flow does not checkpoint.
+   */
+  public static final String TRANSLATE = "vmm.offsets.translate";
+
   private Addresses() {
+  }
+
+  /** A flow's checkpointer: the same request as {@link #TRANSLATE}, local. */
+  public static String translate(String flow) {
+    return "vmm.flow." + flow + ".translate";
   }
 
   /** Target producer {@code producer} of a flow: receives {@link SourceBatch}, replies {@link BatchResult}. */

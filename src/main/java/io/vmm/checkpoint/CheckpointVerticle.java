@@ -110,6 +110,8 @@ public final class CheckpointVerticle extends VerticleBase {
     syncReader.assign(List.of(syncs));
     syncReader.seekToBeginning(List.of(syncs));
     producer = new KafkaProducer<>(flow.target().producerConfig(flow.name() + "|checkpoint-producer"));
+    vertx.eventBus().<io.vertx.core.json.JsonObject>localConsumer(io.vmm.bus.Addresses.translate(flow.name()),
+        this::onTranslate);
     timer = vertx.setTimer(1, id -> run());
     LOG.info("{} emitting checkpoints to {} every {} s", flow.name(), checkpointsTopic,
         c.getLong(ConnectorKeys.EMIT_CHECKPOINTS_INTERVAL_SECONDS));
@@ -257,6 +259,38 @@ public final class CheckpointVerticle extends VerticleBase {
               e.getCause().toString());
         }
       }
+    }
+  }
+
+  /**
+   * Answers a translation request ({@link io.vmm.bus.Addresses#TRANSLATE}) with the group's current committed
+   * offsets on the source, translated now (new syncs read first). Worker thread: blocking calls are bounded.
+   */
+  private void onTranslate(io.vertx.core.eventbus.Message<io.vertx.core.json.JsonObject> message) {
+    String group = message.body().getString("group");
+    try {
+      readSyncsToEnd();
+      Map<TopicPartition, OffsetAndMetadata> offsets = sourceAdmin.listConsumerGroupOffsets(group)
+          .partitionsToOffsetAndMetadata().get(timeoutMs, TimeUnit.MILLISECONDS);
+      io.vertx.core.json.JsonArray partitions = new io.vertx.core.json.JsonArray();
+      List<TopicPartition> sorted = new ArrayList<>(offsets.keySet());
+      sorted.sort(java.util.Comparator.comparing(TopicPartition::topic).thenComparingInt(TopicPartition::partition));
+      for (TopicPartition upstream : sorted) {
+        OffsetAndMetadata om = offsets.get(upstream);
+        if (om == null || !rules.shouldReplicateTopic(upstream.topic())) {
+          continue;
+        }
+        OffsetSyncStore.Translation t = store.translate(upstream, om.offset());
+        if (t != null) {
+          partitions.add(new io.vertx.core.json.JsonObject().put("topic", rules.remoteTopic(upstream.topic()))
+              .put("partition", upstream.partition()).put("upstreamOffset", om.offset())
+              .put("offset", t.downstream()).put("exact", t.exact()));
+        }
+      }
+      message.reply(new io.vertx.core.json.JsonObject().put("flow", flow.name()).put("group", group)
+          .put("partitions", partitions));
+    } catch (Exception e) {
+      message.fail(503, flow.name() + " cannot translate offsets of group " + group + ": " + e);
     }
   }
 
