@@ -202,4 +202,122 @@ class CheckpointIT {
       busy.join();
     }
   }
+
+  /** Records of a topic on A, by offset, and the keys a consumer reads from {@code from} on, in order. */
+  private static List<String> keysFrom(io.vmm.testkit.EmbeddedKafkaCluster c, TopicPartition tp, long from,
+                                       java.util.Map<String, Object> extra) {
+    java.util.Map<String, Object> config = new java.util.HashMap<>(c.newConsumerConfig());
+    config.putAll(extra);
+    try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(config)) {
+      consumer.assign(List.of(tp));
+      consumer.seek(tp, from);
+      long end = consumer.endOffsets(List.of(tp)).get(tp);
+      List<String> out = new ArrayList<>();
+      long deadline = System.currentTimeMillis() + 10_000;
+      while (consumer.position(tp) < end && System.currentTimeMillis() < deadline) {
+        consumer.poll(Duration.ofMillis(200)).forEach(r -> out.add(new String(r.key(), StandardCharsets.UTF_8)));
+      }
+      return out;
+    }
+  }
+
+  /**
+   * Fails a group over at every committed position and checks that the target from the translated offset holds
+   * exactly what the source still had to deliver to that group.
+   */
+  private void assertExactFailover(String topic, List<Long> committedPositions, java.util.Map<String, Object> read)
+      throws Exception {
+    TopicPartition upstream = new TopicPartition(topic, 0);
+    TopicPartition remote = new TopicPartition("A." + topic, 0);
+    for (long g : committedPositions) {
+      String group = topic + "-at-" + g;
+      commit(group, upstream, g);
+      Await.until("checkpoint of " + group, MirrorTestSupport.TIMEOUT,
+          () -> translated(group).containsKey(remote));
+      long downstream = translated(group).get(remote).offset();
+      assertEquals(keysFrom(clusters.a(), upstream, g, read), keysFrom(clusters.b(), remote, downstream, Map.of()),
+          group + ": the target from offset " + downstream + " holds exactly what the group had left to read");
+    }
+  }
+
+  private void commit(String group, TopicPartition tp, long offset) throws Exception {
+    clusters.a().admin().alterConsumerGroupOffsets(group, Map.of(tp, new OffsetAndMetadata(offset))).all()
+        .get(10, TimeUnit.SECONDS);
+  }
+
+  @Test
+  void failoverIsExactWithAbortedTransactions() throws Exception {
+    clusters.a().createTopic("abt", 1);
+    // committed 0-4, marker 5; aborted 6-10, marker 11; committed 12-16, marker 17
+    try (KafkaProducer<byte[], byte[]> p = clusters.a().newProducer(Map.of("transactional.id", "abt-test"))) {
+      p.initTransactions();
+      for (int t = 0; t < 3; t++) {
+        p.beginTransaction();
+        for (int i = 0; i < 5; i++) {
+          p.send(new ProducerRecord<>("abt", 0, ("t" + t + "-" + i).getBytes(StandardCharsets.UTF_8), new byte[]{1}));
+        }
+        if (t == 1) {
+          p.abortTransaction();
+        } else {
+          p.commitTransaction();
+        }
+      }
+    }
+    JsonObject mirror = mirror("A", "B", "abt", 1);
+    mirror.getJsonObject("checkpointConnector").getJsonObject("config").put("emit.checkpoints.interval.seconds", 1);
+    JsonObject config = config(clusters, mirror);
+    config.getJsonArray("clusters").getJsonObject(0).put("config",
+        new JsonObject().put("consumer.isolation.level", "read_committed")); // aborted data is not copied
+    try (RunningMirror m = startMirror(config)) {
+      awaitRecords(clusters.b(), "A.abt", 10);
+      assertExactFailover("abt", List.of(0L, 3L, 5L, 6L, 9L, 11L, 12L, 14L, 18L),
+          Map.of("isolation.level", "read_committed"));
+    }
+  }
+
+  @Test
+  void failoverIsExactOnACompactedTopic() throws Exception {
+    clusters.a().createTopic("cmp", 1, Map.of("cleanup.policy", "compact", "segment.ms", "100",
+        "min.cleanable.dirty.ratio", "0.001", "min.compaction.lag.ms", "0", "delete.retention.ms", "0"));
+    try (KafkaProducer<byte[], byte[]> p = clusters.a().newProducer()) {
+      for (int round = 0; round < 3; round++) {
+        for (int k = 0; k < 10; k++) {
+          p.send(new ProducerRecord<>("cmp", 0, ("k" + k).getBytes(StandardCharsets.UTF_8),
+              ("v" + round).getBytes(StandardCharsets.UTF_8))).get(10, TimeUnit.SECONDS);
+        }
+        Thread.sleep(150); // let segment.ms roll the segment, so the cleaner can compact it
+      }
+      p.send(new ProducerRecord<>("cmp", 0, "last".getBytes(StandardCharsets.UTF_8), new byte[]{1}))
+          .get(10, TimeUnit.SECONDS);
+    }
+    Await.until("the log cleaner compacted cmp", Duration.ofSeconds(60),
+        () -> keysFrom(clusters.a(), new TopicPartition("cmp", 0), 0, Map.of()).size() < 31);
+    JsonObject mirror = mirror("A", "B", "cmp", 1);
+    mirror.getJsonObject("checkpointConnector").getJsonObject("config").put("emit.checkpoints.interval.seconds", 1);
+    try (RunningMirror m = startMirror(config(clusters, mirror))) {
+      long kept = keysFrom(clusters.a(), new TopicPartition("cmp", 0), 0, Map.of()).size();
+      awaitRecords(clusters.b(), "A.cmp", kept);
+      // every position from the first retained record on, gaps left by compaction included
+      List<Long> positions = new ArrayList<>();
+      long first = firstOffset(new TopicPartition("cmp", 0));
+      for (long g = first; g <= 31; g++) {
+        positions.add(g);
+      }
+      assertExactFailover("cmp", positions, Map.of());
+    }
+  }
+
+  private long firstOffset(TopicPartition tp) {
+    try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(clusters.a().newConsumerConfig())) {
+      consumer.assign(List.of(tp));
+      consumer.seekToBeginning(List.of(tp));
+      long deadline = System.currentTimeMillis() + 10_000;
+      while (System.currentTimeMillis() < deadline) {
+        for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(200))) {
+          return r.offset();
+        }
+      }
+      throw new AssertionError("no record in " + tp);
+    }
+  }
 }
