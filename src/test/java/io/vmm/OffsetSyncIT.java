@@ -81,4 +81,37 @@ class OffsetSyncIT {
     }
     return out;
   }
+
+  @Test
+  void syncsOnTheTargetWhenConfiguredAndCheckpointsStillTranslate() throws Exception {
+    clusters.a().createTopic("loc", 1);
+    try (KafkaProducer<byte[], byte[]> p = clusters.a().newProducer()) {
+      for (int i = 0; i < 20; i++) {
+        p.send(new ProducerRecord<>("loc", 0, ("k" + i).getBytes(StandardCharsets.UTF_8), new byte[]{1}));
+      }
+      p.flush();
+    }
+    clusters.a().admin().alterConsumerGroupOffsets("loc-app", Map.of(new TopicPartition("loc", 0),
+        new org.apache.kafka.clients.consumer.OffsetAndMetadata(10))).all().get(10, java.util.concurrent.TimeUnit.SECONDS);
+    io.vertx.core.json.JsonObject mirror = mirror("A", "B", "loc", 1);
+    mirror.getJsonObject("sourceConnector").getJsonObject("config").put("offset-syncs.topic.location", "target");
+    mirror.getJsonObject("checkpointConnector").getJsonObject("config").put("offset-syncs.topic.location", "target")
+        .put("emit.checkpoints.interval.seconds", 1);
+    try (RunningMirror m = startMirror(config(clusters, mirror))) {
+      awaitRecords(clusters.b(), "A.loc", 20);
+      Await.until("syncs on the target", MirrorTestSupport.TIMEOUT,
+          () -> topicExists(clusters.b(), "mm2-offset-syncs.A.internal"));
+      Await.until("translated through syncs read from the target", MirrorTestSupport.TIMEOUT, () -> {
+        try {
+          var t = org.apache.kafka.connect.mirror.RemoteClusterUtils.translateOffsets(
+              Map.of("bootstrap.servers", clusters.b().bootstrapServers()), "A", "loc-app",
+              java.time.Duration.ofSeconds(5));
+          var om = t.get(new TopicPartition("A.loc", 0));
+          return om != null && om.offset() == 10;
+        } catch (Exception e) {
+          return false;
+        }
+      });
+    }
+  }
 }
