@@ -120,7 +120,9 @@ public final class FlowRunner {
           List<TopicPartition> partitions = partitionsOf(discovery.getJsonArray("topics"));
           assignment = PartitionAssigner.assign(partitions, flow.sourceConnector().tasksMax());
           // one producer per task, started while stored progress is read
-          Future<Void> producers = deployProducers(0, assignment.size()).compose(v -> deployOffsetSyncWriter());
+          // producers and the offset-sync writer start in parallel, all before any task can send to them
+          Future<Void> producers = Future.all(deployProducers(0, assignment.size()), deployOffsetSyncWriter())
+              .mapEmpty();
           Future<Map<TopicPartition, Long>> stored = !discovery.getBoolean("progressStored", true)
               ? Future.succeededFuture(Map.of())
               : vertx.executeBlocking(() -> ProgressStore.load(
@@ -138,15 +140,8 @@ public final class FlowRunner {
             for (int task = 0; task < assignment.size(); task++) {
               tasks.add(deployTask(task, assignment.get(task)));
             }
-            if (sourceConfig.getBoolean(ConnectorKeys.SYNC_TOPIC_CONFIGS_ENABLED)) {
-              tasks.add(vertx.deployVerticle(new TopicConfigSyncVerticle(flow, discovery.getJsonArray("topics")))
-                  .onSuccess(id -> configSyncDeployment = id));
-            }
-            tasks.add(startCheckpoints());
-            if (sourceConfig.getBoolean(ConnectorKeys.SYNC_TOPIC_ACLS_ENABLED)) {
-              tasks.add(vertx.deployVerticle(new AclSyncVerticle(flow)).onSuccess(id -> aclSyncDeployment = id));
-            }
-            return Future.all(tasks).<Void>mapEmpty();
+            // the other roles start once records flow, so their start-up does not delay the first record
+            return Future.all(tasks).compose(deployed -> startOtherRoles(discovery.getJsonArray("topics")));
           });
         })
         .compose(v -> startHeartbeats())
@@ -189,6 +184,21 @@ public final class FlowRunner {
         }, new DeploymentOptions().setThreadingModel(ThreadingModel.WORKER).setInstances(count))
         .onSuccess(producerDeployments::add)
         .mapEmpty();
+  }
+
+  /** Topic-config sync, ACL sync and checkpoints, each when enabled; in parallel. */
+  private Future<Void> startOtherRoles(JsonArray topics) {
+    ConnectorConfig sourceConfig = flow.sourceConnector().config();
+    List<Future<String>> roles = new ArrayList<>();
+    if (sourceConfig.getBoolean(ConnectorKeys.SYNC_TOPIC_CONFIGS_ENABLED)) {
+      roles.add(vertx.deployVerticle(new TopicConfigSyncVerticle(flow, topics))
+          .onSuccess(id -> configSyncDeployment = id));
+    }
+    roles.add(startCheckpoints());
+    if (sourceConfig.getBoolean(ConnectorKeys.SYNC_TOPIC_ACLS_ENABLED)) {
+      roles.add(vertx.deployVerticle(new AclSyncVerticle(flow)).onSuccess(id -> aclSyncDeployment = id));
+    }
+    return Future.all(roles).mapEmpty();
   }
 
   /**

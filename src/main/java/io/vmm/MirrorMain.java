@@ -40,6 +40,7 @@ public final class MirrorMain {
    * @return the exit code
    */
   static int run(String[] args, PrintStream err, CountDownLatch stopRequest) {
+    long mainStarted = System.nanoTime();
     String conf = confArgument(args);
     if (conf == null) {
       err.println("usage: java -jar vertx-mirror-maker.jar -conf <config.json|config.yaml|inline JSON>");
@@ -58,8 +59,9 @@ public final class MirrorMain {
     Vertx vertx = Vertx.vertx();
     Supervisor supervisor = new Supervisor(vertx, config);
     try {
-      LOG.info("starting {} flow(s): {} (JVM up {} ms)", config.flows().size(),
-          String.join(", ", config.flows().stream().map(f -> f.name()).toList()), jvmUptimeMs());
+      LOG.info("starting {} flow(s): {} ({} ms after main)", config.flows().size(),
+          String.join(", ", config.flows().stream().map(f -> f.name()).toList()),
+          (System.nanoTime() - mainStarted) / 1_000_000);
       supervisor.start().await(10, TimeUnit.MINUTES);
       stopRequest.await();
       LOG.info("stop requested: draining in-flight records and storing progress");
@@ -78,11 +80,6 @@ public final class MirrorMain {
         LOG.warn("closing Vert.x: {}", e.toString());
       }
     }
-  }
-
-  private static long jvmUptimeMs() {
-    return ProcessHandle.current().info().startInstant()
-        .map(start -> System.currentTimeMillis() - start.toEpochMilli()).orElse(-1L);
   }
 
   /** The value of {@code -conf}, {@code --conf} or {@code -conf=...}; null if absent. */

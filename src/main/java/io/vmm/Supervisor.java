@@ -70,11 +70,12 @@ public final class Supervisor {
   public Future<Void> start() {
     translateRouter = vertx.eventBus().consumer(io.vmm.bus.Addresses.TRANSLATE, this::routeTranslate);
     io.vmm.http.HttpVerticle http = new io.vmm.http.HttpVerticle(config.httpPort());
-    return vertx.deployVerticle(http).compose(id -> {
+    // the HTTP API and the flows start side by side: mirroring does not wait for the API
+    Future<String> api = vertx.deployVerticle(http).onSuccess(id -> {
       httpDeployment = id;
       httpPort = http.actualPort();
-      return startFlows();
     });
+    return Future.all(api, startFlows()).mapEmpty();
   }
 
   /** The HTTP API's port once started (useful when {@code http.port} is 0), else -1. */

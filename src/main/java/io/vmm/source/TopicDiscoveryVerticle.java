@@ -1,6 +1,7 @@
 package io.vmm.source;
 
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.MessageConsumer;
@@ -242,7 +243,27 @@ public final class TopicDiscoveryVerticle extends VerticleBase {
     }
     Map<TopicPartition, OffsetSpec> specs = new HashMap<>();
     partitions.forEach(tp -> specs.put(tp, OffsetSpec.latest()));
-    return call(targetAdmin.listOffsets(specs).all(), "wait for " + partitions.size() + " new partitions").mapEmpty();
+    long deadline = System.currentTimeMillis()
+        + flow.sourceConnector().config().getLong(ConnectorKeys.ADMIN_TIMEOUT_MS);
+    return awaitWritable(specs, deadline);
+  }
+
+  /**
+   * One attempt, retried every 20 ms while the broker does not know the new topic yet: right after creation its
+   * metadata may lag, and the admin client gives up on UnknownTopicOrPartition instead of retrying.
+   */
+  private Future<Void> awaitWritable(Map<TopicPartition, OffsetSpec> specs, long deadline) {
+    return call(targetAdmin.listOffsets(specs).all(), "wait for " + specs.size() + " new partitions")
+        .<Void>mapEmpty()
+        .recover(e -> {
+          boolean retriable = KafkaFutures.causedBy(e, org.apache.kafka.common.errors.InvalidMetadataException.class);
+          if (!retriable || System.currentTimeMillis() > deadline) {
+            return Future.failedFuture(e);
+          }
+          Promise<Void> retry = Promise.promise();
+          vertx.setTimer(20, id -> awaitWritable(specs, deadline).onComplete(retry));
+          return retry.future();
+        });
   }
 
   /**
