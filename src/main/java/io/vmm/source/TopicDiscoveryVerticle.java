@@ -245,7 +245,23 @@ public final class TopicDiscoveryVerticle extends VerticleBase {
     partitions.forEach(tp -> specs.put(tp, OffsetSpec.latest()));
     long deadline = System.currentTimeMillis()
         + flow.sourceConnector().config().getLong(ConnectorKeys.ADMIN_TIMEOUT_MS);
-    return awaitWritable(specs, deadline);
+    List<String> topics = partitions.stream().map(TopicPartition::topic).distinct().toList();
+    // first until the broker's metadata knows the topics (quietly), then until each leader hosts its log
+    return awaitKnown(topics, deadline).compose(v -> awaitWritable(specs, deadline));
+  }
+
+  private Future<Void> awaitKnown(List<String> topics, long deadline) {
+    return call(targetAdmin.describeTopics(topics).allTopicNames(), "describe new topics")
+        .<Void>mapEmpty()
+        .recover(e -> {
+          if (!KafkaFutures.causedBy(e, org.apache.kafka.common.errors.InvalidMetadataException.class)
+              || System.currentTimeMillis() > deadline) {
+            return Future.failedFuture(e);
+          }
+          Promise<Void> retry = Promise.promise();
+          vertx.setTimer(20, id -> awaitKnown(topics, deadline).onComplete(retry));
+          return retry.future();
+        });
   }
 
   /**
