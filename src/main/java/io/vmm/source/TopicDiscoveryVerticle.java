@@ -251,36 +251,31 @@ public final class TopicDiscoveryVerticle extends VerticleBase {
   }
 
   private Future<Void> awaitKnown(List<String> topics, long deadline) {
-    return call(targetAdmin.describeTopics(topics).allTopicNames(), "describe new topics")
-        .<Void>mapEmpty()
-        .recover(e -> {
-          if (!KafkaFutures.causedBy(e, org.apache.kafka.common.errors.InvalidMetadataException.class)
-              || System.currentTimeMillis() > deadline) {
-            return Future.failedFuture(e);
-          }
-          Promise<Void> retry = Promise.promise();
-          vertx.setTimer(20, id -> awaitKnown(topics, deadline).onComplete(retry));
-          return retry.future();
-        });
+    return retryWhileMetadataLags(() -> call(targetAdmin.describeTopics(topics).allTopicNames(),
+        "describe new topics").mapEmpty(), deadline);
+  }
+
+  private Future<Void> awaitWritable(Map<TopicPartition, OffsetSpec> specs, long deadline) {
+    return retryWhileMetadataLags(() -> call(targetAdmin.listOffsets(specs).all(),
+        "wait for " + specs.size() + " new partitions").mapEmpty(), deadline);
   }
 
   /**
-   * One attempt, retried every 20 ms while the broker does not know the new topic yet: right after creation its
-   * metadata may lag, and the admin client gives up on UnknownTopicOrPartition instead of retrying.
+   * Runs {@code attempt}, again every 20 ms while it fails because the broker's metadata does not know a new
+   * topic yet (right after creation; the admin client does not retry that itself), until {@code deadline}.
    */
-  private Future<Void> awaitWritable(Map<TopicPartition, OffsetSpec> specs, long deadline) {
-    return call(targetAdmin.listOffsets(specs).all(), "wait for " + specs.size() + " new partitions")
-        .<Void>mapEmpty()
-        .recover(e -> {
-          boolean retriable = KafkaFutures.causedBy(e, org.apache.kafka.common.errors.InvalidMetadataException.class);
-          if (!retriable || System.currentTimeMillis() > deadline) {
-            return Future.failedFuture(e);
-          }
-          Promise<Void> retry = Promise.promise();
-          vertx.setTimer(20, id -> awaitWritable(specs, deadline).onComplete(retry));
-          return retry.future();
-        });
+  private Future<Void> retryWhileMetadataLags(java.util.function.Supplier<Future<Void>> attempt, long deadline) {
+    return attempt.get().recover(e -> {
+      if (!KafkaFutures.causedBy(e, org.apache.kafka.common.errors.InvalidMetadataException.class)
+          || System.currentTimeMillis() > deadline) {
+        return Future.failedFuture(e);
+      }
+      Promise<Void> retry = Promise.promise();
+      vertx.setTimer(20, id -> retryWhileMetadataLags(attempt, deadline).onComplete(retry));
+      return retry.future();
+    });
   }
+
 
   /**
    * Checks stored progress against the source log. A stored position beyond the log end (the topic was deleted
