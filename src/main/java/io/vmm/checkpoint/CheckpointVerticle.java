@@ -75,11 +75,6 @@ public final class CheckpointVerticle extends VerticleBase {
     this.timeoutMs = flow.sourceConnector().config().getLong(ConnectorKeys.ADMIN_TIMEOUT_MS);
   }
 
-  /** The checkpoints topic of flows from {@code source}: {@code <source>.checkpoints.internal} by default. */
-  public String checkpointsTopic() {
-    return checkpointsTopic;
-  }
-
   @Override
   public Future<?> start() {
     // worker thread: blocking set-up is fine here

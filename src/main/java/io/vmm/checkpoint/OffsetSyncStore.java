@@ -5,7 +5,6 @@ import org.apache.kafka.common.TopicPartition;
 
 import java.util.HashMap;
 import java.util.Map;
-import java.util.NavigableMap;
 import java.util.TreeMap;
 
 /**
@@ -75,12 +74,5 @@ public final class OffsetSyncStore {
     }
     long candidate = sd + (g - su);
     return new Translation(Math.min(candidate, next.getValue()), true);
-  }
-
-  /** Partitions with at least one sync; immutable snapshot of their newest syncs, for tests and status. */
-  public Map<TopicPartition, NavigableMap<Long, Long>> snapshot() {
-    Map<TopicPartition, NavigableMap<Long, Long>> out = new HashMap<>();
-    syncs.forEach((tp, m) -> out.put(tp, java.util.Collections.unmodifiableNavigableMap(new TreeMap<>(m))));
-    return out;
   }
 }

@@ -32,7 +32,8 @@ public final class OffsetSyncTracker {
     long prevDown = -1;
     long lastSyncDown = -1;
     boolean synced;
-    Sync delayed;
+    /** A record acknowledged since the last sync (prevUp/prevDown is then the delayed sync): no object per record. */
+    boolean delayed;
   }
 
   private final long offsetLagMax;
@@ -66,9 +67,9 @@ public final class OffsetSyncTracker {
         out.add(new Sync(tp, u, d));
         s.synced = true;
         s.lastSyncDown = d;
-        s.delayed = null;
+        s.delayed = false;
       } else {
-        s.delayed = new Sync(tp, u, d);
+        s.delayed = true;
       }
       s.prevUp = u;
       s.prevDown = d;
@@ -79,13 +80,13 @@ public final class OffsetSyncTracker {
   /** The delayed syncs (latest per partition), now emitted; cleared. */
   public List<Sync> flushDelayed() {
     List<Sync> out = new ArrayList<>();
-    for (State s : states.values()) {
-      if (s.delayed != null) {
-        out.add(s.delayed);
-        s.lastSyncDown = s.delayed.downstreamOffset();
-        s.delayed = null;
+    states.forEach((tp, s) -> {
+      if (s.delayed) {
+        out.add(new Sync(tp, s.prevUp, s.prevDown));
+        s.lastSyncDown = s.prevDown;
+        s.delayed = false;
       }
-    }
+    });
     return out;
   }
 
