@@ -11,10 +11,14 @@ import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vmm.bus.Addresses;
-import io.vmm.config.ConnectorKeys;
 import io.vmm.config.ConnectorConfig;
+import io.vmm.config.ConnectorKeys;
+import io.vmm.config.ConnectorState;
 import io.vmm.config.FlowSpec;
 import io.vmm.heartbeat.HeartbeatVerticle;
+import io.vmm.metrics.FlowMetrics;
+import io.vmm.metrics.LagMonitorVerticle;
+import io.vmm.metrics.PartitionMetrics;
 import io.vmm.source.PartitionAssigner;
 import io.vmm.source.SourceVerticle;
 import io.vmm.source.TopicDiscoveryVerticle;
@@ -29,86 +33,472 @@ import org.slf4j.LoggerFactory;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
 
 /**
- * Runs one flow {@code A->B}: deploys its topic discovery, then one target producer and one source task per
- * partition group, and stops them in the order that loses nothing (sources drain and store progress while their
- * producers still run, then the producers, then discovery).
+ * Runs one flow {@code A->B}: its three connectors, each with a requested state (running, paused, stopped) that
+ * the config sets at start and the REST API or a config reload changes at run time.
+ * <ul>
+ *   <li><b>MirrorSourceConnector</b>: topic discovery, then one target producer and one source task per partition
+ *       group, the offset-sync writer, topic-config and ACL sync, and the lag monitor. Stopped in the order that
+ *       loses nothing: sources drain and store progress while their producers still run, then the producers,
+ *       then the rest. Paused = everything deployed, tasks not fetching. Stopped = nothing deployed.</li>
+ *   <li><b>MirrorCheckpointConnector</b> and <b>MirrorHeartbeatConnector</b>: one verticle each (task 0);
+ *       paused and stopped both mean not deployed.</li>
+ * </ul>
+ * Reported states follow Kafka Connect: UNASSIGNED (starting), RUNNING, PAUSED, STOPPED, FAILED (with the
+ * error). A source task is FAILED while one of its partitions is (a record the target refused for good); a
+ * restart of the task clears that.
  * <p>
- * The verticles are deployed as top-level deployments from this runner's own event-loop context (not as
- * children of a verticle), so that the stop order is this runner's to choose. All state here is confined to
- * that context; {@link #start()} and {@link #stop()} may be called from any thread and complete on it.
+ * Verticles are deployed as top-level deployments from this runner's own event-loop context (not as children of
+ * a verticle), so the stop order is this runner's to choose. All state is confined to that context; operations
+ * are serialized (one at a time, in call order); public methods may be called from any thread and complete on
+ * this runner's context.
  */
 public final class FlowRunner {
 
   private static final Logger LOG = LoggerFactory.getLogger(FlowRunner.class);
+  /** How often the lag monitor refreshes source log offsets, ms. */
+  static final long LAG_REFRESH_MS = 5_000;
+
+  /** A connector of the flow, by its Kafka Connect class name. */
+  public enum Connector {
+    SOURCE("MirrorSourceConnector"), CHECKPOINT("MirrorCheckpointConnector"), HEARTBEAT("MirrorHeartbeatConnector");
+
+    final String className;
+
+    Connector(String className) {
+      this.className = className;
+    }
+
+    /** The connector of a flow by Strimzi's name {@code A->B.MirrorSourceConnector}, or null. */
+    static Connector byName(String flowName, String connectorName) {
+      for (Connector c : values()) {
+        if ((flowName + "." + c.className).equals(connectorName)) {
+          return c;
+        }
+      }
+      return null;
+    }
+  }
+
+  /** A request that cannot be applied: carries the HTTP status to answer with. */
+  public static final class ControlException extends RuntimeException {
+    final int status;
+
+    ControlException(int status, String message) {
+      super(message, null, false, false);
+      this.status = status;
+    }
+
+    public int status() {
+      return status;
+    }
+  }
 
   private final Vertx vertx;
   private final FlowSpec flow;
   private final Context context;
-  private final List<String> sourceDeployments = new ArrayList<>();
+  private final FlowMetrics metrics;
+  private Future<?> ops = Future.succeededFuture();
+
+  // requested and actual states
+  private ConnectorState wantSource;
+  private ConnectorState wantCheckpoint;
+  private ConnectorState wantHeartbeat;
+  private String sourceState = "UNASSIGNED";
+  private String sourceError;
+  private String checkpointState = "UNASSIGNED";
+  private String checkpointError;
+  private String heartbeatState = "UNASSIGNED";
+  private String heartbeatError;
+
+  // the source connector's deployments and data
+  private final Map<Integer, String> taskDeployments = new TreeMap<>();
+  private final Map<Integer, String> producerDeployments = new TreeMap<>();
+  private final Set<Integer> pausedTasks = new HashSet<>();
   private final Map<String, JsonObject> failedPartitions = new LinkedHashMap<>();
-  private final List<String> producerDeployments = new ArrayList<>();
   private final Map<String, String> remoteOf = new HashMap<>();
   private Map<TopicPartition, Long> storedProgress = Map.of();
   /** Partitions whose stored progress lies outside the source log: resume here (the log start) instead. */
   private final Map<TopicPartition, Long> resumeOverrides = new HashMap<>();
-  /** Partitions restarted at the log start because the source log no longer held their position (metric-ready). */
+  /** Partitions restarted at the log start because the source log no longer held their position. */
   private long sourceResets;
-  private Future<Void> pendingChange = Future.succeededFuture();
   private MessageConsumer<JsonObject> topicsListener;
+  private MessageConsumer<JsonObject> failureListener;
   private String progressTopic;
   private String discoveryDeployment;
   private String configSyncDeployment;
   private String aclSyncDeployment;
-  private String heartbeatDeployment;
   private String offsetSyncDeployment;
+  private String lagDeployment;
+  private List<List<TopicPartition>> assignment = new ArrayList<>();
   private String checkpointDeployment;
-  private MessageConsumer<JsonObject> failureListener;
-  private List<List<TopicPartition>> assignment = List.of();
-  private String state = "STOPPED";
+  private String heartbeatDeployment;
 
-  public FlowRunner(Vertx vertx, FlowSpec flow, Context context) {
+  /**
+   * @param vertx   the Vert.x instance
+   * @param flow    the flow; its connectors' {@code state} fields are the requested states at start
+   * @param context this runner's own event-loop context
+   * @param metrics the flow's metrics (closed by whoever created them)
+   */
+  public FlowRunner(Vertx vertx, FlowSpec flow, Context context, FlowMetrics metrics) {
     this.vertx = vertx;
     this.flow = flow;
     this.context = context;
+    this.metrics = metrics;
+    this.wantSource = flow.sourceConnector().config().getBoolean(ConnectorKeys.ENABLED)
+        ? flow.sourceConnector().state() : ConnectorState.STOPPED;
+    this.wantCheckpoint = flow.checkpointConnector().state();
+    this.wantHeartbeat = flow.heartbeatConnector().state();
   }
 
   public FlowSpec flow() {
     return flow;
   }
 
-  /**
-   * Discovers topics, creates remote topics, reads stored progress and starts the source tasks.
-   * Fails (after undoing what it started) if a cluster cannot be reached within {@code admin.timeout.ms}.
-   */
-  public Future<Void> start() {
-    Promise<Void> promise = Promise.promise();
-    context.runOnContext(v -> doStart().onComplete(promise));
+  public FlowMetrics metrics() {
+    return metrics;
+  }
+
+  /** Runs {@code op} on this runner's context after every earlier operation has completed. */
+  private <T> Future<T> serialized(Supplier<Future<T>> op) {
+    Promise<T> promise = Promise.promise();
+    context.runOnContext(v -> {
+      Future<T> f = ops.transform(ar -> {
+        try {
+          return op.get();
+        } catch (RuntimeException e) {
+          return Future.failedFuture(e);
+        }
+      });
+      ops = f;
+      f.onComplete(promise);
+    });
     return promise.future();
   }
 
+  // ------------------------------------------------------------------------------------------ whole flow
+
+  /**
+   * Starts every connector in its requested state. A no-op for connectors already up. Fails (after undoing
+   * what it started) if a cluster cannot be reached within {@code admin.timeout.ms}; the caller retries.
+   */
+  public Future<Void> start() {
+    return serialized(this::doStart);
+  }
+
   private Future<Void> doStart() {
-    ConnectorConfig sourceConfig = flow.sourceConnector().config();
-    if (!flow.sourceConnector().isRunning()) {
-      state = flow.sourceConnector().state().name();
-      LOG.info("{} source connector is {}: not mirroring", flow.name(),
-          sourceConfig.getBoolean(ConnectorKeys.ENABLED) ? state : "disabled (enabled=false)");
-      return startHeartbeats();
+    long started = System.currentTimeMillis();
+    return startSourceIfWanted()
+        .compose(v -> startCheckpointIfWanted())
+        .compose(v -> startHeartbeatIfWanted())
+        .onSuccess(v -> LOG.info("{} started in {} ms: source connector {} ({} tasks), checkpoints {}, heartbeats {}",
+            flow.name(), System.currentTimeMillis() - started, sourceState, taskDeployments.size(), checkpointState,
+            heartbeatState))
+        .recover(e -> {
+          LOG.error("{} failed to start: {}", flow.name(), e.getMessage());
+          String failed = sourceState;
+          return doStop().transform(ar -> {
+            sourceState = "FAILED".equals(failed) ? "FAILED" : sourceState;
+            return Future.failedFuture(e);
+          });
+        });
+  }
+
+  /** Stops every connector (the source side drains and stores its progress first); never fails. */
+  public Future<Void> stop() {
+    return serialized(this::doStop);
+  }
+
+  private Future<Void> doStop() {
+    long started = System.currentTimeMillis();
+    return stopSource()
+        .transform(ar -> stopCheckpoint())
+        .transform(ar -> stopHeartbeat())
+        .transform(ar -> {
+          LOG.info("{} stopped in {} ms", flow.name(), System.currentTimeMillis() - started);
+          return Future.succeededFuture();
+        });
+  }
+
+  /** True when every connector requested running (or paused) has started: the flow's readiness. */
+  public Future<JsonObject> readiness() {
+    return serialized(() -> {
+      List<String> notReady = new ArrayList<>();
+      check(notReady, Connector.SOURCE, wantSource, sourceState, sourceError);
+      check(notReady, Connector.CHECKPOINT, wantCheckpoint, checkpointState, checkpointError);
+      check(notReady, Connector.HEARTBEAT, wantHeartbeat, heartbeatState, heartbeatError);
+      return Future.succeededFuture(new JsonObject().put("flow", flow.name()).put("ready", notReady.isEmpty())
+          .put("reasons", new JsonArray(notReady)));
+    });
+  }
+
+  private void check(List<String> notReady, Connector c, ConnectorState want, String state, String error) {
+    String expected = want == ConnectorState.RUNNING ? "RUNNING" : want == ConnectorState.PAUSED
+        && c == Connector.SOURCE ? "PAUSED" : null;
+    if (expected != null && !expected.equals(state)) {
+      notReady.add(flow.name() + "." + c.className + " is " + state + (expected.equals("RUNNING") ? "" : ", wanted "
+          + expected) + (error == null ? "" : ": " + error));
     }
-    state = "STARTING";
+  }
+
+  // ------------------------------------------------------------------------------------------ control
+
+  /**
+   * Applies a control operation to a connector ({@code pause}, {@code resume}, {@code stop}, {@code restart})
+   * or to a task ({@code restart-task}, {@code pause-task}, {@code resume-task}). Completes with the
+   * connector's status when applied; fails with a {@link ControlException} for an unknown connector or task.
+   *
+   * @param connectorName Strimzi's connector name, {@code A->B.MirrorSourceConnector}
+   * @param op            the operation
+   * @param task          the task id for task operations
+   * @param includeTasks  restart: restart the tasks as well (ours always restart with the connector)
+   * @param onlyFailed    restart: only what is FAILED
+   */
+  public Future<JsonObject> control(String connectorName, String op, int task, boolean includeTasks,
+                                    boolean onlyFailed) {
+    Connector c = Connector.byName(flow.name(), connectorName);
+    if (c == null) {
+      return Future.failedFuture(new ControlException(404, "unknown connector " + connectorName));
+    }
+    return serialized(() -> switch (op) {
+      case "pause" -> pause(c);
+      case "resume" -> resume(c);
+      case "stop" -> stopConnector(c);
+      case "restart" -> restart(c, includeTasks, onlyFailed);
+      case "restart-task", "pause-task", "resume-task" -> taskOp(c, op, task);
+      default -> Future.failedFuture(new ControlException(400, "unknown operation " + op));
+    }).compose(v -> serialized(() -> Future.succeededFuture(connectorStatus(c, System.currentTimeMillis()))));
+  }
+
+  /**
+   * Sets the requested states from a new config (a reload that changed only connector {@code state} fields)
+   * and applies them.
+   */
+  public Future<Void> applyStates(FlowSpec newSpec) {
+    return serialized(() -> {
+      ConnectorState src = newSpec.sourceConnector().config().getBoolean(ConnectorKeys.ENABLED)
+          ? newSpec.sourceConnector().state() : ConnectorState.STOPPED;
+      return toState(Connector.SOURCE, src)
+          .compose(v -> toState(Connector.CHECKPOINT, newSpec.checkpointConnector().state()))
+          .compose(v -> toState(Connector.HEARTBEAT, newSpec.heartbeatConnector().state()))
+          .mapEmpty();
+    });
+  }
+
+  private Future<Void> toState(Connector c, ConnectorState target) {
+    return switch (target) {
+      case RUNNING -> resume(c);
+      case PAUSED -> pause(c);
+      case STOPPED -> stopConnector(c);
+    };
+  }
+
+  private Future<Void> pause(Connector c) {
+    switch (c) {
+      case SOURCE -> {
+        ConnectorState before = wantSource;
+        wantSource = ConnectorState.PAUSED;
+        if (before == ConnectorState.STOPPED || "FAILED".equals(sourceState)) {
+          return startSourceIfWanted(); // starts positioned but not fetching
+        }
+        List<Future<?>> pauses = new ArrayList<>();
+        taskDeployments.keySet().forEach(t -> pauses.add(taskControl(t, "pause")));
+        return Future.join(pauses).onComplete(ar -> {
+          if ("RUNNING".equals(sourceState)) {
+            sourceState = "PAUSED";
+          }
+          publishState();
+          LOG.info("{} source connector paused", flow.name());
+        }).mapEmpty();
+      }
+      case CHECKPOINT -> {
+        wantCheckpoint = ConnectorState.PAUSED;
+        return stopCheckpoint();
+      }
+      default -> {
+        wantHeartbeat = ConnectorState.PAUSED;
+        return stopHeartbeat();
+      }
+    }
+  }
+
+  private Future<Void> resume(Connector c) {
+    switch (c) {
+      case SOURCE -> {
+        ConnectorState before = wantSource;
+        wantSource = ConnectorState.RUNNING;
+        if (before == ConnectorState.STOPPED || "FAILED".equals(sourceState) || "STOPPED".equals(sourceState)) {
+          return startSourceIfWanted();
+        }
+        pausedTasks.clear();
+        List<Future<?>> resumes = new ArrayList<>();
+        taskDeployments.keySet().forEach(t -> resumes.add(taskControl(t, "resume")));
+        return Future.join(resumes).onComplete(ar -> {
+          if ("PAUSED".equals(sourceState)) {
+            sourceState = "RUNNING";
+          }
+          publishState();
+          LOG.info("{} source connector resumed", flow.name());
+        }).mapEmpty();
+      }
+      case CHECKPOINT -> {
+        wantCheckpoint = ConnectorState.RUNNING;
+        return startCheckpointIfWanted();
+      }
+      default -> {
+        wantHeartbeat = ConnectorState.RUNNING;
+        return startHeartbeatIfWanted();
+      }
+    }
+  }
+
+  private Future<Void> stopConnector(Connector c) {
+    switch (c) {
+      case SOURCE -> {
+        wantSource = ConnectorState.STOPPED;
+        return stopSource();
+      }
+      case CHECKPOINT -> {
+        wantCheckpoint = ConnectorState.STOPPED;
+        return stopCheckpoint();
+      }
+      default -> {
+        wantHeartbeat = ConnectorState.STOPPED;
+        return stopHeartbeat();
+      }
+    }
+  }
+
+  private Future<Void> restart(Connector c, boolean includeTasks, boolean onlyFailed) {
+    switch (c) {
+      case SOURCE -> {
+        if (onlyFailed && !"FAILED".equals(sourceState)) {
+          if (!includeTasks) {
+            return Future.succeededFuture();
+          }
+          List<Integer> failedTasks = new ArrayList<>();
+          for (Integer t : taskDeployments.keySet()) {
+            if (taskError(t) != null) {
+              failedTasks.add(t);
+            }
+          }
+          Future<Void> chain = Future.succeededFuture();
+          for (Integer t : failedTasks) {
+            chain = chain.compose(v -> restartTask(t));
+          }
+          return chain;
+        }
+        LOG.info("{} restarting the source connector", flow.name());
+        return stopSource().compose(v -> startSourceIfWanted());
+      }
+      case CHECKPOINT -> {
+        if (onlyFailed && !"FAILED".equals(checkpointState)) {
+          return Future.succeededFuture();
+        }
+        return stopCheckpoint().compose(v -> startCheckpointIfWanted());
+      }
+      default -> {
+        if (onlyFailed && !"FAILED".equals(heartbeatState)) {
+          return Future.succeededFuture();
+        }
+        return stopHeartbeat().compose(v -> startHeartbeatIfWanted());
+      }
+    }
+  }
+
+  private Future<Void> taskOp(Connector c, String op, int task) {
+    if (c != Connector.SOURCE) {
+      if (task != 0) {
+        return Future.failedFuture(new ControlException(404, "unknown task " + task + " of " + flow.name() + "."
+            + c.className + " (it has task 0 only)"));
+      }
+      return switch (op) {
+        case "restart-task" -> restart(c, true, false);
+        case "pause-task" -> pause(c);
+        default -> resume(c);
+      };
+    }
+    if (!taskDeployments.containsKey(task)) {
+      return Future.failedFuture(new ControlException(404, "unknown task " + task + " of " + flow.name()
+          + ".MirrorSourceConnector; running tasks: " + taskDeployments.keySet()));
+    }
+    return switch (op) {
+      case "restart-task" -> restartTask(task);
+      case "pause-task" -> {
+        pausedTasks.add(task);
+        yield taskControl(task, "pause").mapEmpty();
+      }
+      default -> {
+        pausedTasks.remove(task);
+        yield wantSource == ConnectorState.PAUSED ? Future.succeededFuture()
+            : taskControl(task, "resume").mapEmpty();
+      }
+    };
+  }
+
+  private Future<String> taskControl(int task, String op) {
+    return vertx.eventBus().<String>request(Addresses.taskControl(flow.name(), task), op).map(m -> m.body());
+  }
+
+  /**
+   * Restarts source task {@code task}: the task drains and stores its progress, its producer is replaced (a
+   * failed partition's producer state goes with it), progress is read back from the target, and the task starts
+   * again over the same partitions. Its FAILED partitions are retried from the last stored offset.
+   */
+  private Future<Void> restartTask(int task) {
+    LOG.info("{} restarting source task {}", flow.name(), task);
+    String taskId = flow.name() + "#" + task;
+    String deployment = taskDeployments.remove(task);
+    return undeploy(deployment, 9_000)
+        .compose(v -> {
+          String producer = producerDeployments.remove(task);
+          return producer == null ? Future.<Void>succeededFuture() : undeploy(producer, 4_000);
+        })
+        .compose(v -> deployProducer(task))
+        .compose(v -> loadProgress())
+        .compose(stored -> {
+          storedProgress = stored;
+          failedPartitions.values().removeIf(f -> taskId.equals(f.getString("task")));
+          publishState();
+          return deployTask(task, assignment.get(task)).mapEmpty();
+        });
+  }
+
+  // ------------------------------------------------------------------------------------------ source connector
+
+  private Future<Void> startSourceIfWanted() {
+    if (wantSource == ConnectorState.STOPPED) {
+      sourceState = "STOPPED";
+      publishState();
+      LOG.info("{} source connector is STOPPED{}: not mirroring", flow.name(),
+          flow.sourceConnector().config().getBoolean(ConnectorKeys.ENABLED) ? "" : " (enabled=false)");
+      return Future.succeededFuture();
+    }
+    if ("RUNNING".equals(sourceState) || "PAUSED".equals(sourceState)) {
+      return Future.succeededFuture();
+    }
+    sourceState = "UNASSIGNED";
+    sourceError = null;
+    publishState();
+    ConnectorConfig sourceConfig = flow.sourceConnector().config();
     long started = System.currentTimeMillis();
     Duration adminTimeout = Duration.ofMillis(sourceConfig.getLong(ConnectorKeys.ADMIN_TIMEOUT_MS));
-    failureListener = vertx.eventBus().localConsumer(Addresses.partitionFailed(flow.name()),
-        m -> failedPartitions.put(m.body().getString("topic") + "-" + m.body().getInteger("partition"), m.body()));
+    failureListener = vertx.eventBus().localConsumer(Addresses.partitionFailed(flow.name()), m -> {
+      failedPartitions.put(m.body().getString("topic") + "-" + m.body().getInteger("partition"), m.body());
+      publishState();
+    });
     progressTopic = ProgressStore.topic(flow.id().source());
     topicsListener = vertx.eventBus().localConsumer(Addresses.topicsChanged(flow.name()),
-        m -> pendingChange = pendingChange.transform(ar -> addPartitions(m.body())));
+        m -> serialized(() -> addPartitions(m.body())));
     return vertx.deployVerticle(new TopicDiscoveryVerticle(flow))
         .compose(id -> {
           discoveryDeployment = id;
@@ -118,18 +508,18 @@ public final class FlowRunner {
         .compose(reply -> {
           JsonObject discovery = reply.body();
           List<TopicPartition> partitions = partitionsOf(discovery.getJsonArray("topics"));
-          assignment = PartitionAssigner.assign(partitions, flow.sourceConnector().tasksMax());
-          // one producer per task, started while stored progress is read
+          assignment = new ArrayList<>(PartitionAssigner.assign(partitions, flow.sourceConnector().tasksMax()));
           // producers and the offset-sync writer start in parallel, all before any task can send to them
-          Future<Void> producers = Future.all(deployProducers(0, assignment.size()), deployOffsetSyncWriter())
-              .mapEmpty();
+          List<Future<?>> ready = new ArrayList<>();
+          for (int t = 0; t < assignment.size(); t++) {
+            ready.add(deployProducer(t));
+          }
+          ready.add(deployOffsetSyncWriter());
           Future<Map<TopicPartition, Long>> stored = !discovery.getBoolean("progressStored", true)
-              ? Future.succeededFuture(Map.of())
-              : vertx.executeBlocking(() -> ProgressStore.load(
-                  flow.target().consumerConfig(flow.name() + "|progress-reader"), progressTopic,
-                  flow.id().source(), adminTimeout), false);
+              ? Future.succeededFuture(Map.of()) : loadProgress();
           Future<Map<TopicPartition, Long>> checked = stored.compose(this::checkStoredProgress);
-          return Future.all(producers, checked).compose(v -> {
+          ready.add(checked);
+          return Future.all(ready).compose(v -> {
             storedProgress = checked.result();
             rememberRemoteNames(discovery.getJsonArray("topics"));
             if (assignment.isEmpty()) {
@@ -141,20 +531,30 @@ public final class FlowRunner {
               tasks.add(deployTask(task, assignment.get(task)));
             }
             // the other roles start once records flow, so their start-up does not delay the first record
-            return Future.all(tasks).compose(deployed -> startOtherRoles(discovery.getJsonArray("topics")));
+            return Future.all(tasks).compose(deployed -> startSourceRoles(discovery.getJsonArray("topics")));
           });
         })
-        .compose(v -> startHeartbeats())
         .onSuccess(v -> {
-          state = "RUNNING";
-          LOG.info("{} running with {} source tasks in {} ms", flow.name(), sourceDeployments.size(),
-              System.currentTimeMillis() - started);
+          sourceState = wantSource == ConnectorState.PAUSED ? "PAUSED" : "RUNNING";
+          publishState();
+          LOG.info("{} source connector {} with {} tasks in {} ms", flow.name(), sourceState,
+              taskDeployments.size(), System.currentTimeMillis() - started);
         })
         .recover(e -> {
-          state = "FAILED";
-          LOG.error("{} failed to start: {}", flow.name(), e.getMessage());
-          return doStop().transform(ar -> Future.failedFuture(e));
+          sourceError = e.getMessage();
+          return stopSource().transform(ar -> {
+            sourceState = "FAILED";
+            publishState();
+            return Future.failedFuture(e);
+          });
         });
+  }
+
+  private Future<Map<TopicPartition, Long>> loadProgress() {
+    Duration adminTimeout = Duration.ofMillis(flow.sourceConnector().config().getLong(ConnectorKeys.ADMIN_TIMEOUT_MS));
+    return vertx.executeBlocking(() -> ProgressStore.load(
+        flow.target().consumerConfig(flow.name() + "|progress-reader"), progressTopic,
+        flow.id().source(), adminTimeout), false);
   }
 
   private static List<TopicPartition> partitionsOf(JsonArray topics) {
@@ -168,56 +568,29 @@ public final class FlowRunner {
     return partitions;
   }
 
-  /**
-   * Deploys target producers {@code from .. from+count-1} (worker verticles) as one deployment; producer i
-   * serves source task i.
-   */
-  private Future<Void> deployProducers(int from, int count) {
-    if (count == 0) {
-      return Future.succeededFuture();
-    }
-    AtomicInteger next = new AtomicInteger(from);
-    return vertx.deployVerticle(() -> {
-          int i = next.getAndIncrement();
-          return new TargetProducerVerticle(flow.name(), i,
-              flow.target().producerConfig(flow.name() + "|producer-" + i), progressTopic);
-        }, new DeploymentOptions().setThreadingModel(ThreadingModel.WORKER).setInstances(count))
-        .onSuccess(producerDeployments::add)
+  /** Deploys target producer {@code i} (a worker verticle), which serves source task {@code i}. */
+  private Future<Void> deployProducer(int i) {
+    return vertx.deployVerticle(new TargetProducerVerticle(flow.name(), i,
+            flow.target().producerConfig(flow.name() + "|producer-" + i), progressTopic),
+            new DeploymentOptions().setThreadingModel(ThreadingModel.WORKER))
+        .onSuccess(id -> producerDeployments.put(i, id))
         .mapEmpty();
   }
 
-  /** Topic-config sync, ACL sync and checkpoints, each when enabled; in parallel. */
-  private Future<Void> startOtherRoles(JsonArray topics) {
+  /** Topic-config sync, ACL sync and the lag monitor, each when enabled; in parallel. */
+  private Future<Void> startSourceRoles(JsonArray topics) {
     ConnectorConfig sourceConfig = flow.sourceConnector().config();
     List<Future<String>> roles = new ArrayList<>();
     if (sourceConfig.getBoolean(ConnectorKeys.SYNC_TOPIC_CONFIGS_ENABLED)) {
       roles.add(vertx.deployVerticle(new TopicConfigSyncVerticle(flow, topics))
           .onSuccess(id -> configSyncDeployment = id));
     }
-    roles.add(startCheckpoints());
     if (sourceConfig.getBoolean(ConnectorKeys.SYNC_TOPIC_ACLS_ENABLED)) {
       roles.add(vertx.deployVerticle(new AclSyncVerticle(flow)).onSuccess(id -> aclSyncDeployment = id));
     }
+    roles.add(vertx.deployVerticle(new LagMonitorVerticle(flow, metrics, LAG_REFRESH_MS))
+        .onSuccess(id -> lagDeployment = id));
     return Future.all(roles).mapEmpty();
-  }
-
-  /**
-   * Starts the flow's MirrorCheckpointConnector (worker verticle) when it is running and
-   * {@code emit.checkpoints.enabled}; it needs offset syncs, as in MM2.
-   */
-  private Future<String> startCheckpoints() {
-    ConnectorConfig c = flow.checkpointConnector().config();
-    if (!flow.checkpointConnector().isRunning() || !c.getBoolean(ConnectorKeys.EMIT_CHECKPOINTS_ENABLED)) {
-      return Future.succeededFuture();
-    }
-    if (!flow.sourceConnector().config().getBoolean(ConnectorKeys.EMIT_OFFSET_SYNCS_ENABLED)) {
-      LOG.warn("{} checkpoints need offset syncs: emit.offset-syncs.enabled is false, so no checkpoints",
-          flow.name());
-      return Future.succeededFuture();
-    }
-    return vertx.deployVerticle(new io.vmm.checkpoint.CheckpointVerticle(flow),
-            new DeploymentOptions().setThreadingModel(ThreadingModel.WORKER))
-        .onSuccess(id -> checkpointDeployment = id);
   }
 
   /** The offset-sync writer (worker), before any task can send syncs; none with emit.offset-syncs.enabled=false. */
@@ -232,26 +605,11 @@ public final class FlowRunner {
   }
 
   /**
-   * Starts the flow's MirrorHeartbeatConnector unless its state is not running or {@code emit.heartbeats.enabled}
-   * is false (MM2 ignores {@code enabled} for heartbeats). Independent of the source connector's state.
-   */
-  private Future<Void> startHeartbeats() {
-    if (flow.heartbeatConnector().state() != io.vmm.config.ConnectorState.RUNNING
-        || !flow.heartbeatConnector().config().getBoolean(ConnectorKeys.EMIT_HEARTBEATS_ENABLED)) {
-      return Future.succeededFuture();
-    }
-    return vertx.deployVerticle(new HeartbeatVerticle(flow),
-            new DeploymentOptions().setThreadingModel(ThreadingModel.WORKER))
-        .onSuccess(id -> heartbeatDeployment = id)
-        .mapEmpty();
-  }
-
-  /**
    * Asks discovery which stored positions of assigned partitions lie outside the source log, and resumes those
    * at the log start (counted in {@code sourceResets}).
    */
   private Future<Map<TopicPartition, Long>> checkStoredProgress(Map<TopicPartition, Long> stored) {
-    java.util.Set<TopicPartition> assigned = new java.util.HashSet<>();
+    Set<TopicPartition> assigned = new HashSet<>();
     assignment.forEach(assigned::addAll);
     JsonArray body = new JsonArray();
     stored.forEach((tp, offset) -> {
@@ -270,6 +628,7 @@ public final class FlowRunner {
                 r.getLong("logStart"));
             sourceResets++;
           }
+          publishState();
           return stored;
         });
   }
@@ -281,18 +640,18 @@ public final class FlowRunner {
   }
 
   private SourceVerticle.Assignment assignmentOf(TopicPartition tp) {
-    long resumeAt = resumeOverrides.getOrDefault(tp, -1L);
-    return resumeAt >= 0 ? new SourceVerticle.Assignment(tp, remoteOf.get(tp.topic()), resumeAt - 1, resumeAt)
+    Long resumeAt = resumeOverrides.remove(tp); // a log-start override applies once, to the first start
+    return resumeAt != null ? new SourceVerticle.Assignment(tp, remoteOf.get(tp.topic()), resumeAt - 1, resumeAt)
         : SourceVerticle.Assignment.fromStored(tp, remoteOf.get(tp.topic()), storedProgress.getOrDefault(tp, -1L));
   }
 
   /**
    * Starts mirroring partitions a topic refresh found (new topics, or partitions added to a source topic),
    * without restarting anything: new tasks are started while fewer than {@code tasksMax} run, the rest go to
-   * the tasks with the fewest partitions. Runs one change at a time on this runner's context.
+   * the tasks with the fewest partitions.
    */
   private Future<Void> addPartitions(JsonObject discovery) {
-    if (!"RUNNING".equals(state)) {
+    if (!"RUNNING".equals(sourceState) && !"PAUSED".equals(sourceState)) {
       return Future.succeededFuture();
     }
     return resetRecreated(discovery.getJsonArray("recreated", new JsonArray())).transform(ar -> addNew(discovery));
@@ -316,7 +675,10 @@ public final class FlowRunner {
       }
       if (!body.isEmpty()) {
         resets.add(vertx.eventBus().<Integer>request(Addresses.taskReset(flow.name(), task), body)
-            .onSuccess(m -> sourceResets += m.body()));
+            .onSuccess(m -> {
+              sourceResets += m.body();
+              publishState();
+            }));
       }
     }
     return Future.join(resets).mapEmpty();
@@ -325,7 +687,7 @@ public final class FlowRunner {
   private Future<Void> addNew(JsonObject discovery) {
     JsonArray topics = discovery.getJsonArray("topics");
     rememberRemoteNames(topics);
-    java.util.Set<TopicPartition> assigned = new java.util.HashSet<>();
+    Set<TopicPartition> assigned = new HashSet<>();
     assignment.forEach(assigned::addAll);
     List<TopicPartition> added = new ArrayList<>();
     for (TopicPartition tp : partitionsOf(topics)) {
@@ -349,17 +711,16 @@ public final class FlowRunner {
     }
     byLoad.sort(java.util.Comparator.comparingInt(t -> assignment.get(t).size()));
     slots.addAll(byLoad);
-    Map<Integer, List<TopicPartition>> byTask = new java.util.TreeMap<>();
+    Map<Integer, List<TopicPartition>> byTask = new TreeMap<>();
     for (int i = 0; i < added.size(); i++) {
       byTask.computeIfAbsent(slots.get(i % slots.size()), t -> new ArrayList<>()).add(added.get(i));
     }
     LOG.info("{} refresh: mirroring {} new partitions ({} new tasks)", flow.name(), added.size(), newTasks);
     List<Future<?>> steps = new ArrayList<>();
-    Future<Void> newProducers = deployProducers(existing, newTasks);
     byTask.forEach((task, tps) -> {
       if (task >= existing) {
         assignment.get(task).addAll(tps);
-        steps.add(newProducers.compose(v -> deployTask(task, tps)));
+        steps.add(deployProducer(task).compose(v -> deployTask(task, tps)));
       } else {
         JsonArray body = new JsonArray();
         tps.forEach(tp -> {
@@ -387,56 +748,154 @@ public final class FlowRunner {
     tps.forEach(tp -> group.add(assignmentOf(tp)));
     Map<String, Object> consumerConfig = flow.source().consumerConfig(
         flow.name() + "|MirrorSourceConnector-" + task + "|replication-consumer");
-    return vertx.deployVerticle(new SourceVerticle(flow.id(), task, consumerConfig, group, limits))
-        .onSuccess(sourceDeployments::add);
+    boolean paused = wantSource == ConnectorState.PAUSED || pausedTasks.contains(task);
+    return vertx.deployVerticle(new SourceVerticle(flow.id(), task, consumerConfig, group, limits, metrics, paused))
+        .onSuccess(id -> taskDeployments.put(task, id));
   }
 
-  /** Stops source tasks (drain, store progress), then the producer, then discovery; never fails. */
-  public Future<Void> stop() {
-    Promise<Void> promise = Promise.promise();
-    context.runOnContext(v -> doStop().onComplete(promise));
-    return promise.future();
-  }
-
-  private Future<Void> doStop() {
-    long started = System.currentTimeMillis();
-    if (!"FAILED".equals(state)) {
-      state = "STOPPING"; // a refresh arriving now adds nothing
+  /** Stops source tasks (drain, store progress), then producers, then the other source roles; never fails. */
+  private Future<Void> stopSource() {
+    boolean wasUp = !taskDeployments.isEmpty() || discoveryDeployment != null;
+    if (!"FAILED".equals(sourceState)) {
+      sourceState = wantSource == ConnectorState.STOPPED ? "STOPPED" : "UNASSIGNED";
     }
     List<Future<Void>> sources = new ArrayList<>();
-    for (String id : sourceDeployments) {
+    for (String id : taskDeployments.values()) {
       sources.add(undeploy(id, 9_000));
     }
-    sourceDeployments.clear();
+    taskDeployments.clear();
     return Future.join(sources)
-        .transform(ar -> Future.join(producerDeployments.stream().map(id -> undeploy(id, 4_000)).toList()))
-        .transform(ar -> offsetSyncDeployment == null ? Future.succeededFuture() : undeploy(offsetSyncDeployment, 4_000))
-        .transform(ar -> discoveryDeployment == null ? Future.succeededFuture() : undeploy(discoveryDeployment, 4_000))
-        .transform(ar -> configSyncDeployment == null ? Future.succeededFuture()
-            : undeploy(configSyncDeployment, 4_000))
-        .transform(ar -> aclSyncDeployment == null ? Future.succeededFuture() : undeploy(aclSyncDeployment, 4_000))
-        .transform(ar -> heartbeatDeployment == null ? Future.succeededFuture() : undeploy(heartbeatDeployment, 4_000))
-        .transform(ar -> checkpointDeployment == null ? Future.succeededFuture()
-            : undeploy(checkpointDeployment, 4_000))
+        .transform(ar -> Future.join(producerDeployments.values().stream().map(id -> undeploy(id, 4_000)).toList()))
+        .transform(ar -> undeploy(offsetSyncDeployment, 4_000))
+        .transform(ar -> undeploy(discoveryDeployment, 4_000))
+        .transform(ar -> undeploy(configSyncDeployment, 4_000))
+        .transform(ar -> undeploy(aclSyncDeployment, 4_000))
+        .transform(ar -> undeploy(lagDeployment, 4_000))
         .transform(ar -> failureListener == null ? Future.<Void>succeededFuture() : failureListener.unregister())
         .transform(ar -> topicsListener == null ? Future.<Void>succeededFuture() : topicsListener.unregister())
         .transform(ar -> {
           producerDeployments.clear();
+          failureListener = null;
+          topicsListener = null;
           discoveryDeployment = null;
           configSyncDeployment = null;
           aclSyncDeployment = null;
-          heartbeatDeployment = null;
           offsetSyncDeployment = null;
-          checkpointDeployment = null;
-          if (!"FAILED".equals(state)) {
-            state = "STOPPED";
+          lagDeployment = null;
+          failedPartitions.clear();
+          if (!"FAILED".equals(sourceState)) {
+            sourceState = wantSource == ConnectorState.STOPPED ? "STOPPED" : "UNASSIGNED";
           }
-          LOG.info("{} stopped in {} ms", flow.name(), System.currentTimeMillis() - started);
+          publishState();
+          if (wasUp) {
+            LOG.info("{} source connector stopped; progress stored", flow.name());
+          }
           return Future.succeededFuture();
         });
   }
 
+  // ------------------------------------------------------------------------------------------ checkpoints, heartbeats
+
+  /**
+   * Starts the flow's MirrorCheckpointConnector (worker verticle) when it is requested running and
+   * {@code emit.checkpoints.enabled}; it needs offset syncs, as in MM2. Without them it runs with no task.
+   */
+  private Future<Void> startCheckpointIfWanted() {
+    if (wantCheckpoint != ConnectorState.RUNNING) {
+      checkpointState = wantCheckpoint.name();
+      publishState();
+      return Future.succeededFuture();
+    }
+    if (checkpointDeployment != null) {
+      return Future.succeededFuture();
+    }
+    ConnectorConfig c = flow.checkpointConnector().config();
+    if (!c.getBoolean(ConnectorKeys.EMIT_CHECKPOINTS_ENABLED) || !c.getBoolean(ConnectorKeys.ENABLED)) {
+      checkpointState = "RUNNING";
+      publishState();
+      return Future.succeededFuture();
+    }
+    if (!flow.sourceConnector().config().getBoolean(ConnectorKeys.EMIT_OFFSET_SYNCS_ENABLED)) {
+      LOG.warn("{} checkpoints need offset syncs: emit.offset-syncs.enabled is false, so no checkpoints",
+          flow.name());
+      checkpointState = "RUNNING";
+      publishState();
+      return Future.succeededFuture();
+    }
+    checkpointState = "UNASSIGNED";
+    return vertx.deployVerticle(new io.vmm.checkpoint.CheckpointVerticle(flow, metrics),
+            new DeploymentOptions().setThreadingModel(ThreadingModel.WORKER))
+        .onSuccess(id -> {
+          checkpointDeployment = id;
+          checkpointState = "RUNNING";
+          checkpointError = null;
+          publishState();
+        })
+        .onFailure(e -> {
+          checkpointState = "FAILED";
+          checkpointError = e.getMessage();
+          publishState();
+        })
+        .mapEmpty();
+  }
+
+  private Future<Void> stopCheckpoint() {
+    String id = checkpointDeployment;
+    checkpointDeployment = null;
+    return undeploy(id, 4_000).onComplete(ar -> {
+      checkpointState = wantCheckpoint == ConnectorState.RUNNING ? "UNASSIGNED" : wantCheckpoint.name();
+      publishState();
+    });
+  }
+
+  /**
+   * Starts the flow's MirrorHeartbeatConnector unless its state is not running or {@code emit.heartbeats.enabled}
+   * is false (MM2 ignores {@code enabled} for heartbeats). Independent of the source connector's state.
+   */
+  private Future<Void> startHeartbeatIfWanted() {
+    if (wantHeartbeat != ConnectorState.RUNNING) {
+      heartbeatState = wantHeartbeat.name();
+      publishState();
+      return Future.succeededFuture();
+    }
+    if (heartbeatDeployment != null) {
+      return Future.succeededFuture();
+    }
+    if (!flow.heartbeatConnector().config().getBoolean(ConnectorKeys.EMIT_HEARTBEATS_ENABLED)) {
+      heartbeatState = "RUNNING";
+      publishState();
+      return Future.succeededFuture();
+    }
+    heartbeatState = "UNASSIGNED";
+    return vertx.deployVerticle(new HeartbeatVerticle(flow, metrics),
+            new DeploymentOptions().setThreadingModel(ThreadingModel.WORKER))
+        .onSuccess(id -> {
+          heartbeatDeployment = id;
+          heartbeatState = "RUNNING";
+          heartbeatError = null;
+          publishState();
+        })
+        .onFailure(e -> {
+          heartbeatState = "FAILED";
+          heartbeatError = e.getMessage();
+          publishState();
+        })
+        .mapEmpty();
+  }
+
+  private Future<Void> stopHeartbeat() {
+    String id = heartbeatDeployment;
+    heartbeatDeployment = null;
+    return undeploy(id, 4_000).onComplete(ar -> {
+      heartbeatState = wantHeartbeat == ConnectorState.RUNNING ? "UNASSIGNED" : wantHeartbeat.name();
+      publishState();
+    });
+  }
+
   private Future<Void> undeploy(String id, long timeoutMs) {
+    if (id == null) {
+      return Future.succeededFuture();
+    }
     return vertx.undeploy(id).timeout(timeoutMs, TimeUnit.MILLISECONDS)
         .recover(e -> {
           LOG.warn("{} undeploy of {} failed: {}", flow.name(), id, e.toString());
@@ -444,19 +903,114 @@ public final class FlowRunner {
         });
   }
 
-  /** Status snapshot: state, tasks with their partitions, FAILED partitions with their errors. */
-  public Future<JsonObject> status() {
-    Promise<JsonObject> promise = Promise.promise();
-    context.runOnContext(v -> {
-      JsonArray tasks = new JsonArray();
-      for (int i = 0; i < assignment.size(); i++) {
-        tasks.add(new JsonObject().put("id", i).put("partitions",
-            new JsonArray(assignment.get(i).stream().map(TopicPartition::toString).toList())));
+  /** Copies connector states and failure counts into the flow's gauges. */
+  private void publishState() {
+    metrics.running(Connector.SOURCE.className, "RUNNING".equals(sourceState));
+    metrics.running(Connector.CHECKPOINT.className, "RUNNING".equals(checkpointState));
+    metrics.running(Connector.HEARTBEAT.className, "RUNNING".equals(heartbeatState));
+    metrics.flowState(failedPartitions.size(), sourceResets);
+  }
+
+  // ------------------------------------------------------------------------------------------ status
+
+  /** The error of source task {@code task} (its FAILED partitions), or null. */
+  private String taskError(int task) {
+    String taskId = flow.name() + "#" + task;
+    StringBuilder sb = new StringBuilder();
+    for (JsonObject f : failedPartitions.values()) {
+      if (taskId.equals(f.getString("task"))) {
+        sb.append(sb.isEmpty() ? "" : "; ").append(f.getString("topic")).append('-').append(f.getInteger("partition"))
+            .append(" FAILED at offset ").append(f.getLong("offset")).append(": ").append(f.getString("error"));
       }
-      promise.complete(new JsonObject().put("flow", flow.name()).put("state", state).put("tasks", tasks)
-          .put("failedPartitions", new JsonArray(new ArrayList<>(failedPartitions.values())))
-          .put("sourceResets", sourceResets));
+    }
+    return sb.isEmpty() ? null : sb.toString();
+  }
+
+  private JsonObject connectorStatus(Connector c, long now) {
+    JsonArray tasks = new JsonArray();
+    String state;
+    String error;
+    switch (c) {
+      case SOURCE -> {
+        state = sourceState;
+        error = sourceError;
+        for (Map.Entry<Integer, String> e : taskDeployments.entrySet()) {
+          int t = e.getKey();
+          String taskError = taskError(t);
+          JsonArray partitions = new JsonArray();
+          if (t < assignment.size()) {
+            for (TopicPartition tp : assignment.get(t)) {
+              PartitionMetrics pm = metrics.partitionOrNull(tp);
+              partitions.add(pm != null ? pm.toJson(now) : new JsonObject().put("topic", tp.topic())
+                  .put("partition", tp.partition()).put("remoteTopic", remoteOf.get(tp.topic())));
+            }
+          }
+          String taskState = taskError != null ? "FAILED" : "PAUSED".equals(sourceState) || pausedTasks.contains(t)
+              ? "PAUSED" : sourceState;
+          tasks.add(new JsonObject().put("id", t).put("state", taskState).put("error", taskError)
+              .put("partitions", partitions));
+        }
+      }
+      case CHECKPOINT -> {
+        state = checkpointState;
+        error = checkpointError;
+        if (checkpointDeployment != null) {
+          tasks.add(new JsonObject().put("id", 0).put("state", state).put("error", null));
+        }
+      }
+      default -> {
+        state = heartbeatState;
+        error = heartbeatError;
+        if (heartbeatDeployment != null) {
+          tasks.add(new JsonObject().put("id", 0).put("state", state).put("error", null));
+        }
+      }
+    }
+    return new JsonObject().put("name", flow.name() + "." + c.className).put("type", "source")
+        .put("state", state).put("error", error).put("tasks", tasks);
+  }
+
+  /**
+   * Status snapshot (completed on this runner's context):
+   * {@code {"flow","source","target","recordCount","byteCount","lagRecords","lagMs","heartbeatAgeMs",
+   * "failedPartitions","sourceResets","connectors":{"source":{name,state,error,tasks:[{id,state,error,
+   * partitions:[...]}]},"checkpoint":{...},"heartbeat":{...}},"failures":[...]}}; lag is summed (records) and
+   * the largest (ms) over this flow's partitions; unknown numbers are null.
+   */
+  public Future<JsonObject> status() {
+    return serialized(() -> {
+      long now = System.currentTimeMillis();
+      long records = 0;
+      long bytes = 0;
+      long lagRecords = 0;
+      boolean lagKnown = false;
+      double lagMs = -1;
+      for (PartitionMetrics pm : metrics.partitions()) {
+        records += pm.recordCount();
+        bytes += pm.byteCount();
+        long lag = pm.lagRecords();
+        if (lag >= 0) {
+          lagKnown = true;
+          lagRecords += lag;
+        }
+        double ms = pm.lagMs(now);
+        if (!Double.isNaN(ms)) {
+          lagMs = Math.max(lagMs, ms);
+        }
+      }
+      long heartbeatAge = metrics.heartbeatAgeMs();
+      JsonObject status = new JsonObject().put("flow", flow.name()).put("source", flow.id().source())
+          .put("target", flow.id().target()).put("state", sourceState)
+          .put("recordCount", records).put("byteCount", bytes)
+          .put("lagRecords", lagKnown ? lagRecords : null).put("lagMs", lagMs < 0 ? null : (long) lagMs)
+          .put("heartbeatAgeMs", heartbeatAge < 0 ? null : heartbeatAge)
+          .put("failedPartitions", failedPartitions.size()).put("sourceResets", sourceResets)
+          .put("connectors", new JsonObject()
+              .put("source", connectorStatus(Connector.SOURCE, now))
+              .put("checkpoint", connectorStatus(Connector.CHECKPOINT, now))
+              .put("heartbeat", connectorStatus(Connector.HEARTBEAT, now)))
+          .put("failures", new JsonArray(new ArrayList<>(failedPartitions.values())));
+      return Future.succeededFuture(status);
     });
-    return promise.future();
   }
 }

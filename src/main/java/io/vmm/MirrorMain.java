@@ -47,8 +47,10 @@ public final class MirrorMain {
       return EXIT_CONFIG;
     }
     MirrorMakerConfig config;
+    io.vertx.core.json.JsonObject document;
     try {
-      config = ConfigParser.parse(ConfigLoader.load(conf));
+      document = ConfigLoader.load(conf);
+      config = ConfigParser.parse(document);
     } catch (ConfigException e) {
       err.println("Invalid configuration (" + e.problems().size() + " problem"
           + (e.problems().size() == 1 ? "" : "s") + "):");
@@ -56,13 +58,17 @@ public final class MirrorMain {
       return EXIT_CONFIG;
     }
     installSignalHandlers(stopRequest);
-    Vertx vertx = Vertx.vertx();
-    Supervisor supervisor = new Supervisor(vertx, config);
+    io.micrometer.prometheusmetrics.PrometheusMeterRegistry registry = io.vmm.metrics.MetricsSetup.newRegistry();
+    Vertx vertx = io.vmm.metrics.MetricsSetup.newVertx(registry);
+    Supervisor supervisor = new Supervisor(vertx, config, document, registry);
     try {
       LOG.info("starting {} flow(s): {} ({} ms after main)", config.flows().size(),
           String.join(", ", config.flows().stream().map(f -> f.name()).toList()),
           (System.nanoTime() - mainStarted) / 1_000_000);
       supervisor.start().await(10, TimeUnit.MINUTES);
+      if (!conf.trim().startsWith("{")) {
+        supervisor.watch(conf); // live reconfiguration: edits of the file are applied without a restart
+      }
       stopRequest.await();
       LOG.info("stop requested: draining in-flight records and storing progress");
       supervisor.stop().await(9_500, TimeUnit.MILLISECONDS);

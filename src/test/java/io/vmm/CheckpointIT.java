@@ -106,7 +106,7 @@ class CheckpointIT {
           "http://127.0.0.1:" + m.supervisor.httpPort() + "/api/offsets/translate?flow=X-%3EY&group=gap")).build(),
           java.net.http.HttpResponse.BodyHandlers.ofString());
       assertEquals(404, unknown.statusCode(), unknown.body());
-      assertEquals(true, new JsonObject(unknown.body()).getString("error").startsWith("unknown flow X->Y"));
+      assertEquals(true, new JsonObject(unknown.body()).getString("message").startsWith("unknown flow X->Y"));
       assertEquals(java.util.Set.of("A.checkpoints.internal"), RemoteClusterUtils.checkpointTopics(
           Map.of("bootstrap.servers", clusters.b().bootstrapServers())));
 

@@ -29,7 +29,9 @@ import static io.vmm.MirrorTestSupport.config;
 import static io.vmm.MirrorTestSupport.count;
 import static io.vmm.MirrorTestSupport.mirror;
 import static io.vmm.MirrorTestSupport.ofPartition;
+import static io.vmm.MirrorTestSupport.partitionNames;
 import static io.vmm.MirrorTestSupport.startMirror;
+import static io.vmm.MirrorTestSupport.tasks;
 import static io.vmm.MirrorTestSupport.storedProgress;
 import static io.vmm.MirrorTestSupport.topicExists;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
@@ -100,7 +102,7 @@ class MirrorIT {
       assertNull(ofPartition(target, 0).get(0).value(), "null values (tombstones) are kept");
       JsonObject status = m.status().getJsonArray("flows").getJsonObject(0);
       assertEquals("RUNNING", status.getString("state"));
-      assertEquals(3, status.getJsonArray("tasks").size());
+      assertEquals(3, tasks(status).size());
       Await.until("progress stored for 6 partitions", MirrorTestSupport.TIMEOUT,
           () -> storedProgress(clusters.b(), "A").entrySet().stream()
               .filter(e -> e.getKey().topic().equals("basic") && e.getValue() == 1_999L).count() == 6);
@@ -214,8 +216,7 @@ class MirrorIT {
       JsonArray flows = m.status().getJsonArray("flows");
       for (int i = 0; i < 2; i++) {
         assertEquals("RUNNING", flows.getJsonObject(i).getString("state"));
-        List<?> partitions = flows.getJsonObject(i).getJsonArray("tasks").getJsonObject(0)
-            .getJsonArray("partitions").getList();
+        List<String> partitions = partitionNames(tasks(flows.getJsonObject(i)).getJsonObject(0));
         // each side's own topic, plus its heartbeats topic (mirrored whatever the filter says, as MM2 does);
         // never the remote topic that came from the other side
         assertTrue(partitions.contains(i == 0 ? "bidi-a-0" : "bidi-b-0"), partitions.toString());
@@ -275,9 +276,9 @@ class MirrorIT {
       awaitRecords(clusters.b(), "A.big", 15);
       JsonObject flow = Await.value("a FAILED partition in the status", MirrorTestSupport.TIMEOUT, () -> {
         JsonObject f = m.status().getJsonArray("flows").getJsonObject(0);
-        return f.getJsonArray("failedPartitions").isEmpty() ? null : f;
+        return f.getJsonArray("failures").isEmpty() ? null : f;
       });
-      JsonObject failed = flow.getJsonArray("failedPartitions").getJsonObject(0);
+      JsonObject failed = flow.getJsonArray("failures").getJsonObject(0);
       assertEquals("big", failed.getString("topic"));
       assertEquals(0, failed.getInteger("partition"));
       assertEquals(5L, failed.getLong("offset"));

@@ -30,7 +30,8 @@ final class MirrorTestSupport {
             .add(new JsonObject().put("alias", "A").put("bootstrapServers", clusters.a().bootstrapServers()))
             .add(new JsonObject().put("alias", "B").put("bootstrapServers", clusters.b().bootstrapServers())))
         .put("mirrors", new JsonArray(List.of((Object[]) mirrors)))
-        .put("http", new JsonObject().put("port", 0)); // a free port: mirrors may overlap with other processes
+        .put("http", new JsonObject().put("port", 0)) // free ports: mirrors may overlap with other processes
+        .put("metrics", new JsonObject().put("port", 0));
   }
 
   /** A mirror with every replication factor 1, fast progress flushes, and the given topics pattern. */
@@ -52,13 +53,19 @@ final class MirrorTestSupport {
     final Supervisor supervisor;
 
     RunningMirror(JsonObject config) {
-      vertx = Vertx.vertx();
-      supervisor = new Supervisor(vertx, ConfigParser.parse(config));
+      io.micrometer.prometheusmetrics.PrometheusMeterRegistry registry = io.vmm.metrics.MetricsSetup.newRegistry();
+      vertx = io.vmm.metrics.MetricsSetup.newVertx(registry);
+      supervisor = new Supervisor(vertx, ConfigParser.parse(config), config, registry);
       await(supervisor.start(), 120);
     }
 
     JsonObject status() {
       return await(supervisor.status(), 10);
+    }
+
+    /** The first flow's status. */
+    JsonObject flow() {
+      return status().getJsonArray("flows").getJsonObject(0);
     }
 
     @Override
@@ -78,6 +85,19 @@ final class MirrorTestSupport {
     } catch (java.util.concurrent.TimeoutException e) {
       throw new AssertionError("no result within " + seconds + " s", e);
     }
+  }
+
+  /** The source tasks of a flow status. */
+  static JsonArray tasks(JsonObject flowStatus) {
+    return flowStatus.getJsonObject("connectors").getJsonObject("source").getJsonArray("tasks");
+  }
+
+  /** The partitions of a task status as {@code topic-partition} names. */
+  static List<String> partitionNames(JsonObject task) {
+    List<String> out = new ArrayList<>();
+    task.getJsonArray("partitions").forEach(p -> out.add(((JsonObject) p).getString("topic") + "-"
+        + ((JsonObject) p).getInteger("partition")));
+    return out;
   }
 
   static RunningMirror startMirror(JsonObject config) {

@@ -27,7 +27,9 @@ import static io.vmm.MirrorTestSupport.awaitRecords;
 import static io.vmm.MirrorTestSupport.config;
 import static io.vmm.MirrorTestSupport.mirror;
 import static io.vmm.MirrorTestSupport.ofPartition;
+import static io.vmm.MirrorTestSupport.partitionNames;
 import static io.vmm.MirrorTestSupport.startMirror;
+import static io.vmm.MirrorTestSupport.tasks;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /** MM2's topic refresh: new topics and partition increases mirrored within one interval, no restart. */
@@ -60,9 +62,9 @@ class TopicRefreshIT {
 
   private static Set<String> assignedPartitions(RunningMirror m) {
     Set<String> out = new HashSet<>();
-    JsonArray tasks = m.status().getJsonArray("flows").getJsonObject(0).getJsonArray("tasks");
+    JsonArray tasks = tasks(m.flow());
     for (int i = 0; i < tasks.size(); i++) {
-      tasks.getJsonObject(i).getJsonArray("partitions").forEach(p -> out.add((String) p));
+      out.addAll(partitionNames(tasks.getJsonObject(i)));
     }
     return out;
   }
@@ -91,7 +93,7 @@ class TopicRefreshIT {
       assertEquals(List.of("k120", "k121"), keys(ofPartition(a, 3)).subList(0, 2));
       assertEquals(Set.of("refresh-a-0", "refresh-a-1", "refresh-a-2", "refresh-a-3", "refresh-b-0", "refresh-b-1",
           "refresh-b-2"), assignedPartitions(m));
-      assertEquals(2, m.status().getJsonArray("flows").getJsonObject(0).getJsonArray("tasks").size(),
+      assertEquals(2, tasks(m.flow()).size(),
           "no more tasks than tasksMax");
       // records keep flowing on the partitions mirrored from the start
       produce("refresh-a", 0, 140, 10);
@@ -103,12 +105,12 @@ class TopicRefreshIT {
   @Test
   void flowWithoutTopicsStartsTasksWhenOneAppears() {
     try (RunningMirror m = startMirror(config(clusters, refreshingMirror("late-.*", 3)))) {
-      assertEquals(0, m.status().getJsonArray("flows").getJsonObject(0).getJsonArray("tasks").size());
+      assertEquals(0, tasks(m.flow()).size());
       clusters.a().createTopic("late-x", 2);
       produce("late-x", 0, 0, 25);
       produce("late-x", 1, 25, 25);
       awaitRecords(clusters.b(), "A.late-x", 50);
-      assertEquals(2, m.status().getJsonArray("flows").getJsonObject(0).getJsonArray("tasks").size(),
+      assertEquals(2, tasks(m.flow()).size(),
           "one task per partition, up to tasksMax");
     }
   }

@@ -72,6 +72,21 @@ public final class Addresses {
     return "vmm.flow." + flow + ".offset-syncs";
   }
 
+  /**
+   * Source task {@code task} of a flow: request {@code "pause"} (stop fetching; in-flight records still complete
+   * and progress is still stored) or {@code "resume"}. Replies when applied.
+   */
+  public static String taskControl(String flow, int task) {
+    return "vmm.flow." + flow + ".task." + task + ".control";
+  }
+
+  /**
+   * Status and control requests from the HTTP API to this replica's supervisor (local): JSON
+   * {@code {"op": "status"|"ready"|"pause"|"resume"|"stop"|"restart"|"restart-task", "connector": "A->B.MirrorSourceConnector",
+   * "task": 0, "includeTasks": false, "onlyFailed": false}}. Failures carry an HTTP status as failure code.
+   */
+  public static final String CONTROL = "vmm.control";
+
   /** Published by source tasks when a partition fails: JSON {flow, topic, partition, offset, error}. */
   public static String partitionFailed(String flow) {
     return "vmm.flow." + flow + ".partition-failed";

@@ -52,6 +52,7 @@ public final class CheckpointVerticle extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(CheckpointVerticle.class);
 
   private final FlowSpec flow;
+  private final io.vmm.metrics.FlowMetrics metrics;
   private final ReplicationRules rules;
   private final String checkpointsTopic;
   private final String syncsTopic;
@@ -67,8 +68,13 @@ public final class CheckpointVerticle extends VerticleBase {
   private long timer = -1;
   private volatile boolean stopped;
 
-  public CheckpointVerticle(FlowSpec flow) {
+  /**
+   * @param flow    the flow whose MirrorCheckpointConnector this is
+   * @param metrics the flow's metrics ({@code checkpoint-latency-ms} per group and remote partition)
+   */
+  public CheckpointVerticle(FlowSpec flow, io.vmm.metrics.FlowMetrics metrics) {
     this.flow = flow;
+    this.metrics = metrics;
     this.rules = ReplicationRules.of(flow);
     this.checkpointsTopic = flow.replicationPolicy().checkpointsTopic(flow.id().source());
     this.syncsTopic = OffsetSyncWriterVerticle.topicName(flow);
@@ -177,6 +183,7 @@ public final class CheckpointVerticle extends VerticleBase {
       Map<TopicPartition, OffsetAndMetadata> offsets = sourceAdmin.listConsumerGroupOffsets(group)
           .partitionsToOffsetAndMetadata().get(timeoutMs, TimeUnit.MILLISECONDS);
       List<ProducerRecord<byte[], byte[]>> records = new ArrayList<>();
+      List<TopicPartition> downstreams = new ArrayList<>();
       for (Map.Entry<TopicPartition, OffsetAndMetadata> e : offsets.entrySet()) {
         TopicPartition upstream = e.getKey();
         if (e.getValue() == null || !rules.shouldReplicateTopic(upstream.topic())) {
@@ -193,11 +200,14 @@ public final class CheckpointVerticle extends VerticleBase {
           continue; // neither a rewind nor progress: a checkpoint never moves backwards
         }
         last.get(group).put(downstream, new long[]{up, t.downstream()});
+        downstreams.add(downstream);
         records.add(new ProducerRecord<>(checkpointsTopic, 0, listedAt, CheckpointCodec.key(group, downstream),
             CheckpointCodec.value(up, t.downstream(), e.getValue().metadata())));
       }
-      for (ProducerRecord<byte[], byte[]> r : records) {
-        producer.send(r).get(timeoutMs, TimeUnit.MILLISECONDS);
+      for (int i = 0; i < records.size(); i++) {
+        producer.send(records.get(i)).get(timeoutMs, TimeUnit.MILLISECONDS);
+        metrics.checkpointLatency(group, downstreams.get(i).topic(), downstreams.get(i).partition(),
+            System.currentTimeMillis() - listedAt);
         written++;
       }
     }

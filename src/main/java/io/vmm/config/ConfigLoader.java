@@ -70,7 +70,8 @@ public final class ConfigLoader {
     return new JsonObject(new JsonObject((Map<String, Object>) doc).encode());
   }
 
-  private static JsonObject unwrap(JsonObject doc) {
+  /** The {@code spec} of a Strimzi {@code KafkaMirrorMaker2} resource, or {@code doc} itself. */
+  public static JsonObject unwrap(JsonObject doc) {
     if ("KafkaMirrorMaker2".equals(doc.getString("kind")) && doc.getValue("spec") instanceof JsonObject spec) {
       return spec;
     }

@@ -24,9 +24,10 @@ public final class ConfigParser {
 
   private static final Logger LOG = LoggerFactory.getLogger(ConfigParser.class);
 
-  static final Set<String> TOP = JsonNode.set("clusters", "mirrors", "http", "metrics", "cluster");
+  static final Set<String> TOP = JsonNode.set("clusters", "mirrors", "http", "metrics", "cluster", "logging",
+      "reload");
   static final Set<String> TOP_IGNORED = JsonNode.set("version", "replicas", "connectCluster", "target",
-      "resources", "jvmOptions", "logging", "metricsConfig", "template", "tracing", "livenessProbe",
+      "resources", "jvmOptions", "metricsConfig", "template", "tracing", "livenessProbe",
       "readinessProbe", "image", "externalConfiguration", "rack", "clientRackInitImage");
   static final Set<String> CLUSTER = JsonNode.set("alias", "bootstrapServers", "config", "tls", "authentication");
   static final Set<String> MIRROR = JsonNode.set("sourceCluster", "targetCluster", "topicsPattern",
@@ -88,10 +89,24 @@ public final class ConfigParser {
     checkIdentityCycles(flows, flowPaths, problems);
 
     int httpPort = 8083;
+    String httpToken = null;
     JsonNode http = root.object("http");
     if (http != null) {
-      http.checkFields(JsonNode.set("port"), Set.of());
+      http.checkFields(JsonNode.set("port", "token"), Set.of());
       httpPort = http.integer("port", 8083, 0, 65535);
+      httpToken = http.string("token", false);
+      if (httpToken != null && httpToken.isBlank()) {
+        problems.add(http.pathOf("token"), "must not be blank; leave it out to allow control without a token");
+      }
+    }
+    Map<String, String> loggers = LoggingSpec.parse(root.object("logging"), problems);
+    boolean reloadEnabled = true;
+    int reloadScanMs = 5_000;
+    JsonNode reload = root.object("reload");
+    if (reload != null) {
+      reload.checkFields(JsonNode.set("enabled", "scanPeriodMs"), Set.of());
+      reloadEnabled = reload.bool("enabled", true);
+      reloadScanMs = reload.integer("scanPeriodMs", 5_000, 100, 3_600_000);
     }
     int metricsPort = 9404;
     JsonNode metrics = root.object("metrics");
@@ -111,7 +126,8 @@ public final class ConfigParser {
 
     problems.throwIfAny();
     ignored.forEach(p -> LOG.warn("{}: Strimzi/Connect field has no effect here and is ignored", p));
-    return new MirrorMakerConfig(List.copyOf(clusters.values()), List.copyOf(flows), httpPort, metricsPort, clustered);
+    return new MirrorMakerConfig(List.copyOf(clusters.values()), List.copyOf(flows), httpPort, metricsPort, clustered,
+        httpToken, loggers, reloadEnabled, reloadScanMs);
   }
 
   private static ClusterSpec parseCluster(JsonNode c, Problems problems) {

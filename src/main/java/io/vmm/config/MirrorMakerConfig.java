@@ -1,6 +1,7 @@
 package io.vmm.config;
 
 import java.util.List;
+import java.util.Map;
 
 /**
  * The whole validated configuration: the JSON form of Strimzi's {@code KafkaMirrorMaker2} spec plus service
@@ -11,7 +12,23 @@ import java.util.List;
  * @param httpPort    REST/health port ({@code http.port}, default 8083)
  * @param metricsPort Prometheus port ({@code metrics.port}, default 9404)
  * @param clustered   {@code cluster.enabled}: run as one member of a Vert.x cluster
+ * @param httpToken   {@code http.token}: bearer token the REST API's mutating endpoints require, or null for none
+ *                    (the environment variable {@code VMM_HTTP_TOKEN} wins when set)
+ * @param loggers     {@code logging.loggers}: logger name (or {@code ROOT}) to level, see {@link LoggingSpec}
+ * @param reloadEnabled {@code reload.enabled}: watch the config file and apply changes live (default true)
+ * @param reloadScanMs  {@code reload.scanPeriodMs}: how often the file is read, ms (default 5000)
  */
 public record MirrorMakerConfig(List<ClusterSpec> clusters, List<FlowSpec> flows, int httpPort, int metricsPort,
-                                boolean clustered) {
+                                boolean clustered, String httpToken, Map<String, String> loggers,
+                                boolean reloadEnabled, int reloadScanMs) {
+
+  /** The flow named {@code A->B}, or null. */
+  public FlowSpec flow(String name) {
+    for (FlowSpec f : flows) {
+      if (f.name().equals(name)) {
+        return f;
+      }
+    }
+    return null;
+  }
 }

@@ -37,13 +37,19 @@ public final class HeartbeatVerticle extends VerticleBase {
   public static final String TOPIC = "heartbeats";
 
   private final FlowSpec flow;
+  private final io.vmm.metrics.FlowMetrics metrics;
   private final byte[] key;
   private KafkaProducer<byte[], byte[]> producer;
   private long timer = -1;
   private volatile long lastErrorLog;
 
-  public HeartbeatVerticle(FlowSpec flow) {
+  /**
+   * @param flow    the flow whose MirrorHeartbeatConnector this is
+   * @param metrics the flow's metrics: each acknowledged heartbeat resets {@code vmm_heartbeat_age_ms}
+   */
+  public HeartbeatVerticle(FlowSpec flow, io.vmm.metrics.FlowMetrics metrics) {
     this.flow = flow;
+    this.metrics = metrics;
     this.key = HeartbeatCodec.key(flow.id().source(), flow.id().target());
   }
 
@@ -73,7 +79,9 @@ public final class HeartbeatVerticle extends VerticleBase {
   private void emit() {
     long now = System.currentTimeMillis();
     producer.send(new ProducerRecord<>(TOPIC, 0, now, key, HeartbeatCodec.value(now)), (md, e) -> {
-      if (e != null && System.currentTimeMillis() - lastErrorLog > 30_000) {
+      if (e == null) {
+        metrics.heartbeatAcknowledged(System.currentTimeMillis());
+      } else if (System.currentTimeMillis() - lastErrorLog > 30_000) {
         lastErrorLog = System.currentTimeMillis();
         LOG.warn("{} heartbeat not written (repeats are logged every 30 s): {}", flow.name(), e.toString());
       }

@@ -2,27 +2,64 @@ package io.vmm.http;
 
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
+import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.http.HttpServer;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import io.vertx.ext.healthchecks.HealthChecks;
+import io.vertx.ext.healthchecks.Status;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.StaticHandler;
+import io.vertx.ext.web.healthchecks.HealthCheckHandler;
 import io.vmm.bus.Addresses;
 
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.util.function.Supplier;
+
 /**
- * The replica's HTTP API on {@code http.port} (default 8083; 0 picks a free port). For now:
- * {@code GET /api/offsets/translate?flow=A->B&group=g}, the target offsets a group should use, per partition,
- * with whether each is exact (the {@link Addresses#TRANSLATE} reply as JSON). Errors are JSON
- * {@code {"error": "..."}} with 400 (missing parameter), 404 (unknown flow) or 503 (not available).
+ * The replica's HTTP API on {@code http.port} (default 8083; 0 picks a free port):
+ * <ul>
+ *   <li>{@code GET /health/live}: 200 while the process serves requests. {@code GET /health/ready}: 200 when every
+ *       flow has started the connectors requested running or paused and every cluster answers within 2 s; else
+ *       503 with the reasons ({@code {"status":"DOWN","checks":[{"id":"flows-and-clusters","status":"DOWN",
+ *       "data":{"reasons":[...]}}]}}). The check is bounded at 4 s.</li>
+ *   <li>Kafka Connect's REST API for the flows' connectors (named as Strimzi names them,
+ *       {@code A->B.MirrorSourceConnector}, {@code ...MirrorCheckpointConnector}, {@code ...MirrorHeartbeatConnector};
+ *       write {@code ->} as {@code -%3E} in URLs): {@code GET /connectors[?expand=status|info]},
+ *       {@code GET /connectors/{name}}, {@code /status}, {@code /tasks}, {@code /tasks/{id}/status};
+ *       {@code PUT /connectors/{name}/pause|resume} (202), {@code PUT .../stop} (204),
+ *       {@code POST .../restart[?includeTasks=&onlyFailed=]} (204, or 202 with the status when a parameter is
+ *       given), {@code POST .../tasks/{id}/restart} (204), and ours: {@code PUT .../tasks/{id}/pause|resume} (202).</li>
+ *   <li>{@code GET /api/flows}: every flow with its connectors, tasks, partitions, throughput counters, lag and
+ *       heartbeat age (see {@code FlowRunner.status()}). {@code GET /api/offsets/translate?flow=A->B&group=g}: the
+ *       target offsets a group should use, per partition, with whether each is exact.</li>
+ *   <li>{@code GET /}: the status page ({@code webroot/index.html}), which polls {@code /api/flows}.</li>
+ * </ul>
+ * Errors are JSON {@code {"error_code": <status>, "message": "<reason>"}} (Kafka Connect's shape). When a token
+ * is configured ({@code http.token} or {@code VMM_HTTP_TOKEN}), the mutating endpoints (PUT, POST) require
+ * {@code Authorization: Bearer <token>} and answer 401 without it. Handlers run on this verticle's event loop
+ * and only talk to the supervisor over the event bus ({@link Addresses#CONTROL}).
  */
 public final class HttpVerticle extends VerticleBase {
 
+  private static final long HEALTH_TIMEOUT_MS = 4_000;
+
   private final int port;
+  private final Supplier<String> token;
   private volatile int actualPort = -1;
   private HttpServer server;
 
-  public HttpVerticle(int port) {
+  /**
+   * @param port  port to bind, 0 for a free one
+   * @param token supplies the bearer token mutating endpoints require, or null for none (read per request, so
+   *              a config reload can change it)
+   */
+  public HttpVerticle(int port, Supplier<String> token) {
     this.port = port;
+    this.token = token;
   }
 
   /** The bound port once started. */
@@ -33,9 +70,195 @@ public final class HttpVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     Router router = Router.router(vertx);
+    HealthChecks live = HealthChecks.create(vertx).register("event-loop", p -> p.complete(Status.OK()));
+    HealthChecks ready = HealthChecks.create(vertx).register("flows-and-clusters", HEALTH_TIMEOUT_MS, p ->
+        control(new JsonObject().put("op", "ready"), HEALTH_TIMEOUT_MS - 500)
+            .onSuccess(r -> p.complete(r.getBoolean("ready") ? Status.OK()
+                : Status.KO(new JsonObject().put("reasons", r.getJsonArray("reasons")))))
+            .onFailure(e -> p.complete(Status.KO(new JsonObject().put("reasons", new JsonArray().add(e.getMessage()))))));
+    router.get("/health/live").handler(HealthCheckHandler.createWithHealthChecks(live));
+    router.get("/health/ready").handler(HealthCheckHandler.createWithHealthChecks(ready));
+
+    router.get("/api/flows").handler(ctx -> control(new JsonObject().put("op", "status"), 10_000)
+        .onSuccess(s -> json(ctx, 200, s)).onFailure(e -> fail(ctx, e)));
     router.get("/api/offsets/translate").handler(this::translate);
+
+    router.get("/connectors").handler(this::listConnectors);
+    router.get("/connectors/:name").handler(ctx -> connector(ctx, c -> info(ctx.pathParam("name"), c)));
+    router.get("/connectors/:name/status").handler(ctx -> connector(ctx, c -> connectStatus(c)));
+    router.get("/connectors/:name/tasks").handler(ctx -> connector(ctx, c -> {
+      JsonArray tasks = new JsonArray();
+      c.getJsonArray("tasks").forEach(t -> tasks.add(new JsonObject().put("id", new JsonObject()
+          .put("connector", c.getString("name")).put("task", ((JsonObject) t).getInteger("id")))
+          .put("config", new JsonObject())));
+      return tasks;
+    }));
+    router.get("/connectors/:name/tasks/:task/status").handler(ctx -> connector(ctx, c -> {
+      for (Object t : c.getJsonArray("tasks")) {
+        JsonObject task = (JsonObject) t;
+        if (String.valueOf(task.getInteger("id")).equals(ctx.pathParam("task"))) {
+          return connectTask(task);
+        }
+      }
+      throw new ReplyException(io.vertx.core.eventbus.ReplyFailure.RECIPIENT_FAILURE, 404,
+          "unknown task " + ctx.pathParam("task") + " of " + c.getString("name"));
+    }));
+
+    router.put("/connectors/:name/pause").handler(ctx -> mutate(ctx, "pause", 202));
+    router.put("/connectors/:name/resume").handler(ctx -> mutate(ctx, "resume", 202));
+    router.put("/connectors/:name/stop").handler(ctx -> mutate(ctx, "stop", 204));
+    router.post("/connectors/:name/restart").handler(ctx -> mutate(ctx, "restart",
+        ctx.request().getParam("includeTasks") != null || ctx.request().getParam("onlyFailed") != null ? 202 : 204));
+    router.post("/connectors/:name/tasks/:task/restart").handler(ctx -> mutate(ctx, "restart-task", 204));
+    router.put("/connectors/:name/tasks/:task/pause").handler(ctx -> mutate(ctx, "pause-task", 202));
+    router.put("/connectors/:name/tasks/:task/resume").handler(ctx -> mutate(ctx, "resume-task", 202));
+
+    router.route("/*").handler(StaticHandler.create("webroot").setCachingEnabled(false));
+    router.route().last().handler(ctx -> error(ctx, 404, "no such resource: " + ctx.request().method() + " "
+        + ctx.request().path()));
     server = vertx.createHttpServer();
     return server.requestHandler(router).listen(port).onSuccess(s -> actualPort = s.actualPort());
+  }
+
+  private Future<JsonObject> control(JsonObject request, long timeoutMs) {
+    return vertx.eventBus().<JsonObject>request(Addresses.CONTROL, request,
+        new DeliveryOptions().setSendTimeout(timeoutMs)).map(m -> m.body());
+  }
+
+  /** Answers with {@code render(connector status)} for the connector named in the path, or 404. */
+  private void connector(RoutingContext ctx, java.util.function.Function<JsonObject, Object> render) {
+    String name = ctx.pathParam("name");
+    control(new JsonObject().put("op", "status"), 10_000).onSuccess(status -> {
+      JsonObject c = find(status, name);
+      if (c == null) {
+        error(ctx, 404, "unknown connector " + name);
+        return;
+      }
+      try {
+        Object body = render.apply(c);
+        ctx.response().setStatusCode(200).putHeader("content-type", "application/json")
+            .end(body instanceof JsonArray a ? a.encode() : ((JsonObject) body).encode());
+      } catch (ReplyException e) {
+        error(ctx, e.failureCode(), e.getMessage());
+      }
+    }).onFailure(e -> fail(ctx, e));
+  }
+
+  /** The connector status (flow runner's form) named {@code name} in a supervisor status, with its flow's aliases. */
+  private static JsonObject find(JsonObject status, String name) {
+    for (Object f : status.getJsonArray("flows")) {
+      JsonObject flow = (JsonObject) f;
+      for (String kind : new String[]{"source", "checkpoint", "heartbeat"}) {
+        JsonObject c = flow.getJsonObject("connectors").getJsonObject(kind);
+        if (c.getString("name").equals(name)) {
+          return c.copy().put("sourceAlias", flow.getString("source")).put("targetAlias", flow.getString("target"));
+        }
+      }
+    }
+    return null;
+  }
+
+  private static JsonObject info(String name, JsonObject c) {
+    String className = name.substring(name.lastIndexOf('.') + 1);
+    JsonArray tasks = new JsonArray();
+    c.getJsonArray("tasks").forEach(t -> tasks.add(new JsonObject().put("connector", name)
+        .put("task", ((JsonObject) t).getInteger("id"))));
+    return new JsonObject().put("name", name).put("type", "source").put("tasks", tasks)
+        .put("config", new JsonObject().put("name", name)
+            .put("connector.class", "org.apache.kafka.connect.mirror." + className)
+            .put("source.cluster.alias", c.getString("sourceAlias"))
+            .put("target.cluster.alias", c.getString("targetAlias")));
+  }
+
+  /** Kafka Connect's status shape for a connector. */
+  private static JsonObject connectStatus(JsonObject c) {
+    JsonObject connector = new JsonObject().put("state", c.getString("state")).put("worker_id", "local");
+    if (c.getString("error") != null) {
+      connector.put("trace", c.getString("error"));
+    }
+    JsonArray tasks = new JsonArray();
+    c.getJsonArray("tasks").forEach(t -> tasks.add(connectTask((JsonObject) t)));
+    return new JsonObject().put("name", c.getString("name")).put("connector", connector).put("tasks", tasks)
+        .put("type", "source");
+  }
+
+  private static JsonObject connectTask(JsonObject t) {
+    JsonObject task = new JsonObject().put("id", t.getInteger("id")).put("state", t.getString("state"))
+        .put("worker_id", "local");
+    if (t.getString("error") != null) {
+      task.put("trace", t.getString("error"));
+    }
+    return task;
+  }
+
+  private void listConnectors(RoutingContext ctx) {
+    String expand = ctx.request().getParam("expand");
+    control(new JsonObject().put("op", "status"), 10_000).onSuccess(status -> {
+      if (expand == null) {
+        JsonArray names = new JsonArray();
+        status.getJsonArray("flows").forEach(f -> ((JsonObject) f).getJsonObject("connectors")
+            .forEach(e -> names.add(((JsonObject) e.getValue()).getString("name"))));
+        json(ctx, 200, names);
+        return;
+      }
+      JsonObject out = new JsonObject();
+      status.getJsonArray("flows").forEach(f -> ((JsonObject) f).getJsonObject("connectors").forEach(e -> {
+        String name = ((JsonObject) e.getValue()).getString("name");
+        JsonObject c = find(status, name);
+        JsonObject entry = new JsonObject();
+        for (String x : ctx.request().params().getAll("expand")) {
+          if (x.equals("status")) {
+            entry.put("status", connectStatus(c));
+          } else if (x.equals("info")) {
+            entry.put("info", info(name, c));
+          }
+        }
+        out.put(name, entry);
+      }));
+      json(ctx, 200, out);
+    }).onFailure(e -> fail(ctx, e));
+  }
+
+  /** A connector or task operation; answers {@code okStatus} (with the connector status for 202). */
+  private void mutate(RoutingContext ctx, String op, int okStatus) {
+    if (!authorized(ctx)) {
+      return;
+    }
+    JsonObject request = new JsonObject().put("op", op).put("connector", ctx.pathParam("name"))
+        .put("includeTasks", "true".equals(ctx.request().getParam("includeTasks")))
+        .put("onlyFailed", "true".equals(ctx.request().getParam("onlyFailed")));
+    String task = ctx.pathParam("task");
+    if (task != null) {
+      try {
+        request.put("task", Integer.parseInt(task));
+      } catch (NumberFormatException e) {
+        error(ctx, 400, "task id must be a number, got " + task);
+        return;
+      }
+    }
+    control(request, 60_000).onSuccess(status -> {
+      if (okStatus == 204) {
+        ctx.response().setStatusCode(204).end();
+      } else {
+        json(ctx, okStatus, connectStatus(status));
+      }
+    }).onFailure(e -> fail(ctx, e));
+  }
+
+  private boolean authorized(RoutingContext ctx) {
+    String expected = token.get();
+    if (expected == null) {
+      return true;
+    }
+    String header = ctx.request().getHeader("Authorization");
+    byte[] given = (header == null ? "" : header).getBytes(StandardCharsets.UTF_8);
+    if (MessageDigest.isEqual(given, ("Bearer " + expected).getBytes(StandardCharsets.UTF_8))) {
+      return true;
+    }
+    ctx.response().putHeader("WWW-Authenticate", "Bearer");
+    error(ctx, 401, header == null ? "this endpoint needs an Authorization: Bearer <token> header"
+        : "the bearer token is not valid");
+    return false;
   }
 
   private void translate(RoutingContext ctx) {
@@ -46,14 +269,22 @@ public final class HttpVerticle extends VerticleBase {
       return;
     }
     vertx.eventBus().<JsonObject>request(Addresses.TRANSLATE, new JsonObject().put("flow", flow).put("group", group))
-        .onSuccess(reply -> ctx.response().putHeader("content-type", "application/json").end(reply.body().encode()))
-        .onFailure(e -> error(ctx, e instanceof ReplyException re && re.failureCode() >= 400 ? re.failureCode() : 503,
-            e.getMessage()));
+        .onSuccess(reply -> json(ctx, 200, reply.body()))
+        .onFailure(e -> fail(ctx, e));
+  }
+
+  private static void fail(RoutingContext ctx, Throwable e) {
+    error(ctx, e instanceof ReplyException re && re.failureCode() >= 400 && re.failureCode() < 600
+        ? re.failureCode() : 503, e.getMessage());
+  }
+
+  private static void json(RoutingContext ctx, int status, Object body) {
+    ctx.response().setStatusCode(status).putHeader("content-type", "application/json")
+        .end(body instanceof JsonArray a ? a.encode() : ((JsonObject) body).encode());
   }
 
   private static void error(RoutingContext ctx, int status, String message) {
-    ctx.response().setStatusCode(status).putHeader("content-type", "application/json")
-        .end(new JsonObject().put("error", message).encode());
+    json(ctx, status, new JsonObject().put("error_code", status).put("message", message));
   }
 
   @Override

@@ -12,6 +12,8 @@ import io.vmm.bus.BatchResult;
 import io.vmm.bus.BatchResult.PartitionResult;
 import io.vmm.bus.ProgressUpdate;
 import io.vmm.bus.SourceBatch;
+import io.vmm.metrics.FlowMetrics;
+import io.vmm.metrics.PartitionMetrics;
 import io.vmm.source.InFlightTracker.PartitionState;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
@@ -87,6 +89,13 @@ public final class SourceVerticle extends VerticleBase {
   }
 
   private final String flow;
+  private final FlowMetrics metrics;
+  private final FlowMetrics.TaskMetrics taskMetrics;
+  private final Map<TopicPartition, PartitionMetrics> partitionMetrics = new java.util.HashMap<>();
+  private final boolean startsAtEarliest;
+  private boolean paused;
+  /** Partitions with records polled (and dropped) while paused: the first dropped offset, to seek to on resume. */
+  private final Map<TopicPartition, Long> rewindOnResume = new java.util.HashMap<>();
   private final String sourceAlias;
   private final int taskIndex;
   private final String taskId;
@@ -102,6 +111,7 @@ public final class SourceVerticle extends VerticleBase {
   private final Set<TopicPartition> positioning = new HashSet<>();
   private io.vertx.core.eventbus.MessageConsumer<JsonArray> assignConsumer;
   private io.vertx.core.eventbus.MessageConsumer<JsonArray> resetConsumer;
+  private io.vertx.core.eventbus.MessageConsumer<String> controlConsumer;
 
   private KafkaConsumer<byte[], byte[]> consumer;
   private KafkaReadStream<byte[], byte[]> stream;
@@ -114,9 +124,23 @@ public final class SourceVerticle extends VerticleBase {
   private long pauses;
   private long batches;
 
+  /**
+   * @param flow           the flow
+   * @param taskIndex      task number within the flow (uses producer {@code taskIndex})
+   * @param consumerConfig source-cluster consumer settings
+   * @param assignments    the partition group with the positions to resume at
+   * @param limits         flow control and timing
+   * @param metrics        the flow's metrics (partition and in-flight meters of this task are registered here)
+   * @param startPaused    start positioned but not fetching (connector state {@code paused}), until a resume
+   */
   public SourceVerticle(SourceAndTarget flow, int taskIndex, Map<String, Object> consumerConfig,
-                        List<Assignment> assignments, Limits limits) {
+                        List<Assignment> assignments, Limits limits, FlowMetrics metrics, boolean startPaused) {
     this.flow = flow.toString();
+    this.metrics = metrics;
+    this.taskMetrics = metrics.task(taskIndex);
+    this.paused = startPaused;
+    this.startsAtEarliest = !"latest".equals(String.valueOf(consumerConfig.get("auto.offset.reset")))
+        && !"none".equals(String.valueOf(consumerConfig.get("auto.offset.reset")));
     this.sourceAlias = flow.source();
     this.taskIndex = taskIndex;
     this.taskId = this.flow + "#" + taskIndex;
@@ -131,6 +155,7 @@ public final class SourceVerticle extends VerticleBase {
   public Future<?> start() {
     for (Assignment a : assignments) {
       tracker.add(a.tp(), a.targetTopic(), a.lastWritten());
+      track(a);
     }
     // the consumer constructor may resolve host names: keep it off the event loop
     return vertx.executeBlocking(() -> new KafkaConsumer<byte[], byte[]>(consumerConfig), false)
@@ -155,12 +180,57 @@ public final class SourceVerticle extends VerticleBase {
           return Future.all(seeks);
         })
         .onSuccess(v -> {
-          LOG.info("{} started: {}", taskId, describeStart());
-          stream.resume();
+          LOG.info("{} started{}: {}", taskId, paused ? " PAUSED" : "", describeStart());
+          if (!paused) {
+            stream.resume();
+          }
           flushTimer = vertx.setPeriodic(limits.flushIntervalMs(), id -> flush());
           assignConsumer = vertx.eventBus().localConsumer(Addresses.taskAssign(flow, taskIndex), this::onAssign);
           resetConsumer = vertx.eventBus().localConsumer(Addresses.taskReset(flow, taskIndex), this::onReset);
+          controlConsumer = vertx.eventBus().localConsumer(Addresses.taskControl(flow, taskIndex), this::onControl);
         });
+  }
+
+  /** Registers a partition's meters and its starting position. */
+  private void track(Assignment a) {
+    PartitionMetrics pm = metrics.partition(a.tp(), a.targetTopic());
+    pm.assigned(a.resumeAt(), startsAtEarliest);
+    partitionMetrics.put(a.tp(), pm);
+  }
+
+  /**
+   * {@code "pause"}: stop fetching (the consumer is not polled; records in flight still complete and progress is
+   * still stored); {@code "resume"}: fetch again. Replies with the new state.
+   */
+  private void onControl(io.vertx.core.eventbus.Message<String> message) {
+    if ("pause".equals(message.body())) {
+      if (!paused && !stopping) {
+        paused = true;
+        stream.pause();
+        consumer.wakeup(); // ends a poll in progress; records it still returns are dropped and re-read on resume
+        LOG.info("{} paused", taskId);
+      }
+    } else if ("resume".equals(message.body())) {
+      if (paused && !stopping) {
+        paused = false;
+        List<Future<Void>> seeks = new ArrayList<>();
+        rewindOnResume.forEach((tp, offset) -> seeks.add(stream.seek(tp, offset)));
+        rewindOnResume.clear();
+        Future.all(seeks).onComplete(ar -> {
+          if (!paused && !stopping) {
+            stream.resume();
+            consumer.wakeup();
+          }
+          LOG.info("{} resumed", taskId);
+          message.reply("RUNNING");
+        });
+        return;
+      }
+    } else {
+      message.fail(400, "unknown task operation " + message.body());
+      return;
+    }
+    message.reply(paused ? "PAUSED" : "RUNNING");
   }
 
   /**
@@ -187,6 +257,7 @@ public final class SourceVerticle extends VerticleBase {
     tracker.all().forEach(s -> all.add(s.tp));
     for (Assignment a : added) {
       tracker.add(a.tp(), a.targetTopic(), a.lastWritten());
+      track(a);
       all.add(a.tp());
       if (a.resumeAt() >= 0) {
         positioning.add(a.tp());
@@ -236,6 +307,10 @@ public final class SourceVerticle extends VerticleBase {
         syncs.reset(tp);
       }
       positioning.add(tp);
+      PartitionMetrics pm = partitionMetrics.get(tp);
+      if (pm != null) {
+        pm.assigned(-1, true);
+      }
       LOG.warn("{} {}: source topic was deleted and recreated; last written offset before the reset {}; "
           + "resuming at the new log start (records since then may be mirrored twice)", taskId, tp, old);
     }
@@ -268,10 +343,23 @@ public final class SourceVerticle extends VerticleBase {
     if (stopping) {
       return; // not sent, not counted: re-read after restart
     }
+    if (paused) {
+      // polled before the pause took effect: not sent; fetched again from the first of them on resume
+      for (TopicPartition tp : records.partitions()) {
+        if (!positioning.contains(tp)) {
+          rewindOnResume.putIfAbsent(tp, records.records(tp).get(0).offset());
+        }
+      }
+      return;
+    }
     long batchSeq = seq++;
     batches++;
-    List<SourceBatch.Chunk> chunks = new ArrayList<>(records.partitions().size());
-    long[] firstOffsets = new long[records.partitions().size()];
+    long now = System.currentTimeMillis();
+    int n = records.partitions().size();
+    List<SourceBatch.Chunk> chunks = new ArrayList<>(n);
+    long[] firstOffsets = new long[n];
+    // per chunk: timestamps of its records, for replication-latency at acknowledgement
+    ChunkTimes[] times = new ChunkTimes[n];
     for (TopicPartition tp : records.partitions()) {
       PartitionState s = tracker.get(tp);
       if (s == null || s.failed() || positioning.contains(tp)) {
@@ -279,10 +367,20 @@ public final class SourceVerticle extends VerticleBase {
       }
       List<ConsumerRecord<byte[], byte[]>> list = records.records(tp);
       long bytes = 0;
+      long valueBytes = 0;
+      ChunkTimes t = new ChunkTimes();
       for (int i = 0; i < list.size(); i++) {
         ConsumerRecord<byte[], byte[]> r = list.get(i);
-        bytes += Math.max(0, r.serializedKeySize()) + Math.max(0, r.serializedValueSize());
+        int valueSize = Math.max(0, r.serializedValueSize());
+        bytes += Math.max(0, r.serializedKeySize()) + valueSize;
+        valueBytes += valueSize;
+        t.add(r.timestamp());
       }
+      PartitionMetrics pm = partitionMetrics.get(tp);
+      if (pm != null) {
+        pm.polled(list.size(), valueBytes, t.timed, t.min, t.max, t.sum, t.last, now);
+      }
+      times[chunks.size()] = t;
       firstOffsets[chunks.size()] = list.get(0).offset();
       chunks.add(new SourceBatch.Chunk(tp, s.targetTopic, list));
       tracker.sent(tp, batchSeq, list.get(list.size() - 1).offset(), list.size(), bytes);
@@ -296,14 +394,15 @@ public final class SourceVerticle extends VerticleBase {
             requestOptions)
         .onComplete(ar -> {
           if (ar.succeeded()) {
-            for (PartitionResult r : ar.result().body().results()) {
-              onAnswer(batchSeq, r);
+            List<PartitionResult> results = ar.result().body().results();
+            for (int i = 0; i < results.size(); i++) {
+              onAnswer(batchSeq, results.get(i), times[i]);
             }
           } else {
             // the producer did not answer: nothing after the stored prefix can be trusted as written
             for (int i = 0; i < sentPartitions.size(); i++) {
               onAnswer(batchSeq, new PartitionResult(sentPartitions.get(i), new long[]{firstOffsets[i]},
-                  new long[]{-1}, 0, ar.cause()));
+                  new long[]{-1}, 0, ar.cause()), times[i]);
             }
           }
           applyFlowControl();
@@ -314,10 +413,49 @@ public final class SourceVerticle extends VerticleBase {
     applyFlowControl();
   }
 
-  private void onAnswer(long batchSeq, PartitionResult result) {
+  /** Min, max, sum and last of a chunk's record timestamps (records without one, -1, are left out). */
+  private static final class ChunkTimes {
+    int timed;
+    long min = Long.MAX_VALUE;
+    long max = Long.MIN_VALUE;
+    double sum;
+    long last = -1;
+
+    void add(long ts) {
+      last = ts;
+      if (ts >= 0) {
+        timed++;
+        min = Math.min(min, ts);
+        max = Math.max(max, ts);
+        sum += ts;
+      }
+    }
+  }
+
+  private void onAnswer(long batchSeq, PartitionResult result, ChunkTimes times) {
     PartitionState s = tracker.get(result.source());
     boolean wasFailed = s.failed();
+    long before = s.lastWritten;
     tracker.answered(batchSeq, result, this::onAcknowledgedPrefix);
+    PartitionMetrics pm = partitionMetrics.get(result.source());
+    if (pm != null) {
+      int acked = 0;
+      long[] downstream = result.downstream();
+      for (long d : downstream) {
+        if (d >= 0) {
+          acked++;
+        }
+      }
+      if (acked > 0) {
+        // a partly failed chunk keeps its timestamp figures: the latency of the records written is close enough
+        int timed = acked == downstream.length ? times.timed : Math.min(acked, times.timed);
+        pm.acknowledged(acked, timed, times.min, times.max, times.timed == 0 ? 0 : times.sum * timed / times.timed,
+            times.last, System.currentTimeMillis());
+      }
+      if (s.lastWritten > before) {
+        pm.mirrored(s.lastWritten + 1, times.last);
+      }
+    }
     if (s.failed() && !wasFailed) {
       reportFailure(s);
     }
@@ -356,6 +494,7 @@ public final class SourceVerticle extends VerticleBase {
         (toResume == null ? toResume = new HashSet<>() : toResume).add(s.tp);
       }
     }
+    taskMetrics.inFlight(tracker.inFlightRecords(), tracker.inFlightBytes());
     if (toPause != null) {
       pauses++;
       pausedPartitions.addAll(toPause);
@@ -392,6 +531,10 @@ public final class SourceVerticle extends VerticleBase {
   }
 
   private void reportFailure(PartitionState s) {
+    PartitionMetrics pm = partitionMetrics.get(s.tp);
+    if (pm != null) {
+      pm.failed(true);
+    }
     LOG.error("{} {}: partition FAILED at upstream offset {} (target topic {}): {}. Records before it are stored; "
             + "this partition stops until the task restarts; other partitions go on.", taskId, s.tp,
         s.failedOffset, s.targetTopic, String.valueOf(s.failure));
@@ -437,6 +580,7 @@ public final class SourceVerticle extends VerticleBase {
     if (assignConsumer != null) {
       assignConsumer.unregister();
       resetConsumer.unregister();
+      controlConsumer.unregister();
     }
     if (flushTimer >= 0) {
       vertx.cancelTimer(flushTimer);

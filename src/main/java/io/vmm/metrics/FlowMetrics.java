@@ -1,0 +1,199 @@
+package io.vmm.metrics;
+
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Meter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tags;
+import org.apache.kafka.common.TopicPartition;
+
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
+import java.util.function.ToDoubleFunction;
+
+/**
+ * The Prometheus meters of one flow {@code A->B} and the state behind them.
+ * <p>
+ * MM2-compatible names, as Strimzi's JMX-exporter rules print MM2's MBeans (all gauges):
+ * {@code kafka_connect_mirror_source_connector_<metric>{source,target,topic,partition}} for record-count,
+ * record-rate, byte-count, byte-rate, record-age-ms(-min/-max/-avg) and replication-latency-ms(-min/-max/-avg),
+ * where {@code topic} is the remote (target-side) topic as in MM2; and
+ * {@code kafka_connect_mirror_checkpoint_connector_checkpoint_latency_ms(_min/_max/_avg){source,target,group,topic,partition}}.
+ * Rates are per second, ages and latencies in ms over MM2's 2 × 30 s window.
+ * <p>
+ * Ours: {@code vmm_replication_lag_records} and {@code vmm_replication_lag_ms} per partition,
+ * {@code vmm_heartbeat_age_ms} (ms since the target acknowledged this flow's last heartbeat),
+ * {@code vmm_inflight_records}/{@code vmm_inflight_bytes} per task, {@code vmm_failed_partitions},
+ * {@code vmm_source_resets}, {@code vmm_connector_running{connector}} (1 or 0).
+ * <p>
+ * Meters are registered once per partition, task or group and removed by {@link #close()} when the flow is
+ * removed. Thread-safe: tasks, the checkpointer, the heartbeat emitter and scrapes use it concurrently.
+ */
+public final class FlowMetrics implements AutoCloseable {
+
+  static final String SOURCE_PREFIX = "kafka_connect_mirror_source_connector_";
+  static final String CHECKPOINT_PREFIX = "kafka_connect_mirror_checkpoint_connector_";
+
+  private final MeterRegistry registry;
+  private final String source;
+  private final String target;
+  private final Tags flowTags;
+  private final Map<TopicPartition, PartitionMetrics> partitions = new ConcurrentHashMap<>();
+  private final Map<Integer, TaskMetrics> tasks = new ConcurrentHashMap<>();
+  private final Map<String, SampledStat> checkpoints = new ConcurrentHashMap<>();
+  private final List<Meter> meters = new ArrayList<>();
+  private volatile long lastHeartbeatMs = -1;
+  private volatile int failedPartitions;
+  private volatile long sourceResets;
+  private final Map<String, Boolean> running = new ConcurrentHashMap<>();
+  private volatile boolean closed;
+
+  /** In-flight figures of one source task, published by the task after each batch and answer. */
+  public static final class TaskMetrics {
+    volatile long inFlightRecords;
+    volatile long inFlightBytes;
+
+    /** Sets the task's records and key+value bytes sent and not yet acknowledged. */
+    public void inFlight(long records, long bytes) {
+      this.inFlightRecords = records;
+      this.inFlightBytes = bytes;
+    }
+  }
+
+  public FlowMetrics(MeterRegistry registry, String source, String target) {
+    this.registry = registry;
+    this.source = source;
+    this.target = target;
+    this.flowTags = Tags.of("source", source, "target", target);
+    gauge("vmm_heartbeat_age_ms", flowTags, this, m -> m.lastHeartbeatMs < 0 ? Double.NaN
+        : System.currentTimeMillis() - m.lastHeartbeatMs);
+    gauge("vmm_failed_partitions", flowTags, this, m -> m.failedPartitions);
+    gauge("vmm_source_resets", flowTags, this, m -> m.sourceResets);
+    for (String connector : List.of("MirrorSourceConnector", "MirrorCheckpointConnector", "MirrorHeartbeatConnector")) {
+      gauge("vmm_connector_running", flowTags.and("connector", connector), this,
+          m -> Boolean.TRUE.equals(m.running.get(connector)) ? 1 : 0);
+    }
+  }
+
+  /** The metrics of a source partition, registering its meters on first use. */
+  public PartitionMetrics partition(TopicPartition tp, String remoteTopic) {
+    return partitions.computeIfAbsent(tp, k -> {
+      PartitionMetrics p = new PartitionMetrics(tp, remoteTopic);
+      register(p);
+      return p;
+    });
+  }
+
+  private void register(PartitionMetrics p) {
+    Tags tags = flowTags.and("topic", p.remoteTopic(), "partition", Integer.toString(p.source().partition()));
+    gauge(SOURCE_PREFIX + "record_count", tags, p, PartitionMetrics::recordCount);
+    gauge(SOURCE_PREFIX + "record_rate", tags, p, x -> x.records().ratePerSecond(System.currentTimeMillis()));
+    gauge(SOURCE_PREFIX + "byte_count", tags, p, PartitionMetrics::byteCount);
+    gauge(SOURCE_PREFIX + "byte_rate", tags, p, x -> x.bytes().ratePerSecond(System.currentTimeMillis()));
+    stat(SOURCE_PREFIX + "record_age_ms", tags, p::age);
+    stat(SOURCE_PREFIX + "replication_latency_ms", tags, p::latency);
+    gauge("vmm_replication_lag_records", tags, p, x -> {
+      long lag = x.lagRecords();
+      return lag < 0 ? Double.NaN : lag;
+    });
+    gauge("vmm_replication_lag_ms", tags, p, x -> x.lagMs(System.currentTimeMillis()));
+  }
+
+  /** {@code name}, {@code name_min}, {@code name_max}, {@code name_avg} over a sampled stat. */
+  private void stat(String name, Tags tags, Supplier<SampledStat> stat) {
+    SampledStat s = stat.get();
+    gauge(name, tags, s, SampledStat::last);
+    gauge(name + "_min", tags, s, x -> x.min(System.currentTimeMillis()));
+    gauge(name + "_max", tags, s, x -> x.max(System.currentTimeMillis()));
+    gauge(name + "_avg", tags, s, x -> x.avg(System.currentTimeMillis()));
+  }
+
+  private <T> void gauge(String name, Tags tags, T state, ToDoubleFunction<T> value) {
+    Gauge g = Gauge.builder(name, state, value).tags(tags).strongReference(true).register(registry);
+    synchronized (meters) {
+      meters.add(g);
+    }
+  }
+
+  /** The in-flight gauges of source task {@code task}, registered on first use. */
+  public TaskMetrics task(int task) {
+    return tasks.computeIfAbsent(task, t -> {
+      TaskMetrics m = new TaskMetrics();
+      Tags tags = flowTags.and("task", Integer.toString(t));
+      gauge("vmm_inflight_records", tags, m, x -> x.inFlightRecords);
+      gauge("vmm_inflight_bytes", tags, m, x -> x.inFlightBytes);
+      return m;
+    });
+  }
+
+  /**
+   * Records a checkpoint's latency (ms from creating the checkpoint to the target's acknowledgement), per
+   * consumer group and remote topic partition, as MM2's {@code checkpoint-latency-ms}.
+   */
+  public void checkpointLatency(String group, String remoteTopic, int partition, long latencyMs) {
+    String key = group + '\u0000' + remoteTopic + '\u0000' + partition;
+    SampledStat s = checkpoints.computeIfAbsent(key, k -> {
+      SampledStat stat = new SampledStat();
+      stat(CHECKPOINT_PREFIX + "checkpoint_latency_ms",
+          flowTags.and("group", group, "topic", remoteTopic, "partition", Integer.toString(partition)), () -> stat);
+      return stat;
+    });
+    s.record(latencyMs, System.currentTimeMillis());
+  }
+
+  /** The target acknowledged a heartbeat of this flow at {@code nowMs}. */
+  public void heartbeatAcknowledged(long nowMs) {
+    lastHeartbeatMs = nowMs;
+  }
+
+  /** Ms since the last acknowledged heartbeat, or -1 when none yet. */
+  public long heartbeatAgeMs() {
+    long last = lastHeartbeatMs;
+    return last < 0 ? -1 : System.currentTimeMillis() - last;
+  }
+
+  /** Sets the connector-level figures (from the flow runner). */
+  public void flowState(int failedPartitions, long sourceResets) {
+    this.failedPartitions = failedPartitions;
+    this.sourceResets = sourceResets;
+  }
+
+  /** Sets whether {@code connector} (MirrorSourceConnector, ...) is running. */
+  public void running(String connector, boolean isRunning) {
+    running.put(connector, isRunning);
+  }
+
+  /** Every partition seen so far. */
+  public Collection<PartitionMetrics> partitions() {
+    return partitions.values();
+  }
+
+  /** The partition's metrics if it has any, else null. */
+  public PartitionMetrics partitionOrNull(TopicPartition tp) {
+    return partitions.get(tp);
+  }
+
+  public String source() {
+    return source;
+  }
+
+  public String target() {
+    return target;
+  }
+
+  /** Removes every meter of this flow from the registry. Idempotent. */
+  @Override
+  public void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    synchronized (meters) {
+      meters.forEach(registry::remove);
+      meters.clear();
+    }
+  }
+}
