@@ -276,6 +276,36 @@ class OperationsIT {
     }
   }
 
+  // ------------------------------------------------------------------------------------------ status page
+
+  @Test
+  void statusPageShowsLiveFlowsInHeadlessChromium() throws Exception {
+    org.junit.jupiter.api.Assumptions.assumeTrue(io.vmm.testkit.Chromium.available(),
+        "headless Chromium not installed (Debian: apt-get install chromium); the status page is not checked");
+    String topic = "ops-page";
+    clusters.a().createTopic(topic, 1);
+    produce(clusters.a(), topic, 1, 100, 0);
+    try (RunningMirror m = startMirror(config(clusters, fastMirror(topic)))) {
+      MirrorTestSupport.awaitRecords(clusters.b(), "A." + topic, 100);
+      String dom = io.vmm.testkit.Chromium.dumpDom(api(m, "/"), 5_000);
+      assertTrue(dom.contains("data-loaded=\"true\""), "page rendered data from /api/flows");
+      assertTrue(dom.contains("data-flow=\"A-&gt;B\"") || dom.contains("data-flow=\"A->B\""), "flow row");
+      assertTrue(dom.contains("RUNNING"), "connector state shown");
+      assertTrue(dom.contains("<div id=\"error\" hidden=\"\"></div>") || dom.contains("<div id=\"error\" hidden></div>"), "no error banner");
+      java.nio.file.Path png = io.vmm.testkit.Chromium.screenshot(api(m, "/"),
+          java.nio.file.Path.of("target", "status-page-live.png"), 1200, 700, 5_000);
+      java.awt.image.BufferedImage image = javax.imageio.ImageIO.read(png.toFile());
+      assertEquals(1200, image.getWidth());
+      java.util.Set<Integer> colours = new java.util.HashSet<>();
+      for (int x = 0; x < image.getWidth(); x += 7) {
+        for (int y = 0; y < image.getHeight(); y += 7) {
+          colours.add(image.getRGB(x, y));
+        }
+      }
+      assertTrue(colours.size() > 10, "screenshot is not blank: " + colours.size() + " colours");
+    }
+  }
+
   // ------------------------------------------------------------------------------------------ readiness
 
   @Test

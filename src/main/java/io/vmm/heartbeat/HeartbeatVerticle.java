@@ -78,14 +78,25 @@ public final class HeartbeatVerticle extends VerticleBase {
 
   private void emit() {
     long now = System.currentTimeMillis();
-    producer.send(new ProducerRecord<>(TOPIC, 0, now, key, HeartbeatCodec.value(now)), (md, e) -> {
-      if (e == null) {
-        metrics.heartbeatAcknowledged(System.currentTimeMillis());
-      } else if (System.currentTimeMillis() - lastErrorLog > 30_000) {
-        lastErrorLog = System.currentTimeMillis();
-        LOG.warn("{} heartbeat not written (repeats are logged every 30 s): {}", flow.name(), e.toString());
-      }
-    });
+    try {
+      producer.send(new ProducerRecord<>(TOPIC, 0, now, key, HeartbeatCodec.value(now)), (md, e) -> {
+        if (e == null) {
+          metrics.heartbeatAcknowledged(System.currentTimeMillis());
+        } else {
+          warn(e);
+        }
+      });
+    } catch (RuntimeException e) {
+      // e.g. metadata for the topic not available within max.block.ms, or interrupted at undeploy
+      warn(e);
+    }
+  }
+
+  private void warn(Exception e) {
+    if (System.currentTimeMillis() - lastErrorLog > 30_000) {
+      lastErrorLog = System.currentTimeMillis();
+      LOG.warn("{} heartbeat not written to {} (repeats are logged every 30 s): {}", flow.name(), TOPIC, e.toString());
+    }
   }
 
   @Override
