@@ -526,7 +526,8 @@ public final class SourceVerticle extends VerticleBase {
     long now = System.currentTimeMillis();
     if (now - lastPollErrorLog > 10_000) {
       lastPollErrorLog = now;
-      LOG.warn("{} poll failed (repeats are logged at most every 10 s): {}", taskId, e.toString());
+      LOG.warn("{} poll of {} failed (repeats are logged at most every 10 s): {}", taskId, tracker.all().stream()
+          .map(s -> s.tp.toString()).toList(), e.toString());
     }
   }
 
@@ -563,7 +564,8 @@ public final class SourceVerticle extends VerticleBase {
             requestOptions)
         .<Void>mapEmpty()
         .onSuccess(v -> tracker.stored(unstored))
-        .onFailure(e -> LOG.warn("{} storing progress failed, will retry: {}", taskId, e.toString()))
+        .onFailure(e -> LOG.warn("{} storing progress of {} failed, will retry: {}", taskId, unstored.keySet(),
+            e.toString()))
         .eventually(() -> {
           flushing = false;
           return Future.succeededFuture();
@@ -597,8 +599,8 @@ public final class SourceVerticle extends VerticleBase {
     return drained.future()
         .timeout(STOP_DRAIN_MS, TimeUnit.MILLISECONDS)
         .recover(e -> {
-          LOG.warn("{} {} records still in flight after {} ms; they will be mirrored again after restart",
-              taskId, tracker.inFlightRecords(), STOP_DRAIN_MS);
+          LOG.warn("{} {} records still in flight after {} ms ({}); they will be mirrored again after restart",
+              taskId, tracker.inFlightRecords(), STOP_DRAIN_MS, inFlightSummary());
           return Future.succeededFuture();
         })
         .compose(v -> {
@@ -612,6 +614,16 @@ public final class SourceVerticle extends VerticleBase {
         .compose(v -> stream.close().timeout(STOP_CLOSE_MS, TimeUnit.MILLISECONDS))
         .onComplete(ar -> LOG.info("{} stopped in {} ms after {} batches, {} flow-control pauses; stored progress: {}",
             taskId, System.currentTimeMillis() - started, batches, pauses, progressSummary()));
+  }
+
+  private String inFlightSummary() {
+    StringBuilder sb = new StringBuilder();
+    for (PartitionState s : tracker.all()) {
+      if (s.inFlightRecords > 0) {
+        sb.append(sb.isEmpty() ? "" : ", ").append(s.tp).append(": ").append(s.inFlightRecords);
+      }
+    }
+    return sb.toString();
   }
 
   private String progressSummary() {

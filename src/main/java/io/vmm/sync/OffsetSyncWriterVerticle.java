@@ -84,7 +84,8 @@ public final class OffsetSyncWriterVerticle extends VerticleBase {
           OffsetSyncCodec.value(s.upstreamOffset(), s.downstreamOffset())), (md, e) -> {
             if (e != null && System.currentTimeMillis() - lastErrorLog > 30_000) {
               lastErrorLog = System.currentTimeMillis();
-              LOG.warn("{} offset sync not written (repeats are logged every 30 s): {}", flow.name(), e.toString());
+              LOG.warn("{} {}: offset sync {} -> {} not written (repeats are logged every 30 s): {}", flow.name(),
+                  s.upstream(), s.upstreamOffset(), s.downstreamOffset(), e.toString());
             }
           });
     }
