@@ -350,10 +350,11 @@ public final class Supervisor {
       }
       for (String name : diff.changed()) {
         FlowRunner old = runners.get(name);
+        old.metrics().close(); // before the replacement registers the same meters (see FlowMetrics)
         FlowRunner fresh = newRunner(next.flow(name));
         runners.put(name, fresh);
         LOG.info("config reload: restarting flow {} with its new settings", name);
-        steps.add(old.stop().onComplete(ar -> old.metrics().close()).transform(ar -> startWithRetry(fresh, RETRY_MIN_MS)));
+        steps.add(old.stop().transform(ar -> startWithRetry(fresh, RETRY_MIN_MS)));
       }
       for (String name : diff.stateChanged()) {
         LOG.info("config reload: applying the connector states of flow {}", name);

@@ -86,6 +86,9 @@ public record ConfigDiff(List<String> added, List<String> removed, List<String> 
         if (mirror.getValue(c) instanceof JsonObject conn) {
           conn.remove("state");
           conn.remove("pause");
+          if (conn.isEmpty()) {
+            mirror.remove(c); // {} and an absent connector both mean the defaults
+          }
         }
       }
     }

@@ -30,7 +30,10 @@ import java.util.function.ToDoubleFunction;
  * {@code vmm_source_resets}, {@code vmm_connector_running{connector}} (1 or 0).
  * <p>
  * Meters are registered once per partition, task or group and removed by {@link #close()} when the flow is
- * removed. Thread-safe: tasks, the checkpointer, the heartbeat emitter and scrapes use it concurrently.
+ * removed; a closed instance registers nothing more. Micrometer shares a meter between registrations with the
+ * same name and tags, so keep at most one open instance per flow and registry: close the old one before
+ * creating its replacement. Thread-safe: tasks, the checkpointer, the heartbeat emitter and scrapes use it
+ * concurrently.
  */
 public final class FlowMetrics implements AutoCloseable {
 
@@ -112,9 +115,11 @@ public final class FlowMetrics implements AutoCloseable {
   }
 
   private <T> void gauge(String name, Tags tags, T state, ToDoubleFunction<T> value) {
-    Gauge g = Gauge.builder(name, state, value).tags(tags).strongReference(true).register(registry);
     synchronized (meters) {
-      meters.add(g);
+      if (closed) {
+        return;
+      }
+      meters.add(Gauge.builder(name, state, value).tags(tags).strongReference(true).register(registry));
     }
   }
 
@@ -187,11 +192,11 @@ public final class FlowMetrics implements AutoCloseable {
   /** Removes every meter of this flow from the registry. Idempotent. */
   @Override
   public void close() {
-    if (closed) {
-      return;
-    }
-    closed = true;
     synchronized (meters) {
+      if (closed) {
+        return;
+      }
+      closed = true;
       meters.forEach(registry::remove);
       meters.clear();
     }

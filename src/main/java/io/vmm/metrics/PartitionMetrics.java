@@ -14,9 +14,10 @@ import org.apache.kafka.common.TopicPartition;
  *       prefix + 1); {@link #logOffsets} gives the source log start and end offsets (the end is the next offset
  *       the source will write). Lag in records = end minus the mirrored position (the log start when nothing is
  *       mirrored yet and the consumer starts at the earliest offset; the end with {@code latest}).
- *       Lag in ms = 0 when caught up; otherwise now minus the later of the last mirrored record's timestamp and
- *       the time the lag was first seen (an estimate of the oldest unmirrored record's age, within one lag
- *       refresh).</li>
+ *       Lag in ms = 0 when caught up; otherwise an upper bound of the oldest unmirrored record's age: now minus
+ *       the later of the last mirrored record's timestamp (unmirrored records are newer, with CreateTime) and
+ *       the last time the partition was seen caught up (they arrived after it; seen at most one lag refresh
+ *       late); before either is known, now minus the oldest timestamp of the first poll; else unknown.</li>
  * </ul>
  * Records without a timestamp (-1) count for bytes and records but not for ages and latencies.
  * <p>
@@ -38,7 +39,8 @@ public final class PartitionMetrics {
   private long lastMirroredTimestamp = -1;
   private long logStart = -1;
   private long logEnd = -1;
-  private long behindSince = -1;
+  private long lastCaughtUp = -1;
+  private long firstPolledTimestamp = -1;
   private boolean failed;
 
   PartitionMetrics(TopicPartition source, String remoteTopic) {
@@ -59,11 +61,14 @@ public final class PartitionMetrics {
    *
    * @param nextOffset       next upstream offset to mirror (stored progress + 1), or -1 when unknown
    * @param startsAtEarliest the consumer's {@code auto.offset.reset} is {@code earliest} (used while unknown)
+   * @param nowMs            wall-clock time, ms
    */
-  public synchronized void assigned(long nextOffset, boolean startsAtEarliest) {
+  public synchronized void assigned(long nextOffset, boolean startsAtEarliest, long nowMs) {
     this.mirroredNext = nextOffset;
     this.startsAtEarliest = startsAtEarliest;
     this.failed = false;
+    this.firstPolledTimestamp = -1;
+    updateCaughtUp(nowMs);
   }
 
   /**
@@ -74,6 +79,9 @@ public final class PartitionMetrics {
                      long nowMs) {
     synchronized (this) {
       byteCount += valueBytes;
+      if (firstPolledTimestamp < 0 && timed > 0) {
+        firstPolledTimestamp = minTs;
+      }
     }
     bytes.record(n, valueBytes, 0, 0, valueBytes, nowMs);
     if (timed > 0) {
@@ -96,15 +104,15 @@ public final class PartitionMetrics {
 
   /**
    * The acknowledged prefix reached {@code nextOffset} (next upstream offset not yet in the target); {@code
-   * timestamp} is the source timestamp of the last record in it, or -1.
+   * timestamp} is the source timestamp of the last record in it, or -1; {@code nowMs} is the wall-clock time.
    */
-  public synchronized void mirrored(long nextOffset, long timestamp) {
+  public synchronized void mirrored(long nextOffset, long timestamp, long nowMs) {
     if (nextOffset > mirroredNext) {
       mirroredNext = nextOffset;
       if (timestamp >= 0) {
         lastMirroredTimestamp = timestamp;
       }
-      updateBehind(System.currentTimeMillis());
+      updateCaughtUp(nowMs);
     }
   }
 
@@ -117,15 +125,12 @@ public final class PartitionMetrics {
   public synchronized void logOffsets(long start, long end, long nowMs) {
     this.logStart = start;
     this.logEnd = end;
-    updateBehind(nowMs);
+    updateCaughtUp(nowMs);
   }
 
-  private void updateBehind(long nowMs) {
-    long lag = lagRecordsLocked();
-    if (lag > 0 && behindSince < 0) {
-      behindSince = nowMs;
-    } else if (lag == 0) {
-      behindSince = -1;
+  private void updateCaughtUp(long nowMs) {
+    if (lagRecordsLocked() == 0) {
+      lastCaughtUp = nowMs;
     }
   }
 
@@ -151,7 +156,10 @@ public final class PartitionMetrics {
     if (lag == 0) {
       return 0;
     }
-    long since = Math.max(lastMirroredTimestamp, behindSince);
+    long since = Math.max(lastMirroredTimestamp, lastCaughtUp);
+    if (since < 0) {
+      since = firstPolledTimestamp;
+    }
     return since < 0 ? Double.NaN : Math.max(0, nowMs - since);
   }
 

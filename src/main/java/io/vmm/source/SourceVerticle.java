@@ -194,7 +194,7 @@ public final class SourceVerticle extends VerticleBase {
   /** Registers a partition's meters and its starting position. */
   private void track(Assignment a) {
     PartitionMetrics pm = metrics.partition(a.tp(), a.targetTopic());
-    pm.assigned(a.resumeAt(), startsAtEarliest);
+    pm.assigned(a.resumeAt(), startsAtEarliest, System.currentTimeMillis());
     partitionMetrics.put(a.tp(), pm);
   }
 
@@ -309,7 +309,7 @@ public final class SourceVerticle extends VerticleBase {
       positioning.add(tp);
       PartitionMetrics pm = partitionMetrics.get(tp);
       if (pm != null) {
-        pm.assigned(-1, true);
+        pm.assigned(-1, true, System.currentTimeMillis());
       }
       LOG.warn("{} {}: source topic was deleted and recreated; last written offset before the reset {}; "
           + "resuming at the new log start (records since then may be mirrored twice)", taskId, tp, old);
@@ -453,7 +453,7 @@ public final class SourceVerticle extends VerticleBase {
             times.last, System.currentTimeMillis());
       }
       if (s.lastWritten > before) {
-        pm.mirrored(s.lastWritten + 1, times.last);
+        pm.mirrored(s.lastWritten + 1, times.last, System.currentTimeMillis());
       }
     }
     if (s.failed() && !wasFailed) {
