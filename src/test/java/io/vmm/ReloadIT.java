@@ -29,8 +29,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Live reconfiguration on real brokers: edits of the config file add a flow and remove another without a
- * restart, leave unaffected flows running untouched, apply connector-state changes without restarting the flow,
- * and an invalid edit is rejected with its errors while the running config stays.
+ * restart, leave unaffected flows running untouched, restart a flow whose topics pattern changed (the new pattern
+ * takes effect), apply connector-state changes without restarting the flow, and an invalid edit is rejected with
+ * its errors while the running config stays.
  */
 @ExtendWith({TwoClustersExtension.class, NoBlockedThreads.class})
 class ReloadIT {
@@ -140,15 +141,28 @@ class ReloadIT {
       Thread.sleep(1_000);
       assertEquals(50, MirrorTestSupport.count(clusters.b(), "A.reload-a"), "A->B no longer mirrors");
 
-      // 4. a state-only change pauses B->A's source connector without restarting the flow
+      // 4. a changed topics pattern takes effect: B->A restarts with it and mirrors the new topic too,
+      // continuing reload-b from its stored progress (nothing twice)
+      clusters.b().createTopic("reload-c", 1);
+      produce(clusters.b(), "reload-c", 4);
+      bToA.put("topicsPattern", "reload-b|reload-c");
+      write(file, onlyBToA);
+      awaitRecords(clusters.a(), "B.reload-c", 4);
+      produce(clusters.b(), "reload-b", 3);
+      awaitRecords(clusters.a(), "B.reload-b", 38);
+      Await.until("restarted B->A counted the 3 new reload-b records", TIMEOUT,
+          () -> records(m, "B->A", "reload-b") == 3);
+      assertEquals(38, MirrorTestSupport.count(clusters.a(), "B.reload-b"), "nothing mirrored twice");
+
+      // 5. a state-only change pauses B->A's source connector without restarting the flow
       bToA.getJsonObject("sourceConnector").put("state", "paused");
       write(file, onlyBToA);
       Await.until("B->A paused", TIMEOUT, () -> "PAUSED".equals(sourceState(m, "B->A")));
-      assertEquals(35, records(m, "B->A", "reload-b"), "B->A paused in place, not restarted");
+      assertEquals(3, records(m, "B->A", "reload-b"), "B->A paused in place, not restarted");
       assertEquals(1, m.status().getJsonArray("flows").size());
       assertNull(flow(m, "A->B"));
       String metrics = OperationsIT.scrape(m);
-      assertTrue(OperationsIT.sum(metrics, "vmm_config_reloads_total", "result=\"applied\"") >= 3, metrics);
+      assertTrue(OperationsIT.sum(metrics, "vmm_config_reloads_total", "result=\"applied\"") >= 4, metrics);
       assertTrue(OperationsIT.sum(metrics, "vmm_config_reloads_total", "result=\"rejected\"") >= 2);
     }
   }
