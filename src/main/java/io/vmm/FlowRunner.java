@@ -185,6 +185,13 @@ public final class FlowRunner {
     return promise.future();
   }
 
+  /** Runs {@code read} on this runner's context now, without waiting for operations in progress (state reads). */
+  private <T> Future<T> onContext(Supplier<Future<T>> read) {
+    Promise<T> promise = Promise.promise();
+    context.runOnContext(v -> read.get().onComplete(promise));
+    return promise.future();
+  }
+
   // ------------------------------------------------------------------------------------------ whole flow
 
   /**
@@ -231,7 +238,7 @@ public final class FlowRunner {
 
   /** True when every connector requested running (or paused) has started: the flow's readiness. */
   public Future<JsonObject> readiness() {
-    return serialized(() -> {
+    return onContext(() -> {
       List<String> notReady = new ArrayList<>();
       check(notReady, Connector.SOURCE, wantSource, sourceState, sourceError);
       check(notReady, Connector.CHECKPOINT, wantCheckpoint, checkpointState, checkpointError);
@@ -975,10 +982,11 @@ public final class FlowRunner {
    * {@code {"flow","source","target","recordCount","byteCount","lagRecords","lagMs","heartbeatAgeMs",
    * "failedPartitions","sourceResets","connectors":{"source":{name,state,error,tasks:[{id,state,error,
    * partitions:[...]}]},"checkpoint":{...},"heartbeat":{...}},"failures":[...]}}; lag is summed (records) and
-   * the largest (ms) over this flow's partitions; unknown numbers are null.
+   * the largest (ms) over this flow's partitions; unknown numbers are null. Answers at once, also while an
+   * operation (start, restart, ...) is in progress: states then show it (UNASSIGNED while starting).
    */
   public Future<JsonObject> status() {
-    return serialized(() -> {
+    return onContext(() -> {
       long now = System.currentTimeMillis();
       long records = 0;
       long bytes = 0;
