@@ -276,14 +276,14 @@ public final class FlowRunner {
     if (c == null) {
       return Future.failedFuture(new ControlException(404, "unknown connector " + connectorName));
     }
-    return serialized(() -> switch (op) {
+    return serialized(() -> (switch (op) {
       case "pause" -> pause(c);
       case "resume" -> resume(c);
       case "stop" -> stopConnector(c);
       case "restart" -> restart(c, includeTasks, onlyFailed);
       case "restart-task", "pause-task", "resume-task" -> taskOp(c, op, task);
-      default -> Future.failedFuture(new ControlException(400, "unknown operation " + op));
-    }).compose(v -> serialized(() -> Future.succeededFuture(connectorStatus(c, System.currentTimeMillis()))));
+      default -> Future.<Void>failedFuture(new ControlException(400, "unknown operation " + op));
+    }).map(v -> connectorStatus(c, System.currentTimeMillis())));
   }
 
   /**

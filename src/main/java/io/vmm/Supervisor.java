@@ -181,10 +181,6 @@ public final class Supervisor {
     return metricsPort;
   }
 
-  public PrometheusMeterRegistry registry() {
-    return registry;
-  }
-
   /** Routes {@link Addresses#TRANSLATE} requests to the named flow's checkpointer. */
   private void routeTranslate(Message<JsonObject> message) {
     String flow = message.body() == null ? null : message.body().getString("flow");
@@ -210,7 +206,6 @@ public final class Supervisor {
     Future<?> result = switch (op) {
       case "status" -> status();
       case "ready" -> ready();
-      case "connectors" -> Future.succeededFuture(connectorNames());
       default -> control(body);
     };
     result.onSuccess(message::reply).onFailure(e -> message.fail(

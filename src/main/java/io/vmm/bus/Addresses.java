@@ -82,8 +82,8 @@ public final class Addresses {
 
   /**
    * Status and control requests from the HTTP API to this replica's supervisor (local): JSON
-   * {@code {"op": "status"|"ready"|"pause"|"resume"|"stop"|"restart"|"restart-task", "connector": "A->B.MirrorSourceConnector",
-   * "task": 0, "includeTasks": false, "onlyFailed": false}}. Failures carry an HTTP status as failure code.
+   * {@code {"op": "status"|"ready"|"pause"|"resume"|"stop"|"restart"|"restart-task"|"pause-task"|"resume-task",
+   * "connector": "A->B.MirrorSourceConnector", "task": 0, "includeTasks": false, "onlyFailed": false}}. Failures carry an HTTP status as failure code.
    */
   public static final String CONTROL = "vmm.control";
 

@@ -11,7 +11,6 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.function.Supplier;
 import java.util.function.ToDoubleFunction;
 
 /**
@@ -96,8 +95,8 @@ public final class FlowMetrics implements AutoCloseable {
     gauge(SOURCE_PREFIX + "record_rate", tags, p, x -> x.records().ratePerSecond(System.currentTimeMillis()));
     gauge(SOURCE_PREFIX + "byte_count", tags, p, PartitionMetrics::byteCount);
     gauge(SOURCE_PREFIX + "byte_rate", tags, p, x -> x.bytes().ratePerSecond(System.currentTimeMillis()));
-    stat(SOURCE_PREFIX + "record_age_ms", tags, p::age);
-    stat(SOURCE_PREFIX + "replication_latency_ms", tags, p::latency);
+    stat(SOURCE_PREFIX + "record_age_ms", tags, p.age());
+    stat(SOURCE_PREFIX + "replication_latency_ms", tags, p.latency());
     gauge("vmm_replication_lag_records", tags, p, x -> {
       long lag = x.lagRecords();
       return lag < 0 ? Double.NaN : lag;
@@ -106,8 +105,7 @@ public final class FlowMetrics implements AutoCloseable {
   }
 
   /** {@code name}, {@code name_min}, {@code name_max}, {@code name_avg} over a sampled stat. */
-  private void stat(String name, Tags tags, Supplier<SampledStat> stat) {
-    SampledStat s = stat.get();
+  private void stat(String name, Tags tags, SampledStat s) {
     gauge(name, tags, s, SampledStat::last);
     gauge(name + "_min", tags, s, x -> x.min(System.currentTimeMillis()));
     gauge(name + "_max", tags, s, x -> x.max(System.currentTimeMillis()));
@@ -143,7 +141,7 @@ public final class FlowMetrics implements AutoCloseable {
     SampledStat s = checkpoints.computeIfAbsent(key, k -> {
       SampledStat stat = new SampledStat();
       stat(CHECKPOINT_PREFIX + "checkpoint_latency_ms",
-          flowTags.and("group", group, "topic", remoteTopic, "partition", Integer.toString(partition)), () -> stat);
+          flowTags.and("group", group, "topic", remoteTopic, "partition", Integer.toString(partition)), stat);
       return stat;
     });
     s.record(latencyMs, System.currentTimeMillis());

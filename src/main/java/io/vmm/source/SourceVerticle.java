@@ -439,11 +439,11 @@ public final class SourceVerticle extends VerticleBase {
     tracker.answered(batchSeq, result, this::onAcknowledgedPrefix);
     PartitionMetrics pm = partitionMetrics.get(result.source());
     if (pm != null) {
-      int acked = 0;
       long[] downstream = result.downstream();
-      for (long d : downstream) {
-        if (d >= 0) {
-          acked++;
+      int acked = result.failedAt() < 0 ? downstream.length : 0;
+      for (int i = 0; result.failedAt() >= 0 && i < downstream.length; i++) {
+        if (downstream[i] >= 0) {
+          acked++; // a failed chunk: count what the target did acknowledge
         }
       }
       if (acked > 0) {
