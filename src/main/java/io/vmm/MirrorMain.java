@@ -5,6 +5,7 @@ import io.vmm.config.ConfigException;
 import io.vmm.config.ConfigLoader;
 import io.vmm.config.ConfigParser;
 import io.vmm.config.MirrorMakerConfig;
+import io.vmm.metrics.MetricsSetup;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -58,8 +59,24 @@ public final class MirrorMain {
       return EXIT_CONFIG;
     }
     installSignalHandlers(stopRequest);
-    io.micrometer.prometheusmetrics.PrometheusMeterRegistry registry = io.vmm.metrics.MetricsSetup.newRegistry();
-    Vertx vertx = io.vmm.metrics.MetricsSetup.newVertx(registry);
+    io.micrometer.prometheusmetrics.PrometheusMeterRegistry registry = config.clustered()
+        ? MetricsSetup.newRegistry(config.cluster().memberName()) : MetricsSetup.newRegistry();
+    Vertx vertx;
+    if (config.clustered()) {
+      try {
+        LOG.info("joining cluster {} as member {}", config.cluster().name(), config.cluster().memberName());
+        vertx = MetricsSetup.newClusteredVertx(registry, config.cluster()).await(2, TimeUnit.MINUTES);
+      } catch (IllegalArgumentException e) {
+        err.println("Invalid configuration (1 problem):");
+        err.println("  " + e.getMessage());
+        return EXIT_CONFIG;
+      } catch (Exception e) {
+        LOG.error("cannot join the cluster: {}", e.toString());
+        return EXIT_FAILURE;
+      }
+    } else {
+      vertx = MetricsSetup.newVertx(registry);
+    }
     Supervisor supervisor = new Supervisor(vertx, config, document, registry);
     try {
       LOG.info("starting {} flow(s): {} ({} ms after main)", config.flows().size(),
@@ -81,7 +98,7 @@ public final class MirrorMain {
       return EXIT_FAILURE;
     } finally {
       try {
-        vertx.close().await(500, TimeUnit.MILLISECONDS);
+        vertx.close().await(config.clustered() ? 5_000 : 500, TimeUnit.MILLISECONDS); // clustered: leave the cluster
       } catch (Exception e) {
         LOG.warn("closing Vert.x: {}", e.toString());
       }

@@ -63,8 +63,8 @@ public record ConfigDiff(List<String> added, List<String> removed, List<String> 
     if (oldConfig.metricsPort() != newConfig.metricsPort()) {
       needsRestart.add("metrics.port: " + oldConfig.metricsPort() + " -> " + newConfig.metricsPort());
     }
-    if (oldConfig.clustered() != newConfig.clustered()) {
-      needsRestart.add("cluster.enabled: " + oldConfig.clustered() + " -> " + newConfig.clustered());
+    if (!oldConfig.cluster().equals(newConfig.cluster())) {
+      needsRestart.add("cluster: " + oldConfig.cluster() + " -> " + newConfig.cluster());
     }
     return new ConfigDiff(added, removed, changed, stateChanged, needsRestart);
   }

@@ -114,19 +114,11 @@ public final class ConfigParser {
       metrics.checkFields(JsonNode.set("port"), Set.of());
       metricsPort = metrics.integer("port", 9404, 0, 65535);
     }
-    boolean clustered = false;
-    JsonNode cluster = root.object("cluster");
-    if (cluster != null) {
-      cluster.checkFields(JsonNode.set("enabled"), Set.of());
-      clustered = cluster.bool("enabled", false);
-      if (clustered) {
-        problems.add("cluster.enabled", "cluster mode is not available yet in this version; set it to false");
-      }
-    }
+    ClusterModeSpec cluster = ClusterModeSpec.parse(root.object("cluster"), problems);
 
     problems.throwIfAny();
     ignored.forEach(p -> LOG.warn("{}: Strimzi/Connect field has no effect here and is ignored", p));
-    return new MirrorMakerConfig(List.copyOf(clusters.values()), List.copyOf(flows), httpPort, metricsPort, clustered,
+    return new MirrorMakerConfig(List.copyOf(clusters.values()), List.copyOf(flows), httpPort, metricsPort, cluster,
         httpToken, loggers, reloadEnabled, reloadScanMs);
   }
 

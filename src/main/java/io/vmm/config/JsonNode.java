@@ -109,6 +109,27 @@ final class JsonNode {
     return b;
   }
 
+  /** The elements of an array of non-blank strings; absent gives an empty list, bad elements are reported. */
+  List<String> strings(String field) {
+    Object v = json.getValue(field);
+    List<String> out = new ArrayList<>();
+    if (v == null) {
+      return out;
+    }
+    if (!(v instanceof JsonArray a)) {
+      problems.add(pathOf(field), "expected an array of strings, got " + describe(v));
+      return out;
+    }
+    for (int i = 0; i < a.size(); i++) {
+      if (a.getValue(i) instanceof String s && !s.isBlank()) {
+        out.add(s.trim());
+      } else {
+        problems.add(pathOf(field) + "[" + i + "]", "expected a non-empty string, got " + describe(a.getValue(i)));
+      }
+    }
+    return out;
+  }
+
   /** The child object, or null when absent (a non-object value is reported). */
   JsonNode object(String field) {
     Object v = json.getValue(field);

@@ -11,7 +11,7 @@ import java.util.Map;
  * @param flows       every mirror, in document order
  * @param httpPort    REST/health port ({@code http.port}, default 8083)
  * @param metricsPort Prometheus port ({@code metrics.port}, default 9404)
- * @param clustered   {@code cluster.enabled}: run as one member of a Vert.x cluster
+ * @param cluster     the {@code cluster} block: run as one member of a Vert.x cluster of replicas, and how
  * @param httpToken   {@code http.token}: bearer token the REST API's mutating endpoints require, or null for none
  *                    (the environment variable {@code VMM_HTTP_TOKEN} wins when set)
  * @param loggers     {@code logging.loggers}: logger name (or {@code ROOT}) to level, see {@link LoggingSpec}
@@ -19,8 +19,13 @@ import java.util.Map;
  * @param reloadScanMs  {@code reload.scanPeriodMs}: how often the file is read, ms (default 5000)
  */
 public record MirrorMakerConfig(List<ClusterSpec> clusters, List<FlowSpec> flows, int httpPort, int metricsPort,
-                                boolean clustered, String httpToken, Map<String, String> loggers,
+                                ClusterModeSpec cluster, String httpToken, Map<String, String> loggers,
                                 boolean reloadEnabled, int reloadScanMs) {
+
+  /** {@code cluster.enabled}: this replica is one member of a Vert.x cluster. */
+  public boolean clustered() {
+    return cluster.enabled();
+  }
 
   /** The flow named {@code A->B}, or null. */
   public FlowSpec flow(String name) {

@@ -2,7 +2,11 @@ package io.vmm.metrics;
 
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.EventBusOptions;
+import io.vmm.cluster.HazelcastSetup;
+import io.vmm.config.ClusterModeSpec;
 import io.vertx.core.VertxOptions;
 import io.vertx.micrometer.MicrometerMetricsFactory;
 import io.vertx.micrometer.MicrometerMetricsOptions;
@@ -27,15 +31,46 @@ public final class MetricsSetup {
     return new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
   }
 
+  /**
+   * A new registry whose every meter carries the tag {@code member=<memberName>} (cluster mode: tells the
+   * replicas apart in one Prometheus). Tagging is set up before any meter exists, so none lacks it.
+   */
+  public static PrometheusMeterRegistry newRegistry(String memberName) {
+    PrometheusMeterRegistry registry = newRegistry();
+    registry.config().commonTags("member", memberName);
+    return registry;
+  }
+
   /** A Vert.x instance whose metrics and JVM metrics go to {@code registry}. Call from a non-Vert.x thread. */
   public static Vertx newVertx(PrometheusMeterRegistry registry) {
-    MicrometerMetricsOptions options = new MicrometerMetricsOptions()
+    return Vertx.builder()
+        .with(new VertxOptions().setMetricsOptions(metricsOptions()))
+        .withMetrics(new MicrometerMetricsFactory(registry))
+        .build();
+  }
+
+  /**
+   * A clustered Vert.x instance (Hazelcast cluster manager, see {@link HazelcastSetup}) reporting into
+   * {@code registry}, its event bus bound to {@code cluster.host} and announcing the member name. Completes
+   * once this replica has joined the cluster; fails when Hazelcast cannot start (e.g. no free port).
+   */
+  public static Future<Vertx> newClusteredVertx(PrometheusMeterRegistry registry, ClusterModeSpec cluster) {
+    EventBusOptions eventBus = new EventBusOptions().setPort(cluster.eventBusPort())
+        .setClusterNodeMetadata(HazelcastSetup.metadata(cluster));
+    if (cluster.host() != null) {
+      eventBus.setHost(cluster.host()).setClusterPublicHost(cluster.host());
+    }
+    return Vertx.builder()
+        .with(new VertxOptions().setMetricsOptions(metricsOptions()).setEventBusOptions(eventBus))
+        .withMetrics(new MicrometerMetricsFactory(registry))
+        .withClusterManager(HazelcastSetup.clusterManager(cluster))
+        .buildClustered();
+  }
+
+  private static MicrometerMetricsOptions metricsOptions() {
+    return new MicrometerMetricsOptions()
         .setEnabled(true)
         .setJvmMetricsEnabled(true)
         .setRegistryName("vmm-" + SEQ.incrementAndGet());
-    return Vertx.builder()
-        .with(new VertxOptions().setMetricsOptions(options))
-        .withMetrics(new MicrometerMetricsFactory(registry))
-        .build();
   }
 }
