@@ -6,11 +6,11 @@ import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.ThreadingModel;
 import io.vertx.core.Vertx;
-import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vmm.bus.Addresses;
+import io.vmm.cluster.MemberView;
 import io.vmm.config.ConnectorConfig;
 import io.vmm.config.ConnectorKeys;
 import io.vmm.config.ConnectorState;
@@ -57,6 +57,18 @@ import java.util.function.Supplier;
  * error). A source task is FAILED while one of its partitions is (a record the target refused for good); a
  * restart of the task clears that.
  * <p>
+ * <b>Cluster mode.</b> The flow's work is split into units, each run by the member that owns it in the current
+ * {@link MemberView} (rendezvous hashing): {@code A->B.MirrorSourceConnector} (topic-config and ACL sync),
+ * {@code A->B.MirrorSourceConnector/N} (source task N: a partition group of the {@link PartitionAssigner#stable}
+ * assignment, with its producer), {@code A->B.MirrorCheckpointConnector} and {@code A->B.MirrorHeartbeatConnector}.
+ * Every member runs topic discovery (creating remote topics is idempotent), the offset-sync writer and the lag
+ * monitor for its own partitions. On a member change ({@link #reassign}) a unit this member lost is stopped first
+ * (a task drains and stores its progress), then a unit it gained is started, after asking its previous owner to
+ * release it ({@link Handover}), from the progress stored in the target. Alone (no cluster mode) the member owns
+ * every unit. The previous owner is asked even when it may already have stopped; a member that cannot be reached
+ * counts as released, so a brief overlap is possible only when a member is unreachable but alive (at-least-once:
+ * records may then be mirrored twice, never lost).
+ * <p>
  * Verticles are deployed as top-level deployments from this runner's own event-loop context (not as children of
  * a verticle), so the stop order is this runner's to choose. All state is confined to that context; operations
  * are serialized (one at a time, in call order); public methods may be called from any thread and complete on
@@ -89,6 +101,25 @@ public final class FlowRunner {
     }
   }
 
+  /** Asks another member to stop running a unit (storing its progress) before this member starts it. */
+  @FunctionalInterface
+  public interface Handover {
+    /** No other members: nothing to ask. */
+    Handover NONE = (member, flow, unit) -> Future.succeededFuture();
+
+    /**
+     * Completes when {@code member} no longer runs {@code unit} of {@code flow}, or could not be asked (left,
+     * unreachable, timed out: logged); never fails.
+     */
+    Future<Void> release(String member, String flow, String unit);
+  }
+
+  /** How long a unit released to a member this replica does not see yet is held back from starting here, ms. */
+  static final long RELEASE_HOLD_MS = 30_000;
+
+  private record Released(String member, long atMs) {
+  }
+
   /** A request that cannot be applied: carries the HTTP status to answer with. */
   public static final class ControlException extends RuntimeException {
     final int status;
@@ -107,7 +138,15 @@ public final class FlowRunner {
   private final FlowSpec flow;
   private final Context context;
   private final FlowMetrics metrics;
+  private final boolean clustered;
+  private final Handover handover;
   private Future<?> ops = Future.succeededFuture();
+  /** The members as this replica last saw them; decides which units run here. */
+  private MemberView view;
+  /** Units this replica released to a member not yet in its view: not started here until it appears or expiry. */
+  private final Map<String, Released> releasedTo = new HashMap<>();
+  /** The topics of the last discovery or refresh (for topic-config sync when its unit moves here). */
+  private JsonArray lastTopics = new JsonArray();
 
   // requested and actual states
   private ConnectorState wantSource;
@@ -143,17 +182,29 @@ public final class FlowRunner {
   private String checkpointDeployment;
   private String heartbeatDeployment;
 
-  /**
-   * @param vertx   the Vert.x instance
-   * @param flow    the flow; its connectors' {@code state} fields are the requested states at start
-   * @param context this runner's own event-loop context
-   * @param metrics the flow's metrics (closed by whoever created them)
-   */
+  /** A runner alone: it owns every unit. */
   public FlowRunner(Vertx vertx, FlowSpec flow, Context context, FlowMetrics metrics) {
+    this(vertx, flow, context, metrics, MemberView.single("local"), false, Handover.NONE);
+  }
+
+  /**
+   * @param vertx     the Vert.x instance
+   * @param flow      the flow; its connectors' {@code state} fields are the requested states at start
+   * @param context   this runner's own event-loop context
+   * @param metrics   the flow's metrics (closed by whoever created them)
+   * @param view      the members at start
+   * @param clustered cluster mode: tasks use the {@link PartitionAssigner#stable} assignment
+   * @param handover  how to ask a previous owner to release a unit
+   */
+  public FlowRunner(Vertx vertx, FlowSpec flow, Context context, FlowMetrics metrics, MemberView view,
+                    boolean clustered, Handover handover) {
     this.vertx = vertx;
     this.flow = flow;
     this.context = context;
     this.metrics = metrics;
+    this.view = view;
+    this.clustered = clustered;
+    this.handover = handover;
     this.wantSource = flow.sourceConnector().config().getBoolean(ConnectorKeys.ENABLED)
         ? flow.sourceConnector().state() : ConnectorState.STOPPED;
     this.wantCheckpoint = flow.checkpointConnector().state();
@@ -166,6 +217,38 @@ public final class FlowRunner {
 
   public FlowMetrics metrics() {
     return metrics;
+  }
+
+  /** The unit name of connector {@code c}: {@code A->B.MirrorSourceConnector} etc. */
+  public String unit(Connector c) {
+    return flow.name() + "." + c.className;
+  }
+
+  /** The unit name of source task {@code task}: {@code A->B.MirrorSourceConnector/3}. */
+  public String taskUnit(int task) {
+    return unit(Connector.SOURCE) + "/" + task;
+  }
+
+  /** True when this replica runs {@code unit}: it owns it in its view and has not released it to a newcomer. */
+  private boolean owns(String unit) {
+    return view.owns(unit) && !releasedTo.containsKey(unit);
+  }
+
+  /** The tasks with partitions that this replica owns, ascending. */
+  private List<Integer> ownedTasks() {
+    List<Integer> mine = new ArrayList<>();
+    for (int t = 0; t < assignment.size(); t++) {
+      if (!assignment.get(t).isEmpty() && owns(taskUnit(t))) {
+        mine.add(t);
+      }
+    }
+    return mine;
+  }
+
+  /** Asks the member that ran {@code unit} before this one joined to release it; never fails. */
+  private Future<Void> acquire(String unit) {
+    String previous = view.ownerWithoutSelf(unit);
+    return previous == null ? Future.succeededFuture() : handover.release(previous, flow.name(), unit);
   }
 
   /** Runs {@code op} on this runner's context after every earlier operation has completed. */
@@ -183,6 +266,14 @@ public final class FlowRunner {
       f.onComplete(promise);
     });
     return promise.future();
+  }
+
+  /** Sets the member view before {@link #start()} (cluster mode: known once this replica has joined). */
+  public Future<Void> useView(MemberView first) {
+    return serialized(() -> {
+      view = first;
+      return Future.succeededFuture();
+    });
   }
 
   /** Runs {@code read} on this runner's context now, without waiting for operations in progress (state reads). */
@@ -249,6 +340,9 @@ public final class FlowRunner {
   }
 
   private void check(List<String> notReady, Connector c, ConnectorState want, String state, String error) {
+    if (c != Connector.SOURCE && !owns(unit(c))) {
+      return; // another member runs it
+    }
     String expected = want == ConnectorState.RUNNING ? "RUNNING" : want == ConnectorState.PAUSED
         && c == Connector.SOURCE ? "PAUSED" : null;
     if (expected != null && !expected.equals(state)) {
@@ -453,7 +547,8 @@ public final class FlowRunner {
   }
 
   private Future<String> taskControl(int task, String op) {
-    return vertx.eventBus().<String>request(Addresses.taskControl(flow.name(), task), op).map(m -> m.body());
+    return vertx.eventBus().<String>request(Addresses.taskControl(flow.name(), task), op, Addresses.local())
+        .map(m -> m.body());
   }
 
   /**
@@ -510,21 +605,24 @@ public final class FlowRunner {
         .compose(id -> {
           discoveryDeployment = id;
           return vertx.eventBus().<JsonObject>request(Addresses.discover(flow.name()), null,
-              new DeliveryOptions().setSendTimeout(adminTimeout.toMillis() * 3));
+              Addresses.local().setSendTimeout(adminTimeout.toMillis() * 3));
         })
         .compose(reply -> {
           JsonObject discovery = reply.body();
+          lastTopics = discovery.getJsonArray("topics");
           List<TopicPartition> partitions = partitionsOf(discovery.getJsonArray("topics"));
-          assignment = new ArrayList<>(PartitionAssigner.assign(partitions, flow.sourceConnector().tasksMax()));
+          int tasksMax = flow.sourceConnector().tasksMax();
+          assignment = new ArrayList<>(clustered ? PartitionAssigner.stable(partitions, tasksMax)
+              : PartitionAssigner.assign(partitions, tasksMax));
+          List<Integer> mine = ownedTasks();
+          return Future.join(mine.stream().map(t -> acquire(taskUnit(t))).toList()).transform(acquired -> {
           // producers and the offset-sync writer start in parallel, all before any task can send to them
           List<Future<?>> ready = new ArrayList<>();
-          for (int t = 0; t < assignment.size(); t++) {
-            ready.add(deployProducer(t));
-          }
+          mine.forEach(t -> ready.add(deployProducer(t)));
           ready.add(deployOffsetSyncWriter());
           Future<Map<TopicPartition, Long>> stored = !discovery.getBoolean("progressStored", true)
               ? Future.succeededFuture(Map.of()) : loadProgress();
-          Future<Map<TopicPartition, Long>> checked = stored.compose(this::checkStoredProgress);
+          Future<Map<TopicPartition, Long>> checked = stored.compose(s -> checkStoredProgress(s, mine));
           ready.add(checked);
           return Future.all(ready).compose(v -> {
             storedProgress = checked.result();
@@ -534,18 +632,18 @@ public final class FlowRunner {
                   flow.name(), flow.topicFilter());
             }
             List<Future<String>> tasks = new ArrayList<>();
-            for (int task = 0; task < assignment.size(); task++) {
-              tasks.add(deployTask(task, assignment.get(task)));
-            }
+            mine.forEach(task -> tasks.add(deployTask(task, assignment.get(task))));
             // the other roles start once records flow, so their start-up does not delay the first record
             return Future.all(tasks).compose(deployed -> startSourceRoles(discovery.getJsonArray("topics")));
+          });
           });
         })
         .onSuccess(v -> {
           sourceState = wantSource == ConnectorState.PAUSED ? "PAUSED" : "RUNNING";
           publishState();
-          LOG.info("{} source connector {} with {} tasks in {} ms", flow.name(), sourceState,
-              taskDeployments.size(), System.currentTimeMillis() - started);
+          LOG.info("{} source connector {} with {} tasks{} in {} ms", flow.name(), sourceState,
+              taskDeployments.size(), clustered ? " here " + taskDeployments.keySet() + " of " + assignment.size() : "",
+              System.currentTimeMillis() - started);
         })
         .recover(e -> {
           sourceError = e.getMessage();
@@ -584,8 +682,16 @@ public final class FlowRunner {
         .mapEmpty();
   }
 
-  /** Topic-config sync, ACL sync and the lag monitor, each when enabled; in parallel. */
+  /** The lag monitor, and topic-config sync and ACL sync when enabled and this member owns the connector unit. */
   private Future<Void> startSourceRoles(JsonArray topics) {
+    Future<String> lag = vertx.deployVerticle(new LagMonitorVerticle(flow, metrics, LAG_REFRESH_MS))
+        .onSuccess(id -> lagDeployment = id);
+    return Future.all(lag, owns(unit(Connector.SOURCE)) ? acquire(unit(Connector.SOURCE))
+        .compose(v -> startSyncRoles(topics)) : Future.succeededFuture()).mapEmpty();
+  }
+
+  /** Topic-config sync and ACL sync, each when enabled; in parallel. */
+  private Future<Void> startSyncRoles(JsonArray topics) {
     ConnectorConfig sourceConfig = flow.sourceConnector().config();
     List<Future<String>> roles = new ArrayList<>();
     if (sourceConfig.getBoolean(ConnectorKeys.SYNC_TOPIC_CONFIGS_ENABLED)) {
@@ -595,9 +701,19 @@ public final class FlowRunner {
     if (sourceConfig.getBoolean(ConnectorKeys.SYNC_TOPIC_ACLS_ENABLED)) {
       roles.add(vertx.deployVerticle(new AclSyncVerticle(flow)).onSuccess(id -> aclSyncDeployment = id));
     }
-    roles.add(vertx.deployVerticle(new LagMonitorVerticle(flow, metrics, LAG_REFRESH_MS))
-        .onSuccess(id -> lagDeployment = id));
     return Future.all(roles).mapEmpty();
+  }
+
+  private boolean syncRolesUp() {
+    return configSyncDeployment != null || aclSyncDeployment != null;
+  }
+
+  private Future<Void> stopSyncRoles() {
+    String config = configSyncDeployment;
+    String acl = aclSyncDeployment;
+    configSyncDeployment = null;
+    aclSyncDeployment = null;
+    return Future.join(undeploy(config, 4_000), undeploy(acl, 4_000)).mapEmpty();
   }
 
   /** The offset-sync writer (worker), before any task can send syncs; none with emit.offset-syncs.enabled=false. */
@@ -615,9 +731,10 @@ public final class FlowRunner {
    * Asks discovery which stored positions of assigned partitions lie outside the source log, and resumes those
    * at the log start (counted in {@code sourceResets}).
    */
-  private Future<Map<TopicPartition, Long>> checkStoredProgress(Map<TopicPartition, Long> stored) {
+  private Future<Map<TopicPartition, Long>> checkStoredProgress(Map<TopicPartition, Long> stored,
+                                                                List<Integer> tasks) {
     Set<TopicPartition> assigned = new HashSet<>();
-    assignment.forEach(assigned::addAll);
+    tasks.forEach(t -> assigned.addAll(assignment.get(t)));
     JsonArray body = new JsonArray();
     stored.forEach((tp, offset) -> {
       if (assigned.contains(tp)) {
@@ -627,7 +744,7 @@ public final class FlowRunner {
     if (body.isEmpty()) {
       return Future.succeededFuture(stored);
     }
-    return vertx.eventBus().<JsonArray>request(Addresses.checkProgress(flow.name()), body)
+    return vertx.eventBus().<JsonArray>request(Addresses.checkProgress(flow.name()), body, Addresses.local())
         .map(reply -> {
           for (int i = 0; i < reply.body().size(); i++) {
             JsonObject r = reply.body().getJsonObject(i);
@@ -673,7 +790,7 @@ public final class FlowRunner {
       return Future.succeededFuture();
     }
     List<Future<?>> resets = new ArrayList<>();
-    for (int task = 0; task < assignment.size(); task++) {
+    for (int task : taskDeployments.keySet()) {
       JsonArray body = new JsonArray();
       for (TopicPartition tp : assignment.get(task)) {
         if (recreated.contains(tp.topic())) {
@@ -681,7 +798,7 @@ public final class FlowRunner {
         }
       }
       if (!body.isEmpty()) {
-        resets.add(vertx.eventBus().<Integer>request(Addresses.taskReset(flow.name(), task), body)
+        resets.add(vertx.eventBus().<Integer>request(Addresses.taskReset(flow.name(), task), body, Addresses.local())
             .onSuccess(m -> {
               sourceResets += m.body();
               publishState();
@@ -693,6 +810,7 @@ public final class FlowRunner {
 
   private Future<Void> addNew(JsonObject discovery) {
     JsonArray topics = discovery.getJsonArray("topics");
+    lastTopics = topics;
     rememberRemoteNames(topics);
     Set<TopicPartition> assigned = new HashSet<>();
     assignment.forEach(assigned::addAll);
@@ -704,6 +822,9 @@ public final class FlowRunner {
     }
     if (added.isEmpty()) {
       return Future.succeededFuture();
+    }
+    if (clustered) {
+      return addStable(added);
     }
     int existing = assignment.size();
     int newTasks = Math.min(flow.sourceConnector().tasksMax() - existing, added.size());
@@ -729,18 +850,79 @@ public final class FlowRunner {
         assignment.get(task).addAll(tps);
         steps.add(deployProducer(task).compose(v -> deployTask(task, tps)));
       } else {
-        JsonArray body = new JsonArray();
-        tps.forEach(tp -> {
-          SourceVerticle.Assignment a = assignmentOf(tp);
-          body.add(new JsonObject().put("topic", tp.topic()).put("partition", tp.partition())
-              .put("remote", a.targetTopic()).put("lastWritten", a.lastWritten()).put("resumeAt", a.resumeAt()));
-        });
-        steps.add(vertx.eventBus().request(Addresses.taskAssign(flow.name(), task), body)
-            .onSuccess(m -> assignment.get(task).addAll(tps)));
+        steps.add(assignToTask(task, tps));
       }
     });
     return Future.all(steps).<Void>mapEmpty()
         .onFailure(e -> LOG.error("{} adding partitions failed: {}", flow.name(), e.toString()));
+  }
+
+  /**
+   * Cluster mode: puts each new partition in its {@link PartitionAssigner#stable} group; a running task here
+   * takes it at once, a task of this member that had no partitions starts, other members' tasks are left to
+   * them (their own discovery finds the partitions).
+   */
+  private Future<Void> addStable(List<TopicPartition> added) {
+    Map<Integer, List<TopicPartition>> byTask = new TreeMap<>();
+    added.forEach(tp -> byTask.computeIfAbsent(PartitionAssigner.taskOf(tp, assignment.size()),
+        t -> new ArrayList<>()).add(tp));
+    LOG.info("{} refresh: {} new partitions", flow.name(), added.size());
+    List<Future<?>> steps = new ArrayList<>();
+    byTask.forEach((task, tps) -> {
+      if (taskDeployments.containsKey(task)) {
+        steps.add(assignToTask(task, tps));
+      } else {
+        assignment.get(task).addAll(tps);
+        if (owns(taskUnit(task))) {
+          steps.add(startTasks(List.of(task)));
+        }
+      }
+    });
+    return Future.all(steps).<Void>mapEmpty()
+        .onFailure(e -> LOG.error("{} adding partitions failed: {}", flow.name(), e.toString()));
+  }
+
+  /** Adds {@code tps} to running task {@code task}. */
+  private Future<Void> assignToTask(int task, List<TopicPartition> tps) {
+    JsonArray body = new JsonArray();
+    tps.forEach(tp -> {
+      SourceVerticle.Assignment a = assignmentOf(tp);
+      body.add(new JsonObject().put("topic", tp.topic()).put("partition", tp.partition())
+          .put("remote", a.targetTopic()).put("lastWritten", a.lastWritten()).put("resumeAt", a.resumeAt()));
+    });
+    return vertx.eventBus().request(Addresses.taskAssign(flow.name(), task), body, Addresses.local())
+        .onSuccess(m -> assignment.get(task).addAll(tps)).mapEmpty();
+  }
+
+  /**
+   * Starts source tasks {@code tasks} of this member (each with partitions): asks their previous owners to
+   * release them, starts their producers, reads the progress stored in the target, and starts the tasks there.
+   */
+  private Future<Void> startTasks(List<Integer> tasks) {
+    return Future.join(tasks.stream().map(t -> acquire(taskUnit(t))).toList())
+        .transform(acquired -> Future.all(tasks.stream().map(this::deployProducer).toList()))
+        .compose(v -> loadProgress())
+        .compose(stored -> checkStoredProgress(stored, tasks))
+        .compose(stored -> {
+          storedProgress = stored;
+          return Future.all(tasks.stream().map(t -> deployTask(t, assignment.get(t))).toList());
+        })
+        .<Void>mapEmpty()
+        .onSuccess(v -> LOG.info("{} started source tasks {} here", flow.name(), tasks));
+  }
+
+  /** Stops source task {@code task} here (it drains and stores its progress), then its producer; never fails. */
+  private Future<Void> stopTask(int task) {
+    String deployment = taskDeployments.remove(task);
+    String taskId = flow.name() + "#" + task;
+    return undeploy(deployment, 9_000)
+        .transform(ar -> undeploy(producerDeployments.remove(task), 4_000))
+        .onComplete(ar -> {
+          failedPartitions.values().removeIf(f -> taskId.equals(f.getString("task")));
+          metrics.release(task, task < assignment.size() ? assignment.get(task) : List.of());
+          publishState();
+          LOG.info("{} stopped source task {} here; progress stored", flow.name(), task);
+        });
   }
 
   /** Deploys source task {@code task} over {@code tps}, resuming each at its stored progress. */
@@ -757,7 +939,12 @@ public final class FlowRunner {
         flow.name() + "|MirrorSourceConnector-" + task + "|replication-consumer");
     boolean paused = wantSource == ConnectorState.PAUSED || pausedTasks.contains(task);
     return vertx.deployVerticle(new SourceVerticle(flow.id(), task, consumerConfig, group, limits, metrics, paused))
-        .onSuccess(id -> taskDeployments.put(task, id));
+        .onSuccess(id -> {
+          taskDeployments.put(task, id);
+          if (releasedTo.containsKey(taskUnit(task))) {
+            stopTask(task); // released to another member while starting
+          }
+        });
   }
 
   /** Stops source tasks (drain, store progress), then producers, then the other source roles; never fails. */
@@ -816,6 +1003,11 @@ public final class FlowRunner {
     if (checkpointDeployment != null) {
       return Future.succeededFuture();
     }
+    if (!owns(unit(Connector.CHECKPOINT))) {
+      checkpointState = "UNASSIGNED"; // another member runs it
+      publishState();
+      return Future.succeededFuture();
+    }
     ConnectorConfig c = flow.checkpointConnector().config();
     if (!c.getBoolean(ConnectorKeys.EMIT_CHECKPOINTS_ENABLED) || !c.getBoolean(ConnectorKeys.ENABLED)) {
       checkpointState = "RUNNING";
@@ -830,13 +1022,17 @@ public final class FlowRunner {
       return Future.succeededFuture();
     }
     checkpointState = "UNASSIGNED";
-    return vertx.deployVerticle(new io.vmm.checkpoint.CheckpointVerticle(flow, metrics),
-            new DeploymentOptions().setThreadingModel(ThreadingModel.WORKER))
+    return acquire(unit(Connector.CHECKPOINT)).compose(v -> vertx.deployVerticle(
+            new io.vmm.checkpoint.CheckpointVerticle(flow, metrics),
+            new DeploymentOptions().setThreadingModel(ThreadingModel.WORKER)))
         .onSuccess(id -> {
           checkpointDeployment = id;
           checkpointState = "RUNNING";
           checkpointError = null;
           publishState();
+          if (releasedTo.containsKey(unit(Connector.CHECKPOINT))) {
+            stopCheckpoint(); // released to another member while starting
+          }
         })
         .onFailure(e -> {
           checkpointState = "FAILED";
@@ -868,19 +1064,27 @@ public final class FlowRunner {
     if (heartbeatDeployment != null) {
       return Future.succeededFuture();
     }
+    if (!owns(unit(Connector.HEARTBEAT))) {
+      heartbeatState = "UNASSIGNED"; // another member runs it
+      publishState();
+      return Future.succeededFuture();
+    }
     if (!flow.heartbeatConnector().config().getBoolean(ConnectorKeys.EMIT_HEARTBEATS_ENABLED)) {
       heartbeatState = "RUNNING";
       publishState();
       return Future.succeededFuture();
     }
     heartbeatState = "UNASSIGNED";
-    return vertx.deployVerticle(new HeartbeatVerticle(flow, metrics),
-            new DeploymentOptions().setThreadingModel(ThreadingModel.WORKER))
+    return acquire(unit(Connector.HEARTBEAT)).compose(v -> vertx.deployVerticle(new HeartbeatVerticle(flow, metrics),
+            new DeploymentOptions().setThreadingModel(ThreadingModel.WORKER)))
         .onSuccess(id -> {
           heartbeatDeployment = id;
           heartbeatState = "RUNNING";
           heartbeatError = null;
           publishState();
+          if (releasedTo.containsKey(unit(Connector.HEARTBEAT))) {
+            stopHeartbeat(); // released to another member while starting
+          }
         })
         .onFailure(e -> {
           heartbeatState = "FAILED";
@@ -897,6 +1101,122 @@ public final class FlowRunner {
       heartbeatState = wantHeartbeat == ConnectorState.RUNNING ? "UNASSIGNED" : wantHeartbeat.name();
       publishState();
     });
+  }
+
+  // ------------------------------------------------------------------------------------------ cluster mode
+
+  /**
+   * Applies a new member view: stops the units this member lost (tasks drain and store their progress first),
+   * then starts the units it gained, each after asking its previous owner to release it. Connectors not up
+   * (stopped, failed, starting) are left to their own start. Completes on this runner's context; never fails.
+   */
+  public Future<Void> reassign(MemberView next) {
+    return serialized(() -> {
+      view = next;
+      long now = System.currentTimeMillis();
+      releasedTo.values().removeIf(r -> next.members().contains(r.member()) || now - r.atMs() >= RELEASE_HOLD_MS);
+      return rebalance();
+    });
+  }
+
+  /**
+   * Another member (not necessarily in this member's view yet) is taking over {@code unit}: stops it here if it
+   * runs (a task stores its progress first) and keeps it from starting here until that member appears in the
+   * view or {@link #RELEASE_HOLD_MS} passes. Completes once stopped; never fails.
+   */
+  public Future<Void> release(String unit, String toMember) {
+    // not queued behind an operation in progress: that one may itself wait for a release from the asker
+    return onContext(() -> {
+      if (toMember.equals(view.self())) {
+        return Future.succeededFuture();
+      }
+      if (!view.members().contains(toMember)) {
+        releasedTo.put(unit, new Released(toMember, System.currentTimeMillis()));
+        vertx.setTimer(RELEASE_HOLD_MS + 100, id -> reassign(view));
+      }
+      LOG.info("{} releasing {} to member {}", flow.name(), unit, toMember);
+      return stopUnit(unit);
+    });
+  }
+
+  /** Stops {@code unit} here if it runs and this member does not own it (any more). */
+  private Future<Void> stopUnit(String unit) {
+    if (owns(unit) && !releasedTo.containsKey(unit)) {
+      return Future.succeededFuture(); // still ours by our view: the asker's view is stale; the view will settle
+    }
+    if (unit.equals(unit(Connector.CHECKPOINT))) {
+      return checkpointDeployment == null ? Future.succeededFuture() : stopCheckpoint();
+    }
+    if (unit.equals(unit(Connector.HEARTBEAT))) {
+      return heartbeatDeployment == null ? Future.succeededFuture() : stopHeartbeat();
+    }
+    if (unit.equals(unit(Connector.SOURCE))) {
+      return stopSyncRoles();
+    }
+    for (Integer t : new ArrayList<>(taskDeployments.keySet())) {
+      if (unit.equals(taskUnit(t))) {
+        return stopTask(t);
+      }
+    }
+    return Future.succeededFuture();
+  }
+
+  private Future<Void> rebalance() {
+    boolean sourceUp = "RUNNING".equals(sourceState) || "PAUSED".equals(sourceState);
+    List<Future<?>> lost = new ArrayList<>();
+    if (sourceUp) {
+      for (Integer t : new ArrayList<>(taskDeployments.keySet())) {
+        if (!owns(taskUnit(t))) {
+          lost.add(stopTask(t));
+        }
+      }
+      if (syncRolesUp() && !owns(unit(Connector.SOURCE))) {
+        lost.add(stopSyncRoles());
+      }
+    }
+    if (checkpointDeployment != null && !owns(unit(Connector.CHECKPOINT))) {
+      lost.add(stopCheckpoint());
+    }
+    if (heartbeatDeployment != null && !owns(unit(Connector.HEARTBEAT))) {
+      lost.add(stopHeartbeat());
+    }
+    return Future.join(lost).transform(stopped -> {
+      List<Future<?>> gained = new ArrayList<>();
+      if (sourceUp) {
+        List<Integer> tasks = new ArrayList<>(ownedTasks());
+        tasks.removeAll(taskDeployments.keySet());
+        if (!tasks.isEmpty()) {
+          gained.add(startTasks(tasks));
+        }
+        ConnectorConfig c = flow.sourceConnector().config();
+        if (!syncRolesUp() && owns(unit(Connector.SOURCE)) && (c.getBoolean(ConnectorKeys.SYNC_TOPIC_CONFIGS_ENABLED)
+            || c.getBoolean(ConnectorKeys.SYNC_TOPIC_ACLS_ENABLED))) {
+          gained.add(acquire(unit(Connector.SOURCE)).compose(v -> startSyncRoles(lastTopics)));
+        }
+      }
+      gained.add(startCheckpointIfWanted());
+      gained.add(startHeartbeatIfWanted());
+      return Future.join(gained).transform(ar -> {
+        if (ar.failed()) {
+          LOG.error("{} starting units gained on a member change failed: {}", flow.name(), ar.cause().toString());
+        }
+        return Future.<Void>succeededFuture();
+      });
+    });
+  }
+
+  /** Unit name → member that owns it in this member's view, for every unit of this flow with work. */
+  private JsonObject owners() {
+    JsonObject owners = new JsonObject();
+    for (Connector c : Connector.values()) {
+      owners.put(unit(c), view.owner(unit(c)));
+    }
+    for (int t = 0; t < assignment.size(); t++) {
+      if (!assignment.get(t).isEmpty()) {
+        owners.put(taskUnit(t), view.owner(taskUnit(t)));
+      }
+    }
+    return owners;
   }
 
   private Future<Void> undeploy(String id, long timeoutMs) {
@@ -955,26 +1275,28 @@ public final class FlowRunner {
           String taskState = taskError != null ? "FAILED" : "PAUSED".equals(sourceState) || pausedTasks.contains(t)
               ? "PAUSED" : sourceState;
           tasks.add(new JsonObject().put("id", t).put("state", taskState).put("error", taskError)
-              .put("partitions", partitions));
+              .put("worker_id", view.self()).put("partitions", partitions));
         }
       }
       case CHECKPOINT -> {
         state = checkpointState;
         error = checkpointError;
         if (checkpointDeployment != null) {
-          tasks.add(new JsonObject().put("id", 0).put("state", state).put("error", null));
+          tasks.add(new JsonObject().put("id", 0).put("state", state).put("error", null)
+              .put("worker_id", view.self()));
         }
       }
       default -> {
         state = heartbeatState;
         error = heartbeatError;
         if (heartbeatDeployment != null) {
-          tasks.add(new JsonObject().put("id", 0).put("state", state).put("error", null));
+          tasks.add(new JsonObject().put("id", 0).put("state", state).put("error", null)
+              .put("worker_id", view.self()));
         }
       }
     }
     return new JsonObject().put("name", flow.name() + "." + c.className).put("type", "source")
-        .put("state", state).put("error", error).put("tasks", tasks);
+        .put("state", state).put("error", error).put("worker_id", view.owner(unit(c))).put("tasks", tasks);
   }
 
   /**
@@ -1017,7 +1339,8 @@ public final class FlowRunner {
               .put("source", connectorStatus(Connector.SOURCE, now))
               .put("checkpoint", connectorStatus(Connector.CHECKPOINT, now))
               .put("heartbeat", connectorStatus(Connector.HEARTBEAT, now)))
-          .put("failures", new JsonArray(new ArrayList<>(failedPartitions.values())));
+          .put("failures", new JsonArray(new ArrayList<>(failedPartitions.values())))
+          .put("member", view.self()).put("owners", owners());
       return Future.succeededFuture(status);
     });
   }

@@ -9,6 +9,7 @@ import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.eventbus.ReplyException;
@@ -21,6 +22,9 @@ import io.vmm.bus.LocalCodec;
 import io.vmm.bus.ProgressUpdate;
 import io.vmm.bus.SourceBatch;
 import io.vmm.cluster.ClusterProbe;
+import io.vmm.cluster.MemberView;
+import io.vmm.cluster.Membership;
+import io.vmm.cluster.StatusMerge;
 import io.vmm.config.ClusterSpec;
 import io.vmm.config.ConfigDiff;
 import io.vmm.config.ConfigException;
@@ -80,6 +84,18 @@ public final class Supervisor {
   private volatile int metricsPort = -1;
   private volatile String httpToken;
   private ConfigRetriever retriever;
+  /** Cluster mode: follows the members; null alone. */
+  private Membership membership;
+  /** The members as last seen ({@code local} alone): decides which units run here. */
+  private volatile MemberView view;
+  private MessageConsumer<JsonObject> memberConsumer;
+  private long statusTimer = -1;
+  /** How often this replica publishes its status on {@link Addresses#STATUS}, ms. */
+  static final long STATUS_PUBLISH_MS = 5_000;
+  /** Bound of a request to another member (status, control), ms. */
+  private static final long MEMBER_REQUEST_MS = 5_000;
+  /** Bound of asking another member to release a unit (a task drains first), ms. */
+  private static final long RELEASE_TIMEOUT_MS = 30_000;
   private JsonObject lastReload;
   private String lastReloadError;
 
@@ -104,6 +120,7 @@ public final class Supervisor {
     this.reloadsApplied = Counter.builder("vmm_config_reloads").tag("result", "applied").register(registry);
     this.reloadsRejected = Counter.builder("vmm_config_reloads").tag("result", "rejected").register(registry);
     this.httpToken = token(config);
+    this.view = MemberView.single(config.clustered() ? config.cluster().memberName() : "local");
     registerCodecs(vertx);
     logLevels.apply(config.loggers());
     for (FlowSpec flow : config.flows()) {
@@ -114,7 +131,8 @@ public final class Supervisor {
   private FlowRunner newRunner(FlowSpec flow) {
     // each runner gets its own event-loop context, not tied to any deployment
     return new FlowRunner(vertx, flow, ((io.vertx.core.internal.VertxInternal) vertx).createEventLoopContext(),
-        new FlowMetrics(registry, flow.id().source(), flow.id().target()));
+        new FlowMetrics(registry, flow.id().source(), flow.id().target()), view, config.clustered(),
+        config.clustered() ? this::askRelease : FlowRunner.Handover.NONE);
   }
 
   private static String token(MirrorMakerConfig config) {
@@ -151,6 +169,15 @@ public final class Supervisor {
    */
   public Future<Void> start() {
     return onContext(() -> {
+      Future<Void> joined = !config.clustered() ? Future.succeededFuture()
+          : Membership.start(vertx, context, config.cluster().memberName()).compose(m -> {
+            membership = m;
+            view = m.view();
+            m.onChange(this::membersChanged);
+            return registerMemberConsumer();
+          }).compose(v -> Future.join(runners.values().stream().map(r -> r.useView(view)).toList()).mapEmpty());
+      statusTimer = vertx.setPeriodic(STATUS_PUBLISH_MS, id -> localStatus()
+          .onSuccess(s -> vertx.eventBus().publish(Addresses.STATUS, s)));
       consumers.add(vertx.eventBus().consumer(Addresses.TRANSLATE, this::routeTranslate));
       consumers.add(vertx.eventBus().<JsonObject>localConsumer(Addresses.CONTROL, this::onControl));
       HttpVerticle http = new HttpVerticle(config.httpPort(), () -> httpToken);
@@ -164,9 +191,12 @@ public final class Supervisor {
         deployments.add(id);
         metricsPort = metrics.actualPort();
       });
-      List<Future<Void>> firstAttempts = new ArrayList<>();
-      runners.values().forEach(r -> firstAttempts.add(startWithRetry(r, RETRY_MIN_MS)));
-      Future<Void> flows = Future.join(firstAttempts).transform(ar -> Future.succeededFuture());
+      // in cluster mode the flows start once this replica knows the members and answers release requests
+      Future<Void> flows = joined.compose(v -> {
+        List<Future<Void>> firstAttempts = new ArrayList<>();
+        runners.values().forEach(r -> firstAttempts.add(startWithRetry(r, RETRY_MIN_MS)));
+        return Future.join(firstAttempts).transform(ar -> Future.succeededFuture());
+      });
       return Future.all(api, scrape, flows).mapEmpty();
     });
   }
@@ -222,7 +252,49 @@ public final class Supervisor {
     return names;
   }
 
+  /**
+   * A connector or task operation for the whole cluster: a task operation goes to the member running the task;
+   * a connector operation is applied by every member (each runs part of the connector) and answered with the
+   * connector's merged status. Alone, it is {@link #localControl}.
+   */
   private Future<JsonObject> control(JsonObject body) {
+    if (!config.clustered()) {
+      return localControl(body);
+    }
+    String connector = body.getString("connector", "");
+    String op = body.getString("op", "");
+    FlowRunner runner = connector.lastIndexOf('.') < 0 ? null
+        : runners.get(connector.substring(0, connector.lastIndexOf('.')));
+    FlowRunner.Connector kind = runner == null ? null : FlowRunner.Connector.byName(runner.flow().name(), connector);
+    if (kind == null) {
+      return localControl(body); // answers the 404
+    }
+    if (op.endsWith("-task")) {
+      String unit = kind == FlowRunner.Connector.SOURCE ? runner.taskUnit(body.getInteger("task", -1))
+          : runner.unit(kind);
+      String owner = view.owner(unit);
+      if (owner.equals(view.self())) {
+        return localControl(body);
+      }
+      return vertx.eventBus().<JsonObject>request(Addresses.member(owner), body.copy().put("op", "control")
+              .put("controlOp", op), new DeliveryOptions().setSendTimeout(MEMBER_REQUEST_MS))
+          .map(m -> m.body())
+          .recover(e -> Future.failedFuture(e instanceof ReplyException re && re.failureCode() >= 400
+              ? new FlowRunner.ControlException(re.failureCode(), re.getMessage())
+              : new FlowRunner.ControlException(503, "member " + owner + " running " + unit + " did not answer: "
+                  + e.getMessage())));
+    }
+    return localControl(body).compose(mine -> askOthers(body.copy().put("op", "control").put("controlOp", op))
+        .map(others -> {
+          List<JsonObject> each = new ArrayList<>();
+          each.add(mine.copy().put("reporter", view.self()));
+          others.forEach((m, c) -> each.add(c.copy().put("reporter", m)));
+          return StatusMerge.connector(each);
+        }));
+  }
+
+  /** Applies a connector or task operation to this replica's runner of the flow. */
+  private Future<JsonObject> localControl(JsonObject body) {
     String connector = body.getString("connector");
     if (connector == null || connector.lastIndexOf('.') < 0) {
       return Future.failedFuture(new FlowRunner.ControlException(404, "unknown connector " + connector
@@ -233,8 +305,77 @@ public final class Supervisor {
       return Future.failedFuture(new FlowRunner.ControlException(404, "unknown connector " + connector
           + "; connectors: " + connectorNames().encode()));
     }
-    return runner.control(connector, body.getString("op"), body.getInteger("task", -1),
+    return runner.control(connector, body.getString("controlOp", body.getString("op")), body.getInteger("task", -1),
         body.getBoolean("includeTasks", false), body.getBoolean("onlyFailed", false));
+  }
+
+  // ------------------------------------------------------------------------------------------ cluster mode
+
+  /** This replica's cluster address {@code vmm.member.<key>}: status, control and release requests. */
+  private Future<Void> registerMemberConsumer() {
+    String address = Addresses.member(view.self());
+    if (memberConsumer != null && memberConsumer.address().equals(address)) {
+      return Future.succeededFuture();
+    }
+    Future<Void> old = memberConsumer == null ? Future.succeededFuture() : memberConsumer.unregister();
+    memberConsumer = vertx.eventBus().consumer(address, this::onMember);
+    return old.transform(ar -> memberConsumer.completion());
+  }
+
+  private void onMember(Message<JsonObject> message) {
+    JsonObject body = message.body() == null ? new JsonObject() : message.body();
+    Future<?> result = switch (body.getString("op", "")) {
+      case "status" -> localStatus();
+      case "control" -> localControl(body);
+      case "release" -> {
+        FlowRunner runner = runners.get(body.getString("flow"));
+        yield runner == null ? Future.succeededFuture("unknown flow")
+            : runner.release(body.getString("unit"), body.getString("from")).map("released");
+      }
+      default -> Future.failedFuture(new FlowRunner.ControlException(400, "unknown op " + body.getString("op")));
+    };
+    result.onSuccess(message::reply).onFailure(e -> message.fail(
+        e instanceof FlowRunner.ControlException ce ? ce.status() : 500, String.valueOf(e.getMessage())));
+  }
+
+  /** A member change: every flow hands over the units it lost and starts those it gained. */
+  private void membersChanged(MemberView next) {
+    if (stopping) {
+      return;
+    }
+    view = next;
+    registerMemberConsumer();
+    runners.values().forEach(r -> r.reassign(next));
+  }
+
+  /** {@link FlowRunner.Handover} over the event bus; never fails (an unreachable member counts as released). */
+  private Future<Void> askRelease(String member, String flow, String unit) {
+    JsonObject request = new JsonObject().put("op", "release").put("flow", flow).put("unit", unit)
+        .put("from", view.self());
+    return vertx.eventBus().request(Addresses.member(member), request,
+            new DeliveryOptions().setSendTimeout(RELEASE_TIMEOUT_MS))
+        .transform(ar -> {
+          if (ar.failed() && !(ar.cause() instanceof ReplyException re && re.failureType() == ReplyFailure.NO_HANDLERS)) {
+            LOG.warn("{}: member {} did not confirm releasing {} ({}); starting it here anyway", flow, member, unit,
+                ar.cause().getMessage());
+          }
+          return Future.succeededFuture();
+        });
+  }
+
+  /** Sends {@code request} to every other member; the answers that came, by member (failures left out). */
+  private Future<Map<String, JsonObject>> askOthers(JsonObject request) {
+    Map<String, JsonObject> answers = new java.util.TreeMap<>();
+    List<Future<?>> asks = new ArrayList<>();
+    for (String m : view.members()) {
+      if (!m.equals(view.self())) {
+        asks.add(vertx.eventBus().<JsonObject>request(Addresses.member(m), request,
+                new DeliveryOptions().setSendTimeout(MEMBER_REQUEST_MS))
+            .onSuccess(reply -> answers.put(m, reply.body()))
+            .onFailure(e -> LOG.debug("member {} did not answer {}: {}", m, request.getString("op"), e.toString())));
+      }
+    }
+    return Future.join(asks).transform(ar -> Future.succeededFuture(answers));
   }
 
   private Future<Void> startWithRetry(FlowRunner runner, long delay) {
@@ -399,6 +540,10 @@ public final class Supervisor {
     return onContext(() -> {
       stopping = true;
       retryTimers.forEach(vertx::cancelTimer);
+      vertx.cancelTimer(statusTimer);
+      if (membership != null) {
+        membership.close();
+      }
       if (retriever != null) {
         retriever.close();
       }
@@ -408,6 +553,7 @@ public final class Supervisor {
       }
       return Future.join(stops).timeout(9_000, TimeUnit.MILLISECONDS)
           .transform(ar -> Future.join(consumers.stream().map(MessageConsumer::unregister).toList()))
+          .transform(ar -> memberConsumer == null ? Future.succeededFuture() : memberConsumer.unregister())
           .transform(ar -> Future.join(deployments.stream().map(vertx::undeploy).toList()))
           .transform(ar -> {
             probe.close();
@@ -417,16 +563,39 @@ public final class Supervisor {
   }
 
   /**
-   * Status of every flow: {@code {"flows":[...], "member":"local", "reload":{...}|null}}, see
-   * {@link FlowRunner#status()}.
+   * Status of every flow, for the whole cluster in cluster mode: {@code {"flows":[...], "member":"<this>",
+   * "members":[...answered], "unreachable":[...], "reload":{...}|null}}; each flow as {@link FlowRunner#status()},
+   * merged over the members by {@link StatusMerge} (tasks and connectors carry the {@code worker_id} running
+   * them, {@code owners} maps each unit to its member). Alone, {@code member} is {@code local}.
    */
   public Future<JsonObject> status() {
+    if (!config.clustered()) {
+      return localStatus();
+    }
+    return onContext(() -> localStatus().compose(mine -> askOthers(new JsonObject().put("op", "status"))
+        .map(others -> {
+          List<JsonObject> all = new ArrayList<>();
+          all.add(mine);
+          all.addAll(others.values());
+          List<String> answered = new ArrayList<>(others.keySet());
+          answered.add(view.self());
+          answered.sort(null);
+          List<String> unreachable = new ArrayList<>(view.members());
+          unreachable.removeAll(answered);
+          return new JsonObject().put("flows", StatusMerge.flows(all)).put("member", view.self())
+              .put("members", new JsonArray(answered)).put("unreachable", new JsonArray(unreachable))
+              .put("reload", mine.getValue("reload"));
+        })));
+  }
+
+  /** This replica's own status: {@code {"flows":[...], "member":"<this>", "reload":{...}|null}}. */
+  public Future<JsonObject> localStatus() {
     return onContext(() -> {
       List<Future<JsonObject>> all = new ArrayList<>();
       runners.values().forEach(r -> all.add(r.status()));
       JsonObject reload = lastReload;
       return Future.all(all).map(cf -> new JsonObject().put("flows", new JsonArray(cf.list()))
-          .put("member", "local").put("reload", reload));
+          .put("member", view.self()).put("reload", reload));
     });
   }
 

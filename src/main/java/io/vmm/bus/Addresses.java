@@ -11,6 +11,32 @@ public final class Addresses {
    */
   public static final String TRANSLATE = "vmm.offsets.translate";
 
+  /**
+   * Published (cluster-wide) after each heartbeat the target acknowledged:
+   * {@code {"flow","sourceClusterAlias","targetClusterAlias","timestamp"}} (timestamp: epoch ms, as in the record).
+   */
+  public static final String HEARTBEATS = "vmm.heartbeats";
+
+  /**
+   * Published (cluster-wide) per consumer group each time checkpoints are written for it:
+   * {@code {"flow","sourceClusterAlias","targetClusterAlias","group","timestamp","checkpoints":[{"topic" (remote),
+   * "partition","upstreamOffset","downstreamOffset"}]}}; offsets are "next offset to read", as committed.
+   */
+  public static final String CHECKPOINTS = "vmm.checkpoints";
+
+  /** Published (cluster-wide) by every replica every few seconds: its own status, as {@code GET /api/flows}. */
+  public static final String STATUS = "vmm.status";
+
+  /** Delivery options for this replica's internal addresses: never looked up in, nor sent over, the cluster. */
+  public static io.vertx.core.eventbus.DeliveryOptions local() {
+    return new io.vertx.core.eventbus.DeliveryOptions().setLocalOnly(true);
+  }
+
+  /** A member's own address for cluster requests ({@code op}: status, control, release), cluster-wide. */
+  public static String member(String memberKey) {
+    return "vmm.member." + memberKey;
+  }
+
   private Addresses() {
   }
 

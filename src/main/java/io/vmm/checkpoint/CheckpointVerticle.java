@@ -111,7 +111,8 @@ public final class CheckpointVerticle extends VerticleBase {
     syncReader.assign(List.of(syncs));
     syncReader.seekToBeginning(List.of(syncs));
     producer = new KafkaProducer<>(flow.target().producerConfig(flow.name() + "|checkpoint-producer"));
-    vertx.eventBus().<io.vertx.core.json.JsonObject>localConsumer(io.vmm.bus.Addresses.translate(flow.name()),
+    // cluster-wide: in cluster mode any replica (and any app in the cluster) reaches the member running this
+    vertx.eventBus().<io.vertx.core.json.JsonObject>consumer(io.vmm.bus.Addresses.translate(flow.name()),
         this::onTranslate);
     timer = vertx.setTimer(1, id -> run());
     LOG.info("{} emitting checkpoints to {} every {} s", flow.name(), checkpointsTopic,
@@ -204,11 +205,22 @@ public final class CheckpointVerticle extends VerticleBase {
         records.add(new ProducerRecord<>(checkpointsTopic, 0, listedAt, CheckpointCodec.key(group, downstream),
             CheckpointCodec.value(up, t.downstream(), e.getValue().metadata())));
       }
+      io.vertx.core.json.JsonArray published = new io.vertx.core.json.JsonArray();
       for (int i = 0; i < records.size(); i++) {
         producer.send(records.get(i)).get(timeoutMs, TimeUnit.MILLISECONDS);
         metrics.checkpointLatency(group, downstreams.get(i).topic(), downstreams.get(i).partition(),
             System.currentTimeMillis() - listedAt);
+        long[] pair = last.get(group).get(downstreams.get(i));
+        published.add(new io.vertx.core.json.JsonObject().put("topic", downstreams.get(i).topic())
+            .put("partition", downstreams.get(i).partition()).put("upstreamOffset", pair[0])
+            .put("downstreamOffset", pair[1]));
         written++;
+      }
+      if (!published.isEmpty()) {
+        vertx.eventBus().publish(io.vmm.bus.Addresses.CHECKPOINTS, new io.vertx.core.json.JsonObject()
+            .put("flow", flow.name()).put("sourceClusterAlias", flow.id().source())
+            .put("targetClusterAlias", flow.id().target()).put("group", group).put("timestamp", listedAt)
+            .put("checkpoints", published));
       }
     }
     return written;

@@ -82,6 +82,9 @@ public final class HeartbeatVerticle extends VerticleBase {
       producer.send(new ProducerRecord<>(TOPIC, 0, now, key, HeartbeatCodec.value(now)), (md, e) -> {
         if (e == null) {
           metrics.heartbeatAcknowledged(System.currentTimeMillis());
+          vertx.eventBus().publish(io.vmm.bus.Addresses.HEARTBEATS, new io.vertx.core.json.JsonObject()
+              .put("flow", flow.name()).put("sourceClusterAlias", flow.id().source())
+              .put("targetClusterAlias", flow.id().target()).put("timestamp", now));
         } else {
           warn(e);
         }

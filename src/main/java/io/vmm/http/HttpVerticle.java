@@ -172,7 +172,8 @@ public final class HttpVerticle extends VerticleBase {
 
   /** Kafka Connect's status shape for a connector. */
   private static JsonObject connectStatus(JsonObject c) {
-    JsonObject connector = new JsonObject().put("state", c.getString("state")).put("worker_id", "local");
+    JsonObject connector = new JsonObject().put("state", c.getString("state"))
+        .put("worker_id", c.getString("worker_id", "local"));
     if (c.getString("error") != null) {
       connector.put("trace", c.getString("error"));
     }
@@ -184,7 +185,7 @@ public final class HttpVerticle extends VerticleBase {
 
   private static JsonObject connectTask(JsonObject t) {
     JsonObject task = new JsonObject().put("id", t.getInteger("id")).put("state", t.getString("state"))
-        .put("worker_id", "local");
+        .put("worker_id", t.getString("worker_id", "local"));
     if (t.getString("error") != null) {
       task.put("trace", t.getString("error"));
     }

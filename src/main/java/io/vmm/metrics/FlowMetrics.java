@@ -47,6 +47,8 @@ public final class FlowMetrics implements AutoCloseable {
   private final Map<Integer, TaskMetrics> tasks = new ConcurrentHashMap<>();
   private final Map<String, SampledStat> checkpoints = new ConcurrentHashMap<>();
   private final List<Meter> meters = new ArrayList<>();
+  /** Meters of each partition and task, so a partition or task this replica hands over can be removed. */
+  private final Map<Object, List<Meter>> ownMeters = new ConcurrentHashMap<>();
   private volatile long lastHeartbeatMs = -1;
   private volatile int failedPartitions;
   private volatile long sourceResets;
@@ -84,7 +86,7 @@ public final class FlowMetrics implements AutoCloseable {
   public PartitionMetrics partition(TopicPartition tp, String remoteTopic) {
     return partitions.computeIfAbsent(tp, k -> {
       PartitionMetrics p = new PartitionMetrics(tp, remoteTopic);
-      register(p);
+      registering(tp, () -> register(p));
       return p;
     });
   }
@@ -117,7 +119,46 @@ public final class FlowMetrics implements AutoCloseable {
       if (closed) {
         return;
       }
-      meters.add(Gauge.builder(name, state, value).tags(tags).strongReference(true).register(registry));
+      Meter m = Gauge.builder(name, state, value).tags(tags).strongReference(true).register(registry);
+      meters.add(m);
+      List<Meter> own = registeringInto.get();
+      if (own != null) {
+        own.add(m);
+      }
+    }
+  }
+
+  private final ThreadLocal<List<Meter>> registeringInto = new ThreadLocal<>();
+
+  /** Runs {@code registration}, remembering the meters it registers under {@code key}. */
+  private void registering(Object key, Runnable registration) {
+    List<Meter> own = new ArrayList<>();
+    registeringInto.set(own);
+    try {
+      registration.run();
+    } finally {
+      registeringInto.remove();
+    }
+    ownMeters.put(key, own);
+  }
+
+  /**
+   * Forgets source task {@code task} and partitions {@code tps} and removes their meters: this replica no
+   * longer runs them (handed over to another member, cluster mode). They register again on next use.
+   */
+  public void release(int task, Collection<TopicPartition> tps) {
+    synchronized (meters) {
+      List<Object> keys = new ArrayList<>(tps);
+      keys.add(task);
+      for (Object key : keys) {
+        List<Meter> own = ownMeters.remove(key);
+        if (own != null) {
+          own.forEach(registry::remove);
+          meters.removeAll(own);
+        }
+      }
+      tps.forEach(partitions::remove);
+      tasks.remove(task);
     }
   }
 
@@ -126,8 +167,10 @@ public final class FlowMetrics implements AutoCloseable {
     return tasks.computeIfAbsent(task, t -> {
       TaskMetrics m = new TaskMetrics();
       Tags tags = flowTags.and("task", Integer.toString(t));
-      gauge("vmm_inflight_records", tags, m, x -> x.inFlightRecords);
-      gauge("vmm_inflight_bytes", tags, m, x -> x.inFlightBytes);
+      registering(t, () -> {
+        gauge("vmm_inflight_records", tags, m, x -> x.inFlightRecords);
+        gauge("vmm_inflight_bytes", tags, m, x -> x.inFlightBytes);
+      });
       return m;
     });
   }

@@ -474,7 +474,7 @@ public final class SourceVerticle extends VerticleBase {
     List<io.vmm.sync.OffsetSyncTracker.Sync> immediate = syncs.acknowledged(r.source(), r.upstream(),
         r.downstream(), acked);
     if (!immediate.isEmpty()) {
-      vertx.eventBus().send(Addresses.offsetSyncs(flow), new io.vmm.bus.OffsetSyncBatch(immediate));
+      vertx.eventBus().send(Addresses.offsetSyncs(flow), new io.vmm.bus.OffsetSyncBatch(immediate), requestOptions);
     }
   }
 
@@ -541,7 +541,7 @@ public final class SourceVerticle extends VerticleBase {
         s.failedOffset, s.targetTopic, String.valueOf(s.failure));
     vertx.eventBus().publish(Addresses.partitionFailed(flow), new JsonObject()
         .put("flow", flow).put("task", taskId).put("topic", s.tp.topic()).put("partition", s.tp.partition())
-        .put("offset", s.failedOffset).put("error", String.valueOf(s.failure)));
+        .put("offset", s.failedOffset).put("error", String.valueOf(s.failure)), Addresses.local());
   }
 
   /** Sends progress not yet stored to the producer; at most one store in flight. */
@@ -552,7 +552,7 @@ public final class SourceVerticle extends VerticleBase {
     if (syncs != null) {
       List<io.vmm.sync.OffsetSyncTracker.Sync> delayed = syncs.flushDelayed();
       if (!delayed.isEmpty()) {
-        vertx.eventBus().send(Addresses.offsetSyncs(flow), new io.vmm.bus.OffsetSyncBatch(delayed));
+        vertx.eventBus().send(Addresses.offsetSyncs(flow), new io.vmm.bus.OffsetSyncBatch(delayed), requestOptions);
       }
     }
     Map<TopicPartition, Long> unstored = tracker.unstored();

@@ -108,7 +108,7 @@ public final class TopicDiscoveryVerticle extends VerticleBase {
           if (recreated || (!now.equals(known) && grew(known, now))) {
             LOG.info("{} refresh: topics or partitions added, now {} topics", flow.name(), now.size());
             known = now;
-            vertx.eventBus().publish(Addresses.topicsChanged(flow.name()), result);
+            vertx.eventBus().publish(Addresses.topicsChanged(flow.name()), result, Addresses.local());
           }
         })
         .onFailure(e -> LOG.warn("{} topic refresh failed, will retry: {}", flow.name(), e.getMessage()))

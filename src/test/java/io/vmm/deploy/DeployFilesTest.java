@@ -2,6 +2,7 @@ package io.vmm.deploy;
 
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import io.vmm.config.ClusterModeSpec;
 import io.vmm.config.ConfigParser;
 import io.vmm.config.MirrorMakerConfig;
 import org.junit.jupiter.api.Test;
@@ -36,12 +37,21 @@ import static org.junit.jupiter.api.Assertions.fail;
  *   resource has {@code apiVersion}, {@code kind} and, except the Kustomization, {@code metadata.name};</li>
  *   <li>{@code kustomization.yaml} lists only existing files, and every manifest except the optional
  *   {@code servicemonitor.yaml};</li>
- *   <li>the Deployment's liveness and readiness probes GET {@code /health/live} and {@code /health/ready} on
- *   the container port named {@code http}, its scrape annotations point at the port named {@code metrics}
- *   (9404) and {@code /metrics}, and the ConfigMap is mounted as a directory at {@code /etc/vmm} (no
- *   {@code subPath}, which would stop live config updates);</li>
- *   <li>the ConfigMap's {@code config.json} is accepted by {@link ConfigParser#parse} and its ports match the
- *   container ports;</li>
+ *   <li>the workload is a StatefulSet (stable pod names are stable member names) and there is no Deployment;
+ *   its liveness and readiness probes GET {@code /health/live} and {@code /health/ready} on the container port
+ *   named {@code http}, its container ports are {@code http} 8083, {@code metrics} 9404, {@code hazelcast} 5701
+ *   and {@code eventbus} 17001, its scrape annotations point at the port named {@code metrics} (9404) and
+ *   {@code /metrics}, the ConfigMap is mounted as a directory at {@code /etc/vmm} (no {@code subPath}, which
+ *   would stop live config updates), and the normal Service exposes exactly {@code http} and {@code metrics};</li>
+ *   <li>cluster mode on Kubernetes: more than one replica, {@code podManagementPolicy: Parallel}, {@code POD_IP}
+ *   from the downward API ({@code status.podIP}), a preferred pod anti-affinity on {@code kubernetes.io/hostname}
+ *   selecting the app label, and a {@code serviceName} that names a headless Service ({@code clusterIP: None},
+ *   {@code publishNotReadyAddresses: true}) exposing the {@code hazelcast} port; the PodDisruptionBudget allows
+ *   one pod down ({@code maxUnavailable: 1}) and selects the StatefulSet's pods;</li>
+ *   <li>the ConfigMap's {@code config.json} is accepted by {@link ConfigParser#parse}, its ports match the
+ *   container ports, and it enables cluster mode with DNS discovery: {@code kubernetes.serviceDns} is
+ *   {@code <headless Service>.<namespace>.svc...}, and {@code eventBusPort} is the container port
+ *   {@code eventbus};</li>
  *   <li>the Grafana dashboard parses, declares the {@code DS_PROMETHEUS} input and the {@code source},
  *   {@code target} and {@code topic} variables, every panel (rows aside) has targets with a non-empty
  *   {@code expr}, and every {@code kafka_connect_mirror_*} or {@code vmm_*} metric it uses is one the app
@@ -118,32 +128,26 @@ class DeployFilesTest {
   }
 
   @Test
-  void deploymentProbesPortsScrapeAnnotationsAndConfigMount() throws IOException {
+  void statefulSetProbesPortsScrapeAnnotationsAndConfigMount() throws IOException {
     Map<String, List<Map<String, Object>>> manifests = manifests();
-    Map<String, Object> deployment = ofKind(manifests, "Deployment");
-    Map<String, Object> spec = map(deployment, "spec");
-    assertEquals(1, spec.get("replicas"), "one replica until cluster mode exists");
+    assertTrue(ofKindAll(manifests, "Deployment").isEmpty(), "the workload is a StatefulSet, not a Deployment");
+    Map<String, Object> spec = map(ofKind(manifests, "StatefulSet"), "spec");
 
     Map<String, Object> annotations = map(spec, "template", "metadata", "annotations");
     assertEquals("true", annotations.get("prometheus.io/scrape"));
     assertEquals("9404", annotations.get("prometheus.io/port"));
     assertEquals("/metrics", annotations.get("prometheus.io/path"));
 
-    Map<String, Object> podSpec = map(spec, "template", "spec");
-    List<Map<String, Object>> containers = list(podSpec, "containers");
-    assertEquals(1, containers.size());
-    Map<String, Object> container = containers.get(0);
-    Map<String, Integer> ports = new java.util.HashMap<>();
-    for (Map<String, Object> p : this.<Map<String, Object>>list(container, "ports")) {
-      ports.put((String) p.get("name"), (Integer) p.get("containerPort"));
-    }
-    assertEquals(Map.of("http", 8083, "metrics", 9404), ports);
+    Map<String, Object> container = container(spec);
+    assertEquals(Map.of("http", 8083, "metrics", 9404, "hazelcast", 5701, "eventbus", 17001),
+        containerPorts(container));
 
     assertEquals("/health/live", string(container, "livenessProbe", "httpGet", "path"));
     assertEquals("http", string(container, "livenessProbe", "httpGet", "port"));
     assertEquals("/health/ready", string(container, "readinessProbe", "httpGet", "path"));
     assertEquals("http", string(container, "readinessProbe", "httpGet", "port"));
 
+    Map<String, Object> podSpec = map(spec, "template", "spec");
     String configMapName = string(ofKind(manifests, "ConfigMap"), "metadata", "name");
     String volumeName = null;
     for (Map<String, Object> v : this.<Map<String, Object>>list(podSpec, "volumes")) {
@@ -162,12 +166,53 @@ class DeployFilesTest {
     }
     assertTrue(mounted, "ConfigMap volume is not mounted");
 
-    Map<String, Integer> servicePorts = new java.util.HashMap<>();
-    for (Map<String, Object> p : this.<Map<String, Object>>list(map(ofKind(manifests, "Service"), "spec"),
-        "ports")) {
-      servicePorts.put((String) p.get("name"), (Integer) p.get("port"));
+    assertEquals(Map.of("http", 8083, "metrics", 9404), servicePorts(normalService(manifests)), "Service ports");
+  }
+
+  @Test
+  void statefulSetFormsAClusterThroughTheHeadlessService() throws IOException {
+    Map<String, List<Map<String, Object>>> manifests = manifests();
+    Map<String, Object> spec = map(ofKind(manifests, "StatefulSet"), "spec");
+    assertTrue(spec.get("replicas") instanceof Integer r && r > 1, "cluster mode runs several replicas");
+    assertEquals("Parallel", spec.get("podManagementPolicy"));
+    assertEquals("vertx-mirror-maker", string(spec, "selector", "matchLabels", "app.kubernetes.io/name"));
+    assertEquals("vertx-mirror-maker", string(spec, "template", "metadata", "labels", "app.kubernetes.io/name"));
+
+    Map<String, Object> container = container(spec);
+    String podIp = null;
+    for (Map<String, Object> e : this.<Map<String, Object>>list(container, "env")) {
+      if ("POD_IP".equals(e.get("name"))) {
+        podIp = string(e, "valueFrom", "fieldRef", "fieldPath");
+      }
     }
-    assertEquals(ports, servicePorts, "Service ports");
+    assertEquals("status.podIP", podIp, "env POD_IP from the downward API");
+
+    List<Map<String, Object>> antiAffinity = list(map(spec, "template", "spec", "affinity", "podAntiAffinity"),
+        "preferredDuringSchedulingIgnoredDuringExecution");
+    assertTrue(antiAffinity.stream().anyMatch(a ->
+            "kubernetes.io/hostname".equals(string(a, "podAffinityTerm", "topologyKey"))
+                && "vertx-mirror-maker".equals(string(a, "podAffinityTerm", "labelSelector", "matchLabels",
+                "app.kubernetes.io/name"))),
+        "pod anti-affinity on kubernetes.io/hostname by the app label");
+
+    Object serviceName = spec.get("serviceName");
+    assertNotNull(serviceName, "StatefulSet serviceName");
+    List<Map<String, Object>> named = ofKindAll(manifests, "Service").stream()
+        .filter(s -> serviceName.equals(string(s, "metadata", "name"))).toList();
+    assertEquals(1, named.size(), "serviceName " + serviceName + " names one Service");
+    Map<String, Object> headlessSpec = map(named.get(0), "spec");
+    assertEquals("None", headlessSpec.get("clusterIP"), serviceName + " must be headless");
+    assertEquals(Boolean.TRUE, headlessSpec.get("publishNotReadyAddresses"),
+        "members must find each other before they are ready");
+    assertEquals("vertx-mirror-maker", string(headlessSpec, "selector", "app.kubernetes.io/name"));
+    Map<String, Integer> ports = servicePorts(named.get(0));
+    assertEquals(containerPorts(container).get("hazelcast"), ports.get("hazelcast"),
+        serviceName + " exposes the hazelcast port");
+
+    Map<String, Object> pdb = map(ofKind(manifests, "PodDisruptionBudget"), "spec");
+    assertEquals(1, pdb.get("maxUnavailable"));
+    assertNull(pdb.get("minAvailable"));
+    assertEquals(map(spec, "selector", "matchLabels"), map(pdb, "selector", "matchLabels"), "PDB selector");
   }
 
   @Test
@@ -180,6 +225,21 @@ class DeployFilesTest {
     assertEquals("source->target", config.flows().get(0).name());
     assertEquals(8083, config.httpPort());
     assertEquals(9404, config.metricsPort());
+
+    Map<String, Object> statefulSet = map(ofKind(manifests, "StatefulSet"), "spec");
+    Map<String, Integer> ports = containerPorts(container(statefulSet));
+    ClusterModeSpec cluster = config.cluster();
+    assertTrue(config.clustered(), "cluster.enabled");
+    assertEquals(ports.get("hazelcast"), cluster.port(), "cluster.port is the container port hazelcast");
+    assertEquals(ports.get("eventbus"), cluster.eventBusPort(), "cluster.eventBusPort is the container port eventbus");
+    assertTrue(cluster.members().isEmpty(), "DNS discovery, not a member list");
+    assertNull(cluster.configFile(), "DNS discovery, not a Hazelcast config file");
+    String dns = cluster.kubernetesServiceDns();
+    assertNotNull(dns, "cluster.kubernetes.serviceDns");
+    String[] labels = dns.split("\\.");
+    assertEquals(statefulSet.get("serviceName"), labels[0], "serviceDns must name the headless Service: " + dns);
+    assertTrue(labels.length >= 3 && "svc".equals(labels[2]), "serviceDns is <service>.<namespace>.svc...: " + dns);
+    assertEquals(ports.get("hazelcast"), cluster.kubernetesServicePort());
   }
 
   @Test
@@ -259,10 +319,47 @@ class DeployFilesTest {
   }
 
   private static Map<String, Object> ofKind(Map<String, List<Map<String, Object>>> manifests, String kind) {
-    List<Map<String, Object>> found = manifests.values().stream().flatMap(List::stream)
-        .filter(d -> kind.equals(d.get("kind"))).toList();
+    List<Map<String, Object>> found = ofKindAll(manifests, kind);
     assertEquals(1, found.size(), "expected one " + kind);
     return found.get(0);
+  }
+
+  private static List<Map<String, Object>> ofKindAll(Map<String, List<Map<String, Object>>> manifests,
+                                                     String kind) {
+    return manifests.values().stream().flatMap(List::stream).filter(d -> kind.equals(d.get("kind"))).toList();
+  }
+
+  /** The one Service that is not headless: REST API and metrics. */
+  private static Map<String, Object> normalService(Map<String, List<Map<String, Object>>> manifests) {
+    List<Map<String, Object>> found = ofKindAll(manifests, "Service").stream()
+        .filter(s -> !"None".equals(map(s, "spec").get("clusterIP"))).toList();
+    assertEquals(1, found.size(), "expected one Service with a cluster IP");
+    return found.get(0);
+  }
+
+  /** The only container of a workload's pod template. */
+  private Map<String, Object> container(Map<String, Object> workloadSpec) {
+    List<Map<String, Object>> containers = list(map(workloadSpec, "template", "spec"), "containers");
+    assertEquals(1, containers.size());
+    return containers.get(0);
+  }
+
+  /** A container's ports: name to containerPort. */
+  private Map<String, Integer> containerPorts(Map<String, Object> container) {
+    Map<String, Integer> ports = new java.util.HashMap<>();
+    for (Map<String, Object> p : this.<Map<String, Object>>list(container, "ports")) {
+      ports.put((String) p.get("name"), (Integer) p.get("containerPort"));
+    }
+    return ports;
+  }
+
+  /** A Service's ports: name to port. */
+  private Map<String, Integer> servicePorts(Map<String, Object> service) {
+    Map<String, Integer> ports = new java.util.HashMap<>();
+    for (Map<String, Object> p : this.<Map<String, Object>>list(map(service, "spec"), "ports")) {
+      ports.put((String) p.get("name"), (Integer) p.get("port"));
+    }
+    return ports;
   }
 
   @SuppressWarnings("unchecked")
