@@ -82,7 +82,7 @@ public record ClusterModeSpec(boolean enabled, String name, String memberName, S
     for (int i = 0; i < members.size(); i++) {
       String m = members.get(i);
       int colon = m.lastIndexOf(':');
-      if (colon >= 0 && !m.substring(colon + 1).matches("\\d{1,5}(-\\d{1,5})?")) {
+      if (colon >= 0 && !m.substring(colon + 1).matches("\\d{1,5}")) {
         problems.add(node.pathOf("members") + "[" + i + "]", "expected host or host:port, got \"" + m + "\"");
       }
     }

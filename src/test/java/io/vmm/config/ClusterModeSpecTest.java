@@ -58,7 +58,7 @@ class ClusterModeSpecTest {
     MirrorMakerConfig config = ConfigParser.parse(withCluster(new JsonObject().put("enabled", true)
         .put("name", "mm-test").put("memberName", "vmm-0").put("host", "127.0.0.1").put("port", 15701)
         .put("eventBusPort", 15801).put("memberTimeoutSeconds", 3)
-        .put("members", new JsonArray().add("127.0.0.1:15701").add("127.0.0.2").add("10.0.0.1:5701-5703"))));
+        .put("members", new JsonArray().add("127.0.0.1:15701").add("127.0.0.2").add("10.0.0.1:5703"))));
     assertTrue(config.clustered());
     ClusterModeSpec spec = config.cluster();
     assertTrue(spec.enabled());
@@ -68,7 +68,7 @@ class ClusterModeSpecTest {
     assertEquals(15701, spec.port());
     assertEquals(15801, spec.eventBusPort());
     assertEquals(3, spec.memberTimeoutSeconds());
-    assertEquals(List.of("127.0.0.1:15701", "127.0.0.2", "10.0.0.1:5701-5703"), spec.members());
+    assertEquals(List.of("127.0.0.1:15701", "127.0.0.2", "10.0.0.1:5703"), spec.members());
     assertNull(spec.kubernetesServiceDns());
     assertNull(spec.configFile());
   }
