@@ -1134,7 +1134,6 @@ public final class FlowRunner {
         releasedTo.put(unit, new Released(toMember, System.currentTimeMillis()));
         vertx.setTimer(RELEASE_HOLD_MS + 100, id -> reassign(view));
       }
-      LOG.info("{} releasing {} to member {}", flow.name(), unit, toMember);
       return stopUnit(unit);
     });
   }
@@ -1143,6 +1142,13 @@ public final class FlowRunner {
   private Future<Void> stopUnit(String unit) {
     if (owns(unit) && !releasedTo.containsKey(unit)) {
       return Future.succeededFuture(); // still ours by our view: the asker's view is stale; the view will settle
+    }
+    boolean runs = unit.equals(unit(Connector.CHECKPOINT)) ? checkpointDeployment != null
+        : unit.equals(unit(Connector.HEARTBEAT)) ? heartbeatDeployment != null
+        : unit.equals(unit(Connector.SOURCE)) ? syncRolesUp()
+        : taskDeployments.keySet().stream().anyMatch(t -> unit.equals(taskUnit(t)));
+    if (runs) {
+      LOG.info("{} releasing {} to a member taking it over", flow.name(), unit);
     }
     if (unit.equals(unit(Connector.CHECKPOINT))) {
       return checkpointDeployment == null ? Future.succeededFuture() : stopCheckpoint();

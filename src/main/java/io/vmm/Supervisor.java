@@ -197,6 +197,8 @@ public final class Supervisor {
         runners.values().forEach(r -> firstAttempts.add(startWithRetry(r, RETRY_MIN_MS)));
         return Future.join(firstAttempts).transform(ar -> Future.succeededFuture());
       });
+      Future.all(api, scrape).onSuccess(v -> LOG.info("REST API, health and status page on port {}, metrics on port {}",
+          httpPort, metricsPort));
       return Future.all(api, scrape, flows).mapEmpty();
     });
   }

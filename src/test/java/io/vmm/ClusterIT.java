@@ -175,6 +175,64 @@ class ClusterIT {
     return result[0];
   }
 
+  /** The ports a member logged at start: [http, metrics]. */
+  private int[] ports(String member) throws Exception {
+    java.util.regex.Pattern p = java.util.regex.Pattern.compile("status page on port (\\d+), metrics on port (\\d+)");
+    int[] found = new int[2];
+    Await.until(member + " logged its ports", Duration.ofSeconds(30), () -> {
+      java.util.regex.Matcher m;
+      try {
+        m = p.matcher(Files.readString(dir.resolve(member + ".log")));
+      } catch (java.io.IOException e) {
+        return false;
+      }
+      if (!m.find()) {
+        return false;
+      }
+      found[0] = Integer.parseInt(m.group(1));
+      found[1] = Integer.parseInt(m.group(2));
+      return true;
+    });
+    return found;
+  }
+
+  private static String get(int port, String path) throws Exception {
+    java.net.http.HttpResponse<String> response = java.net.http.HttpClient.newHttpClient().send(
+        java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + port + path)).build(),
+        java.net.http.HttpResponse.BodyHandlers.ofString());
+    assertEquals(200, response.statusCode(), path + ": " + response.body());
+    return response.body();
+  }
+
+  /**
+   * Any member's REST API shows the whole cluster: every task once, with the member running it as
+   * {@code worker_id}, and each connector's worker; its metrics carry {@code member="<name>"}.
+   */
+  private void checkRestAndMetrics(String member, Map<String, String> units) throws Exception {
+    int[] ports = ports(member);
+    JsonObject status = new JsonObject(get(ports[0], "/connectors/A-%3EB.MirrorSourceConnector/status"));
+    Map<String, String> tasks = new TreeMap<>();
+    for (Object t : status.getJsonArray("tasks")) {
+      JsonObject task = (JsonObject) t;
+      assertEquals("RUNNING", task.getString("state"), status.encode());
+      tasks.put(FLOW + ".MirrorSourceConnector/" + task.getInteger("id"), task.getString("worker_id"));
+    }
+    Map<String, String> expected = new TreeMap<>(units);
+    expected.keySet().removeIf(u -> !u.contains("/"));
+    assertEquals(expected, tasks, "REST task workers: " + status.encode());
+    JsonObject heartbeat = new JsonObject(get(ports[0], "/connectors/A-%3EB.MirrorHeartbeatConnector/status"));
+    assertEquals(units.get(FLOW + ".MirrorHeartbeatConnector"), heartbeat.getJsonObject("connector")
+        .getString("worker_id"), heartbeat.encode());
+    assertEquals("RUNNING", heartbeat.getJsonObject("connector").getString("state"), heartbeat.encode());
+    JsonObject flows = new JsonObject(get(ports[0], "/api/flows"));
+    assertEquals(List.of("m1", "m2", "m3"), flows.getJsonArray("members").getList(), flows.encode());
+    assertEquals(member, flows.getString("member"));
+    JsonObject flow = flows.getJsonArray("flows").getJsonObject(0);
+    assertEquals(TASKS, flow.getJsonObject("connectors").getJsonObject("source").getJsonArray("tasks").size());
+    String metrics = get(ports[1], "/metrics");
+    assertTrue(metrics.contains("member=\"" + member + "\""), "metrics carry the member tag");
+  }
+
   @Test
   void threeReplicasShareTheWorkFailOverWithinFifteenSecondsAndLoseNothing() throws Exception {
     clusters.a().createTopic("orders", TASKS);
@@ -212,6 +270,7 @@ class ClusterIT {
     for (String m : List.of("m1", "m2", "m3")) {
       assertTrue(before.containsValue(m), m + " runs at least one unit: " + before);
     }
+    checkRestAndMetrics("m2", before);
 
     // heartbeats: about one per second in total, not one per member
     heartbeats.clear();

@@ -44,6 +44,7 @@ public final class Membership {
   private MemberView view;
   private boolean rebuildPending;
   private boolean closed;
+  private int failedRebuilds;
 
   private Membership(Vertx vertx, Context context, String selfName) {
     this.vertx = vertx;
@@ -107,13 +108,19 @@ public final class Membership {
           return;
         }
         rebuild().onSuccess(next -> {
+          failedRebuilds = 0;
           if (!closed && (view == null || !next.members().equals(view.members()) || !next.self().equals(view.self()))) {
             LOG.info("cluster members changed: {} -> {}", view == null ? "[]" : view.members(), next.members());
             view = next;
             listener.accept(next);
           }
         }).onFailure(e -> {
-          LOG.warn("cannot read the cluster members, retrying: {}", e.toString());
+          // a joining node's info appears shortly after it does: only a lasting failure is worth a warning
+          if (++failedRebuilds % 10 == 0) {
+            LOG.warn("cannot read the cluster members ({} attempts), retrying: {}", failedRebuilds, e.toString());
+          } else {
+            LOG.debug("cannot read the cluster members yet, retrying: {}", e.toString());
+          }
           changed();
         });
       });
