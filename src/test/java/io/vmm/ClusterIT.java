@@ -231,6 +231,43 @@ class ClusterIT {
     assertEquals(TASKS, flow.getJsonObject("connectors").getJsonObject("source").getJsonArray("tasks").size());
     String metrics = get(ports[1], "/metrics");
     assertTrue(metrics.contains("member=\"" + member + "\""), "metrics carry the member tag");
+
+    // control through one member applies to the whole cluster; a task operation reaches the task's member
+    String source = "/connectors/A-%3EB.MirrorSourceConnector";
+    assertEquals(202, send(ports[0], "PUT", source + "/pause"));
+    awaitTaskStates(ports[0], "PAUSED");
+    assertEquals(202, send(ports[0], "PUT", source + "/resume"));
+    awaitTaskStates(ports[0], "RUNNING");
+    String elsewhere = null;
+    for (Map.Entry<String, String> e : expected.entrySet()) {
+      if (!e.getValue().equals(member)) {
+        elsewhere = e.getKey().substring(e.getKey().indexOf('/') + 1);
+        break;
+      }
+    }
+    assertEquals(204, send(ports[0], "POST", source + "/tasks/" + elsewhere + "/restart"));
+    awaitTaskStates(ports[0], "RUNNING");
+    assertEquals(404, send(ports[0], "POST", source + "/tasks/99/restart"));
+  }
+
+  private static int send(int port, String method, String path) throws Exception {
+    return java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
+            java.net.URI.create("http://127.0.0.1:" + port + path))
+        .method(method, java.net.http.HttpRequest.BodyPublishers.noBody()).build(),
+        java.net.http.HttpResponse.BodyHandlers.ofString()).statusCode();
+  }
+
+  /** Waits until the merged status shows all source tasks in {@code state}. */
+  private static void awaitTaskStates(int port, String state) {
+    Await.until("all " + TASKS + " source tasks " + state, Duration.ofSeconds(30), () -> {
+      try {
+        JsonObject status = new JsonObject(get(port, "/connectors/A-%3EB.MirrorSourceConnector/status"));
+        JsonArray tasks = status.getJsonArray("tasks");
+        return tasks.size() == TASKS && tasks.stream().allMatch(t -> state.equals(((JsonObject) t).getString("state")));
+      } catch (Exception e) {
+        return false;
+      }
+    });
   }
 
   @Test
