@@ -145,6 +145,8 @@ public final class FlowRunner {
   private MemberView view;
   /** Units this replica released to a member not yet in its view: not started here until it appears or expiry. */
   private final Map<String, Released> releasedTo = new HashMap<>();
+  /** Source tasks being stopped here (draining, storing progress): a release waits for them. */
+  private final Map<Integer, Future<Void>> stoppingTasks = new HashMap<>();
   /** The topics of the last discovery or refresh (for topic-config sync when its unit moves here). */
   private JsonArray lastTopics = new JsonArray();
 
@@ -915,7 +917,7 @@ public final class FlowRunner {
   private Future<Void> stopTask(int task) {
     String deployment = taskDeployments.remove(task);
     String taskId = flow.name() + "#" + task;
-    return undeploy(deployment, 9_000)
+    Future<Void> stopped = undeploy(deployment, 9_000)
         .transform(ar -> undeploy(producerDeployments.remove(task), 4_000))
         .onComplete(ar -> {
           failedPartitions.values().removeIf(f -> taskId.equals(f.getString("task")));
@@ -923,6 +925,9 @@ public final class FlowRunner {
           publishState();
           LOG.info("{} stopped source task {} here; progress stored", flow.name(), task);
         });
+    stoppingTasks.put(task, stopped);
+    stopped.onComplete(ar -> stoppingTasks.remove(task, stopped));
+    return stopped;
   }
 
   /** Deploys source task {@code task} over {@code tps}, resuming each at its stored progress. */
@@ -1162,6 +1167,11 @@ public final class FlowRunner {
     for (Integer t : new ArrayList<>(taskDeployments.keySet())) {
       if (unit.equals(taskUnit(t))) {
         return stopTask(t);
+      }
+    }
+    for (Map.Entry<Integer, Future<Void>> e : stoppingTasks.entrySet()) {
+      if (unit.equals(taskUnit(e.getKey()))) {
+        return e.getValue(); // already stopping: answer once its progress is stored
       }
     }
     return Future.succeededFuture();
