@@ -76,7 +76,7 @@ public final class StatusMerge {
   public static JsonObject connector(List<JsonObject> each) {
     JsonObject owner = each.get(0);
     for (JsonObject c : each) {
-      if (c.getString("worker_id", "").equals(c.getString("reporter"))) {
+      if (c.getString("worker_id") != null && c.getString("worker_id").equals(c.getString("reporter"))) {
         owner = c;
         break;
       }
@@ -93,7 +93,7 @@ public final class StatusMerge {
   private static JsonObject ownerOf(List<JsonObject> parts, String connector) {
     for (JsonObject p : parts) {
       JsonObject c = p.getJsonObject("connectors", new JsonObject()).getJsonObject(connector);
-      if (c != null && p.getString("member", "").equals(c.getString("worker_id"))) {
+      if (c != null && p.getString("member") != null && p.getString("member").equals(c.getString("worker_id"))) {
         return p;
       }
     }

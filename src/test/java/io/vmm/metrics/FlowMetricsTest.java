@@ -17,11 +17,15 @@ import java.util.stream.Collectors;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** FlowMetrics: meter names and tags (MM2's and ours), gauge values, removal on close, Prometheus export names. */
+/**
+ * FlowMetrics: meter names and tags (MM2's and ours), gauge values, removal on close and on release of handed-over
+ * partitions and tasks, Prometheus export names.
+ */
 class FlowMetricsTest {
 
   private static final double EPS = 1e-9;
@@ -251,5 +255,99 @@ class FlowMetricsTest {
     } finally {
       registry.close();
     }
+  }
+
+  private static List<Meter> metersTagged(MeterRegistry registry, String key, String value) {
+    return registry.getMeters().stream().filter(m -> value.equals(m.getId().getTag(key))).toList();
+  }
+
+  @Test
+  void releaseRemovesThePartitionsAndTasksMetersAndLeavesTheOthers() {
+    SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    FlowMetrics m = new FlowMetrics(registry, "A", "B");
+    TopicPartition kept = new TopicPartition("u", 4);
+    m.partition(TP, "A.t");
+    m.partition(kept, "A.u");
+    m.task(0);
+    m.task(1);
+    m.checkpointLatency("g", "A.t", 0, 10);
+    int before = registry.getMeters().size();
+
+    m.release(0, List.of(TP));
+
+    assertEquals(before - PARTITION_METERS.size() - 2, registry.getMeters().size());
+    assertTrue(metersTagged(registry, "topic", "A.t").stream()
+        .allMatch(x -> x.getId().getName().startsWith(FlowMetrics.CHECKPOINT_PREFIX)), "only checkpoint meters left");
+    assertEquals(PARTITION_METERS.size(), metersTagged(registry, "topic", "A.u").size());
+    assertTrue(metersTagged(registry, "task", "0").isEmpty());
+    assertEquals(2, metersTagged(registry, "task", "1").size());
+    assertEquals(6, registry.getMeters().stream()
+        .filter(x -> x.getId().getTag("topic") == null && x.getId().getTag("task") == null).count(), "flow-level");
+    assertEquals(4, registry.getMeters().stream()
+        .filter(x -> x.getId().getName().startsWith(FlowMetrics.CHECKPOINT_PREFIX)).count(), "checkpoint");
+  }
+
+  @Test
+  void releasedPartitionIsNoLongerListed() {
+    SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    FlowMetrics m = new FlowMetrics(registry, "A", "B");
+    TopicPartition kept = new TopicPartition("u", 4);
+    m.partition(TP, "A.t");
+    PartitionMetrics other = m.partition(kept, "A.u");
+    m.task(0);
+    m.release(0, List.of(TP));
+    assertNull(m.partitionOrNull(TP));
+    assertEquals(List.of(other), List.copyOf(m.partitions()));
+    assertSame(other, m.partitionOrNull(kept));
+  }
+
+  @Test
+  void releasedPartitionAndTaskRegisterFreshMetersOnNextUse() {
+    SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    FlowMetrics m = new FlowMetrics(registry, "A", "B");
+    PartitionMetrics old = m.partition(TP, "A.t");
+    old.acknowledged(3, 0, 0, 0, 0, -1, System.currentTimeMillis());
+    m.task(0).inFlight(5, 500);
+    assertEquals(3.0, gauge(registry, "kafka_connect_mirror_source_connector_record_count", "topic", "A.t").value(),
+        EPS);
+    m.release(0, List.of(TP));
+
+    PartitionMetrics fresh = m.partition(TP, "A.t");
+    assertNotSame(old, fresh);
+    assertEquals(0, fresh.recordCount());
+    assertEquals(0.0, gauge(registry, "kafka_connect_mirror_source_connector_record_count", "topic", "A.t").value(),
+        EPS);
+    assertEquals(PARTITION_METERS.size(), metersTagged(registry, "topic", "A.t").size());
+    fresh.acknowledged(2, 0, 0, 0, 0, -1, System.currentTimeMillis());
+    assertEquals(2.0, gauge(registry, "kafka_connect_mirror_source_connector_record_count", "topic", "A.t").value(),
+        EPS);
+
+    m.task(0);
+    assertEquals(0.0, gauge(registry, "vmm_inflight_records", "task", "0").value(), EPS);
+    assertEquals(6 + PARTITION_METERS.size() + 2, registry.getMeters().size());
+  }
+
+  @Test
+  void releaseOfUnknownPartitionsAndTasksIsHarmless() {
+    SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    FlowMetrics m = new FlowMetrics(registry, "A", "B");
+    m.partition(TP, "A.t");
+    int before = registry.getMeters().size();
+    m.release(3, List.of(new TopicPartition("nope", 0)));
+    m.release(3, List.of());
+    assertEquals(before, registry.getMeters().size());
+  }
+
+  @Test
+  void closeAfterReleaseRemovesTheRest() {
+    SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    FlowMetrics m = new FlowMetrics(registry, "A", "B");
+    m.partition(TP, "A.t");
+    m.partition(new TopicPartition("u", 4), "A.u");
+    m.task(0);
+    m.release(0, List.of(TP));
+    m.partition(TP, "A.t");
+    m.close();
+    assertEquals(List.of(), registry.getMeters());
   }
 }
