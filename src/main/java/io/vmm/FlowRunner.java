@@ -617,28 +617,8 @@ public final class FlowRunner {
           assignment = new ArrayList<>(clustered ? PartitionAssigner.stable(partitions, tasksMax)
               : PartitionAssigner.assign(partitions, tasksMax));
           List<Integer> mine = ownedTasks();
-          return Future.join(mine.stream().map(t -> acquire(taskUnit(t))).toList()).transform(acquired -> {
-          // producers and the offset-sync writer start in parallel, all before any task can send to them
-          List<Future<?>> ready = new ArrayList<>();
-          mine.forEach(t -> ready.add(deployProducer(t)));
-          ready.add(deployOffsetSyncWriter());
-          Future<Map<TopicPartition, Long>> stored = !discovery.getBoolean("progressStored", true)
-              ? Future.succeededFuture(Map.of()) : loadProgress();
-          Future<Map<TopicPartition, Long>> checked = stored.compose(s -> checkStoredProgress(s, mine));
-          ready.add(checked);
-          return Future.all(ready).compose(v -> {
-            storedProgress = checked.result();
-            rememberRemoteNames(discovery.getJsonArray("topics"));
-            if (assignment.isEmpty()) {
-              LOG.warn("{} no source topic matches the topic filter ({}); nothing to mirror until a refresh finds one",
-                  flow.name(), flow.topicFilter());
-            }
-            List<Future<String>> tasks = new ArrayList<>();
-            mine.forEach(task -> tasks.add(deployTask(task, assignment.get(task))));
-            // the other roles start once records flow, so their start-up does not delay the first record
-            return Future.all(tasks).compose(deployed -> startSourceRoles(discovery.getJsonArray("topics")));
-          });
-          });
+          return Future.join(mine.stream().map(t -> acquire(taskUnit(t))).toList())
+              .transform(acquired -> startSourceData(discovery, mine));
         })
         .onSuccess(v -> {
           sourceState = wantSource == ConnectorState.PAUSED ? "PAUSED" : "RUNNING";
@@ -655,6 +635,33 @@ public final class FlowRunner {
             return Future.failedFuture(e);
           });
         });
+  }
+
+  /**
+   * The source side's data path over the discovered topics: the producers of tasks {@code mine} and the
+   * offset-sync writer (in parallel with reading and checking the stored progress), all before any task can
+   * send to them; then the tasks; then the other roles.
+   */
+  private Future<Void> startSourceData(JsonObject discovery, List<Integer> mine) {
+    List<Future<?>> ready = new ArrayList<>();
+    mine.forEach(t -> ready.add(deployProducer(t)));
+    ready.add(deployOffsetSyncWriter());
+    Future<Map<TopicPartition, Long>> stored = !discovery.getBoolean("progressStored", true)
+        ? Future.succeededFuture(Map.of()) : loadProgress();
+    Future<Map<TopicPartition, Long>> checked = stored.compose(s -> checkStoredProgress(s, mine));
+    ready.add(checked);
+    return Future.all(ready).compose(v -> {
+      storedProgress = checked.result();
+      rememberRemoteNames(discovery.getJsonArray("topics"));
+      if (assignment.stream().allMatch(List::isEmpty)) {
+        LOG.warn("{} no source topic matches the topic filter ({}); nothing to mirror until a refresh finds one",
+            flow.name(), flow.topicFilter());
+      }
+      List<Future<String>> tasks = new ArrayList<>();
+      mine.forEach(task -> tasks.add(deployTask(task, assignment.get(task))));
+      // the other roles start once records flow, so their start-up does not delay the first record
+      return Future.all(tasks).compose(deployed -> startSourceRoles(discovery.getJsonArray("topics")));
+    });
   }
 
   private Future<Map<TopicPartition, Long>> loadProgress() {

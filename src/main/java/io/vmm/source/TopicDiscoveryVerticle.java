@@ -223,6 +223,9 @@ public final class TopicDiscoveryVerticle extends VerticleBase {
           });
           return grow.isEmpty() ? Future.succeededFuture()
               : call(targetAdmin.createPartitions(grow).all(), "add partitions to remote topics")
+                  // another replica (cluster mode) grew it first
+                  .recover(e -> KafkaFutures.causedBy(e, org.apache.kafka.common.errors.InvalidPartitionsException.class)
+                      ? Future.succeededFuture() : Future.failedFuture(e))
                   .compose(v -> awaitWritable(added));
         });
   }
