@@ -55,6 +55,12 @@ import java.util.concurrent.TimeUnit;
  * endpoint, answers status/readiness/control requests on {@link Addresses#CONTROL}, applies config reloads,
  * and stops all flows in order.
  * <p>
+ * <b>Cluster mode</b> ({@code cluster.enabled}): before the flows start, the supervisor learns the members
+ * ({@link Membership}), answers other members on {@code vmm.member.<name>} (status, control, release of a unit)
+ * and hands every member change to the flows ({@link FlowRunner#reassign}). Status and connector control cover
+ * the whole cluster (merged by {@link StatusMerge}; a task operation goes to the member running the task);
+ * readiness stays this replica's own. Every replica publishes its own status on {@link Addresses#STATUS}.
+ * <p>
  * All state lives on the supervisor's own event-loop context; public methods may be called from any thread
  * (main, tests) and complete on that context.
  */
