@@ -8,6 +8,8 @@ import org.apache.kafka.common.TopicPartition;
 
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashSet;
+import java.util.Set;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -47,8 +49,6 @@ public final class FlowMetrics implements AutoCloseable {
   private final Map<Integer, TaskMetrics> tasks = new ConcurrentHashMap<>();
   private final Map<String, SampledStat> checkpoints = new ConcurrentHashMap<>();
   private final List<Meter> meters = new ArrayList<>();
-  /** Meters of each partition and task, so a partition or task this replica hands over can be removed. */
-  private final Map<Object, List<Meter>> ownMeters = new ConcurrentHashMap<>();
   private volatile long lastHeartbeatMs = -1;
   private volatile int failedPartitions;
   private volatile long sourceResets;
@@ -86,7 +86,7 @@ public final class FlowMetrics implements AutoCloseable {
   public PartitionMetrics partition(TopicPartition tp, String remoteTopic) {
     return partitions.computeIfAbsent(tp, k -> {
       PartitionMetrics p = new PartitionMetrics(tp, remoteTopic);
-      registering(tp, () -> register(p));
+      register(p);
       return p;
     });
   }
@@ -119,27 +119,8 @@ public final class FlowMetrics implements AutoCloseable {
       if (closed) {
         return;
       }
-      Meter m = Gauge.builder(name, state, value).tags(tags).strongReference(true).register(registry);
-      meters.add(m);
-      List<Meter> own = registeringInto.get();
-      if (own != null) {
-        own.add(m);
-      }
+      meters.add(Gauge.builder(name, state, value).tags(tags).strongReference(true).register(registry));
     }
-  }
-
-  private final ThreadLocal<List<Meter>> registeringInto = new ThreadLocal<>();
-
-  /** Runs {@code registration}, remembering the meters it registers under {@code key}. */
-  private void registering(Object key, Runnable registration) {
-    List<Meter> own = new ArrayList<>();
-    registeringInto.set(own);
-    try {
-      registration.run();
-    } finally {
-      registeringInto.remove();
-    }
-    ownMeters.put(key, own);
   }
 
   /**
@@ -148,17 +129,24 @@ public final class FlowMetrics implements AutoCloseable {
    */
   public void release(int task, Collection<TopicPartition> tps) {
     synchronized (meters) {
-      List<Object> keys = new ArrayList<>(tps);
-      keys.add(task);
-      for (Object key : keys) {
-        List<Meter> own = ownMeters.remove(key);
-        if (own != null) {
-          own.forEach(registry::remove);
-          meters.removeAll(own);
+      Set<String> released = new HashSet<>(); // "remoteTopic/partition", as the partition meters are tagged
+      for (TopicPartition tp : tps) {
+        PartitionMetrics p = partitions.remove(tp);
+        if (p != null) {
+          released.add(p.remoteTopic() + "/" + tp.partition());
         }
       }
-      tps.forEach(partitions::remove);
       tasks.remove(task);
+      String taskTag = Integer.toString(task);
+      meters.removeIf(m -> {
+        Meter.Id id = m.getId();
+        boolean gone = id.getTag("group") == null // checkpoint meters carry topic and partition too
+            && (released.contains(id.getTag("topic") + "/" + id.getTag("partition")) || taskTag.equals(id.getTag("task")));
+        if (gone) {
+          registry.remove(m);
+        }
+        return gone;
+      });
     }
   }
 
@@ -167,10 +155,8 @@ public final class FlowMetrics implements AutoCloseable {
     return tasks.computeIfAbsent(task, t -> {
       TaskMetrics m = new TaskMetrics();
       Tags tags = flowTags.and("task", Integer.toString(t));
-      registering(t, () -> {
-        gauge("vmm_inflight_records", tags, m, x -> x.inFlightRecords);
-        gauge("vmm_inflight_bytes", tags, m, x -> x.inFlightBytes);
-      });
+      gauge("vmm_inflight_records", tags, m, x -> x.inFlightRecords);
+      gauge("vmm_inflight_bytes", tags, m, x -> x.inFlightBytes);
       return m;
     });
   }
