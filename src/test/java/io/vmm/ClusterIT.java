@@ -6,7 +6,7 @@ import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.EventBusOptions;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import io.vmm.cluster.HazelcastSetup;
+import io.vmm.replica.HazelcastSetup;
 import io.vmm.config.ClusterModeSpec;
 import io.vmm.testkit.Await;
 import io.vmm.testkit.TwoClusters;

@@ -2,7 +2,7 @@ package io.vmm;
 
 import io.vertx.core.json.JsonObject;
 import io.vmm.MirrorTestSupport.RunningMirror;
-import io.vmm.target.ProgressStore;
+import io.vmm.progress.ProgressStore;
 import io.vmm.testkit.Await;
 import io.vmm.testkit.NoBlockedThreads;
 import io.vmm.testkit.TwoClusters;

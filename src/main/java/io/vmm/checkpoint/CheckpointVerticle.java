@@ -5,7 +5,7 @@ import io.vertx.core.VerticleBase;
 import io.vmm.config.ConnectorConfig;
 import io.vmm.config.ConnectorKeys;
 import io.vmm.config.FlowSpec;
-import io.vmm.source.ReplicationRules;
+import io.vmm.policy.ReplicationRules;
 import io.vmm.sync.OffsetSyncCodec;
 import io.vmm.sync.OffsetSyncWriterVerticle;
 import org.apache.kafka.clients.admin.Admin;

@@ -2,8 +2,8 @@ package io.vmm.heartbeat;
 
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
-import io.vmm.cluster.FlowAdmins;
-import io.vmm.cluster.KafkaFutures;
+import io.vmm.kafka.FlowAdmins;
+import io.vmm.kafka.KafkaFutures;
 import io.vmm.config.ConnectorConfig;
 import io.vmm.config.ConnectorKeys;
 import io.vmm.config.FlowSpec;

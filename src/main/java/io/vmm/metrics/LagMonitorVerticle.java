@@ -2,7 +2,7 @@ package io.vmm.metrics;
 
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
-import io.vmm.cluster.KafkaFutures;
+import io.vmm.kafka.KafkaFutures;
 import io.vmm.config.ConnectorKeys;
 import io.vmm.config.FlowSpec;
 import org.apache.kafka.clients.admin.Admin;

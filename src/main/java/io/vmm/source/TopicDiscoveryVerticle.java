@@ -1,5 +1,6 @@
 package io.vmm.source;
 
+import io.vmm.policy.ReplicationRules;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
@@ -8,12 +9,12 @@ import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vmm.bus.Addresses;
-import io.vmm.cluster.FlowAdmins;
-import io.vmm.cluster.KafkaFutures;
+import io.vmm.kafka.FlowAdmins;
+import io.vmm.kafka.KafkaFutures;
 import io.vmm.config.ConnectorKeys;
 import io.vmm.config.FlowSpec;
-import io.vmm.target.ProgressStore;
-import io.vmm.sync.TopicConfigRules;
+import io.vmm.progress.ProgressStore;
+import io.vmm.policy.TopicConfigRules;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.Config;
 import org.apache.kafka.common.config.ConfigResource;

@@ -1,12 +1,13 @@
 package io.vmm.sync;
 
+import io.vmm.policy.AclRules;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
-import io.vmm.cluster.FlowAdmins;
-import io.vmm.cluster.KafkaFutures;
+import io.vmm.kafka.FlowAdmins;
+import io.vmm.kafka.KafkaFutures;
 import io.vmm.config.ConnectorKeys;
 import io.vmm.config.FlowSpec;
-import io.vmm.source.ReplicationRules;
+import io.vmm.policy.ReplicationRules;
 import org.apache.kafka.common.KafkaFuture;
 import org.apache.kafka.common.acl.AccessControlEntryFilter;
 import org.apache.kafka.common.acl.AclBinding;

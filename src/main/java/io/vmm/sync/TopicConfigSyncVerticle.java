@@ -1,13 +1,14 @@
 package io.vmm.sync;
 
+import io.vmm.policy.TopicConfigRules;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vmm.bus.Addresses;
-import io.vmm.cluster.FlowAdmins;
-import io.vmm.cluster.KafkaFutures;
+import io.vmm.kafka.FlowAdmins;
+import io.vmm.kafka.KafkaFutures;
 import io.vmm.config.ConnectorKeys;
 import io.vmm.config.FlowSpec;
 import org.apache.kafka.clients.admin.AlterConfigOp;

@@ -1,5 +1,6 @@
 package io.vmm.target;
 
+import io.vmm.progress.ProgressStore;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;

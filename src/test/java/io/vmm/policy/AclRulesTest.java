@@ -1,8 +1,8 @@
-package io.vmm.sync;
+package io.vmm.policy;
 
 import io.vmm.config.ConnectorKeys;
 import io.vmm.config.TopicFilter;
-import io.vmm.source.ReplicationRules;
+import io.vmm.policy.ReplicationRules;
 import org.apache.kafka.common.acl.AccessControlEntry;
 import org.apache.kafka.common.acl.AclBinding;
 import org.apache.kafka.common.acl.AclOperation;

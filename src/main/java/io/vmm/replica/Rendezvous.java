@@ -1,4 +1,4 @@
-package io.vmm.cluster;
+package io.vmm.replica;
 
 import java.nio.charset.StandardCharsets;
 import java.util.Collection;

@@ -1,4 +1,4 @@
-package io.vmm.sync;
+package io.vmm.policy;
 
 import io.vmm.config.ConnectorKeys;
 import org.apache.kafka.clients.admin.AlterConfigOp;

@@ -1,4 +1,4 @@
-package io.vmm.cluster;
+package io.vmm.replica;
 
 import java.util.ArrayList;
 import java.util.List;

@@ -1,4 +1,4 @@
-package io.vmm.sync;
+package io.vmm.policy;
 
 import io.vmm.config.ConnectorConfig;
 import io.vmm.config.ConnectorKeys;

@@ -1,4 +1,4 @@
-package io.vmm.cluster;
+package io.vmm.replica;
 
 import io.vertx.core.Context;
 import io.vertx.core.Future;

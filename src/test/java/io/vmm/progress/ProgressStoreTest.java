@@ -1,4 +1,4 @@
-package io.vmm.target;
+package io.vmm.progress;
 
 import org.apache.kafka.common.TopicPartition;
 import org.junit.jupiter.api.Test;

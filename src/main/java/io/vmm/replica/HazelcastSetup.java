@@ -1,4 +1,4 @@
-package io.vmm.cluster;
+package io.vmm.replica;
 
 import com.hazelcast.config.Config;
 import com.hazelcast.config.FileSystemXmlConfig;

@@ -1,4 +1,4 @@
-package io.vmm.source;
+package io.vmm.policy;
 
 import io.vmm.config.ConnectorKeys;
 import io.vmm.config.TopicFilter;

@@ -1,4 +1,4 @@
-package io.vmm.cluster;
+package io.vmm.kafka;
 
 import io.vertx.core.Context;
 import io.vertx.core.Future;

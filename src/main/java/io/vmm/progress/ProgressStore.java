@@ -1,4 +1,4 @@
-package io.vmm.target;
+package io.vmm.progress;
 
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonArray;

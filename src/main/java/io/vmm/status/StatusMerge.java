@@ -1,4 +1,4 @@
-package io.vmm.cluster;
+package io.vmm.status;
 
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;

@@ -1,4 +1,4 @@
-package io.vmm.cluster;
+package io.vmm.replica;
 
 import org.junit.jupiter.api.Test;
 
