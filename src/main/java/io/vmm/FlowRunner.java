@@ -24,7 +24,7 @@ import io.vmm.source.SourceVerticle;
 import io.vmm.source.TopicDiscoveryVerticle;
 import io.vmm.sync.AclSyncVerticle;
 import io.vmm.sync.TopicConfigSyncVerticle;
-import io.vmm.progress.ProgressStore;
+
 import io.vmm.target.TargetProducerVerticle;
 import org.apache.kafka.common.TopicPartition;
 import org.slf4j.Logger;
@@ -600,7 +600,7 @@ public final class FlowRunner {
       failedPartitions.put(m.body().getString("topic") + "-" + m.body().getInteger("partition"), m.body());
       publishState();
     });
-    progressTopic = ProgressStore.topic(flow.id().source());
+    progressTopic = io.vmm.policy.InternalTopics.progressTopic(flow.id().source());
     topicsListener = vertx.eventBus().localConsumer(Addresses.topicsChanged(flow.name()),
         m -> serialized(() -> addPartitions(m.body())));
     return vertx.deployVerticle(new TopicDiscoveryVerticle(flow))
@@ -666,7 +666,7 @@ public final class FlowRunner {
 
   private Future<Map<TopicPartition, Long>> loadProgress() {
     Duration adminTimeout = Duration.ofMillis(flow.sourceConnector().config().getLong(ConnectorKeys.ADMIN_TIMEOUT_MS));
-    return vertx.executeBlocking(() -> ProgressStore.load(
+    return vertx.executeBlocking(() -> ProgressReader.load(
         flow.target().consumerConfig(flow.name() + "|progress-reader"), progressTopic,
         flow.id().source(), adminTimeout), false);
   }

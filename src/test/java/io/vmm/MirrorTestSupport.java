@@ -141,7 +141,7 @@ final class MirrorTestSupport {
     Map<String, Object> consumer = Map.of("bootstrap.servers", target.bootstrapServers(),
         "key.deserializer", "org.apache.kafka.common.serialization.ByteArrayDeserializer",
         "value.deserializer", "org.apache.kafka.common.serialization.ByteArrayDeserializer");
-    return io.vmm.progress.ProgressStore.load(consumer, "mm2-offsets." + sourceAlias + ".internal", sourceAlias,
+    return io.vmm.progress.ProgressReader.load(consumer, "mm2-offsets." + sourceAlias + ".internal", sourceAlias,
         Duration.ofSeconds(20));
   }
 }

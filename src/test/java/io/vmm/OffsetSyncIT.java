@@ -2,7 +2,7 @@ package io.vmm;
 
 import io.vmm.MirrorTestSupport.RunningMirror;
 import io.vmm.sync.OffsetSyncCodec;
-import io.vmm.sync.OffsetSyncTracker.Sync;
+import io.vmm.bus.OffsetSync;
 import io.vmm.testkit.Await;
 import io.vmm.testkit.NoBlockedThreads;
 import io.vmm.testkit.TwoClusters;
@@ -58,13 +58,13 @@ class OffsetSyncIT {
       Await.until("offset syncs on the source", MirrorTestSupport.TIMEOUT,
           () -> topicExists(clusters.a(), "mm2-offset-syncs.B.internal")
               && syncs().stream().anyMatch(s -> s.upstreamOffset() == 31));
-      List<Sync> syncs = syncs();
+      List<OffsetSync> syncs = syncs();
       TopicPartition tp = new TopicPartition("txn", 0);
-      assertTrue(syncs.containsAll(List.of(new Sync(tp, 0, 0), new Sync(tp, 11, 10), new Sync(tp, 22, 20),
-          new Sync(tp, 31, 29))), syncs.toString());
+      assertTrue(syncs.containsAll(List.of(new OffsetSync(tp, 0, 0), new OffsetSync(tp, 11, 10), new OffsetSync(tp, 22, 20),
+          new OffsetSync(tp, 31, 29))), syncs.toString());
       // exactness: every mirrored record's downstream offset follows from the newest sync at or below it
       for (ConsumerRecord<byte[], byte[]> r : clusters.a().readAllNow("txn")) {
-        Sync s = syncs.stream().filter(x -> x.upstreamOffset() <= r.offset())
+        OffsetSync s = syncs.stream().filter(x -> x.upstreamOffset() <= r.offset())
             .max((x, y) -> Long.compare(x.upstreamOffset(), y.upstreamOffset())).orElseThrow();
         long expected = s.downstreamOffset() + (r.offset() - s.upstreamOffset());
         String key = new String(r.key(), StandardCharsets.UTF_8);
@@ -74,8 +74,8 @@ class OffsetSyncIT {
     }
   }
 
-  private List<Sync> syncs() {
-    List<Sync> out = new ArrayList<>();
+  private List<OffsetSync> syncs() {
+    List<OffsetSync> out = new ArrayList<>();
     for (ConsumerRecord<byte[], byte[]> r : clusters.a().readAllNow("mm2-offset-syncs.B.internal")) {
       out.add(OffsetSyncCodec.decode(r.key(), r.value()));
     }

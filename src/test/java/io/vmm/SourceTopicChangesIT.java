@@ -2,7 +2,7 @@ package io.vmm;
 
 import io.vertx.core.json.JsonObject;
 import io.vmm.MirrorTestSupport.RunningMirror;
-import io.vmm.progress.ProgressStore;
+import io.vmm.progress.ProgressFormat;
 import io.vmm.testkit.Await;
 import io.vmm.testkit.NoBlockedThreads;
 import io.vmm.testkit.TwoClusters;
@@ -62,8 +62,8 @@ class SourceTopicChangesIT {
       clusters.b().createTopic("mm2-offsets.A.internal", 25, Map.of("cleanup.policy", "compact"));
     }
     try (KafkaProducer<byte[], byte[]> p = clusters.b().newProducer()) {
-      p.send(new ProducerRecord<>("mm2-offsets.A.internal", ProgressStore.key("A", new TopicPartition(topic, 0)),
-          ProgressStore.value(lastWritten))).get(10, TimeUnit.SECONDS);
+      p.send(new ProducerRecord<>("mm2-offsets.A.internal", ProgressFormat.key("A", new TopicPartition(topic, 0)),
+          ProgressFormat.value(lastWritten))).get(10, TimeUnit.SECONDS);
     }
   }
 

@@ -55,40 +55,25 @@ public final class Addresses {
     return "vmm.flow." + flow + ".progress." + producer;
   }
 
-  /** Topic discovery of a flow: request (any body), replies the replicated topics as JSON. */
+  /** Topic discovery of a flow: request (any body), replies a {@link Discovery}. */
   public static String discover(String flow) {
     return "vmm.flow." + flow + ".discover";
   }
 
   /**
-   * Published (locally) by topic discovery when a refresh finds new topics or partitions: the same JSON as the
-   * {@link #discover} reply, with every replicated topic and its current partition count.
+   * Published (locally) by topic discovery when a refresh finds new topics or partitions, or a recreated topic:
+   * a {@link Discovery} with every replicated topic and its current partition count.
    */
   public static String topicsChanged(String flow) {
     return "vmm.flow." + flow + ".topics-changed";
   }
 
-  /**
-   * Source task {@code task} of a flow: request with a JSON array of partitions to add,
-   * {@code [{"topic":"t","partition":3,"remote":"A.t","lastWritten":-1}]}; replies when they are positioned.
-   */
+  /** Source task {@code task} of a flow: request {@link TaskAssign}; replies (the count) when positioned. */
   public static String taskAssign(String flow, int task) {
     return "vmm.flow." + flow + ".task." + task + ".assign";
   }
 
-  /**
-   * Topic discovery of a flow: request with stored progress {@code [{"topic","partition","lastWritten"}]}; replies
-   * with the partitions whose stored position lies outside the source log
-   * {@code [{"topic","partition","stored","logStart","logEnd","reason"}]} (warnings are logged by discovery).
-   */
-  public static String checkProgress(String flow) {
-    return "vmm.flow." + flow + ".check-progress";
-  }
-
-  /**
-   * Source task {@code task} of a flow: request with partitions whose source topic was deleted and recreated,
-   * {@code [{"topic","partition"}]}; the task restarts them at the new log start. Replies when done.
-   */
+  /** Source task {@code task} of a flow: request {@link TaskReset}; replies (the count) when done. */
   public static String taskReset(String flow, int task) {
     return "vmm.flow." + flow + ".task." + task + ".reset";
   }
@@ -98,22 +83,15 @@ public final class Addresses {
     return "vmm.flow." + flow + ".offset-syncs";
   }
 
-  /**
-   * Source task {@code task} of a flow: request {@code "pause"} (stop fetching; in-flight records still complete
-   * and progress is still stored) or {@code "resume"}. Replies when applied.
-   */
+  /** Source task {@code task} of a flow: request {@link TaskCommand}; replies the task's state when applied. */
   public static String taskControl(String flow, int task) {
     return "vmm.flow." + flow + ".task." + task + ".control";
   }
 
-  /**
-   * Status and control requests from the HTTP API to this replica's supervisor (local): JSON
-   * {@code {"op": "status"|"ready"|"pause"|"resume"|"stop"|"restart"|"restart-task"|"pause-task"|"resume-task",
-   * "connector": "A->B.MirrorSourceConnector", "task": 0, "includeTasks": false, "onlyFailed": false}}. Failures carry an HTTP status as failure code.
-   */
+  /** Status and control requests from the HTTP API to this replica's supervisor (local): {@link ControlRequest}. */
   public static final String CONTROL = "vmm.control";
 
-  /** Published by source tasks when a partition fails: JSON {flow, topic, partition, offset, error}. */
+  /** Published (locally) by source tasks when a partition fails: {@link PartitionFailure}. */
   public static String partitionFailed(String flow) {
     return "vmm.flow." + flow + ".partition-failed";
   }

@@ -1,9 +1,7 @@
 package io.vmm.bus;
 
-import io.vmm.sync.OffsetSyncTracker.Sync;
-
 import java.util.List;
 
 /** Offset syncs of one source task to write, in order per partition; fire-and-forget to the flow's writer. */
-public record OffsetSyncBatch(List<Sync> syncs) {
+public record OffsetSyncBatch(List<OffsetSync> syncs) {
 }

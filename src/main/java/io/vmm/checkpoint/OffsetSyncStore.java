@@ -1,6 +1,6 @@
 package io.vmm.checkpoint;
 
-import io.vmm.sync.OffsetSyncTracker.Sync;
+import io.vmm.bus.OffsetSync;
 import org.apache.kafka.common.TopicPartition;
 
 import java.util.HashMap;
@@ -42,7 +42,7 @@ public final class OffsetSyncStore {
   }
 
   /** Adds a sync read from the topic (in topic order). */
-  public void add(Sync sync) {
+  public void add(OffsetSync sync) {
     TreeMap<Long, Long> m = syncs.computeIfAbsent(sync.upstream(), k -> new TreeMap<>());
     if (!m.isEmpty() && sync.upstreamOffset() < m.lastKey()) {
       m.tailMap(sync.upstreamOffset(), true).clear(); // rewind: newer history no longer describes the topic

@@ -471,7 +471,7 @@ public final class SourceVerticle extends VerticleBase {
     while (acked < end && r.downstream()[acked] >= 0) {
       acked++;
     }
-    List<io.vmm.sync.OffsetSyncTracker.Sync> immediate = syncs.acknowledged(r.source(), r.upstream(),
+    List<io.vmm.bus.OffsetSync> immediate = syncs.acknowledged(r.source(), r.upstream(),
         r.downstream(), acked);
     if (!immediate.isEmpty()) {
       vertx.eventBus().send(Addresses.offsetSyncs(flow), new io.vmm.bus.OffsetSyncBatch(immediate), requestOptions);
@@ -550,7 +550,7 @@ public final class SourceVerticle extends VerticleBase {
       return Future.succeededFuture();
     }
     if (syncs != null) {
-      List<io.vmm.sync.OffsetSyncTracker.Sync> delayed = syncs.flushDelayed();
+      List<io.vmm.bus.OffsetSync> delayed = syncs.flushDelayed();
       if (!delayed.isEmpty()) {
         vertx.eventBus().send(Addresses.offsetSyncs(flow), new io.vmm.bus.OffsetSyncBatch(delayed), requestOptions);
       }

@@ -13,7 +13,7 @@ import io.vmm.kafka.FlowAdmins;
 import io.vmm.kafka.KafkaFutures;
 import io.vmm.config.ConnectorKeys;
 import io.vmm.config.FlowSpec;
-import io.vmm.progress.ProgressStore;
+
 import io.vmm.policy.TopicConfigRules;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.Config;
@@ -362,7 +362,7 @@ public final class TopicDiscoveryVerticle extends VerticleBase {
    * @return whether it may hold stored progress: false when it was just created or all its partitions are empty
    */
   private Future<Boolean> ensureProgressTopic(Set<String> targetNames) {
-    String topic = ProgressStore.topic(flow.id().source());
+    String topic = io.vmm.policy.InternalTopics.progressTopic(flow.id().source());
     if (targetNames.contains(topic)) {
       return call(targetAdmin.describeTopics(List.of(topic)).allTopicNames(), "describe progress topic " + topic)
           .compose(d -> {

@@ -1,5 +1,6 @@
 package io.vmm.sync;
 
+import io.vmm.bus.OffsetSync;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.protocol.types.Field;
 import org.apache.kafka.common.protocol.types.Schema;
@@ -32,10 +33,10 @@ public final class OffsetSyncCodec {
   }
 
   /** Decodes a record into {topic, partition, upstream, downstream}; for tests and tools. */
-  public static OffsetSyncTracker.Sync decode(byte[] key, byte[] value) {
+  public static OffsetSync decode(byte[] key, byte[] value) {
     Struct k = KEY_SCHEMA.read(ByteBuffer.wrap(key));
     Struct v = VALUE_SCHEMA.read(ByteBuffer.wrap(value));
-    return new OffsetSyncTracker.Sync(new TopicPartition(k.getString("topic"), k.getInt("partition")),
+    return new OffsetSync(new TopicPartition(k.getString("topic"), k.getInt("partition")),
         v.getLong("upstreamOffset"), v.getLong("offset"));
   }
 

@@ -1,5 +1,6 @@
 package io.vmm.sync;
 
+import io.vmm.bus.OffsetSync;
 import org.apache.kafka.common.TopicPartition;
 
 import java.util.ArrayList;
@@ -23,10 +24,6 @@ import java.util.Map;
  */
 public final class OffsetSyncTracker {
 
-  /** An offset sync: upstream partition and offsets. */
-  public record Sync(TopicPartition upstream, long upstreamOffset, long downstreamOffset) {
-  }
-
   private static final class State {
     long prevUp = -1;
     long prevDown = -1;
@@ -49,9 +46,9 @@ public final class OffsetSyncTracker {
    *
    * @return the immediate syncs, in order (possibly several per call, one per offset jump)
    */
-  public List<Sync> acknowledged(TopicPartition tp, long[] upstream, long[] downstream, int count) {
+  public List<OffsetSync> acknowledged(TopicPartition tp, long[] upstream, long[] downstream, int count) {
     State s = states.computeIfAbsent(tp, k -> new State());
-    List<Sync> out = null;
+    List<OffsetSync> out = null;
     for (int i = 0; i < count; i++) {
       long u = upstream[i];
       long d = downstream[i];
@@ -64,7 +61,7 @@ public final class OffsetSyncTracker {
         if (out == null) {
           out = new ArrayList<>(2);
         }
-        out.add(new Sync(tp, u, d));
+        out.add(new OffsetSync(tp, u, d));
         s.synced = true;
         s.lastSyncDown = d;
         s.delayed = false;
@@ -78,11 +75,11 @@ public final class OffsetSyncTracker {
   }
 
   /** The delayed syncs (latest per partition), now emitted; cleared. */
-  public List<Sync> flushDelayed() {
-    List<Sync> out = new ArrayList<>();
+  public List<OffsetSync> flushDelayed() {
+    List<OffsetSync> out = new ArrayList<>();
     states.forEach((tp, s) -> {
       if (s.delayed) {
-        out.add(new Sync(tp, s.prevUp, s.prevDown));
+        out.add(new OffsetSync(tp, s.prevUp, s.prevDown));
         s.lastSyncDown = s.prevDown;
         s.delayed = false;
       }

@@ -1,5 +1,6 @@
 package io.vmm.sync;
 
+import io.vmm.bus.OffsetSync;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.Message;
@@ -79,7 +80,7 @@ public final class OffsetSyncWriterVerticle extends VerticleBase {
   }
 
   private void onSyncs(Message<OffsetSyncBatch> message) {
-    for (OffsetSyncTracker.Sync s : message.body().syncs()) {
+    for (OffsetSync s : message.body().syncs()) {
       producer.send(new ProducerRecord<>(topic, 0, OffsetSyncCodec.key(s.upstream()),
           OffsetSyncCodec.value(s.upstreamOffset(), s.downstreamOffset())), (md, e) -> {
             if (e != null && System.currentTimeMillis() - lastErrorLog > 30_000) {

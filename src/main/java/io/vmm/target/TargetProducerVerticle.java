@@ -1,6 +1,6 @@
 package io.vmm.target;
 
-import io.vmm.progress.ProgressStore;
+import io.vmm.progress.ProgressFormat;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -201,7 +201,7 @@ public final class TargetProducerVerticle extends VerticleBase {
     List<Throwable> errors = new ArrayList<>(0);
     Context ctx = context;
     update.lastWritten().forEach((tp, offset) -> producer.send(
-        new ProducerRecord<>(progressTopic, ProgressStore.key(update.sourceAlias(), tp), ProgressStore.value(offset)),
+        new ProducerRecord<>(progressTopic, ProgressFormat.key(update.sourceAlias(), tp), ProgressFormat.value(offset)),
         (metadata, e) -> {
           if (e != null) {
             synchronized (errors) {

@@ -1,7 +1,7 @@
 package io.vmm.checkpoint;
 
 import io.vmm.checkpoint.OffsetSyncStore.Translation;
-import io.vmm.sync.OffsetSyncTracker.Sync;
+import io.vmm.bus.OffsetSync;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.connect.mirror.Checkpoint;
@@ -20,10 +20,10 @@ class OffsetSyncStoreTest {
   void exactBetweenSyncsAndMm2RuleBeyondTheNewest() {
     OffsetSyncStore store = new OffsetSyncStore(1000);
     // upstream 0-9 -> 0-9, marker at 10, 11-20 -> 10-19, marker at 21, 22-31 -> 20-29 (delayed sync 31->29)
-    store.add(new Sync(TP, 0, 0));
-    store.add(new Sync(TP, 11, 10));
-    store.add(new Sync(TP, 22, 20));
-    store.add(new Sync(TP, 31, 29));
+    store.add(new OffsetSync(TP, 0, 0));
+    store.add(new OffsetSync(TP, 11, 10));
+    store.add(new OffsetSync(TP, 22, 20));
+    store.add(new OffsetSync(TP, 31, 29));
     assertEquals(new Translation(5, true), store.translate(TP, 5));
     assertEquals(new Translation(10, true), store.translate(TP, 10), "a marker: the next record is 11 -> 10");
     assertEquals(new Translation(10, true), store.translate(TP, 11));
@@ -38,9 +38,9 @@ class OffsetSyncStoreTest {
   @Test
   void rewindDropsNewerHistory() {
     OffsetSyncStore store = new OffsetSyncStore(1000);
-    store.add(new Sync(TP, 100, 100));
-    store.add(new Sync(TP, 200, 200));
-    store.add(new Sync(TP, 0, 300)); // the source topic was recreated
+    store.add(new OffsetSync(TP, 100, 100));
+    store.add(new OffsetSync(TP, 200, 200));
+    store.add(new OffsetSync(TP, 0, 300)); // the source topic was recreated
     assertNull(store.translate(TP, -1));
     assertEquals(new Translation(300, true), store.translate(TP, 0));
     assertEquals(new Translation(301, false), store.translate(TP, 150), "only the new topic's sync is left");

@@ -12,7 +12,7 @@ class OffsetSyncCodecTest {
   void bytesMatchMm2() {
     assertEquals("0002743100000003", java.util.HexFormat.of().formatHex(OffsetSyncCodec.key(new TopicPartition("t1", 3))));
     assertEquals("0000000000000064000000000000005a", java.util.HexFormat.of().formatHex(OffsetSyncCodec.value(100, 90)));
-    assertEquals(new OffsetSyncTracker.Sync(new TopicPartition("t1", 3), 100, 90),
+    assertEquals(new OffsetSync(new TopicPartition("t1", 3), 100, 90),
         OffsetSyncCodec.decode(OffsetSyncCodec.key(new TopicPartition("t1", 3)), OffsetSyncCodec.value(100, 90)));
   }
 }

@@ -1,0 +1,43 @@
+package io.vmm.async;
+
+/**
+ * Every stop and timeout budget of a replica, derived from one shutdown budget, so that a stop always ends
+ * inside it. A SIGTERM gives the process {@link #SHUTDOWN_MS}; the supervisor gives its flows {@link #FLOWS_MS}
+ * (the rest closes the HTTP API and Vert.x). A flow stops in two stages that together fit in {@link #FLOWS_MS}:
+ * its source tasks ({@link #TASK_MS}: drain, store progress, close the consumer), then everything the tasks used
+ * (producers, offset-sync writer, discovery, syncs, monitors) in parallel ({@link #ROLE_MS} each). A task's stop
+ * in turn is {@link #DRAIN_MS} + {@link #FLUSH_MS} + {@link #CLOSE_MS}, below {@link #TASK_MS}.
+ * <p>
+ * All values are milliseconds. Constants only.
+ */
+public final class StopBudget {
+
+  /** What a SIGTERM allows the whole process: stop the flows, store progress, close Vert.x. */
+  public static final long SHUTDOWN_MS = 10_000;
+  /** The supervisor's bound on stopping every flow (they stop in parallel). */
+  public static final long FLOWS_MS = SHUTDOWN_MS - 1_000;
+  /** Stopping one role after the tasks: a producer (flushes what is queued), a writer, a sync, a monitor. */
+  public static final long ROLE_MS = 2_500;
+  /** Stopping one source task: drain in-flight records, store progress, close the consumer. */
+  public static final long TASK_MS = FLOWS_MS - ROLE_MS;
+  /** A stopping task waits this long for records in flight to be acknowledged. */
+  public static final long DRAIN_MS = 4_000;
+  /** A stopping task's final progress store. */
+  public static final long FLUSH_MS = 1_500;
+  /** A stopping task's consumer close. */
+  public static final long CLOSE_MS = 500;
+  /** A Kafka client's {@code close(timeout)} inside a role's stop: leaves room for the undeploy itself. */
+  public static final long CLIENT_CLOSE_MS = ROLE_MS - 500;
+  /** Closing Vert.x after the flows stopped: alone, and in cluster mode (leaving the cluster). */
+  public static final long VERTX_CLOSE_MS = 500;
+  public static final long VERTX_CLOSE_CLUSTERED_MS = 5_000;
+
+  static {
+    if (DRAIN_MS + FLUSH_MS + CLOSE_MS > TASK_MS || TASK_MS + ROLE_MS > FLOWS_MS) {
+      throw new AssertionError("stop budgets do not fit in the shutdown budget");
+    }
+  }
+
+  private StopBudget() {
+  }
+}

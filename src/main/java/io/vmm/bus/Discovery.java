@@ -1,0 +1,37 @@
+package io.vmm.bus;
+
+import org.apache.kafka.common.TopicPartition;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * What topic discovery found: the reply to {@link Addresses#discover} and the body published on
+ * {@link Addresses#topicsChanged}. Immutable.
+ *
+ * @param topics         every replicated topic, sorted by name
+ * @param progressStored false when the progress topic is new or empty (nothing to read back)
+ * @param recreated      source topics deleted and recreated since the previous look (new topic ID)
+ * @param bounds         log bounds of every partition of {@code topics}
+ */
+public record Discovery(List<TopicInfo> topics, boolean progressStored, List<String> recreated,
+                        Map<TopicPartition, LogBounds> bounds) {
+
+  public Discovery {
+    topics = List.copyOf(topics);
+    recreated = List.copyOf(recreated);
+    bounds = Map.copyOf(bounds);
+  }
+
+  /** Every partition of {@link #topics}, in topic then partition order. */
+  public List<TopicPartition> partitions() {
+    List<TopicPartition> out = new ArrayList<>();
+    for (TopicInfo t : topics) {
+      for (int p = 0; p < t.partitions(); p++) {
+        out.add(new TopicPartition(t.topic(), p));
+      }
+    }
+    return out;
+  }
+}

@@ -1,0 +1,86 @@
+package io.vmm.progress;
+
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.PartitionInfo;
+import org.apache.kafka.common.TopicPartition;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Reads mirror progress back from the target ({@link ProgressFormat}), as Connect's offset store reads its topic
+ * at start. Stateless; blocking (a consumer reads the topic to its end): call on a worker thread.
+ */
+public final class ProgressReader {
+
+  private static final Logger LOG = LoggerFactory.getLogger(ProgressReader.class);
+
+  private ProgressReader() {
+  }
+
+  /**
+   * Reads the whole progress topic and returns the latest stored offset per source partition of
+   * {@code sourceAlias} (last record wins; tombstones delete; negative values are dropped, as Connect ignores
+   * them). Blocking: run on a worker thread, never on an event loop.
+   *
+   * @param consumerConfig target-cluster consumer settings (byte-array deserializers)
+   * @throws IllegalStateException if the topic cannot be read to its end within {@code timeout}
+   */
+  public static Map<TopicPartition, Long> load(Map<String, Object> consumerConfig, String topic, String sourceAlias,
+                                               Duration timeout) {
+    Map<String, Object> config = new HashMap<>(consumerConfig);
+    config.put(ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG, "false");
+    config.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+    config.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+    long deadline = System.currentTimeMillis() + timeout.toMillis();
+    Map<TopicPartition, Long> stored = new HashMap<>();
+    try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(config)) {
+      List<PartitionInfo> infos = consumer.partitionsFor(topic, timeout);
+      if (infos == null || infos.isEmpty()) {
+        return stored;
+      }
+      List<TopicPartition> tps = infos.stream().map(i -> new TopicPartition(i.topic(), i.partition())).toList();
+      consumer.assign(tps);
+      consumer.seekToBeginning(tps);
+      Map<TopicPartition, Long> end = consumer.endOffsets(tps, timeout);
+      int records = 0;
+      while (!reachedEnd(consumer, end)) {
+        if (System.currentTimeMillis() > deadline) {
+          throw new IllegalStateException("reading " + topic + " did not reach its end within " + timeout.toMillis()
+              + " ms");
+        }
+        for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(200))) {
+          records++;
+          TopicPartition tp = ProgressFormat.parseKey(r.key(), sourceAlias);
+          if (tp == null) {
+            continue;
+          }
+          Long offset = ProgressFormat.parseValue(r.value());
+          if (offset == null || offset < 0) {
+            stored.remove(tp);
+          } else {
+            stored.put(tp, offset);
+          }
+        }
+      }
+      LOG.info("read {} progress records from {}: stored progress for {} partitions of {}", records, topic,
+          stored.size(), sourceAlias);
+      return stored;
+    }
+  }
+
+  private static boolean reachedEnd(KafkaConsumer<byte[], byte[]> consumer, Map<TopicPartition, Long> end) {
+    for (Map.Entry<TopicPartition, Long> e : end.entrySet()) {
+      if (consumer.position(e.getKey()) < e.getValue()) {
+        return false;
+      }
+    }
+    return true;
+  }
+}
