@@ -666,7 +666,7 @@ public final class FlowRunner {
 
   private Future<Map<TopicPartition, Long>> loadProgress() {
     Duration adminTimeout = Duration.ofMillis(flow.sourceConnector().config().getLong(ConnectorKeys.ADMIN_TIMEOUT_MS));
-    return vertx.executeBlocking(() -> ProgressReader.load(
+    return vertx.executeBlocking(() -> io.vmm.progress.ProgressReader.load(
         flow.target().consumerConfig(flow.name() + "|progress-reader"), progressTopic,
         flow.id().source(), adminTimeout), false);
   }

@@ -95,4 +95,10 @@ public final class Addresses {
   public static String partitionFailed(String flow) {
     return "vmm.flow." + flow + ".partition-failed";
   }
+
+  /** TEMPORARY during the redesign (removed once the start planner lands): discovery's stored-progress check. */
+  @Deprecated
+  public static String checkProgress(String flow) {
+    return "vmm.flow." + flow + ".check-progress";
+  }
 }
