@@ -1,5 +1,6 @@
 package io.vmm.sync;
 
+import io.vmm.bus.OffsetSync;
 import org.apache.kafka.common.TopicPartition;
 import org.junit.jupiter.api.Test;
 
