@@ -32,6 +32,26 @@ public final class StopBudget {
   public static final long VERTX_CLOSE_MS = 500;
   public static final long VERTX_CLOSE_CLUSTERED_MS = 5_000;
 
+  /**
+   * How long a source task waits for its producer's answer to one batch: the producer's own
+   * {@code delivery.timeout.ms} plus a margin for the last record's callback, ms.
+   */
+  public static long producerRequestMs(long deliveryTimeoutMs) {
+    return deliveryTimeoutMs + 30_000;
+  }
+
+  /** How long the first discovery of a flow may take: three admin round trips of {@code admin.timeout.ms}. */
+  public static long discoveryMs(long adminTimeoutMs) {
+    return adminTimeoutMs * 3;
+  }
+
+  /** How long a replica waits for another member to answer a status or control request, ms. */
+  public static final long MEMBER_REQUEST_MS = 5_000;
+  /** How long a replica waits for another member to release a unit (its task drains first), ms. */
+  public static final long MEMBER_RELEASE_MS = 30_000;
+  /** How long one readiness check of a cluster may take, ms. */
+  public static final long PROBE_MS = 2_000;
+
   static {
     if (DRAIN_MS + FLUSH_MS + CLOSE_MS > TASK_MS || TASK_MS + ROLE_MS > FLOWS_MS) {
       throw new AssertionError("stop budgets do not fit in the shutdown budget");

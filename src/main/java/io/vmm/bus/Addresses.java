@@ -96,6 +96,11 @@ public final class Addresses {
     return "vmm.flow." + flow + ".partition-failed";
   }
 
+  /** Topic discovery of a flow: request {@link LogBoundsRequest}, replies {@link LogBoundsRequest.Reply}. */
+  public static String logBounds(String flow) {
+    return "vmm.flow." + flow + ".log-bounds";
+  }
+
   /** TEMPORARY during the redesign (removed once the start planner lands): discovery's stored-progress check. */
   @Deprecated
   public static String checkProgress(String flow) {

@@ -10,7 +10,8 @@ public final class Codecs {
   /** Every message type sent on an internal (local-only) address. */
   static final List<Class<?>> LOCAL_TYPES = List.of(SourceBatch.class, BatchResult.class, ProgressUpdate.class,
       OffsetSyncBatch.class, Discovery.class, TaskAssign.class, TaskReset.class, TaskCommand.class,
-      PartitionFailure.class, ControlRequest.class);
+      PartitionFailure.class, ControlRequest.class, LogBoundsRequest.class,
+      LogBoundsRequest.Reply.class);
 
   private Codecs() {
   }

@@ -1,0 +1,56 @@
+package io.vmm.connector;
+
+import io.vertx.core.Context;
+import io.vertx.core.Deployable;
+import io.vertx.core.DeploymentOptions;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vmm.config.ConnectorKeys;
+import io.vmm.config.FlowSpec;
+import io.vmm.metrics.FlowMetrics;
+import io.vmm.policy.InternalTopics;
+import io.vmm.replica.UnitOwnership;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.concurrent.TimeUnit;
+
+/**
+ * What a flow's connectors share: Vert.x, the flow's spec, metrics, internal topic names, unit ownership and the
+ * flow runner's context (where every connector's state lives). Deployments are top-level (not children of a
+ * verticle), so the stop order is the connectors' to choose.
+ *
+ * @param context   the flow runner's event-loop context
+ * @param clustered cluster mode: tasks use the stable partition assignment
+ */
+public record FlowScope(Vertx vertx, Context context, FlowSpec flow, FlowMetrics metrics, InternalTopics topics,
+                        UnitOwnership ownership, boolean clustered) {
+
+  private static final Logger LOG = LoggerFactory.getLogger(FlowScope.class);
+
+  public String name() {
+    return flow.name();
+  }
+
+  /** The flow's {@code admin.timeout.ms}. */
+  public long adminTimeoutMs() {
+    return flow.sourceConnector().config().getLong(ConnectorKeys.ADMIN_TIMEOUT_MS);
+  }
+
+  /** Deploys {@code verticle} (a worker verticle when {@code worker}); completes on the runner's context. */
+  public Future<String> deploy(Deployable verticle, boolean worker) {
+    return vertx.deployVerticle(verticle, worker ? new DeploymentOptions().setThreadingModel(
+        io.vertx.core.ThreadingModel.WORKER) : new DeploymentOptions());
+  }
+
+  /** Undeploys {@code id} (null: nothing) within {@code budgetMs}; failures are logged; never fails. */
+  public Future<Void> undeploy(String id, long budgetMs) {
+    if (id == null) {
+      return Future.succeededFuture();
+    }
+    return vertx.undeploy(id).timeout(budgetMs, TimeUnit.MILLISECONDS).recover(e -> {
+      LOG.warn("{} undeploy of {} failed: {}", flow.name(), id, e.toString());
+      return Future.succeededFuture();
+    });
+  }
+}

@@ -1,0 +1,175 @@
+package io.vmm.connector;
+
+import io.vertx.core.Deployable;
+import io.vertx.core.Future;
+import io.vmm.async.StopBudget;
+import io.vmm.config.ConnectorKind;
+import io.vmm.config.ConnectorState;
+import io.vmm.connector.ConnectorLifecycle.State;
+import io.vmm.connector.ConnectorLifecycle.Step;
+import io.vmm.status.ConnectorStatus;
+import io.vmm.status.TaskStatus;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.List;
+import java.util.function.Supplier;
+
+/**
+ * A connector that runs as one verticle (task 0) on the member owning its unit: the flow's
+ * MirrorCheckpointConnector and MirrorHeartbeatConnector. Paused and stopped both mean not deployed. When the
+ * config turns its work off (e.g. {@code emit.heartbeats.enabled=false}) it reports RUNNING with no task, as MM2's
+ * connector does.
+ * <p>
+ * Threading: every method runs on the flow runner's context (called through its operation queue) and completes
+ * there; nothing here blocks.
+ */
+public final class SingletonConnector {
+
+  private static final Logger LOG = LoggerFactory.getLogger(SingletonConnector.class);
+
+  /**
+   * What differs between the two singletons.
+   *
+   * @param kind           which connector
+   * @param target         its target state from the config
+   * @param noTaskReason   why the config leaves it without a task (null: it runs its verticle); evaluated at start
+   * @param warnNoTask     log {@code noTaskReason} as a warning (a config that contradicts itself)
+   * @param verticle       makes its verticle
+   * @param worker         deploy the verticle as a worker (its Kafka calls may block)
+   */
+  public record Spec(ConnectorKind kind, ConnectorState target, Supplier<String> noTaskReason, boolean warnNoTask,
+                     Supplier<Deployable> verticle, boolean worker) {
+  }
+
+  private final FlowScope scope;
+  private final Spec spec;
+  private final String unit;
+  private final ConnectorLifecycle lifecycle;
+  private String deployment;
+
+  public SingletonConnector(FlowScope scope, Spec spec) {
+    this.scope = scope;
+    this.spec = spec;
+    this.unit = Units.connector(scope.name(), spec.kind());
+    this.lifecycle = new ConnectorLifecycle(false, spec.target());
+  }
+
+  public ConnectorKind kind() {
+    return spec.kind();
+  }
+
+  /** Deploys its verticle when the target is running, this member owns the unit and the config wants a task. */
+  public Future<Void> start() {
+    if (lifecycle.target() != ConnectorState.RUNNING) {
+      lifecycle.idle();
+      return published();
+    }
+    if (deployment != null) {
+      return Future.succeededFuture();
+    }
+    if (!scope.ownership().owns(unit)) {
+      lifecycle.elsewhere();
+      return published();
+    }
+    String reason = spec.noTaskReason().get();
+    if (reason != null) {
+      if (spec.warnNoTask()) {
+        LOG.warn("{} {}", scope.name(), reason);
+      }
+      lifecycle.started();
+      return published();
+    }
+    lifecycle.starting();
+    return scope.ownership().acquire(unit).compose(v -> scope.deploy(spec.verticle().get(), spec.worker()))
+        .onSuccess(id -> {
+          deployment = id;
+          lifecycle.started();
+          publish();
+          if (scope.ownership().isHeld(unit)) {
+            stop(); // released to another member while starting
+          }
+        })
+        .onFailure(e -> {
+          lifecycle.failed(e.getMessage());
+          publish();
+        })
+        .mapEmpty();
+  }
+
+  /** Undeploys its verticle (if any); never fails. */
+  public Future<Void> stop() {
+    String id = deployment;
+    deployment = null;
+    return scope.undeploy(id, StopBudget.ROLE_MS).onComplete(ar -> {
+      lifecycle.stopped();
+      publish();
+    });
+  }
+
+  /** A new target state (pause, resume, stop; or a reload). */
+  public Future<Void> request(ConnectorState target) {
+    return apply(lifecycle.request(target));
+  }
+
+  /** Connect's restart; {@code onlyFailed}: only when FAILED. */
+  public Future<Void> restart(boolean includeTasks, boolean onlyFailed) {
+    return apply(lifecycle.restart(includeTasks, onlyFailed));
+  }
+
+  private Future<Void> apply(Step step) {
+    return switch (step) {
+      case START -> start();
+      case STOP -> stop();
+      case RESTART -> stop().compose(v -> start());
+      default -> Future.succeededFuture();
+    };
+  }
+
+  /** A task operation ({@code restart-task}, {@code pause-task}, {@code resume-task}): only task 0 exists. */
+  public Future<Void> taskOp(String op, int task) {
+    if (task != 0) {
+      return Future.failedFuture(new ControlException(404, "unknown task " + task + " of " + unit
+          + " (it has task 0 only)"));
+    }
+    return switch (op) {
+      case "restart-task" -> restart(true, false);
+      case "pause-task" -> request(ConnectorState.PAUSED);
+      default -> request(ConnectorState.RUNNING);
+    };
+  }
+
+  /** Cluster mode, after a member change: stops it if this member lost the unit, starts it if it gained it. */
+  public Future<Void> stopIfLost() {
+    return deployment != null && !scope.ownership().owns(unit) ? stop() : Future.succeededFuture();
+  }
+
+  /** Another member takes {@code unit} over: stops it here if it is this connector's unit and runs. */
+  public Future<Void> release(String unitName) {
+    if (!unit.equals(unitName) || deployment == null) {
+      return Future.succeededFuture();
+    }
+    LOG.info("{} releasing {} to a member taking it over", scope.name(), unit);
+    return stop();
+  }
+
+  /** Why the flow is not ready because of this connector, or null (another member's unit counts as ready). */
+  public String readinessProblem() {
+    return scope.ownership().owns(unit) ? lifecycle.readinessProblem(unit) : null;
+  }
+
+  public ConnectorStatus status() {
+    List<TaskStatus> tasks = deployment == null ? List.of()
+        : List.of(new TaskStatus(0, lifecycle.state().name(), null, scope.ownership().self(), null));
+    return new ConnectorStatus(unit, lifecycle.state().name(), lifecycle.error(), scope.ownership().owner(unit), tasks);
+  }
+
+  private Future<Void> published() {
+    publish();
+    return Future.succeededFuture();
+  }
+
+  private void publish() {
+    scope.metrics().running(spec.kind().mm2Name(), lifecycle.state() == State.RUNNING);
+  }
+}
