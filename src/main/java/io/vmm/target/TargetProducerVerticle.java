@@ -1,5 +1,6 @@
 package io.vmm.target;
 
+import io.vmm.async.StopBudget;
 import io.vmm.progress.ProgressFormat;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
@@ -241,7 +242,7 @@ public final class TargetProducerVerticle extends VerticleBase {
     Future<?> unregistered = Future.all(consumers.stream().map(MessageConsumer::unregister).toList());
     if (producer != null) {
       String batching = batchingSummary();
-      producer.close(Duration.ofSeconds(3)); // worker thread: blocking is fine
+      producer.close(Duration.ofMillis(StopBudget.CLIENT_CLOSE_MS)); // worker thread: blocking is fine
       LOG.info("{} target producer {} closed; {}", flow, index, batching);
     }
     return unregistered;
