@@ -43,7 +43,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * Threading: deployed as a <b>worker</b> verticle, so a {@code send()} that waits for buffer memory or metadata
  * blocks a worker thread, never an event loop; messages are handled one at a time in arrival order. Kafka
  * completes sends on its network thread; each batch's answer goes back through this verticle's context once
- * all of its records are answered (one context hop per batch, none per record).
+ * all of its records are answered (one context hop per batch, none per record). Stop closes the producer,
+ * flushing what is queued, within {@link StopBudget#CLIENT_CLOSE_MS}.
  */
 public final class TargetProducerVerticle extends VerticleBase {
 
