@@ -704,7 +704,9 @@ public final class FlowRunner {
     ConnectorConfig sourceConfig = flow.sourceConnector().config();
     List<Future<String>> roles = new ArrayList<>();
     if (sourceConfig.getBoolean(ConnectorKeys.SYNC_TOPIC_CONFIGS_ENABLED)) {
-      roles.add(vertx.deployVerticle(new TopicConfigSyncVerticle(flow, topics))
+      roles.add(vertx.deployVerticle(new TopicConfigSyncVerticle(flow, topics.stream().map(o -> (JsonObject) o)
+              .map(t -> new io.vmm.bus.TopicInfo(t.getString("topic"), t.getString("remote"), t.getInteger("partitions")))
+              .toList()))
           .onSuccess(id -> configSyncDeployment = id));
     }
     if (sourceConfig.getBoolean(ConnectorKeys.SYNC_TOPIC_ACLS_ENABLED)) {

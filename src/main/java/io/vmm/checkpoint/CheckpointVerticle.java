@@ -7,7 +7,6 @@ import io.vmm.config.ConnectorKeys;
 import io.vmm.config.FlowSpec;
 import io.vmm.policy.ReplicationRules;
 import io.vmm.sync.OffsetSyncCodec;
-import io.vmm.sync.OffsetSyncWriterVerticle;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.GroupListing;
 import org.apache.kafka.clients.admin.ListGroupsOptions;
@@ -77,7 +76,7 @@ public final class CheckpointVerticle extends VerticleBase {
     this.metrics = metrics;
     this.rules = ReplicationRules.of(flow);
     this.checkpointsTopic = flow.replicationPolicy().checkpointsTopic(flow.id().source());
-    this.syncsTopic = OffsetSyncWriterVerticle.topicName(flow);
+    this.syncsTopic = io.vmm.policy.InternalTopics.of(flow).offsetSyncs();
     this.timeoutMs = flow.sourceConnector().config().getLong(ConnectorKeys.ADMIN_TIMEOUT_MS);
   }
 

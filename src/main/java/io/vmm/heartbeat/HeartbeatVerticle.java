@@ -2,52 +2,57 @@ package io.vmm.heartbeat;
 
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
-import io.vmm.kafka.FlowAdmins;
-import io.vmm.kafka.KafkaFutures;
+import io.vertx.core.json.JsonObject;
+import io.vmm.async.StopBudget;
+import io.vmm.async.ThrottledLog;
+import io.vmm.bus.Addresses;
 import io.vmm.config.ConnectorConfig;
 import io.vmm.config.ConnectorKeys;
 import io.vmm.config.FlowSpec;
-import org.apache.kafka.clients.admin.NewTopic;
+import io.vmm.kafka.CompactedTopics;
+import io.vmm.kafka.FlowAdmins;
+import io.vmm.metrics.FlowMetrics;
+import io.vmm.policy.InternalTopics;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.errors.TopicExistsException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
-import java.util.List;
-import java.util.Map;
-import java.util.Optional;
 
 /**
- * The MirrorHeartbeatConnector of a flow {@code A->B}: every {@code emit.heartbeats.interval.seconds} (default 1)
- * writes Heartbeat(A, B, now) to partition 0 of {@code heartbeats} on B (record timestamp = value timestamp),
- * creating that topic if missing (1 partition, compacted, {@code heartbeats.topic.replication.factor}). Heartbeats
- * topics of the source are mirrored like any topic ({@code heartbeats.replication.enabled}), which is how chains
- * {@code A.heartbeats}, {@code B.A.heartbeats} appear downstream.
+ * The MirrorHeartbeatConnector of a flow {@code A->B} (after MM2's {@code MirrorHeartbeatTask}): every
+ * {@code emit.heartbeats.interval.seconds} (default 1) writes Heartbeat(A, B, now) ({@link HeartbeatCodec}) to
+ * partition 0 of {@link InternalTopics#HEARTBEATS} on B (record timestamp = value timestamp, epoch ms), creating
+ * that topic if missing ({@link CompactedTopics}: 1 partition, {@code heartbeats.topic.replication.factor}).
+ * Heartbeats topics of the source are mirrored like any topic ({@code heartbeats.replication.enabled}), which is
+ * how chains {@code A.heartbeats}, {@code B.A.heartbeats} appear downstream.
+ * <p>
+ * Each heartbeat B acknowledged resets the flow's heartbeat age ({@link FlowMetrics#heartbeatAcknowledged}) and is
+ * published cluster-wide on {@link Addresses#HEARTBEATS} as JSON
+ * {@code {"flow","sourceClusterAlias","targetClusterAlias","timestamp"}}.
  * <p>
  * Deployed as a <b>worker</b> verticle: a {@code send()} waits for metadata (the first one, or when the target is
- * unreachable, up to {@code max.block.ms}) on a worker thread, never on an event loop. A failed send is logged at
- * most every 30 s and the next heartbeat goes on.
+ * unreachable, up to {@code max.block.ms}) on a worker thread, never on an event loop. A failed send is logged
+ * (throttled) and the next heartbeat goes on. Stop closes the producer within {@link StopBudget#CLIENT_CLOSE_MS}.
  */
 public final class HeartbeatVerticle extends VerticleBase {
 
   private static final Logger LOG = LoggerFactory.getLogger(HeartbeatVerticle.class);
-  /** MM2's heartbeats topic name; not affected by the replication policy separator. */
-  public static final String TOPIC = "heartbeats";
+  private static final String TOPIC = InternalTopics.HEARTBEATS;
 
   private final FlowSpec flow;
-  private final io.vmm.metrics.FlowMetrics metrics;
+  private final FlowMetrics metrics;
   private final byte[] key;
+  private final ThrottledLog failures = new ThrottledLog(LOG);
   private KafkaProducer<byte[], byte[]> producer;
   private long timer = -1;
-  private volatile long lastErrorLog;
 
   /**
    * @param flow    the flow whose MirrorHeartbeatConnector this is
    * @param metrics the flow's metrics: each acknowledged heartbeat resets {@code vmm_heartbeat_age_ms}
    */
-  public HeartbeatVerticle(FlowSpec flow, io.vmm.metrics.FlowMetrics metrics) {
+  public HeartbeatVerticle(FlowSpec flow, FlowMetrics metrics) {
     this.flow = flow;
     this.metrics = metrics;
     this.key = HeartbeatCodec.key(flow.id().source(), flow.id().target());
@@ -57,15 +62,12 @@ public final class HeartbeatVerticle extends VerticleBase {
   public Future<?> start() {
     ConnectorConfig c = flow.heartbeatConnector().config();
     short rf = c.getShort(ConnectorKeys.HEARTBEATS_TOPIC_REPLICATION_FACTOR);
-    NewTopic topic = new NewTopic(TOPIC, Optional.of(1), rf < 0 ? Optional.empty() : Optional.of(rf))
-        .configs(Map.of("cleanup.policy", "compact"));
+    Duration timeout = Duration.ofMillis(flow.sourceConnector().config().getLong(ConnectorKeys.ADMIN_TIMEOUT_MS));
     return FlowAdmins.create(vertx, flow, "heartbeat")
-        .compose(admins -> admins.call(context, admins.target().createTopics(List.of(topic)).all(),
-                "create " + TOPIC + " topic")
-            .recover(e -> KafkaFutures.causedBy(e, TopicExistsException.class)
-                ? Future.succeededFuture() : Future.failedFuture(e))
+        .compose(admins -> CompactedTopics.ensure(context, admins.target(), TOPIC, 1, rf, timeout)
             .eventually(() -> admins.close(vertx)))
-        .compose(v -> vertx.executeBlocking(() -> new KafkaProducer<byte[], byte[]>(
+        .recover(e -> Future.failedFuture(new IllegalStateException(flow.name() + " " + e.getMessage(), e)))
+        .compose(created -> vertx.executeBlocking(() -> new KafkaProducer<byte[], byte[]>(
             flow.target().producerConfig(flow.name() + "|heartbeat-producer")), false))
         .onSuccess(p -> {
           producer = p;
@@ -82,24 +84,21 @@ public final class HeartbeatVerticle extends VerticleBase {
       producer.send(new ProducerRecord<>(TOPIC, 0, now, key, HeartbeatCodec.value(now)), (md, e) -> {
         if (e == null) {
           metrics.heartbeatAcknowledged(System.currentTimeMillis());
-          vertx.eventBus().publish(io.vmm.bus.Addresses.HEARTBEATS, new io.vertx.core.json.JsonObject()
+          vertx.eventBus().publish(Addresses.HEARTBEATS, new JsonObject()
               .put("flow", flow.name()).put("sourceClusterAlias", flow.id().source())
               .put("targetClusterAlias", flow.id().target()).put("timestamp", now));
         } else {
-          warn(e);
+          notWritten(e);
         }
       });
     } catch (RuntimeException e) {
       // e.g. metadata for the topic not available within max.block.ms, or interrupted at undeploy
-      warn(e);
+      notWritten(e);
     }
   }
 
-  private void warn(Exception e) {
-    if (System.currentTimeMillis() - lastErrorLog > 30_000) {
-      lastErrorLog = System.currentTimeMillis();
-      LOG.warn("{} heartbeat not written to {} (repeats are logged every 30 s): {}", flow.name(), TOPIC, e.toString());
-    }
+  private void notWritten(Exception e) {
+    failures.warn("{} heartbeat not written to {}: {}", flow.name(), TOPIC, e.toString());
   }
 
   @Override
@@ -109,7 +108,7 @@ public final class HeartbeatVerticle extends VerticleBase {
     }
     KafkaProducer<byte[], byte[]> p = producer;
     return p == null ? Future.succeededFuture() : vertx.executeBlocking(() -> {
-      p.close(Duration.ofSeconds(2));
+      p.close(Duration.ofMillis(StopBudget.CLIENT_CLOSE_MS));
       return null;
     }, false);
   }

@@ -2,8 +2,8 @@ package io.vmm.http;
 
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
-import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.ReplyException;
+import io.vertx.core.eventbus.ReplyFailure;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -14,9 +14,11 @@ import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.StaticHandler;
 import io.vertx.ext.web.healthchecks.HealthCheckHandler;
 import io.vmm.bus.Addresses;
+import io.vmm.bus.ControlRequest;
 
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
+import java.util.function.Function;
 import java.util.function.Supplier;
 
 /**
@@ -41,11 +43,18 @@ import java.util.function.Supplier;
  * Errors are JSON {@code {"error_code": <status>, "message": "<reason>"}} (Kafka Connect's shape). When a token
  * is configured ({@code http.token} or {@code VMM_HTTP_TOKEN}), the mutating endpoints (PUT, POST) require
  * {@code Authorization: Bearer <token>} and answer 401 without it. Handlers run on this verticle's event loop
- * and only talk to the supervisor over the event bus ({@link Addresses#CONTROL}).
+ * and only talk to the supervisor over the event bus: {@link ControlRequest}s on {@link Addresses#CONTROL} (local),
+ * answered with JSON (a failure's code is the HTTP status to answer). The Kafka Connect shapes are rendered by
+ * {@link ConnectShapes}.
  */
 public final class HttpVerticle extends VerticleBase {
 
+  /** Bound of the readiness check, ms. */
   private static final long HEALTH_TIMEOUT_MS = 4_000;
+  /** How long a status request to the supervisor may take, ms. */
+  private static final long STATUS_TIMEOUT_MS = 10_000;
+  /** How long a connector or task operation may take (a restart stops and starts tasks), ms. */
+  private static final long OPERATION_TIMEOUT_MS = 60_000;
 
   private final int port;
   private final Supplier<String> token;
@@ -72,35 +81,29 @@ public final class HttpVerticle extends VerticleBase {
     Router router = Router.router(vertx);
     HealthChecks live = HealthChecks.create(vertx).register("event-loop", p -> p.complete(Status.OK()));
     HealthChecks ready = HealthChecks.create(vertx).register("flows-and-clusters", HEALTH_TIMEOUT_MS, p ->
-        control(new JsonObject().put("op", "ready"), HEALTH_TIMEOUT_MS - 500)
+        control(ControlRequest.of("ready"), HEALTH_TIMEOUT_MS - 500)
             .onSuccess(r -> p.complete(r.getBoolean("ready") ? Status.OK()
                 : Status.KO(new JsonObject().put("reasons", r.getJsonArray("reasons")))))
             .onFailure(e -> p.complete(Status.KO(new JsonObject().put("reasons", new JsonArray().add(e.getMessage()))))));
     router.get("/health/live").handler(HealthCheckHandler.createWithHealthChecks(live));
     router.get("/health/ready").handler(HealthCheckHandler.createWithHealthChecks(ready));
 
-    router.get("/api/flows").handler(ctx -> control(new JsonObject().put("op", "status"), 10_000)
+    router.get("/api/flows").handler(ctx -> control(ControlRequest.of("status"), STATUS_TIMEOUT_MS)
         .onSuccess(s -> json(ctx, 200, s)).onFailure(e -> fail(ctx, e)));
     router.get("/api/offsets/translate").handler(this::translate);
 
     router.get("/connectors").handler(this::listConnectors);
-    router.get("/connectors/:name").handler(ctx -> connector(ctx, c -> info(ctx.pathParam("name"), c)));
-    router.get("/connectors/:name/status").handler(ctx -> connector(ctx, c -> connectStatus(c)));
-    router.get("/connectors/:name/tasks").handler(ctx -> connector(ctx, c -> {
-      JsonArray tasks = new JsonArray();
-      c.getJsonArray("tasks").forEach(t -> tasks.add(new JsonObject().put("id", new JsonObject()
-          .put("connector", c.getString("name")).put("task", ((JsonObject) t).getInteger("id")))
-          .put("config", new JsonObject())));
-      return tasks;
-    }));
+    router.get("/connectors/:name").handler(ctx -> connector(ctx, c -> ConnectShapes.info(ctx.pathParam("name"), c)));
+    router.get("/connectors/:name/status").handler(ctx -> connector(ctx, ConnectShapes::status));
+    router.get("/connectors/:name/tasks").handler(ctx -> connector(ctx, ConnectShapes::tasks));
     router.get("/connectors/:name/tasks/:task/status").handler(ctx -> connector(ctx, c -> {
       for (Object t : c.getJsonArray("tasks")) {
         JsonObject task = (JsonObject) t;
         if (String.valueOf(task.getInteger("id")).equals(ctx.pathParam("task"))) {
-          return connectTask(task);
+          return ConnectShapes.task(task);
         }
       }
-      throw new ReplyException(io.vertx.core.eventbus.ReplyFailure.RECIPIENT_FAILURE, 404,
+      throw new ReplyException(ReplyFailure.RECIPIENT_FAILURE, 404,
           "unknown task " + ctx.pathParam("task") + " of " + c.getString("name"));
     }));
 
@@ -120,102 +123,51 @@ public final class HttpVerticle extends VerticleBase {
     return server.requestHandler(router).listen(port).onSuccess(s -> actualPort = s.actualPort());
   }
 
-  private Future<JsonObject> control(JsonObject request, long timeoutMs) {
+  /** Asks this replica's supervisor; completes on this verticle's context with its JSON reply. */
+  private Future<JsonObject> control(ControlRequest request, long timeoutMs) {
     return vertx.eventBus().<JsonObject>request(Addresses.CONTROL, request,
-        new DeliveryOptions().setSendTimeout(timeoutMs)).map(m -> m.body());
+        Addresses.local().setSendTimeout(timeoutMs)).map(m -> m.body());
   }
 
   /** Answers with {@code render(connector status)} for the connector named in the path, or 404. */
-  private void connector(RoutingContext ctx, java.util.function.Function<JsonObject, Object> render) {
+  private void connector(RoutingContext ctx, Function<JsonObject, Object> render) {
     String name = ctx.pathParam("name");
-    control(new JsonObject().put("op", "status"), 10_000).onSuccess(status -> {
-      JsonObject c = find(status, name);
+    control(ControlRequest.of("status"), STATUS_TIMEOUT_MS).onSuccess(status -> {
+      JsonObject c = ConnectShapes.find(status, name);
       if (c == null) {
         error(ctx, 404, "unknown connector " + name);
         return;
       }
       try {
-        Object body = render.apply(c);
-        ctx.response().setStatusCode(200).putHeader("content-type", "application/json")
-            .end(body instanceof JsonArray a ? a.encode() : ((JsonObject) body).encode());
+        json(ctx, 200, render.apply(c));
       } catch (ReplyException e) {
         error(ctx, e.failureCode(), e.getMessage());
       }
     }).onFailure(e -> fail(ctx, e));
   }
 
-  /** The connector status (flow runner's form) named {@code name} in a supervisor status, with its flow's aliases. */
-  private static JsonObject find(JsonObject status, String name) {
-    for (Object f : status.getJsonArray("flows")) {
-      JsonObject flow = (JsonObject) f;
-      for (String kind : new String[]{"source", "checkpoint", "heartbeat"}) {
-        JsonObject c = flow.getJsonObject("connectors").getJsonObject(kind);
-        if (c.getString("name").equals(name)) {
-          return c.copy().put("sourceAlias", flow.getString("source")).put("targetAlias", flow.getString("target"));
-        }
-      }
-    }
-    return null;
-  }
-
-  private static JsonObject info(String name, JsonObject c) {
-    String className = name.substring(name.lastIndexOf('.') + 1);
-    JsonArray tasks = new JsonArray();
-    c.getJsonArray("tasks").forEach(t -> tasks.add(new JsonObject().put("connector", name)
-        .put("task", ((JsonObject) t).getInteger("id"))));
-    return new JsonObject().put("name", name).put("type", "source").put("tasks", tasks)
-        .put("config", new JsonObject().put("name", name)
-            .put("connector.class", "org.apache.kafka.connect.mirror." + className)
-            .put("source.cluster.alias", c.getString("sourceAlias"))
-            .put("target.cluster.alias", c.getString("targetAlias")));
-  }
-
-  /** Kafka Connect's status shape for a connector. */
-  private static JsonObject connectStatus(JsonObject c) {
-    JsonObject connector = new JsonObject().put("state", c.getString("state"))
-        .put("worker_id", c.getString("worker_id", "local"));
-    if (c.getString("error") != null) {
-      connector.put("trace", c.getString("error"));
-    }
-    JsonArray tasks = new JsonArray();
-    c.getJsonArray("tasks").forEach(t -> tasks.add(connectTask((JsonObject) t)));
-    return new JsonObject().put("name", c.getString("name")).put("connector", connector).put("tasks", tasks)
-        .put("type", "source");
-  }
-
-  private static JsonObject connectTask(JsonObject t) {
-    JsonObject task = new JsonObject().put("id", t.getInteger("id")).put("state", t.getString("state"))
-        .put("worker_id", t.getString("worker_id", "local"));
-    if (t.getString("error") != null) {
-      task.put("trace", t.getString("error"));
-    }
-    return task;
-  }
-
   private void listConnectors(RoutingContext ctx) {
     String expand = ctx.request().getParam("expand");
-    control(new JsonObject().put("op", "status"), 10_000).onSuccess(status -> {
+    control(ControlRequest.of("status"), STATUS_TIMEOUT_MS).onSuccess(status -> {
+      JsonArray names = ConnectShapes.names(status);
       if (expand == null) {
-        JsonArray names = new JsonArray();
-        status.getJsonArray("flows").forEach(f -> ((JsonObject) f).getJsonObject("connectors")
-            .forEach(e -> names.add(((JsonObject) e.getValue()).getString("name"))));
         json(ctx, 200, names);
         return;
       }
       JsonObject out = new JsonObject();
-      status.getJsonArray("flows").forEach(f -> ((JsonObject) f).getJsonObject("connectors").forEach(e -> {
-        String name = ((JsonObject) e.getValue()).getString("name");
-        JsonObject c = find(status, name);
+      for (Object n : names) {
+        String name = (String) n;
+        JsonObject c = ConnectShapes.find(status, name);
         JsonObject entry = new JsonObject();
         for (String x : ctx.request().params().getAll("expand")) {
           if (x.equals("status")) {
-            entry.put("status", connectStatus(c));
+            entry.put("status", ConnectShapes.status(c));
           } else if (x.equals("info")) {
-            entry.put("info", info(name, c));
+            entry.put("info", ConnectShapes.info(name, c));
           }
         }
         out.put(name, entry);
-      }));
+      }
       json(ctx, 200, out);
     }).onFailure(e -> fail(ctx, e));
   }
@@ -225,23 +177,23 @@ public final class HttpVerticle extends VerticleBase {
     if (!authorized(ctx)) {
       return;
     }
-    JsonObject request = new JsonObject().put("op", op).put("connector", ctx.pathParam("name"))
-        .put("includeTasks", "true".equals(ctx.request().getParam("includeTasks")))
-        .put("onlyFailed", "true".equals(ctx.request().getParam("onlyFailed")));
     String task = ctx.pathParam("task");
+    int taskId = -1;
     if (task != null) {
       try {
-        request.put("task", Integer.parseInt(task));
+        taskId = Integer.parseInt(task);
       } catch (NumberFormatException e) {
         error(ctx, 400, "task id must be a number, got " + task);
         return;
       }
     }
-    control(request, 60_000).onSuccess(status -> {
+    ControlRequest request = new ControlRequest(op, ctx.pathParam("name"), taskId,
+        "true".equals(ctx.request().getParam("includeTasks")), "true".equals(ctx.request().getParam("onlyFailed")));
+    control(request, OPERATION_TIMEOUT_MS).onSuccess(status -> {
       if (okStatus == 204) {
         ctx.response().setStatusCode(204).end();
       } else {
-        json(ctx, okStatus, connectStatus(status));
+        json(ctx, okStatus, ConnectShapes.status(status));
       }
     }).onFailure(e -> fail(ctx, e));
   }

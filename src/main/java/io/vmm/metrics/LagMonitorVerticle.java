@@ -2,11 +2,13 @@ package io.vmm.metrics;
 
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
-import io.vmm.kafka.KafkaFutures;
+import io.vmm.async.PeriodicTask;
+import io.vmm.async.StopBudget;
 import io.vmm.config.ConnectorKeys;
 import io.vmm.config.FlowSpec;
+import io.vmm.kafka.KafkaFutures;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.ListOffsetsResult;
+import org.apache.kafka.clients.admin.ListOffsetsResult.ListOffsetsResultInfo;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.common.TopicPartition;
 import org.slf4j.Logger;
@@ -18,13 +20,15 @@ import java.util.Map;
 
 /**
  * Refreshes the source log start and end offsets of every partition this replica mirrors for a flow, every
- * {@code intervalMs}, into {@link PartitionMetrics#logOffsets}, from which the replication lag in records and
- * ms is computed. One source admin client, two {@code listOffsets} requests (earliest, latest) per refresh, the
- * next refresh scheduled only after the previous one ended (never overlapping). A failed refresh keeps the
- * previous figures and logs at most one warning per minute.
+ * {@code intervalMs} (the first time after {@code min(1 s, intervalMs)}), into {@link PartitionMetrics#logOffsets},
+ * from which the replication lag in records and ms is computed. One source admin client, two {@code listOffsets}
+ * requests (earliest, latest) per refresh, each bounded by {@code min(2 × intervalMs, admin.timeout.ms)}; the
+ * next refresh starts {@code intervalMs} after the previous one ended ({@link PeriodicTask}: never overlapping).
+ * A failed refresh keeps the previous figures and is logged (throttled) as "{@code <flow> replication lag refresh
+ * failed, will retry}".
  * <p>
- * Threading: event-loop verticle; Admin calls are non-blocking and bridged back to this context; the admin is
- * created and closed on a worker thread.
+ * Threading: event-loop verticle; Admin calls are non-blocking and complete on this context; the admin is created
+ * and closed (within {@link StopBudget#CLIENT_CLOSE_MS}) on a worker thread.
  */
 public final class LagMonitorVerticle extends VerticleBase {
 
@@ -35,9 +39,7 @@ public final class LagMonitorVerticle extends VerticleBase {
   private final long intervalMs;
   private Admin admin;
   private Duration timeout;
-  private long timer = -1;
-  private boolean stopped;
-  private long lastWarn;
+  private PeriodicTask task;
 
   /**
    * @param flow       the flow
@@ -57,14 +59,13 @@ public final class LagMonitorVerticle extends VerticleBase {
     return vertx.executeBlocking(() -> Admin.create(flow.source().adminConfig(flow.name() + "|lag-monitor|source-admin")),
         false).onSuccess(a -> {
           admin = a;
-          timer = vertx.setTimer(Math.min(1_000, intervalMs), id -> refresh());
+          task = PeriodicTask.start(vertx, flow.name() + " replication lag refresh", Math.min(1_000, intervalMs),
+              intervalMs, this::refresh, LOG);
         });
   }
 
-  private void refresh() {
-    if (stopped) {
-      return;
-    }
+  /** One refresh: both offset lists, then every partition's figures at once. */
+  private Future<?> refresh() {
     Map<TopicPartition, OffsetSpec> earliest = new HashMap<>();
     Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
     for (PartitionMetrics p : metrics.partitions()) {
@@ -72,45 +73,32 @@ public final class LagMonitorVerticle extends VerticleBase {
       latest.put(p.source(), OffsetSpec.latest());
     }
     if (latest.isEmpty()) {
-      schedule();
-      return;
+      return Future.succeededFuture();
     }
-    Future<Map<TopicPartition, ListOffsetsResult.ListOffsetsResultInfo>> starts =
+    Future<Map<TopicPartition, ListOffsetsResultInfo>> starts =
         KafkaFutures.on(context, admin.listOffsets(earliest).all(), timeout, flow.name() + " lag: log start offsets");
-    Future<Map<TopicPartition, ListOffsetsResult.ListOffsetsResultInfo>> ends =
+    Future<Map<TopicPartition, ListOffsetsResultInfo>> ends =
         KafkaFutures.on(context, admin.listOffsets(latest).all(), timeout, flow.name() + " lag: log end offsets");
-    Future.all(starts, ends).onComplete(ar -> {
-      if (ar.succeeded()) {
-        long now = System.currentTimeMillis();
-        ends.result().forEach((tp, end) -> {
-          PartitionMetrics p = metrics.partitionOrNull(tp);
-          ListOffsetsResult.ListOffsetsResultInfo start = starts.result().get(tp);
-          if (p != null && start != null) {
-            p.logOffsets(start.offset(), end.offset(), now);
-          }
-        });
-      } else if (System.currentTimeMillis() - lastWarn > 60_000) {
-        lastWarn = System.currentTimeMillis();
-        LOG.warn("{} replication lag not refreshed (repeats are logged every 60 s): {}", flow.name(),
-            ar.cause().getMessage());
-      }
-      schedule();
+    return Future.all(starts, ends).onSuccess(both -> {
+      long now = System.currentTimeMillis();
+      ends.result().forEach((tp, end) -> {
+        PartitionMetrics p = metrics.partitionOrNull(tp);
+        ListOffsetsResultInfo start = starts.result().get(tp);
+        if (p != null && start != null) {
+          p.logOffsets(start.offset(), end.offset(), now);
+        }
+      });
     });
-  }
-
-  private void schedule() {
-    if (!stopped) {
-      timer = vertx.setTimer(intervalMs, id -> refresh());
-    }
   }
 
   @Override
   public Future<?> stop() {
-    stopped = true;
-    vertx.cancelTimer(timer);
+    if (task != null) {
+      task.cancel();
+    }
     Admin a = admin;
     return a == null ? Future.succeededFuture() : vertx.executeBlocking(() -> {
-      a.close(Duration.ofSeconds(2));
+      a.close(Duration.ofMillis(StopBudget.CLIENT_CLOSE_MS));
       return null;
     }, false);
   }

@@ -1,14 +1,11 @@
 package io.vmm.sync;
 
-import io.vmm.policy.AclRules;
 import io.vertx.core.Future;
-import io.vertx.core.VerticleBase;
-import io.vmm.kafka.FlowAdmins;
-import io.vmm.kafka.KafkaFutures;
 import io.vmm.config.ConnectorKeys;
 import io.vmm.config.FlowSpec;
+import io.vmm.kafka.KafkaFutures;
+import io.vmm.policy.AclRules;
 import io.vmm.policy.ReplicationRules;
-import org.apache.kafka.common.KafkaFuture;
 import org.apache.kafka.common.acl.AccessControlEntryFilter;
 import org.apache.kafka.common.acl.AclBinding;
 import org.apache.kafka.common.acl.AclBindingFilter;
@@ -25,58 +22,51 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * Topic ACL sync of a flow (MM2's {@code sync.topic.acls.*}): at start and then every
- * {@code sync.topic.acls.interval.seconds}, reads the source's TOPIC ACLs and creates their {@link AclRules}
- * counterparts on the target. Only adds, never removes. A source without an authorizer gives one info line and
- * the sync stops (no failure loop). Bindings already created by this process are not sent again.
- * Admin calls complete on this verticle's context, bounded by {@code admin.timeout.ms}; runs never overlap.
+ * Topic ACL sync of a flow (after MM2's {@code MirrorSourceConnector.syncTopicAcls}, {@code sync.topic.acls.*}):
+ * at start and then every {@code sync.topic.acls.interval.seconds} after a run ends, reads the source's TOPIC ACLs
+ * and creates their {@link AclRules} counterparts on the target. Only adds, never removes. A source without an
+ * authorizer gives one info line and the sync stops (no failure loop). Bindings already created by this process
+ * are not sent again. Failed runs are logged (throttled) and retried next interval.
+ * <p>
+ * Threading: event-loop verticle; admin calls complete on its context, bounded by {@code admin.timeout.ms}; runs
+ * never overlap (see {@link PeriodicAdminRole}).
  */
-public final class AclSyncVerticle extends VerticleBase {
+public final class AclSyncVerticle extends PeriodicAdminRole {
 
   private static final Logger LOG = LoggerFactory.getLogger(AclSyncVerticle.class);
   private static final AclBindingFilter TOPIC_ACLS = new AclBindingFilter(
       new ResourcePatternFilter(ResourceType.TOPIC, null, PatternType.ANY), AccessControlEntryFilter.ANY);
 
-  private final FlowSpec flow;
   private final AclRules rules;
   private final Set<AclBinding> created = new HashSet<>();
-  private FlowAdmins admins;
-  private long timer = -1;
-  private boolean stopped;
 
   public AclSyncVerticle(FlowSpec flow) {
-    this.flow = flow;
+    super(flow, "acl-sync", "topic ACL sync");
     this.rules = new AclRules(ReplicationRules.of(flow));
   }
 
   @Override
-  public Future<?> start() {
-    return FlowAdmins.create(vertx, flow, "acl-sync").onSuccess(a -> {
-      admins = a;
-      timer = vertx.setTimer(1, id -> run());
-    });
+  protected long intervalMs() {
+    return flow.sourceConnector().config().getSeconds(ConnectorKeys.SYNC_TOPIC_ACLS_INTERVAL_SECONDS).toMillis();
   }
 
-  private void run() {
-    if (stopped) {
-      return;
-    }
-    sync().onComplete(ar -> {
-      if (ar.failed() && KafkaFutures.causedBy(ar.cause(), SecurityDisabledException.class)) {
-        LOG.info("{} the source cluster has no authorizer: topic ACL sync is off for this run of the flow "
-            + "(set sync.topic.acls.enabled=false to skip the check)", flow.name());
-        return;
-      }
-      if (ar.failed()) {
-        LOG.warn("{} topic ACL sync failed, will retry: {}", flow.name(), ar.cause().getMessage());
-      } else if (ar.result() > 0) {
-        LOG.info("{} topic ACL sync: created {} ACL bindings on the target", flow.name(), ar.result());
-      }
-      if (!stopped) {
-        timer = vertx.setTimer(flow.sourceConnector().config()
-            .getSeconds(ConnectorKeys.SYNC_TOPIC_ACLS_INTERVAL_SECONDS).toMillis(), id -> run());
-      }
-    });
+  @Override
+  protected Future<?> runOnce() {
+    return sync()
+        .onSuccess(n -> {
+          if (n > 0) {
+            LOG.info("{} topic ACL sync: created {} ACL bindings on the target", flow.name(), n);
+          }
+        })
+        .recover(e -> {
+          if (!KafkaFutures.causedBy(e, SecurityDisabledException.class)) {
+            return Future.failedFuture(e);
+          }
+          LOG.info("{} the source cluster has no authorizer: topic ACL sync is off for this run of the flow "
+              + "(set sync.topic.acls.enabled=false to skip the check)", flow.name());
+          stopRuns();
+          return Future.succeededFuture(0);
+        });
   }
 
   /** One run; the number of bindings created. */
@@ -96,18 +86,5 @@ public final class AclSyncVerticle extends VerticleBase {
                 return toCreate.size();
               });
         });
-  }
-
-  private <T> Future<T> call(KafkaFuture<T> future, String what) {
-    return admins.call(context, future, what);
-  }
-
-  @Override
-  public Future<?> stop() {
-    stopped = true;
-    if (timer >= 0) {
-      vertx.cancelTimer(timer);
-    }
-    return admins == null ? Future.succeededFuture() : admins.close(vertx);
   }
 }

@@ -1,101 +1,97 @@
 package io.vmm.sync;
 
-import io.vmm.bus.OffsetSync;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.Message;
+import io.vmm.async.StopBudget;
+import io.vmm.async.ThrottledLog;
 import io.vmm.bus.Addresses;
+import io.vmm.bus.OffsetSync;
 import io.vmm.bus.OffsetSyncBatch;
-import io.vmm.kafka.FlowAdmins;
-import io.vmm.kafka.KafkaFutures;
 import io.vmm.config.ClusterSpec;
 import io.vmm.config.ConnectorKeys;
 import io.vmm.config.FlowSpec;
-import org.apache.kafka.clients.admin.NewTopic;
+import io.vmm.kafka.CompactedTopics;
+import io.vmm.kafka.FlowAdmins;
+import io.vmm.policy.InternalTopics;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.errors.TopicExistsException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
-import java.util.List;
-import java.util.Map;
-import java.util.Optional;
 
 /**
- * Writes a flow's offset syncs (MM2's {@code OffsetSyncWriter} output) to partition 0 of
- * {@code mm2-offset-syncs.<target>.internal} on the source cluster, or {@code mm2-offset-syncs.<source>.internal}
- * on the target with {@code offset-syncs.topic.location=target} (names from the replication policy, so custom
- * separators apply as in MM2), creating it if missing: 1 partition, compacted,
- * {@code offset-syncs.topic.replication.factor}. Receives {@link OffsetSyncBatch} on
- * {@link Addresses#offsetSyncs}; send failures are logged (at most every 30 s), as MM2 only logs them.
+ * Writes a flow's offset syncs (MM2's {@code OffsetSyncWriter} output) to partition 0 of the flow's offset-syncs
+ * topic ({@link InternalTopics#offsetSyncs()}: {@code mm2-offset-syncs.<target>.internal} on the source cluster,
+ * or {@code mm2-offset-syncs.<source>.internal} on the target with {@code offset-syncs.topic.location=target}),
+ * creating it if missing ({@link CompactedTopics}: 1 partition, {@code offset-syncs.topic.replication.factor}).
+ * Receives {@link OffsetSyncBatch} on {@link Addresses#offsetSyncs}; record key and value are
+ * {@link OffsetSyncCodec}'s. Send failures are logged (throttled) and the sync dropped, as MM2 only logs them.
  * <p>
- * Deployed as a <b>worker</b> verticle: a send may wait for metadata on a worker thread, never an event loop.
+ * Deployed as a <b>worker</b> verticle: a send may wait for metadata on a worker thread, never an event loop; stop
+ * closes the producer (flushing what is queued) within {@link StopBudget#CLIENT_CLOSE_MS}.
  */
 public final class OffsetSyncWriterVerticle extends VerticleBase {
 
   private static final Logger LOG = LoggerFactory.getLogger(OffsetSyncWriterVerticle.class);
 
   private final FlowSpec flow;
-  private final boolean onTarget;
-  private final String topic;
+  private final InternalTopics topics;
+  private final ThrottledLog failures = new ThrottledLog(LOG);
   private KafkaProducer<byte[], byte[]> producer;
-  private volatile long lastErrorLog;
 
   public OffsetSyncWriterVerticle(FlowSpec flow) {
     this.flow = flow;
-    this.onTarget = "target".equals(flow.sourceConnector().config().getString(ConnectorKeys.OFFSET_SYNCS_TOPIC_LOCATION));
-    this.topic = topicName(flow);
-  }
-
-  /** The flow's offset-syncs topic name, after MM2's {@code offset-syncs.topic.location} rule. */
-  public static String topicName(FlowSpec flow) {
-    boolean onTarget = "target".equals(
-        flow.sourceConnector().config().getString(ConnectorKeys.OFFSET_SYNCS_TOPIC_LOCATION));
-    return flow.replicationPolicy().offsetSyncsTopic(onTarget ? flow.id().source() : flow.id().target());
+    this.topics = InternalTopics.of(flow);
   }
 
   @Override
   public Future<?> start() {
-    ClusterSpec cluster = onTarget ? flow.target() : flow.source();
+    ClusterSpec cluster = topics.syncsOnTarget() ? flow.target() : flow.source();
     short rf = flow.sourceConnector().config().getShort(ConnectorKeys.OFFSET_SYNCS_TOPIC_REPLICATION_FACTOR);
-    NewTopic newTopic = new NewTopic(topic, Optional.of(1), rf < 0 ? Optional.empty() : Optional.of(rf))
-        .configs(Map.of("cleanup.policy", "compact"));
+    Duration timeout = Duration.ofMillis(flow.sourceConnector().config().getLong(ConnectorKeys.ADMIN_TIMEOUT_MS));
     return FlowAdmins.create(vertx, flow, "offset-syncs")
-        .compose(admins -> admins.call(context,
-                (onTarget ? admins.target() : admins.source()).createTopics(List.of(newTopic)).all(),
-                "create " + topic)
-            .recover(e -> KafkaFutures.causedBy(e, TopicExistsException.class)
-                ? Future.succeededFuture() : Future.failedFuture(e))
+        .compose(admins -> CompactedTopics.ensure(context, topics.syncsOnTarget() ? admins.target() : admins.source(),
+                topics.offsetSyncs(), 1, rf, timeout)
             .eventually(() -> admins.close(vertx)))
-        .compose(v -> vertx.executeBlocking(() -> new KafkaProducer<byte[], byte[]>(
+        .recover(e -> Future.failedFuture(new IllegalStateException(flow.name() + " " + e.getMessage(), e)))
+        .compose(created -> vertx.executeBlocking(() -> new KafkaProducer<byte[], byte[]>(
             cluster.producerConfig(flow.name() + "|offset-syncs-producer")), false))
         .compose(p -> {
           producer = p;
           return vertx.eventBus().<OffsetSyncBatch>localConsumer(Addresses.offsetSyncs(flow.name()), this::onSyncs)
               .completion();
         })
-        .onSuccess(v -> LOG.info("{} writing offset syncs to {} on {}", flow.name(), topic, cluster.alias()));
+        .onSuccess(v -> LOG.info("{} writing offset syncs to {} on {}", flow.name(), topics.offsetSyncs(),
+            cluster.alias()));
   }
 
   private void onSyncs(Message<OffsetSyncBatch> message) {
     for (OffsetSync s : message.body().syncs()) {
-      producer.send(new ProducerRecord<>(topic, 0, OffsetSyncCodec.key(s.upstream()),
-          OffsetSyncCodec.value(s.upstreamOffset(), s.downstreamOffset())), (md, e) -> {
-            if (e != null && System.currentTimeMillis() - lastErrorLog > 30_000) {
-              lastErrorLog = System.currentTimeMillis();
-              LOG.warn("{} {}: offset sync {} -> {} not written (repeats are logged every 30 s): {}", flow.name(),
-                  s.upstream(), s.upstreamOffset(), s.downstreamOffset(), e.toString());
-            }
-          });
+      try {
+        producer.send(new ProducerRecord<>(topics.offsetSyncs(), 0, OffsetSyncCodec.key(s.upstream()),
+            OffsetSyncCodec.value(s.upstreamOffset(), s.downstreamOffset())), (md, e) -> {
+              if (e != null) {
+                notWritten(s, e);
+              }
+            });
+      } catch (RuntimeException e) {
+        // e.g. metadata not available within max.block.ms, or the producer closed at undeploy
+        notWritten(s, e);
+      }
     }
+  }
+
+  private void notWritten(OffsetSync s, Exception e) {
+    failures.warn("{} {}: offset sync {} -> {} not written to {}: {}", flow.name(), s.upstream(), s.upstreamOffset(),
+        s.downstreamOffset(), topics.offsetSyncs(), e.toString());
   }
 
   @Override
   public Future<?> stop() {
     if (producer != null) {
-      producer.close(Duration.ofSeconds(3)); // worker thread; flushes what is queued
+      producer.close(Duration.ofMillis(StopBudget.CLIENT_CLOSE_MS)); // worker thread; flushes what is queued
     }
     return Future.succeededFuture();
   }

@@ -1,19 +1,15 @@
 package io.vmm.sync;
 
-import io.vmm.policy.TopicConfigRules;
 import io.vertx.core.Future;
-import io.vertx.core.VerticleBase;
-import io.vertx.core.eventbus.MessageConsumer;
-import io.vertx.core.json.JsonArray;
-import io.vertx.core.json.JsonObject;
 import io.vmm.bus.Addresses;
-import io.vmm.kafka.FlowAdmins;
-import io.vmm.kafka.KafkaFutures;
+import io.vmm.bus.Discovery;
+import io.vmm.bus.TopicInfo;
 import io.vmm.config.ConnectorKeys;
 import io.vmm.config.FlowSpec;
+import io.vmm.kafka.KafkaFutures;
+import io.vmm.policy.TopicConfigRules;
 import org.apache.kafka.clients.admin.AlterConfigOp;
 import org.apache.kafka.clients.admin.Config;
-import org.apache.kafka.common.KafkaFuture;
 import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.errors.UnsupportedVersionException;
 import org.slf4j.Logger;
@@ -27,74 +23,63 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * Topic-config sync of a flow (MM2's {@code sync.topic.configs.*}): at start and then every
- * {@code sync.topic.configs.interval.seconds}, reads the configs of the replicated source topics and applies
- * the changes to their remote topics with incremental alter configs, by the rules of {@link TopicConfigRules}
- * (which, unlike MM2, leave target-owned settings alone after the first sync).
+ * Topic-config sync of a flow (after MM2's {@code MirrorSourceConnector.syncTopicConfigs},
+ * {@code sync.topic.configs.*}): at start and then every {@code sync.topic.configs.interval.seconds} after a run
+ * ends, reads the configs of the replicated source topics and applies the changes to their remote topics with
+ * incremental alter configs, by the rules of {@link TopicConfigRules} (which, unlike MM2, leave target-owned
+ * settings alone after the first sync).
  * <p>
- * The replicated topics come with the deployment and from {@link Addresses#topicsChanged}. Admin calls run on
- * the admin clients' threads and complete on this verticle's context, bounded by {@code admin.timeout.ms}; a
- * run is re-armed with setTimer after it ends, so runs never overlap. Failures are logged and retried next run.
+ * The replicated topics come with the deployment and from the {@link Discovery} messages published on
+ * {@link Addresses#topicsChanged} (topics are only added, as discovery reports every replicated topic). A failed
+ * run is logged (throttled) and retried next interval; a topic whose alter failed is written in full next run.
+ * <p>
+ * Threading: event-loop verticle; admin calls complete on its context, bounded by {@code admin.timeout.ms}; runs
+ * never overlap (see {@link PeriodicAdminRole}).
  */
-public final class TopicConfigSyncVerticle extends VerticleBase {
+public final class TopicConfigSyncVerticle extends PeriodicAdminRole {
 
   private static final Logger LOG = LoggerFactory.getLogger(TopicConfigSyncVerticle.class);
 
-  private final FlowSpec flow;
   private final TopicConfigRules rules;
   /** Source topic → remote topic. */
   private final Map<String, String> topics = new TreeMap<>();
-  private FlowAdmins admins;
-  private MessageConsumer<JsonObject> topicsListener;
-  private long timer = -1;
-  private boolean stopped;
 
   /**
    * @param flow   the flow
-   * @param topics the replicated topics, as in the discovery reply: {@code [{"topic":..,"remote":..}, ...]}
+   * @param topics the replicated topics when deployed (as discovery found them)
    */
-  public TopicConfigSyncVerticle(FlowSpec flow, JsonArray topics) {
-    this.flow = flow;
+  public TopicConfigSyncVerticle(FlowSpec flow, List<TopicInfo> topics) {
+    super(flow, "config-sync", "topic config sync");
     this.rules = TopicConfigRules.of(flow.sourceConnector().config());
     remember(topics);
   }
 
-  private void remember(JsonArray list) {
-    for (int i = 0; i < list.size(); i++) {
-      topics.put(list.getJsonObject(i).getString("topic"), list.getJsonObject(i).getString("remote"));
+  private void remember(List<TopicInfo> list) {
+    for (TopicInfo t : list) {
+      topics.put(t.topic(), t.remote());
     }
   }
 
   @Override
-  public Future<?> start() {
-    return FlowAdmins.create(vertx, flow, "config-sync").compose(a -> {
-      admins = a;
-      topicsListener = vertx.eventBus().localConsumer(Addresses.topicsChanged(flow.name()),
-          m -> remember(m.body().getJsonArray("topics")));
-      timer = vertx.setTimer(1, id -> run());
-      return topicsListener.completion();
-    });
+  protected Future<?> started() {
+    return vertx.eventBus().<Discovery>localConsumer(Addresses.topicsChanged(flow.name()),
+        m -> remember(m.body().topics())).completion();
   }
 
-  private void run() {
-    if (stopped) {
-      return;
-    }
+  @Override
+  protected long intervalMs() {
+    return flow.sourceConnector().config().getSeconds(ConnectorKeys.SYNC_TOPIC_CONFIGS_INTERVAL_SECONDS).toMillis();
+  }
+
+  @Override
+  protected Future<?> runOnce() {
     long started = System.currentTimeMillis();
-    sync()
-        .onSuccess(n -> {
-          if (n > 0) {
-            LOG.info("{} topic config sync: {} changes applied in {} ms", flow.name(), n,
-                System.currentTimeMillis() - started);
-          }
-        })
-        .onFailure(e -> LOG.warn("{} topic config sync failed, will retry: {}", flow.name(), e.getMessage()))
-        .onComplete(ar -> {
-          if (!stopped) {
-            timer = vertx.setTimer(flow.sourceConnector().config()
-                .getSeconds(ConnectorKeys.SYNC_TOPIC_CONFIGS_INTERVAL_SECONDS).toMillis(), id -> run());
-          }
-        });
+    return sync().onSuccess(n -> {
+      if (n > 0) {
+        LOG.info("{} topic config sync: {} changes applied in {} ms", flow.name(), n,
+            System.currentTimeMillis() - started);
+      }
+    });
   }
 
   /** One sync run; the number of config changes applied. */
@@ -135,18 +120,5 @@ public final class TopicConfigSyncVerticle extends VerticleBase {
               })));
           return Future.join(each).map(total);
         });
-  }
-
-  private <T> Future<T> call(KafkaFuture<T> future, String what) {
-    return admins.call(context, future, what);
-  }
-
-  @Override
-  public Future<?> stop() {
-    stopped = true;
-    if (timer >= 0) {
-      vertx.cancelTimer(timer);
-    }
-    return admins == null ? Future.succeededFuture() : admins.close(vertx);
   }
 }
