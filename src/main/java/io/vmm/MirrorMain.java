@@ -5,6 +5,7 @@ import io.vmm.config.ConfigException;
 import io.vmm.config.ConfigLoader;
 import io.vmm.config.ConfigParser;
 import io.vmm.config.MirrorMakerConfig;
+import io.vmm.supervisor.Supervisor;
 import io.vmm.metrics.MetricsSetup;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;

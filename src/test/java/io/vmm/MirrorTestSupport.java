@@ -1,6 +1,7 @@
 package io.vmm;
 
 import io.vertx.core.Vertx;
+import io.vmm.supervisor.Supervisor;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vmm.config.ConfigParser;

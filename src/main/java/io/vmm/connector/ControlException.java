@@ -1,16 +1,21 @@
 package io.vmm.connector;
 
-/** A control request that cannot be applied: carries the HTTP status to answer with (404, 400, 503). */
-public final class ControlException extends RuntimeException {
+import io.vertx.core.eventbus.ReplyException;
+import io.vertx.core.eventbus.ReplyFailure;
 
-  private final int status;
+/**
+ * A control request that cannot be applied. A {@link ReplyException} whose failure code is the HTTP status to
+ * answer with (404 unknown connector or task, 400 unknown operation, 503 a member did not answer), so it crosses
+ * the event bus unchanged.
+ */
+public final class ControlException extends ReplyException {
 
   public ControlException(int status, String message) {
-    super(message, null, false, false);
-    this.status = status;
+    super(ReplyFailure.RECIPIENT_FAILURE, status, message);
   }
 
+  /** The HTTP status. */
   public int status() {
-    return status;
+    return failureCode();
   }
 }

@@ -1,4 +1,4 @@
-package io.vmm;
+package io.vmm.supervisor;
 
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;

@@ -1,0 +1,128 @@
+package io.vmm.supervisor;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vmm.config.ConfigDiff;
+import io.vmm.config.ConfigException;
+import io.vmm.config.ConfigLoader;
+import io.vmm.config.ConfigParser;
+import io.vmm.config.MirrorMakerConfig;
+import io.vmm.flow.FlowRunner;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Consumer;
+
+/**
+ * Applies a new config document to the running flows (live reconfiguration): validates it first (an invalid one
+ * is rejected with its problems, logged once, and the running config stays), then starts added flows, stops
+ * removed ones (progress stored), restarts flows whose settings changed, applies connector-state-only changes
+ * without restarting, and hands the new config to the supervisor (logging levels, HTTP token). Flows not named
+ * in the difference are not touched; ports and cluster mode need a process restart (logged). Counts reloads in
+ * {@code vmm_config_reloads{result=applied|rejected}}.
+ * <p>
+ * Threading: the supervisor's context.
+ */
+final class ConfigReloader {
+
+  private static final Logger LOG = LoggerFactory.getLogger(ConfigReloader.class);
+
+  private final Flows flows;
+  private final Consumer<MirrorMakerConfig> applied;
+  private final Counter reloadsApplied;
+  private final Counter reloadsRejected;
+  private MirrorMakerConfig config;
+  private JsonObject document;
+  private JsonObject lastReload;
+  private String lastError;
+
+  /**
+   * @param document the document the running config was parsed from; null: every flow that stays counts as changed
+   * @param applied  told of each accepted config (before flows restart)
+   */
+  ConfigReloader(Flows flows, MirrorMakerConfig config, JsonObject document, MeterRegistry registry,
+                 Consumer<MirrorMakerConfig> applied) {
+    this.flows = flows;
+    this.config = config;
+    this.document = document;
+    this.applied = applied;
+    this.reloadsApplied = Counter.builder("vmm_config_reloads").tag("result", "applied").register(registry);
+    this.reloadsRejected = Counter.builder("vmm_config_reloads").tag("result", "rejected").register(registry);
+  }
+
+  /** The outcome of the last reload ({@code {"time","result",...}}), or null. */
+  JsonObject lastReload() {
+    return lastReload;
+  }
+
+  /** Applies {@code rawDocument}; completes with the summary once every step is done. */
+  Future<JsonObject> reload(JsonObject rawDocument) {
+    JsonObject doc = ConfigLoader.unwrap(rawDocument);
+    MirrorMakerConfig next;
+    try {
+      next = ConfigParser.parse(doc);
+    } catch (ConfigException e) {
+      return Future.succeededFuture(rejected(e.problems()));
+    }
+    ConfigDiff diff = ConfigDiff.of(document == null ? new JsonObject() : document, config, doc, next);
+    config = next;
+    document = doc;
+    lastError = null;
+    applied.accept(next);
+    diff.needsRestart().forEach(c -> LOG.warn("config reload: {} takes effect only after a restart", c));
+    List<Future<?>> steps = new ArrayList<>();
+    for (String name : diff.removed()) {
+      LOG.info("config reload: removing flow {}", name);
+      steps.add(Flows.stopAndClose(flows.remove(name)));
+    }
+    for (String name : diff.changed()) {
+      FlowRunner old = flows.get(name);
+      old.metrics().close(); // before the replacement registers the same meters (see FlowMetrics)
+      FlowRunner fresh = flows.create(next.flow(name));
+      flows.put(fresh);
+      LOG.info("config reload: restarting flow {} with its new settings", name);
+      steps.add(old.stop().transform(ar -> flows.startWithRetry(fresh)));
+    }
+    for (String name : diff.stateChanged()) {
+      LOG.info("config reload: applying the connector states of flow {}", name);
+      steps.add(flows.get(name).applyStates(next.flow(name)));
+    }
+    for (String name : diff.added()) {
+      FlowRunner fresh = flows.create(next.flow(name));
+      flows.put(fresh);
+      LOG.info("config reload: adding flow {}", name);
+      steps.add(flows.startWithRetry(fresh));
+    }
+    flows.order(next.flows());
+    reloadsApplied.increment();
+    JsonObject summary = new JsonObject().put("time", Instant.now().toString()).put("result", "applied")
+        .put("added", new JsonArray(diff.added())).put("removed", new JsonArray(diff.removed()))
+        .put("restarted", new JsonArray(diff.changed())).put("stateChanged", new JsonArray(diff.stateChanged()))
+        .put("needsRestart", new JsonArray(diff.needsRestart()));
+    lastReload = summary;
+    LOG.info("config reload applied: {}", summary.encode());
+    return Future.join(steps).transform(ar -> Future.succeededFuture(summary));
+  }
+
+  /** Records a rejected document; a file that stays invalid is reported once. */
+  JsonObject rejected(List<String> problems) {
+    String text = String.join("; ", problems);
+    JsonObject summary = new JsonObject().put("time", Instant.now().toString()).put("result", "rejected")
+        .put("errors", new JsonArray(problems));
+    if (!text.equals(lastError)) {
+      lastError = text;
+      reloadsRejected.increment();
+      LOG.error("config reload rejected; the running config stays ({} problem{}):", problems.size(),
+          problems.size() == 1 ? "" : "s");
+      problems.forEach(p -> LOG.error("  {}", p));
+    }
+    lastReload = summary;
+    return summary;
+  }
+}

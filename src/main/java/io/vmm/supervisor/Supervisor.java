@@ -1,0 +1,317 @@
+package io.vmm.supervisor;
+
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.vertx.config.ConfigRetriever;
+import io.vertx.config.ConfigRetrieverOptions;
+import io.vertx.config.ConfigStoreOptions;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.MessageConsumer;
+import io.vertx.core.internal.VertxInternal;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vmm.async.StopBudget;
+import io.vmm.bus.Addresses;
+import io.vmm.bus.Codecs;
+import io.vmm.bus.ControlRequest;
+import io.vmm.config.ClusterSpec;
+import io.vmm.config.MirrorMakerConfig;
+import io.vmm.flow.FlowRunner;
+import io.vmm.http.HttpVerticle;
+import io.vmm.kafka.ClusterProbe;
+import io.vmm.metrics.MetricsSetup;
+import io.vmm.metrics.MetricsVerticle;
+import io.vmm.replica.MemberRpc;
+import io.vmm.replica.MemberView;
+import io.vmm.replica.Membership;
+import io.vmm.replica.UnitOwnership;
+import io.vmm.status.StatusMerge;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.function.Supplier;
+
+/**
+ * One replica's supervisor: registers the local codecs, runs the flows ({@link Flows}), serves the HTTP API and the
+ * metrics endpoint, routes control requests ({@link ControlRouter}), applies config reloads ({@link ConfigReloader})
+ * and stops everything in order within {@link StopBudget#SHUTDOWN_MS}.
+ * <p>
+ * <b>Cluster mode</b> ({@code cluster.enabled}): before the flows start, the supervisor learns the members
+ * ({@link Membership}), answers other members ({@link MemberRpc}) and hands every member change to the flows
+ * ({@link FlowRunner#reassign}). Status and connector control cover the whole cluster (merged by
+ * {@link StatusMerge}); readiness stays this replica's own. Every replica publishes its own status on
+ * {@link Addresses#STATUS}.
+ * <p>
+ * All state lives on the supervisor's own event-loop context; public methods may be called from any thread (main,
+ * tests) and complete on that context.
+ */
+public final class Supervisor implements MemberRpc.Handler {
+
+  private static final Logger LOG = LoggerFactory.getLogger(Supervisor.class);
+  /** How often this replica publishes its status on {@link Addresses#STATUS}, ms. */
+  static final long STATUS_PUBLISH_MS = 5_000;
+
+  private final Vertx vertx;
+  private final Context context;
+  private final PrometheusMeterRegistry registry;
+  private final ClusterProbe probe;
+  private final LogLevels logLevels = new LogLevels();
+  private final Flows flows;
+  private final MemberRpc rpc;
+  private final ControlRouter router;
+  private final ConfigReloader reloader;
+  private final List<String> deployments = new ArrayList<>();
+  private final List<MessageConsumer<?>> consumers = new ArrayList<>();
+  private volatile MirrorMakerConfig config;
+  private volatile int httpPort = -1;
+  private volatile int metricsPort = -1;
+  private volatile String httpToken;
+  private volatile MemberView view;
+  private Membership membership;
+  private ConfigRetriever retriever;
+  private long statusTimer = -1;
+
+  /** A supervisor with its own metrics registry and no config document (reloads restart every flow they touch). */
+  public Supervisor(Vertx vertx, MirrorMakerConfig config) {
+    this(vertx, config, null, MetricsSetup.newRegistry());
+  }
+
+  /**
+   * @param vertx    the Vert.x instance (built with {@link MetricsSetup#newVertx} to report Vert.x and JVM metrics)
+   * @param config   the validated config
+   * @param document the document it was parsed from (Strimzi spec form), to diff reloads against; may be null
+   * @param registry where every meter goes, served on {@code metrics.port}
+   */
+  public Supervisor(Vertx vertx, MirrorMakerConfig config, JsonObject document, PrometheusMeterRegistry registry) {
+    this.vertx = vertx;
+    this.context = ((VertxInternal) vertx).createEventLoopContext();
+    this.config = config;
+    this.registry = registry;
+    this.probe = new ClusterProbe(vertx, Duration.ofMillis(StopBudget.PROBE_MS));
+    this.view = MemberView.single(config.clustered() ? config.cluster().memberName() : "local");
+    Supplier<MemberView> views = () -> view;
+    this.rpc = new MemberRpc(vertx, views, this);
+    this.flows = new Flows(vertx, context, registry, views, config.clustered(),
+        config.clustered() ? rpc::release : UnitOwnership.Handover.NONE);
+    this.router = new ControlRouter(vertx, flows, config.clustered(), views, rpc, this::status, this::ready);
+    this.reloader = new ConfigReloader(flows, config, document, registry, this::applied);
+    Codecs.register(vertx);
+    applied(config);
+    config.flows().forEach(f -> flows.put(flows.create(f)));
+  }
+
+  /** A config accepted at start or by a reload: logging levels and the HTTP token apply at once. */
+  private void applied(MirrorMakerConfig next) {
+    config = next;
+    logLevels.apply(next.loggers());
+    String env = System.getenv("VMM_HTTP_TOKEN");
+    httpToken = env != null && !env.isBlank() ? env : next.httpToken();
+  }
+
+  private <T> Future<T> onContext(Supplier<Future<T>> work) {
+    Promise<T> promise = Promise.promise();
+    context.runOnContext(v -> work.get().onComplete(promise));
+    return promise.future();
+  }
+
+  /**
+   * Starts the HTTP API, the metrics endpoint and every flow. Completes when each flow's first attempt has
+   * finished; a flow that failed is retried in the background and does not fail this future. Fails if a port
+   * cannot be bound.
+   */
+  public Future<Void> start() {
+    return onContext(() -> {
+      Future<Void> joined = !config.clustered() ? Future.succeededFuture() : joinCluster();
+      statusTimer = vertx.setPeriodic(STATUS_PUBLISH_MS, id -> localStatus()
+          .onSuccess(s -> vertx.eventBus().publish(Addresses.STATUS, s)));
+      consumers.add(vertx.eventBus().consumer(Addresses.TRANSLATE, router::onTranslate));
+      consumers.add(vertx.eventBus().<ControlRequest>localConsumer(Addresses.CONTROL, router::onControl));
+      HttpVerticle http = new HttpVerticle(config.httpPort(), () -> httpToken);
+      MetricsVerticle metrics = new MetricsVerticle(registry, config.metricsPort());
+      // the HTTP API and the flows start side by side: mirroring does not wait for the API
+      Future<String> api = vertx.deployVerticle(http).onSuccess(id -> {
+        deployments.add(id);
+        httpPort = http.actualPort();
+      });
+      Future<String> scrape = vertx.deployVerticle(metrics).onSuccess(id -> {
+        deployments.add(id);
+        metricsPort = metrics.actualPort();
+      });
+      // in cluster mode the flows start once this replica knows the members and answers release requests
+      Future<Void> started = joined.compose(v -> Future.join(flows.all().stream().map(flows::startWithRetry).toList())
+          .transform(ar -> Future.succeededFuture()));
+      Future.all(api, scrape).onSuccess(v -> LOG.info("REST API, health and status page on port {}, metrics on port {}",
+          httpPort, metricsPort));
+      return Future.all(api, scrape, started).mapEmpty();
+    });
+  }
+
+  private Future<Void> joinCluster() {
+    return Membership.start(vertx, context, config.cluster().memberName()).compose(m -> {
+      membership = m;
+      view = m.view();
+      m.onChange(this::membersChanged);
+      return rpc.listen();
+    }).compose(v -> Future.join(flows.all().stream().map(r -> r.useView(view)).toList()).mapEmpty());
+  }
+
+  /** A member change: every flow hands over the units it lost and starts those it gained. */
+  private void membersChanged(MemberView next) {
+    if (flows.stopping()) {
+      return;
+    }
+    view = next;
+    rpc.listen();
+    flows.all().forEach(r -> r.reassign(next));
+  }
+
+  /** The HTTP API's port once started (useful when {@code http.port} is 0), else -1. */
+  public int httpPort() {
+    return httpPort;
+  }
+
+  /** The metrics port once started (useful when {@code metrics.port} is 0), else -1. */
+  public int metricsPort() {
+    return metricsPort;
+  }
+
+  public MirrorMakerConfig config() {
+    return config;
+  }
+
+  // ------------------------------------------------------------------------------------------ member RPC
+
+  @Override
+  public Future<JsonObject> control(ControlRequest request) {
+    return router.localControl(request);
+  }
+
+  @Override
+  public Future<Void> release(String flow, String unit, String from) {
+    FlowRunner runner = flows.get(flow);
+    return runner == null ? Future.succeededFuture() : runner.release(unit, from);
+  }
+
+  // ------------------------------------------------------------------------------------------ readiness, status
+
+  /**
+   * Readiness: {@code {"ready": bool, "reasons": [...]}}; ready when every flow has started the connectors
+   * requested running (or paused) and every cluster of every flow answers within {@link StopBudget#PROBE_MS}.
+   */
+  public Future<JsonObject> ready() {
+    return onContext(() -> {
+      List<Future<JsonObject>> each = new ArrayList<>();
+      flows.all().forEach(r -> each.add(r.readiness()));
+      Set<ClusterSpec> clusters = new LinkedHashSet<>();
+      flows.all().forEach(r -> {
+        clusters.add(r.flow().source());
+        clusters.add(r.flow().target());
+      });
+      List<Future<Void>> checks = new ArrayList<>();
+      clusters.forEach(c -> checks.add(probe.check(context, c)));
+      return Future.join(Future.join(each), Future.join(checks)).transform(ar -> {
+        JsonArray reasons = new JsonArray();
+        for (Future<JsonObject> f : each) {
+          if (f.succeeded()) {
+            f.result().getJsonArray("reasons").forEach(reasons::add);
+          } else {
+            reasons.add(String.valueOf(f.cause().getMessage()));
+          }
+        }
+        checks.stream().filter(Future::failed).forEach(c -> reasons.add(String.valueOf(c.cause().getMessage())));
+        if (flows.stopping()) {
+          reasons.add("stopping");
+        }
+        return Future.succeededFuture(new JsonObject().put("ready", reasons.isEmpty()).put("reasons", reasons));
+      });
+    });
+  }
+
+  /**
+   * Status of every flow, for the whole cluster in cluster mode: {@code {"flows":[...], "member":"<this>",
+   * "members":[...answered], "unreachable":[...], "reload":{...}|null}}; each flow as {@link FlowRunner#status()},
+   * merged over the members by {@link StatusMerge}. Alone, {@code member} is {@code local}.
+   */
+  public Future<JsonObject> status() {
+    if (!config.clustered()) {
+      return localStatus();
+    }
+    return onContext(() -> localStatus().compose(mine -> rpc.askOthers(ControlRequest.of("status")).map(others -> {
+      List<JsonObject> all = new ArrayList<>();
+      all.add(mine);
+      all.addAll(others.values());
+      List<String> answered = new ArrayList<>(others.keySet());
+      answered.add(view.self());
+      answered.sort(null);
+      List<String> unreachable = new ArrayList<>(view.members());
+      unreachable.removeAll(answered);
+      return new JsonObject().put("flows", StatusMerge.flows(all)).put("member", view.self())
+          .put("members", new JsonArray(answered)).put("unreachable", new JsonArray(unreachable))
+          .put("reload", mine.getValue("reload"));
+    })));
+  }
+
+  /** This replica's own status: {@code {"flows":[...], "member":"<this>", "reload":{...}|null}}. */
+  @Override
+  public Future<JsonObject> localStatus() {
+    return onContext(() -> flows.statuses().map(list -> new JsonObject().put("flows", new JsonArray(list))
+        .put("member", view.self()).put("reload", reloader.lastReload())));
+  }
+
+  // ------------------------------------------------------------------------------------------ reload, stop
+
+  /**
+   * Watches the config file {@code path} (JSON, or YAML by extension; a KafkaMirrorMaker2 resource is accepted)
+   * every {@code reload.scanPeriodMs} and applies each change with {@link #reload}. No-op when
+   * {@code reload.enabled} is false.
+   */
+  public void watch(String path) {
+    if (!config.reloadEnabled()) {
+      return;
+    }
+    context.runOnContext(v -> {
+      String lower = path.toLowerCase();
+      ConfigStoreOptions store = new ConfigStoreOptions().setType("file")
+          .setFormat(lower.endsWith(".yaml") || lower.endsWith(".yml") ? "yaml" : "json")
+          .setConfig(new JsonObject().put("path", path));
+      retriever = ConfigRetriever.create(vertx, new ConfigRetrieverOptions().addStore(store)
+          .setScanPeriod(config.reloadScanMs()));
+      retriever.configStream().exceptionHandler(e -> reloader.rejected(List.of(path + ": " + e.getMessage())));
+      retriever.listen(change -> reload(change.getNewConfiguration()));
+      LOG.info("watching {} for changes every {} ms", path, config.reloadScanMs());
+    });
+  }
+
+  /** Applies a new config document ({@link ConfigReloader}); completes with the reload summary. */
+  public Future<JsonObject> reload(JsonObject rawDocument) {
+    return onContext(() -> reloader.reload(rawDocument));
+  }
+
+  /** Stops every flow in parallel (each drains and stores its progress) within {@link StopBudget#FLOWS_MS}. */
+  public Future<Void> stop() {
+    return onContext(() -> {
+      vertx.cancelTimer(statusTimer);
+      if (membership != null) {
+        membership.close();
+      }
+      if (retriever != null) {
+        retriever.close();
+      }
+      return flows.stopAll()
+          .transform(ar -> Future.join(consumers.stream().map(MessageConsumer::unregister).toList()))
+          .transform(ar -> rpc.close())
+          .transform(ar -> Future.join(deployments.stream().map(vertx::undeploy).toList()))
+          .transform(ar -> {
+            probe.close();
+            return Future.succeededFuture();
+          });
+    });
+  }
+}
