@@ -4,6 +4,8 @@ import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
+import io.vmm.async.RetryPolicy;
+import io.vmm.async.ThrottledLog;
 import io.vertx.core.internal.ContextInternal;
 import io.vertx.core.internal.VertxInternal;
 import io.vertx.core.spi.cluster.ClusterManager;
@@ -45,6 +47,7 @@ public final class Membership {
   private boolean rebuildPending;
   private boolean closed;
   private int failedRebuilds;
+  private final ThrottledLog rebuildFailures = new ThrottledLog(LOG);
 
   private Membership(Vertx vertx, Context context, String selfName) {
     this.vertx = vertx;
@@ -116,8 +119,9 @@ public final class Membership {
           }
         }).onFailure(e -> {
           // a joining node's info appears shortly after it does: only a lasting failure is worth a warning
-          if (++failedRebuilds % 10 == 0) {
-            LOG.warn("cannot read the cluster members ({} attempts), retrying: {}", failedRebuilds, e.toString());
+          if (++failedRebuilds >= 10) {
+            rebuildFailures.warn("cannot read the cluster members ({} attempts), retrying: {}", failedRebuilds,
+                e.toString());
           } else {
             LOG.debug("cannot read the cluster members yet, retrying: {}", e.toString());
           }
@@ -127,15 +131,10 @@ public final class Membership {
     });
   }
 
+  /** The first view: retried every {@link #SETTLE_MS} for up to 20 attempts while node infos are missing. */
   private Future<MemberView> rebuildWithRetry(int attempts) {
-    return rebuild().recover(e -> {
-      if (attempts <= 1) {
-        return Future.failedFuture(e);
-      }
-      Promise<MemberView> retry = ((ContextInternal) context).promise();
-      vertx.setTimer(SETTLE_MS, id -> rebuildWithRetry(attempts - 1).onComplete(retry));
-      return retry.future();
-    });
+    return new RetryPolicy(SETTLE_MS, SETTLE_MS).run(vertx, this::rebuild, e -> true,
+        System.currentTimeMillis() + attempts * SETTLE_MS);
   }
 
   /** Reads every node's member name (cached), then builds the view. */
