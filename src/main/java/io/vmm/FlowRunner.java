@@ -1035,8 +1035,7 @@ public final class FlowRunner {
     }
     checkpointState = "UNASSIGNED";
     return acquire(unit(Connector.CHECKPOINT)).compose(v -> vertx.deployVerticle(
-            new io.vmm.checkpoint.CheckpointVerticle(flow, metrics),
-            new DeploymentOptions().setThreadingModel(ThreadingModel.WORKER)))
+            new io.vmm.checkpoint.CheckpointVerticle(flow, metrics)))
         .onSuccess(id -> {
           checkpointDeployment = id;
           checkpointState = "RUNNING";
