@@ -172,8 +172,8 @@ public final class FlowRunner {
   private final Map<TopicPartition, Long> resumeOverrides = new HashMap<>();
   /** Partitions restarted at the log start because the source log no longer held their position. */
   private long sourceResets;
-  private MessageConsumer<JsonObject> topicsListener;
-  private MessageConsumer<JsonObject> failureListener;
+  private MessageConsumer<io.vmm.bus.Discovery> topicsListener;
+  private MessageConsumer<io.vmm.bus.PartitionFailure> failureListener;
   private String progressTopic;
   private String discoveryDeployment;
   private String configSyncDeployment;
@@ -549,7 +549,8 @@ public final class FlowRunner {
   }
 
   private Future<String> taskControl(int task, String op) {
-    return vertx.eventBus().<String>request(Addresses.taskControl(flow.name(), task), op, Addresses.local())
+    io.vmm.bus.TaskCommand command = "pause".equals(op) ? io.vmm.bus.TaskCommand.PAUSE : io.vmm.bus.TaskCommand.RESUME;
+    return vertx.eventBus().<String>request(Addresses.taskControl(flow.name(), task), command, Addresses.local())
         .map(m -> m.body());
   }
 
@@ -597,20 +598,21 @@ public final class FlowRunner {
     long started = System.currentTimeMillis();
     Duration adminTimeout = Duration.ofMillis(sourceConfig.getLong(ConnectorKeys.ADMIN_TIMEOUT_MS));
     failureListener = vertx.eventBus().localConsumer(Addresses.partitionFailed(flow.name()), m -> {
-      failedPartitions.put(m.body().getString("topic") + "-" + m.body().getInteger("partition"), m.body());
+      failedPartitions.put(m.body().tp().topic() + "-" + m.body().tp().partition(),
+          m.body().toJson().put("flow", flow.name()));
       publishState();
     });
     progressTopic = io.vmm.policy.InternalTopics.progressTopic(flow.id().source());
     topicsListener = vertx.eventBus().localConsumer(Addresses.topicsChanged(flow.name()),
-        m -> serialized(() -> addPartitions(m.body())));
+        m -> serialized(() -> addPartitions(legacyJson(m.body()))));
     return vertx.deployVerticle(new TopicDiscoveryVerticle(flow))
         .compose(id -> {
           discoveryDeployment = id;
-          return vertx.eventBus().<JsonObject>request(Addresses.discover(flow.name()), null,
+          return vertx.eventBus().<io.vmm.bus.Discovery>request(Addresses.discover(flow.name()), null,
               Addresses.local().setSendTimeout(adminTimeout.toMillis() * 3));
         })
         .compose(reply -> {
-          JsonObject discovery = reply.body();
+          JsonObject discovery = legacyJson(reply.body());
           lastTopics = discovery.getJsonArray("topics");
           List<TopicPartition> partitions = partitionsOf(discovery.getJsonArray("topics"));
           int tasksMax = flow.sourceConnector().tasksMax();
@@ -737,33 +739,21 @@ public final class FlowRunner {
   }
 
   /**
-   * Asks discovery which stored positions of assigned partitions lie outside the source log, and resumes those
-   * at the log start (counted in {@code sourceResets}).
+   * TEMPORARY (until the new FlowRunner and its start planner, which compares stored progress with
+   * {@code Discovery.bounds}): stored progress is used as is.
    */
   private Future<Map<TopicPartition, Long>> checkStoredProgress(Map<TopicPartition, Long> stored,
                                                                 List<Integer> tasks) {
-    Set<TopicPartition> assigned = new HashSet<>();
-    tasks.forEach(t -> assigned.addAll(assignment.get(t)));
-    JsonArray body = new JsonArray();
-    stored.forEach((tp, offset) -> {
-      if (assigned.contains(tp)) {
-        body.add(new JsonObject().put("topic", tp.topic()).put("partition", tp.partition()).put("lastWritten", offset));
-      }
-    });
-    if (body.isEmpty()) {
-      return Future.succeededFuture(stored);
-    }
-    return vertx.eventBus().<JsonArray>request(Addresses.checkProgress(flow.name()), body, Addresses.local())
-        .map(reply -> {
-          for (int i = 0; i < reply.body().size(); i++) {
-            JsonObject r = reply.body().getJsonObject(i);
-            resumeOverrides.put(new TopicPartition(r.getString("topic"), r.getInteger("partition")),
-                r.getLong("logStart"));
-            sourceResets++;
-          }
-          publishState();
-          return stored;
-        });
+    return Future.succeededFuture(stored);
+  }
+
+  /** TEMPORARY (until the new FlowRunner): a {@link io.vmm.bus.Discovery} in the JSON shape this class reads. */
+  private static JsonObject legacyJson(io.vmm.bus.Discovery d) {
+    JsonArray topics = new JsonArray();
+    d.topics().forEach(t -> topics.add(new JsonObject().put("topic", t.topic()).put("remote", t.remote())
+        .put("partitions", t.partitions())));
+    return new JsonObject().put("topics", topics).put("progressStored", d.progressStored())
+        .put("recreated", new JsonArray(new ArrayList<>(d.recreated())));
   }
 
   private void rememberRemoteNames(JsonArray topics) {
@@ -772,10 +762,10 @@ public final class FlowRunner {
     }
   }
 
-  private SourceVerticle.Assignment assignmentOf(TopicPartition tp) {
+  private io.vmm.bus.PartitionStart assignmentOf(TopicPartition tp) {
     Long resumeAt = resumeOverrides.remove(tp); // a log-start override applies once, to the first start
-    return resumeAt != null ? new SourceVerticle.Assignment(tp, remoteOf.get(tp.topic()), resumeAt - 1, resumeAt)
-        : SourceVerticle.Assignment.fromStored(tp, remoteOf.get(tp.topic()), storedProgress.getOrDefault(tp, -1L));
+    return resumeAt != null ? new io.vmm.bus.PartitionStart(tp, remoteOf.get(tp.topic()), resumeAt - 1, resumeAt)
+        : io.vmm.bus.PartitionStart.fromStored(tp, remoteOf.get(tp.topic()), storedProgress.getOrDefault(tp, -1L));
   }
 
   /**
@@ -800,14 +790,15 @@ public final class FlowRunner {
     }
     List<Future<?>> resets = new ArrayList<>();
     for (int task : taskDeployments.keySet()) {
-      JsonArray body = new JsonArray();
+      List<TopicPartition> body = new ArrayList<>();
       for (TopicPartition tp : assignment.get(task)) {
         if (recreated.contains(tp.topic())) {
-          body.add(new JsonObject().put("topic", tp.topic()).put("partition", tp.partition()));
+          body.add(tp);
         }
       }
       if (!body.isEmpty()) {
-        resets.add(vertx.eventBus().<Integer>request(Addresses.taskReset(flow.name(), task), body, Addresses.local())
+        resets.add(vertx.eventBus().<Integer>request(Addresses.taskReset(flow.name(), task),
+                new io.vmm.bus.TaskReset(body), Addresses.local())
             .onSuccess(m -> {
               sourceResets += m.body();
               publishState();
@@ -893,13 +884,10 @@ public final class FlowRunner {
 
   /** Adds {@code tps} to running task {@code task}. */
   private Future<Void> assignToTask(int task, List<TopicPartition> tps) {
-    JsonArray body = new JsonArray();
-    tps.forEach(tp -> {
-      SourceVerticle.Assignment a = assignmentOf(tp);
-      body.add(new JsonObject().put("topic", tp.topic()).put("partition", tp.partition())
-          .put("remote", a.targetTopic()).put("lastWritten", a.lastWritten()).put("resumeAt", a.resumeAt()));
-    });
-    return vertx.eventBus().request(Addresses.taskAssign(flow.name(), task), body, Addresses.local())
+    List<io.vmm.bus.PartitionStart> body = new ArrayList<>();
+    tps.forEach(tp -> body.add(assignmentOf(tp)));
+    return vertx.eventBus().request(Addresses.taskAssign(flow.name(), task), new io.vmm.bus.TaskAssign(body),
+            Addresses.local())
         .onSuccess(m -> assignment.get(task).addAll(tps)).mapEmpty();
   }
 
@@ -945,7 +933,7 @@ public final class FlowRunner {
         c.getInt(ConnectorKeys.INFLIGHT_TASK_MAX_BYTES), c.getLong(ConnectorKeys.OFFSET_FLUSH_INTERVAL_MS),
         c.getLong(ConnectorKeys.CONSUMER_POLL_TIMEOUT_MS), flow.target().deliveryTimeoutMs() + 30_000,
         c.getBoolean(ConnectorKeys.EMIT_OFFSET_SYNCS_ENABLED) ? c.getLong(ConnectorKeys.OFFSET_LAG_MAX) : -1);
-    List<SourceVerticle.Assignment> group = new ArrayList<>();
+    List<io.vmm.bus.PartitionStart> group = new ArrayList<>();
     tps.forEach(tp -> group.add(assignmentOf(tp)));
     Map<String, Object> consumerConfig = flow.source().consumerConfig(
         flow.name() + "|MirrorSourceConnector-" + task + "|replication-consumer");
