@@ -11,8 +11,9 @@ import java.util.List;
  * bytes for the in-flight budget, timestamps for record age at poll and replication latency at acknowledgement,
  * the first offset for a batch the producer did not answer. Immutable.
  * <p>
- * Invariants: {@code firstOffset} is the upstream offset of the chunk's first record; {@code bytes} is key + value serialized bytes and {@code valueBytes} value bytes only (a null key
- * or value counts 0); the timestamp figures ({@code minTs}, {@code maxTs}, {@code sumTs}) cover the
+ * Invariants: {@code firstOffset} is the upstream offset of the chunk's first record; {@code bytes} is key +
+ * value serialized bytes and {@code valueBytes} value bytes only (a null key or value counts 0); the timestamp
+ * figures ({@code minTs}, {@code maxTs}, {@code sumTs}) cover the
  * {@code timed} records that carry a timestamp (>= 0), epoch ms; {@code lastTs} is the last record's timestamp
  * whatever it is (-1 when it has none).
  */
@@ -29,8 +30,8 @@ final class ChunkStats {
   final double sumTs;
   final long lastTs;
 
-  private ChunkStats(TopicPartition source, long firstOffset, int records, long bytes, long valueBytes, int timed, long minTs, long maxTs, double sumTs,
-                     long lastTs) {
+  private ChunkStats(TopicPartition source, long firstOffset, int records, long bytes, long valueBytes, int timed,
+                     long minTs, long maxTs, double sumTs, long lastTs) {
     this.source = source;
     this.firstOffset = firstOffset;
     this.records = records;

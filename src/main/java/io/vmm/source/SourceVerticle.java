@@ -40,15 +40,15 @@ import java.util.concurrent.TimeUnit;
  * records to the flow's target producer over the local event bus, and storing the acknowledged progress.
  * <p>
  * Data path, top to bottom in this class: the consumer polls on its own thread (vertx-kafka-client); each poll
- * arrives here as one batch ({@link #onBatch}), is sent as one {@link SourceBatch} (no copy) to this task's own
+ * arrives here as one batch ({@code onBatch}), is sent as one {@link SourceBatch} (no copy) to this task's own
  * target producer (task {@code i} uses producer {@code i}, so a partition's batches are never reordered) and
- * answered by one {@link BatchResult} ({@link #onResult}), which {@link PartitionBooks} applies to the
+ * answered by one {@link BatchResult} ({@code onResult}), which {@link PartitionBooks} applies to the
  * {@link InFlightTracker} prefix, the meters and the offset syncs. Per partition at most {@code maxRecords}
  * records / {@code maxBytes} key+value bytes are un-acknowledged, and per task at most {@code maxTaskBytes}
  * ({@link FlowControl}): above a mark the partition is paused, below half of every mark it is resumed.
  * <p>
  * Progress (at-least-once): only the contiguous acknowledged prefix per partition counts; it is sent to the
- * producer as a {@link ProgressUpdate} every flush interval and at stop ({@link #flush}), and stored in
+ * producer as a {@link ProgressUpdate} every flush interval and at stop ({@code flush}), and stored in
  * {@code mm2-offsets.<source>.internal}. Each partition starts at its {@link PartitionStart#resumeAt()}, else
  * where the consumer's {@code auto.offset.reset} puts it.
  * <p>

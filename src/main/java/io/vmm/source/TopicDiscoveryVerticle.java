@@ -28,6 +28,7 @@ import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -176,21 +177,28 @@ public final class TopicDiscoveryVerticle extends VerticleBase {
     return counts;
   }
 
-  /**
-   * The source log bounds of every partition of {@code topics}: earliest and latest offsets, asked in parallel
-   * (ListOffsets, read-uncommitted: the end is the high watermark).
-   */
+  /** The source log bounds of every partition of {@code topics}. */
   private Future<Map<TopicPartition, LogBounds>> logBounds(Map<String, TopicDescription> topics) {
-    Map<TopicPartition, OffsetSpec> earliest = new HashMap<>();
-    Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
-    topics.forEach((name, d) -> d.partitions().forEach(p -> {
-      TopicPartition tp = new TopicPartition(name, p.partition());
-      earliest.put(tp, OffsetSpec.earliest());
-      latest.put(tp, OffsetSpec.latest());
-    }));
-    if (earliest.isEmpty()) {
+    List<TopicPartition> tps = new ArrayList<>();
+    topics.forEach((name, d) -> d.partitions().forEach(p -> tps.add(new TopicPartition(name, p.partition()))));
+    return logBounds(tps);
+  }
+
+  /**
+   * The current source log bounds of {@code tps}: earliest and latest offsets, asked in parallel (ListOffsets,
+   * read-uncommitted: the end is the high watermark). Completes on this verticle's context; fails when either
+   * request fails (e.g. a partition unknown to the source).
+   */
+  Future<Map<TopicPartition, LogBounds>> logBounds(Collection<TopicPartition> tps) {
+    if (tps.isEmpty()) {
       return Future.succeededFuture(Map.of());
     }
+    Map<TopicPartition, OffsetSpec> earliest = new HashMap<>();
+    Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
+    tps.forEach(tp -> {
+      earliest.put(tp, OffsetSpec.earliest());
+      latest.put(tp, OffsetSpec.latest());
+    });
     Future<Map<TopicPartition, ListOffsetsResultInfo>> starts =
         call(admins.source().listOffsets(earliest).all(), "log start offsets of " + earliest.size() + " partitions");
     Future<Map<TopicPartition, ListOffsetsResultInfo>> ends =
