@@ -13,9 +13,8 @@ import java.util.List;
  * <p>
  * Invariants: {@code firstOffset} is the upstream offset of the chunk's first record; {@code bytes} is key +
  * value serialized bytes and {@code valueBytes} value bytes only (a null key or value counts 0); the timestamp
- * figures ({@code minTs}, {@code maxTs}, {@code sumTs}) cover the
- * {@code timed} records that carry a timestamp (>= 0), epoch ms; {@code lastTs} is the last record's timestamp
- * whatever it is (-1 when it has none).
+ * figures ({@code minTs}, {@code maxTs}, {@code sumTs}) cover the {@code timed} records that carry a timestamp
+ * (>= 0), epoch ms; {@code lastTs} is the last record's timestamp whatever it is (-1 when it has none).
  */
 final class ChunkStats {
 
