@@ -1,0 +1,195 @@
+package io.vmm.source;
+
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vmm.async.RetryPolicy;
+import io.vmm.config.ConnectorKeys;
+import io.vmm.config.FlowSpec;
+import io.vmm.kafka.FlowAdmins;
+import io.vmm.kafka.KafkaFutures;
+import io.vmm.policy.ReplicationRules;
+import io.vmm.policy.TopicConfigRules;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.Config;
+import org.apache.kafka.clients.admin.NewPartitions;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.common.KafkaFuture;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.config.ConfigResource;
+import org.apache.kafka.common.errors.InvalidMetadataException;
+import org.apache.kafka.common.errors.InvalidPartitionsException;
+import org.apache.kafka.common.errors.TopicExistsException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.function.Supplier;
+import java.util.stream.IntStream;
+import java.util.stream.Stream;
+
+/**
+ * The remote topics of a flow on its target cluster (the topic-creation half of MM2's
+ * {@code MirrorSourceConnector}): creates each missing remote topic with the source partition count, the
+ * flow's {@code replication.factor} (-1 = broker default) and the source topic's syncable configs (as MM2 does);
+ * adds partitions to a remote topic that has fewer than its source (never removes any); and, after either,
+ * waits until every new partition is writable.
+ * <p>
+ * Idempotent and safe against other replicas (cluster mode) or MM2 doing the same at the same time: a topic
+ * that already exists, or partitions another process added first, are fine.
+ * <p>
+ * Threading: call on the owning verticle's context; every future completes there (admin calls are bridged
+ * with {@link FlowAdmins#call}, each bounded by {@code admin.timeout.ms}).
+ */
+final class RemoteTopics {
+
+  private static final Logger LOG = LoggerFactory.getLogger(RemoteTopics.class);
+
+  private final Vertx vertx;
+  private final Context context;
+  private final FlowSpec flow;
+  private final FlowAdmins admins;
+  private final ReplicationRules rules;
+  private final TopicConfigRules configRules;
+
+  RemoteTopics(Vertx vertx, Context context, FlowSpec flow, FlowAdmins admins, ReplicationRules rules) {
+    this.vertx = vertx;
+    this.context = context;
+    this.flow = flow;
+    this.admins = admins;
+    this.rules = rules;
+    this.configRules = TopicConfigRules.of(flow.sourceConnector().config());
+  }
+
+  /**
+   * Creates the missing remote topics, then grows the existing ones whose source has more partitions, and waits
+   * until every partition created by this call is writable.
+   *
+   * @param sourcePartitions replicated source topic to its partition count
+   * @param targetNames      the topic names the target cluster has now
+   * @return completes when done; fails with the first admin error (other than "already exists")
+   */
+  Future<Void> ensure(Map<String, Integer> sourcePartitions, Set<String> targetNames) {
+    int rf = flow.sourceConnector().config().getInt(ConnectorKeys.REPLICATION_FACTOR);
+    Map<String, NewTopic> toCreate = new TreeMap<>(); // by source topic
+    List<String> existing = new ArrayList<>();
+    List<TopicPartition> newPartitions = new ArrayList<>();
+    sourcePartitions.forEach((topic, partitions) -> {
+      String remote = rules.remoteTopic(topic);
+      if (targetNames.contains(remote)) {
+        existing.add(remote);
+      } else {
+        toCreate.put(topic, new NewTopic(remote, Optional.of(partitions),
+            rf < 0 ? Optional.empty() : Optional.of((short) rf)));
+        partitions(remote, 0, partitions).forEach(newPartitions::add);
+      }
+    });
+    Future<Void> created = toCreate.isEmpty() ? Future.succeededFuture()
+        : withSourceConfigs(toCreate).compose(this::createTopics).compose(v -> awaitWritable(newPartitions));
+    return existing.isEmpty() ? created : created.compose(v -> grow(sourcePartitions, existing));
+  }
+
+  /** Adds partitions to each remote topic in {@code existing} that has fewer than its source topic. */
+  private Future<Void> grow(Map<String, Integer> sourcePartitions, List<String> existing) {
+    return call(target().describeTopics(existing).allTopicNames(), "describe remote topics")
+        .compose(remoteDescriptions -> {
+          Map<String, NewPartitions> grow = new HashMap<>();
+          List<TopicPartition> added = new ArrayList<>();
+          sourcePartitions.forEach((topic, partitions) -> {
+            TopicDescription d = remoteDescriptions.get(rules.remoteTopic(topic));
+            if (d != null && d.partitions().size() < partitions) {
+              LOG.info("{} remote topic {} has {} partitions, source {} has {}: adding partitions", flow.name(),
+                  d.name(), d.partitions().size(), topic, partitions);
+              grow.put(d.name(), NewPartitions.increaseTo(partitions));
+              partitions(d.name(), d.partitions().size(), partitions).forEach(added::add);
+            }
+          });
+          return grow.isEmpty() ? Future.succeededFuture()
+              : call(target().createPartitions(grow).all(), "add partitions to remote topics")
+                  // another replica (cluster mode) grew it first
+                  .recover(e -> KafkaFutures.causedBy(e, InvalidPartitionsException.class)
+                      ? Future.succeededFuture() : Future.failedFuture(e))
+                  .compose(v -> awaitWritable(added));
+        });
+  }
+
+  private static Stream<TopicPartition> partitions(String topic, int from, int to) {
+    return IntStream.range(from, to).mapToObj(p -> new TopicPartition(topic, p));
+  }
+
+  /** Gives each new remote topic the source topic's non-default syncable config entries, as MM2 does. */
+  private Future<List<NewTopic>> withSourceConfigs(Map<String, NewTopic> bySourceTopic) {
+    List<ConfigResource> resources = new ArrayList<>();
+    bySourceTopic.keySet().forEach(t -> resources.add(new ConfigResource(ConfigResource.Type.TOPIC, t)));
+    return call(admins.source().describeConfigs(resources).all(), "describe source topic configs")
+        .map(configs -> {
+          List<NewTopic> out = new ArrayList<>();
+          bySourceTopic.forEach((topic, newTopic) -> {
+            Config config = configs.get(new ConfigResource(ConfigResource.Type.TOPIC, topic));
+            out.add(config == null ? newTopic : newTopic.configs(configRules.creationConfigs(config)));
+          });
+          return out;
+        });
+  }
+
+  /** Creates the topics, each on its own; one that exists already (another replica, MM2) counts as created. */
+  private Future<Void> createTopics(List<NewTopic> topics) {
+    Map<String, KafkaFuture<Void>> results = target().createTopics(topics).values();
+    List<Future<Void>> each = new ArrayList<>();
+    results.forEach((name, kf) -> each.add(call(kf, "create remote topic " + name)
+        .onSuccess(v -> LOG.info("{} created remote topic {}", flow.name(), name))
+        .recover(e -> KafkaFutures.causedBy(e, TopicExistsException.class)
+            ? Future.succeededFuture() : Future.failedFuture(e))));
+    return Future.all(each).mapEmpty();
+  }
+
+  /**
+   * Waits until every new partition is hosted by its leader: a ListOffsets request reaches the leader's log and
+   * is retried by the admin client until it is there. Producing earlier races the broker applying the new
+   * topic, and an idempotent producer can then write a later batch before an earlier one, which fails with
+   * OutOfOrderSequence (KAFKA-15591, fixed after Kafka 4.1). First waits (quietly) until the broker's metadata
+   * knows the topics, then until each leader hosts its log; both within {@code admin.timeout.ms} from now.
+   *
+   * @param partitions new remote partitions (may be empty)
+   */
+  Future<Void> awaitWritable(List<TopicPartition> partitions) {
+    if (partitions.isEmpty()) {
+      return Future.succeededFuture();
+    }
+    Map<TopicPartition, OffsetSpec> specs = new HashMap<>();
+    partitions.forEach(tp -> specs.put(tp, OffsetSpec.latest()));
+    long deadline = System.currentTimeMillis()
+        + flow.sourceConnector().config().getLong(ConnectorKeys.ADMIN_TIMEOUT_MS);
+    List<String> topics = partitions.stream().map(TopicPartition::topic).distinct().toList();
+    return whileMetadataLags(() -> call(target().describeTopics(topics).allTopicNames(), "describe new topics")
+        .mapEmpty(), deadline)
+        .compose(v -> whileMetadataLags(() -> call(target().listOffsets(specs).all(),
+            "wait for " + specs.size() + " new partitions").mapEmpty(), deadline));
+  }
+
+  /**
+   * Runs {@code attempt} with {@link RetryPolicy#SHORT} while it fails because the broker's metadata does not
+   * know a new topic yet (right after creation; the admin client does not retry that itself), until
+   * {@code deadline} (epoch ms).
+   */
+  private Future<Void> whileMetadataLags(Supplier<Future<Void>> attempt, long deadline) {
+    return RetryPolicy.SHORT.run(vertx, attempt, e -> KafkaFutures.causedBy(e, InvalidMetadataException.class),
+        deadline);
+  }
+
+  private Admin target() {
+    return admins.target();
+  }
+
+  private <T> Future<T> call(KafkaFuture<T> future, String what) {
+    return admins.call(context, future, what);
+  }
+}
