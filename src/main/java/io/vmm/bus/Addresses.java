@@ -101,9 +101,4 @@ public final class Addresses {
     return "vmm.flow." + flow + ".log-bounds";
   }
 
-  /** TEMPORARY during the redesign (removed once the start planner lands): discovery's stored-progress check. */
-  @Deprecated
-  public static String checkProgress(String flow) {
-    return "vmm.flow." + flow + ".check-progress";
-  }
 }

@@ -6,6 +6,7 @@ import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.MessageConsumer;
 import io.vmm.async.PeriodicTask;
 import io.vmm.bus.Addresses;
+import io.vmm.bus.LogBoundsRequest;
 import io.vmm.bus.Discovery;
 import io.vmm.bus.LogBounds;
 import io.vmm.bus.TopicInfo;
@@ -66,6 +67,7 @@ public final class TopicDiscoveryVerticle extends VerticleBase {
   private FlowAdmins admins;
   private RemoteTopics remoteTopics;
   private MessageConsumer<Object> consumer;
+  private MessageConsumer<LogBoundsRequest> boundsConsumer;
   /** Replicated topic to partition count, as last reported; a refresh publishes when this grows. */
   private Map<String, Integer> known = Map.of();
   /** Source topic to topic ID when last seen, to notice a topic deleted and recreated under the same name. */
@@ -79,14 +81,21 @@ public final class TopicDiscoveryVerticle extends VerticleBase {
     this.rules = ReplicationRules.of(flow);
   }
 
-  /** Creates the admin clients and registers the {@link Addresses#discover} consumer. */
+  /**
+   * Creates the admin clients and registers the {@link Addresses#discover} consumer and the
+   * {@link Addresses#logBounds} consumer (current log bounds for tasks that start after the flow did).
+   */
   @Override
   public Future<?> start() {
     return FlowAdmins.create(vertx, flow, "discovery").compose(a -> {
       admins = a;
       remoteTopics = new RemoteTopics(vertx, context, flow, a, rules);
       consumer = vertx.eventBus().localConsumer(Addresses.discover(flow.name()), this::onDiscover);
-      return consumer.completion();
+      boundsConsumer = vertx.eventBus().<LogBoundsRequest>localConsumer(Addresses.logBounds(flow.name()), m ->
+          logBounds(m.body().partitions())
+              .onSuccess(b -> m.reply(new LogBoundsRequest.Reply(b), Addresses.local()))
+              .onFailure(e -> m.fail(1, e.getMessage())));
+      return Future.all(consumer.completion(), boundsConsumer.completion());
     });
   }
 
@@ -253,7 +262,8 @@ public final class TopicDiscoveryVerticle extends VerticleBase {
     if (refresh != null) {
       refresh.cancel();
     }
-    Future<?> unregistered = consumer == null ? Future.succeededFuture() : consumer.unregister();
+    Future<?> unregistered = consumer == null ? Future.succeededFuture()
+        : Future.join(consumer.unregister(), boundsConsumer.unregister());
     return unregistered.transform(ar -> admins == null ? Future.succeededFuture() : admins.close(vertx));
   }
 }

@@ -354,7 +354,7 @@ public final class EmbeddedKafkaCluster implements AutoCloseable {
                             && d.partitions().stream().allMatch(p -> p.leader() != null && !p.leader().isEmpty());
                 });
         // leaders in metadata are not enough: wait until each leader hosts the log (KAFKA-15591, see
-        // TopicDiscoveryVerticle.awaitWritable), else an immediate idempotent produce can be reordered
+        // RemoteTopics.awaitWritable), else an immediate idempotent produce can be reordered
         Map<TopicPartition, org.apache.kafka.clients.admin.OffsetSpec> specs = new java.util.HashMap<>();
         for (int p = 0; p < partitions; p++) {
             specs.put(new TopicPartition(topic, p), org.apache.kafka.clients.admin.OffsetSpec.latest());
