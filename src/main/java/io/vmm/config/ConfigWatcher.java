@@ -79,16 +79,13 @@ public final class ConfigWatcher {
    * @param path         the config file, as given to {@link ConfigSource#load} (not inline JSON)
    * @param scanPeriodMs ms between the end of one read and the start of the next ({@code reload.scanPeriodMs})
    * @param loaded       the document {@link ConfigSource#load} returned for {@code path} at start (the running
-   *                     config's document)
+   *                     config's document); null to take the file as it is now, as
+   *                     {@link #watch(Vertx, String, long, Consumer, Consumer)} does
    * @param onChange     gets each changed document (unwrapped, plain JSON; not validated)
    * @param onError      gets each new read problem, one line naming the file
    */
   public static ConfigWatcher watch(Vertx vertx, String path, long scanPeriodMs, JsonObject loaded,
                                     Consumer<JsonObject> onChange, Consumer<String> onError) {
-    if (loaded == null) {
-      throw new IllegalArgumentException("loaded document is null; use watch(vertx, path, scanPeriodMs, onChange, "
-          + "onError) to take the file as it is now");
-    }
     return start(vertx, path, scanPeriodMs, loaded, onChange, onError);
   }
 
