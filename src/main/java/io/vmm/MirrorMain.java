@@ -1,9 +1,14 @@
 package io.vmm;
 
 import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import io.vertx.core.file.FileSystemOptions;
+import io.vertx.core.json.JsonObject;
+import io.vmm.async.StopBudget;
 import io.vmm.config.ConfigException;
-import io.vmm.config.ConfigLoader;
 import io.vmm.config.ConfigParser;
+import io.vmm.config.ConfigSource;
+import io.vmm.config.Environment;
 import io.vmm.config.MirrorMakerConfig;
 import io.vmm.supervisor.Supervisor;
 import io.vmm.metrics.MetricsSetup;
@@ -13,13 +18,19 @@ import org.slf4j.LoggerFactory;
 import java.io.PrintStream;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
  * Entry point: {@code java -jar vertx-mirror-maker.jar -conf <file.json|file.yaml|inline JSON>}.
  * <p>
  * Exit codes: 0 after a clean stop (SIGTERM or Ctrl-C: stop polling, drain in-flight records, store progress,
- * within 10 s); 2 for a usage or configuration error, reported before any Kafka client exists, one line per
- * problem with its JSON path; 1 for an unexpected failure.
+ * within {@link StopBudget#SHUTDOWN_MS}); 2 for a usage or configuration error, reported before any Kafka client
+ * exists, one line per problem with its JSON path (or the file's problem: not found, not valid JSON/YAML, ...);
+ * 1 for an unexpected failure.
+ * <p>
+ * The config is read with {@link ConfigSource#load} (vertx-config, as reloads read it) on a short-lived plain
+ * Vert.x instance, closed before the real one is built: the real one's options (cluster mode, member name of
+ * the metrics) come from the config.
  */
 public final class MirrorMain {
 
@@ -27,6 +38,12 @@ public final class MirrorMain {
   static final int EXIT_OK = 0;
   static final int EXIT_FAILURE = 1;
   static final int EXIT_CONFIG = 2;
+  /** Bound of reading the config file at start, ms. */
+  private static final long LOAD_TIMEOUT_MS = 30_000;
+  /** Bound of joining the Vert.x cluster at start, ms. */
+  private static final long JOIN_TIMEOUT_MS = 120_000;
+  /** Bound of starting the supervisor (every flow started or scheduled for a retry), ms. */
+  private static final long START_TIMEOUT_MS = 600_000;
 
   private MirrorMain() {
   }
@@ -49,10 +66,10 @@ public final class MirrorMain {
       return EXIT_CONFIG;
     }
     MirrorMakerConfig config;
-    io.vertx.core.json.JsonObject document;
+    JsonObject document;
     try {
-      document = ConfigLoader.load(conf);
-      config = ConfigParser.parse(document);
+      document = load(conf);
+      config = ConfigParser.parse(document, Environment.system());
     } catch (ConfigException e) {
       err.println("Invalid configuration (" + e.problems().size() + " problem"
           + (e.problems().size() == 1 ? "" : "s") + "):");
@@ -66,7 +83,8 @@ public final class MirrorMain {
     if (config.clustered()) {
       try {
         LOG.info("joining cluster {} as member {}", config.cluster().name(), config.cluster().memberName());
-        vertx = MetricsSetup.newClusteredVertx(registry, config.cluster()).await(2, TimeUnit.MINUTES);
+        vertx = MetricsSetup.newClusteredVertx(registry, config.cluster())
+            .await(JOIN_TIMEOUT_MS, TimeUnit.MILLISECONDS);
       } catch (IllegalArgumentException e) {
         err.println("Invalid configuration (1 problem):");
         err.println("  " + e.getMessage());
@@ -83,13 +101,14 @@ public final class MirrorMain {
       LOG.info("starting {} flow(s): {} ({} ms after main)", config.flows().size(),
           String.join(", ", config.flows().stream().map(f -> f.name()).toList()),
           (System.nanoTime() - mainStarted) / 1_000_000);
-      supervisor.start().await(10, TimeUnit.MINUTES);
-      if (!conf.trim().startsWith("{")) {
+      supervisor.start().await(START_TIMEOUT_MS, TimeUnit.MILLISECONDS);
+      if (!ConfigSource.isInline(conf)) {
         supervisor.watch(conf); // live reconfiguration: edits of the file are applied without a restart
       }
       stopRequest.await();
       LOG.info("stop requested: draining in-flight records and storing progress");
-      supervisor.stop().await(9_500, TimeUnit.MILLISECONDS);
+      // what remains of the shutdown budget after closing Vert.x alone (a clustered close comes on top, as before)
+      supervisor.stop().await(StopBudget.SHUTDOWN_MS - StopBudget.VERTX_CLOSE_MS, TimeUnit.MILLISECONDS);
       return EXIT_OK;
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
@@ -99,9 +118,35 @@ public final class MirrorMain {
       return EXIT_FAILURE;
     } finally {
       try {
-        vertx.close().await(config.clustered() ? 5_000 : 500, TimeUnit.MILLISECONDS); // clustered: leave the cluster
+        // clustered: leave the cluster
+        vertx.close().await(config.clustered() ? StopBudget.VERTX_CLOSE_CLUSTERED_MS : StopBudget.VERTX_CLOSE_MS,
+            TimeUnit.MILLISECONDS);
       } catch (Exception e) {
         LOG.warn("closing Vert.x: {}", e.toString());
+      }
+    }
+  }
+
+  /**
+   * Reads the config with {@link ConfigSource#load} on a plain Vert.x instance of one event loop and one worker
+   * (no metrics, no cluster, no file cache, no class-path lookup), closed before returning. Blocks the main
+   * thread, which is not a Vert.x thread.
+   *
+   * @throws ConfigException the file's problem, one line naming it
+   */
+  static JsonObject load(String conf) {
+    Vertx loader = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(1).setWorkerPoolSize(1)
+        .setInternalBlockingPoolSize(1)
+        .setFileSystemOptions(new FileSystemOptions().setFileCachingEnabled(false).setClassPathResolvingEnabled(false)));
+    try {
+      return ConfigSource.load(loader, conf).await(LOAD_TIMEOUT_MS, TimeUnit.MILLISECONDS);
+    } catch (TimeoutException e) {
+      throw new ConfigException(conf + ": not read within " + LOAD_TIMEOUT_MS / 1000 + " s");
+    } finally {
+      try {
+        loader.close().await(StopBudget.VERTX_CLOSE_MS, TimeUnit.MILLISECONDS);
+      } catch (Exception e) {
+        LOG.debug("closing the config loader's Vert.x: {}", e.toString());
       }
     }
   }

@@ -2,7 +2,6 @@ package io.vmm.config;
 
 import java.net.InetAddress;
 import java.util.List;
-import java.util.Map;
 
 /**
  * The {@code cluster} block: whether this replica joins a Vert.x cluster (Hazelcast cluster manager) with the
@@ -44,16 +43,24 @@ public record ClusterModeSpec(boolean enabled, String name, String memberName, S
 
   static final String DEFAULT_NAME = "vertx-mirror-maker";
 
-  /** Cluster mode off. */
+  /** Cluster mode off, member name from the process's environment. */
   public static ClusterModeSpec disabled() {
-    return new ClusterModeSpec(false, DEFAULT_NAME, defaultMemberName(System.getenv()), null, 5701, 0, List.of(),
+    return disabled(Environment.system());
+  }
+
+  /** Cluster mode off, member name from {@code env} ({@link #defaultMemberName}). */
+  public static ClusterModeSpec disabled(Environment env) {
+    return new ClusterModeSpec(false, DEFAULT_NAME, defaultMemberName(env), null, 5701, 0, List.of(),
         null, 5701, null, 5);
   }
 
-  /** The {@code cluster} block at {@code node} (null = absent = disabled); problems name the JSON path. */
-  static ClusterModeSpec parse(JsonNode node, Problems problems) {
+  /**
+   * The {@code cluster} block at {@code node} (null = absent = disabled); problems name the JSON path. Defaults
+   * from {@code env}: {@code memberName} ({@link #defaultMemberName}) and {@code host} ({@code $POD_IP}).
+   */
+  static ClusterModeSpec parse(JsonNode node, Problems problems, Environment env) {
     if (node == null) {
-      return disabled();
+      return disabled(env);
     }
     node.checkFields(JsonNode.set("enabled", "name", "memberName", "host", "port", "eventBusPort", "members",
         "kubernetes", "configFile", "memberTimeoutSeconds"), List.of());
@@ -101,22 +108,19 @@ public record ClusterModeSpec(boolean enabled, String name, String memberName, S
       }
     }
     if (host == null) {
-      String podIp = System.getenv("POD_IP");
-      host = podIp == null || podIp.isBlank() ? null : podIp;
+      host = env.podIp();
     }
     return new ClusterModeSpec(enabled, name == null || name.isBlank() ? DEFAULT_NAME : name,
-        memberName == null || memberName.isBlank() ? defaultMemberName(System.getenv()) : memberName,
+        memberName == null || memberName.isBlank() ? defaultMemberName(env) : memberName,
         host == null || host.isBlank() ? null : host, port, eventBusPort, List.copyOf(members), serviceDns,
         servicePort, configFile == null || configFile.isBlank() ? null : configFile, timeout);
   }
 
   /** {@code $VMM_MEMBER_NAME}, else {@code $HOSTNAME} (a pod's name), else the local host name, else "vmm". */
-  static String defaultMemberName(Map<String, String> env) {
-    for (String var : new String[] {"VMM_MEMBER_NAME", "HOSTNAME"}) {
-      String v = env.get(var);
-      if (v != null && !v.isBlank()) {
-        return v.trim();
-      }
+  static String defaultMemberName(Environment env) {
+    String fromEnv = env.memberName();
+    if (fromEnv != null) {
+      return fromEnv;
     }
     try {
       return InetAddress.getLocalHost().getHostName();

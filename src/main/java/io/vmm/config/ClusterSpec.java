@@ -105,6 +105,13 @@ public record ClusterSpec(String alias, String bootstrapServers, Map<String, Str
     return m;
   }
 
+  /** Alias, servers and settings; secret values ({@link Secrets#isSecret}) are printed as {@code [hidden]}. */
+  @Override
+  public String toString() {
+    return "ClusterSpec[alias=" + alias + ", bootstrapServers=" + bootstrapServers + ", config="
+        + Secrets.redacted(config) + "]";
+  }
+
   static boolean hasClientPrefix(String key) {
     return key.startsWith("consumer.") || key.startsWith("producer.") || key.startsWith("admin.");
   }

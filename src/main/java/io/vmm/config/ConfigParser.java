@@ -40,11 +40,22 @@ public final class ConfigParser {
   }
 
   /**
-   * Validates {@code doc} and returns the config.
+   * Validates {@code doc} and returns the config, with defaults from the process's environment
+   * ({@link Environment#system()}).
    *
    * @throws ConfigException with one message per problem
    */
   public static MirrorMakerConfig parse(JsonObject doc) {
+    return parse(doc, Environment.system());
+  }
+
+  /**
+   * Validates {@code doc} and returns the config; {@code env} gives the defaults of {@code cluster.memberName}
+   * and {@code cluster.host}.
+   *
+   * @throws ConfigException with one message per problem
+   */
+  public static MirrorMakerConfig parse(JsonObject doc, Environment env) {
     Problems problems = new Problems();
     List<String> ignored = new ArrayList<>();
     JsonNode root = new JsonNode(doc, "", problems);
@@ -114,7 +125,7 @@ public final class ConfigParser {
       metrics.checkFields(JsonNode.set("port"), Set.of());
       metricsPort = metrics.integer("port", 9404, 0, 65535);
     }
-    ClusterModeSpec cluster = ClusterModeSpec.parse(root.object("cluster"), problems);
+    ClusterModeSpec cluster = ClusterModeSpec.parse(root.object("cluster"), problems, env);
 
     problems.throwIfAny();
     ignored.forEach(p -> LOG.warn("{}: Strimzi/Connect field has no effect here and is ignored", p));

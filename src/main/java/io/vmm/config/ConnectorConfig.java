@@ -59,6 +59,12 @@ public final class ConnectorConfig {
     return values;
   }
 
+  /** The kind and every value, sorted by key; secret values ({@link Secrets#isSecret}) hidden. */
+  @Override
+  public String toString() {
+    return kind.field() + Secrets.redacted(values);
+  }
+
   private Object value(String key) {
     if (!values.containsKey(key)) {
       throw new IllegalArgumentException("no key " + key + " in " + kind.field() + " config");

@@ -24,6 +24,17 @@ public record FlowSpec(SourceAndTarget id, ClusterSpec source, ClusterSpec targe
                        ConnectorSpec sourceConnector, ConnectorSpec checkpointConnector,
                        ConnectorSpec heartbeatConnector) {
 
+  /**
+   * The flow, its clusters and connectors. Secrets stay hidden: cluster and connector settings print through
+   * {@link Secrets#redacted}.
+   */
+  @Override
+  public String toString() {
+    return "FlowSpec[" + name() + ", source=" + source + ", target=" + target + ", topics=" + topicFilter
+        + ", groups=" + groupFilter + ", sourceConnector=" + sourceConnector + ", checkpointConnector="
+        + checkpointConnector + ", heartbeatConnector=" + heartbeatConnector + "]";
+  }
+
   /** The flow name, {@code A->B}. */
   public String name() {
     return id.toString();

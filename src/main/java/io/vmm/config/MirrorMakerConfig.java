@@ -27,6 +27,14 @@ public record MirrorMakerConfig(List<ClusterSpec> clusters, List<FlowSpec> flows
     return cluster.enabled();
   }
 
+  /** Every field; the HTTP token as {@code [hidden]} and cluster secrets hidden ({@link ClusterSpec#toString}). */
+  @Override
+  public String toString() {
+    return "MirrorMakerConfig[clusters=" + clusters + ", flows=" + flows + ", httpPort=" + httpPort
+        + ", metricsPort=" + metricsPort + ", cluster=" + cluster + ", httpToken=" + Secrets.hidden(httpToken)
+        + ", loggers=" + loggers + ", reloadEnabled=" + reloadEnabled + ", reloadScanMs=" + reloadScanMs + "]";
+  }
+
   /** The flow named {@code A->B}, or null. */
   public FlowSpec flow(String name) {
     for (FlowSpec f : flows) {

@@ -176,11 +176,36 @@ class ClusterModeSpecTest {
 
   @Test
   void defaultMemberNamePrefersVmmMemberNameThenHostname() {
-    assertEquals("vmm-1", ClusterModeSpec.defaultMemberName(Map.of("VMM_MEMBER_NAME", "vmm-1", "HOSTNAME", "pod-7")));
-    assertEquals("pod-7", ClusterModeSpec.defaultMemberName(Map.of("HOSTNAME", "pod-7")));
-    assertEquals("pod-7", ClusterModeSpec.defaultMemberName(Map.of("VMM_MEMBER_NAME", "  ", "HOSTNAME", "pod-7")));
-    assertEquals("vmm-1", ClusterModeSpec.defaultMemberName(Map.of("VMM_MEMBER_NAME", " vmm-1 ")));
-    String fallback = ClusterModeSpec.defaultMemberName(Map.of());
+    assertEquals("vmm-1", ClusterModeSpec.defaultMemberName(env(Map.of("VMM_MEMBER_NAME", "vmm-1", "HOSTNAME", "pod-7"))));
+    assertEquals("pod-7", ClusterModeSpec.defaultMemberName(env(Map.of("HOSTNAME", "pod-7"))));
+    assertEquals("pod-7", ClusterModeSpec.defaultMemberName(env(Map.of("VMM_MEMBER_NAME", "  ", "HOSTNAME", "pod-7"))));
+    assertEquals("vmm-1", ClusterModeSpec.defaultMemberName(env(Map.of("VMM_MEMBER_NAME", " vmm-1 "))));
+    String fallback = ClusterModeSpec.defaultMemberName(env(Map.of()));
     assertTrue(fallback != null && !fallback.isBlank(), fallback);
+  }
+
+  @Test
+  void environmentGivesTheDefaultMemberNameAndHost() {
+    Environment env = env(Map.of("VMM_MEMBER_NAME", "vmm-2", "POD_IP", "10.1.2.3"));
+    ClusterModeSpec spec = ConfigParser.parse(withCluster(new JsonObject().put("enabled", true)
+        .put("members", new JsonArray().add("10.1.2.4"))), env).cluster();
+    assertEquals("vmm-2", spec.memberName());
+    assertEquals("10.1.2.3", spec.host());
+    assertEquals("vmm-2", ConfigParser.parse(ConfigParserTest.valid(), env).cluster().memberName());
+    assertEquals("vmm-2", ClusterModeSpec.disabled(env).memberName());
+  }
+
+  @Test
+  void configWinsOverTheEnvironment() {
+    Environment env = env(Map.of("VMM_MEMBER_NAME", "vmm-2", "POD_IP", "10.1.2.3"));
+    ClusterModeSpec spec = ConfigParser.parse(withCluster(new JsonObject().put("enabled", true)
+        .put("memberName", "vmm-0").put("host", "127.0.0.1").put("members", new JsonArray().add("h"))), env).cluster();
+    assertEquals("vmm-0", spec.memberName());
+    assertEquals("127.0.0.1", spec.host());
+    assertNull(ConfigParser.parse(withCluster(new JsonObject()), env(Map.of("POD_IP", " "))).cluster().host());
+  }
+
+  private static Environment env(Map<String, String> variables) {
+    return new Environment(variables);
   }
 }

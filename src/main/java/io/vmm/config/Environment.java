@@ -1,0 +1,79 @@
+package io.vmm.config;
+
+import java.util.Map;
+
+/**
+ * The environment variables this service reads, and the only place that reads any:
+ * <ul>
+ *   <li>{@code VMM_HTTP_TOKEN}: the REST API's bearer token; wins over {@code http.token}
+ *       ({@link #effectiveHttpToken}), so the token can come from a Kubernetes Secret;</li>
+ *   <li>{@code VMM_MEMBER_NAME}, else {@code HOSTNAME} (a pod's name): the default {@code cluster.memberName};</li>
+ *   <li>{@code POD_IP} (Kubernetes downward API): the default {@code cluster.host}.</li>
+ * </ul>
+ * A variable that is unset or blank counts as absent. ({@code LOG_LEVEL} and {@code VMM_LOG_LEVEL} are read by
+ * {@code logback.xml}, not by code.) Immutable and thread-safe.
+ */
+public final class Environment {
+
+  public static final String HTTP_TOKEN = "VMM_HTTP_TOKEN";
+  public static final String MEMBER_NAME = "VMM_MEMBER_NAME";
+  public static final String HOSTNAME = "HOSTNAME";
+  public static final String POD_IP = "POD_IP";
+
+  private static final Environment SYSTEM = new Environment(System.getenv());
+
+  private final Map<String, String> variables;
+
+  /** An environment of the given variables (tests; {@link #system()} for the process's). */
+  public Environment(Map<String, String> variables) {
+    this.variables = Map.copyOf(variables);
+  }
+
+  /** The process's environment ({@link System#getenv()}, which does not change while the process runs). */
+  public static Environment system() {
+    return SYSTEM;
+  }
+
+  /** {@code $VMM_HTTP_TOKEN} exactly as set, or null when unset or blank. */
+  public String httpToken() {
+    return value(HTTP_TOKEN);
+  }
+
+  /** {@code $VMM_MEMBER_NAME}, else {@code $HOSTNAME}, trimmed; null when neither is set (not blank). */
+  public String memberName() {
+    for (String name : new String[] {MEMBER_NAME, HOSTNAME}) {
+      String v = value(name);
+      if (v != null) {
+        return v.trim();
+      }
+    }
+    return null;
+  }
+
+  /** {@code $POD_IP} as set, or null when unset or blank. */
+  public String podIp() {
+    return value(POD_IP);
+  }
+
+  /**
+   * The bearer token the REST API's mutating endpoints require: {@code $VMM_HTTP_TOKEN} when set and not blank,
+   * else {@code http.token}; null for none. Call it again after a reload ({@code http.token} may change).
+   */
+  public static String effectiveHttpToken(MirrorMakerConfig config, Environment env) {
+    String fromEnv = env.httpToken();
+    return fromEnv != null ? fromEnv : config.httpToken();
+  }
+
+  private String value(String name) {
+    String v = variables.get(name);
+    return v == null || v.isBlank() ? null : v;
+  }
+
+  /** Names only: values (a token among them) are never printed. */
+  @Override
+  public String toString() {
+    return "Environment" + new java.util.TreeSet<>(variables.keySet()).stream()
+        .filter(k -> k.equals(HTTP_TOKEN) || k.equals(MEMBER_NAME) || k.equals(HOSTNAME) || k.equals(POD_IP))
+        .toList();
+  }
+}
