@@ -7,7 +7,7 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vmm.config.ConfigDiff;
 import io.vmm.config.ConfigException;
-import io.vmm.config.ConfigLoader;
+import io.vmm.config.ConfigSource;
 import io.vmm.config.ConfigParser;
 import io.vmm.config.MirrorMakerConfig;
 import io.vmm.flow.FlowRunner;
@@ -40,7 +40,6 @@ final class ConfigReloader {
   private MirrorMakerConfig config;
   private JsonObject document;
   private JsonObject lastReload;
-  private String lastError;
 
   /**
    * @param document the document the running config was parsed from; null: every flow that stays counts as changed
@@ -63,7 +62,7 @@ final class ConfigReloader {
 
   /** Applies {@code rawDocument}; completes with the summary once every step is done. */
   Future<JsonObject> reload(JsonObject rawDocument) {
-    JsonObject doc = ConfigLoader.unwrap(rawDocument);
+    JsonObject doc = ConfigSource.unwrap(rawDocument);
     MirrorMakerConfig next;
     try {
       next = ConfigParser.parse(doc);
@@ -73,7 +72,6 @@ final class ConfigReloader {
     ConfigDiff diff = ConfigDiff.of(document == null ? new JsonObject() : document, config, doc, next);
     config = next;
     document = doc;
-    lastError = null;
     applied.accept(next);
     diff.needsRestart().forEach(c -> LOG.warn("config reload: {} takes effect only after a restart", c));
     List<Future<?>> steps = new ArrayList<>();
@@ -110,18 +108,17 @@ final class ConfigReloader {
     return Future.join(steps).transform(ar -> Future.succeededFuture(summary));
   }
 
-  /** Records a rejected document; a file that stays invalid is reported once. */
+  /**
+   * Records a rejected document (logged and counted). The {@code ConfigWatcher} reports a file that stays invalid
+   * once, so each call here is a new problem.
+   */
   JsonObject rejected(List<String> problems) {
-    String text = String.join("; ", problems);
     JsonObject summary = new JsonObject().put("time", Instant.now().toString()).put("result", "rejected")
         .put("errors", new JsonArray(problems));
-    if (!text.equals(lastError)) {
-      lastError = text;
-      reloadsRejected.increment();
-      LOG.error("config reload rejected; the running config stays ({} problem{}):", problems.size(),
-          problems.size() == 1 ? "" : "s");
-      problems.forEach(p -> LOG.error("  {}", p));
-    }
+    reloadsRejected.increment();
+    LOG.error("config reload rejected; the running config stays ({} problem{}):", problems.size(),
+        problems.size() == 1 ? "" : "s");
+    problems.forEach(p -> LOG.error("  {}", p));
     lastReload = summary;
     return summary;
   }

@@ -1,9 +1,6 @@
 package io.vmm.supervisor;
 
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
-import io.vertx.config.ConfigRetriever;
-import io.vertx.config.ConfigRetrieverOptions;
-import io.vertx.config.ConfigStoreOptions;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -17,6 +14,8 @@ import io.vmm.bus.Addresses;
 import io.vmm.bus.Codecs;
 import io.vmm.bus.ControlRequest;
 import io.vmm.config.ClusterSpec;
+import io.vmm.config.ConfigWatcher;
+import io.vmm.config.Environment;
 import io.vmm.config.MirrorMakerConfig;
 import io.vmm.flow.FlowRunner;
 import io.vmm.http.HttpVerticle;
@@ -75,7 +74,8 @@ public final class Supervisor implements MemberRpc.Handler {
   private volatile String httpToken;
   private volatile MemberView view;
   private Membership membership;
-  private ConfigRetriever retriever;
+  private ConfigWatcher watcher;
+  private final JsonObject document;
   private long statusTimer = -1;
 
   /** A supervisor with its own metrics registry and no config document (reloads restart every flow they touch). */
@@ -94,6 +94,7 @@ public final class Supervisor implements MemberRpc.Handler {
     this.context = ((VertxInternal) vertx).createEventLoopContext();
     this.config = config;
     this.registry = registry;
+    this.document = document;
     this.probe = new ClusterProbe(vertx, Duration.ofMillis(StopBudget.PROBE_MS));
     this.view = MemberView.single(config.clustered() ? config.cluster().memberName() : "local");
     Supplier<MemberView> views = () -> view;
@@ -111,8 +112,7 @@ public final class Supervisor implements MemberRpc.Handler {
   private void applied(MirrorMakerConfig next) {
     config = next;
     logLevels.apply(next.loggers());
-    String env = System.getenv("VMM_HTTP_TOKEN");
-    httpToken = env != null && !env.isBlank() ? env : next.httpToken();
+    httpToken = Environment.effectiveHttpToken(next, Environment.system());
   }
 
   private <T> Future<T> onContext(Supplier<Future<T>> work) {
@@ -276,17 +276,8 @@ public final class Supervisor implements MemberRpc.Handler {
     if (!config.reloadEnabled()) {
       return;
     }
-    context.runOnContext(v -> {
-      String lower = path.toLowerCase();
-      ConfigStoreOptions store = new ConfigStoreOptions().setType("file")
-          .setFormat(lower.endsWith(".yaml") || lower.endsWith(".yml") ? "yaml" : "json")
-          .setConfig(new JsonObject().put("path", path));
-      retriever = ConfigRetriever.create(vertx, new ConfigRetrieverOptions().addStore(store)
-          .setScanPeriod(config.reloadScanMs()));
-      retriever.configStream().exceptionHandler(e -> reloader.rejected(List.of(path + ": " + e.getMessage())));
-      retriever.listen(change -> reload(change.getNewConfiguration()));
-      LOG.info("watching {} for changes every {} ms", path, config.reloadScanMs());
-    });
+    context.runOnContext(v -> watcher = ConfigWatcher.watch(vertx, path, config.reloadScanMs(), document,
+        this::reload, problem -> reloader.rejected(List.of(problem))));
   }
 
   /** Applies a new config document ({@link ConfigReloader}); completes with the reload summary. */
@@ -301,8 +292,8 @@ public final class Supervisor implements MemberRpc.Handler {
       if (membership != null) {
         membership.close();
       }
-      if (retriever != null) {
-        retriever.close();
+      if (watcher != null) {
+        watcher.close();
       }
       return flows.stopAll()
           .transform(ar -> Future.join(consumers.stream().map(MessageConsumer::unregister).toList()))
