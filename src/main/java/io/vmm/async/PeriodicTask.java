@@ -2,6 +2,8 @@ package io.vmm.async;
 
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.internal.ContextInternal;
+import io.vertx.core.internal.PromiseInternal;
 import org.slf4j.Logger;
 
 import java.util.function.Supplier;
@@ -18,6 +20,8 @@ import java.util.function.Supplier;
 public final class PeriodicTask {
 
   private final Vertx vertx;
+  /** The owning context: runs start and are re-armed there, whichever thread completes a run's future. */
+  private final ContextInternal context;
   private final String name;
   private final long intervalMs;
   private final Supplier<Future<?>> work;
@@ -28,6 +32,7 @@ public final class PeriodicTask {
 
   private PeriodicTask(Vertx vertx, String name, long intervalMs, Supplier<Future<?>> work, Logger log) {
     this.vertx = vertx;
+    this.context = (ContextInternal) vertx.getOrCreateContext();
     this.name = name;
     this.intervalMs = intervalMs;
     this.work = work;
@@ -50,7 +55,7 @@ public final class PeriodicTask {
 
   private void schedule(long delayMs) {
     if (!cancelled) {
-      timer = vertx.setTimer(delayMs, id -> run());
+      timer = context.setTimer(delayMs, id -> run());
     }
   }
 
@@ -59,13 +64,19 @@ public final class PeriodicTask {
       return;
     }
     long started = System.currentTimeMillis();
-    Future<?> run;
+    PromiseInternal<Object> run = context.promise();
     try {
-      run = work.get();
+      work.get().onComplete(ar -> {
+        if (ar.succeeded()) {
+          run.complete(ar.result());
+        } else {
+          run.fail(ar.cause());
+        }
+      });
     } catch (RuntimeException e) {
-      run = Future.failedFuture(e);
+      run.fail(e);
     }
-    run.onComplete(ar -> {
+    run.future().onComplete(ar -> {
       long took = System.currentTimeMillis() - started;
       if (ar.failed()) {
         failures.warn("{} failed, will retry: {}", name, String.valueOf(ar.cause().getMessage()));
@@ -80,7 +91,7 @@ public final class PeriodicTask {
   public void cancel() {
     cancelled = true;
     if (timer >= 0) {
-      vertx.cancelTimer(timer);
+      context.owner().cancelTimer(timer);
     }
   }
 }

@@ -1,8 +1,9 @@
 package io.vmm.async;
 
 import io.vertx.core.Future;
-import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
+import io.vertx.core.internal.ContextInternal;
+import io.vertx.core.internal.PromiseInternal;
 
 import java.util.function.Predicate;
 import java.util.function.Supplier;
@@ -56,20 +57,21 @@ public record RetryPolicy(long initialMs, long maxMs) {
 
   private <T> Future<T> run(Vertx vertx, Supplier<Future<T>> attempt, Predicate<Throwable> retryable,
                             long deadlineMs, RetryListener onRetry, int n) {
-    Future<T> tried;
+    ContextInternal context = (ContextInternal) vertx.getOrCreateContext();
+    PromiseInternal<T> tried = context.promise(); // retries and the result stay on the caller's context
     try {
-      tried = attempt.get();
+      attempt.get().onComplete(tried);
     } catch (RuntimeException e) {
-      tried = Future.failedFuture(e);
+      tried.fail(e);
     }
-    return tried.recover(e -> {
+    return tried.future().recover(e -> {
       long delay = delayMs(n);
       if (!retryable.test(e) || System.currentTimeMillis() + delay > deadlineMs) {
         return Future.failedFuture(e);
       }
       onRetry.retrying(e, delay);
-      Promise<T> next = Promise.promise();
-      vertx.setTimer(delay, id -> run(vertx, attempt, retryable, deadlineMs, onRetry, n + 1).onComplete(next));
+      PromiseInternal<T> next = context.promise();
+      context.setTimer(delay, id -> run(vertx, attempt, retryable, deadlineMs, onRetry, n + 1).onComplete(next));
       return next.future();
     });
   }

@@ -2,6 +2,8 @@ package io.vmm.async;
 
 import org.slf4j.Logger;
 
+import java.util.concurrent.atomic.AtomicLong;
+
 /**
  * A warning that repeats at most once per {@link #PERIOD_MS}: for failures that recur on every attempt (a poll,
  * a send, a refresh) while a cluster is unreachable. Repeats in between are logged at DEBUG. The first line says
@@ -13,7 +15,7 @@ public final class ThrottledLog {
   public static final long PERIOD_MS = 30_000;
 
   private final Logger log;
-  private volatile long lastMs = Long.MIN_VALUE / 2;
+  private final AtomicLong lastMs = new AtomicLong(Long.MIN_VALUE / 2);
 
   public ThrottledLog(Logger log) {
     this.log = log;
@@ -25,8 +27,8 @@ public final class ThrottledLog {
    */
   public void warn(String format, Object... args) {
     long now = System.currentTimeMillis();
-    if (now - lastMs >= PERIOD_MS) {
-      lastMs = now;
+    long last = lastMs.get();
+    if (now - last >= PERIOD_MS && lastMs.compareAndSet(last, now)) {
       log.warn(format + " (repeats are logged every " + PERIOD_MS / 1000 + " s)", args);
     } else if (log.isDebugEnabled()) {
       log.debug(format, args);

@@ -11,14 +11,16 @@ import io.vmm.config.ConnectorState;
  * Two kinds, as in our flows:
  * <ul>
  *   <li><b>pausable</b> (MirrorSourceConnector): paused = deployed but not fetching; a pause or resume of a
- *       connector that is not up starts it; FAILED survives a stop, so the failure stays visible until a restart
- *       or a resume clears it;</li>
+ *       connector that is STOPPED or FAILED (or whose previous target was stopped) starts it, otherwise it
+ *       pauses or resumes the tasks; FAILED survives a stop, so the failure stays visible until a restart or a
+ *       resume clears it;</li>
  *   <li><b>not pausable</b> (MirrorCheckpointConnector, MirrorHeartbeatConnector): paused and stopped both mean
  *       not deployed; a stop reports the target state.</li>
  * </ul>
- * Invariants: the reported state is RUNNING or PAUSED only between {@link #started()} and the next
- * {@link #stopped()} or {@link #failed}; PAUSED only for a pausable connector whose target is PAUSED; the error is
- * non-null exactly while the state is FAILED. Not thread-safe: owned by the flow runner's context.
+ * Invariants: the reported state is RUNNING only between {@link #started()} and the next {@link #stopped()} or
+ * {@link #failed}; PAUSED only while the target is PAUSED (deployed for a pausable connector, not deployed for the
+ * others); the error is non-null exactly while the state is FAILED. Not thread-safe: owned by the flow runner's
+ * context.
  */
 public final class ConnectorLifecycle {
 
@@ -70,9 +72,9 @@ public final class ConnectorLifecycle {
     return error;
   }
 
-  /** RUNNING or PAUSED: its work is deployed. */
+  /** Its work is deployed: RUNNING, or PAUSED for a pausable connector (a paused singleton is not deployed). */
   public boolean isUp() {
-    return state == State.RUNNING || state == State.PAUSED;
+    return state == State.RUNNING || (pausable && state == State.PAUSED);
   }
 
   /** True when the target state asks for work to be deployed (running; or paused for a pausable connector). */

@@ -3,6 +3,8 @@ package io.vmm.flow;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
+import io.vertx.core.internal.ContextInternal;
+import io.vertx.core.internal.PromiseInternal;
 
 import java.util.function.Supplier;
 
@@ -45,11 +47,14 @@ public final class OperationQueue {
     return promise.future();
   }
 
-  private static <T> Future<T> call(Supplier<Future<T>> op) {
+  /** {@code op}'s result, completed on the context whichever thread completes the operation's own future. */
+  private <T> Future<T> call(Supplier<Future<T>> op) {
+    PromiseInternal<T> onContext = ((ContextInternal) context).promise();
     try {
-      return op.get();
+      op.get().onComplete(onContext);
     } catch (RuntimeException e) {
-      return Future.failedFuture(e);
+      onContext.fail(e);
     }
+    return onContext.future();
   }
 }

@@ -14,7 +14,6 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.slf4j.LoggerFactory;
@@ -276,7 +275,6 @@ class PeriodicTaskTest {
    * Fails: the run's {@code onComplete} runs on the completing thread, whose {@code vertx.setTimer} schedules the
    * next run on another (new) context; {@code timer} and {@code cancelled} are then also touched off the context.
    */
-  @Disabled("PeriodicTask bug: a run completed off the context moves the next runs off it")
   @Test
   void runsStayOnTheContextWhenARunCompletesElsewhere() throws Exception {
     List<Context> ranOn = new CopyOnWriteArrayList<>();

@@ -8,7 +8,6 @@ import io.vmm.testkit.Await;
 import io.vmm.testkit.NoBlockedThreads;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -232,7 +231,6 @@ class RetryPolicyTest {
    * Fails: {@code recover} runs on the completing thread, so {@code vertx.setTimer} there schedules the retry on
    * another (new) context, and the result completes on the completing thread.
    */
-  @Disabled("RetryPolicy bug: an attempt completed off the context moves retries and the result off it")
   @Test
   void retriesAndResultStayOnTheCallersContextWhenAttemptsCompleteElsewhere() {
     List<Context> attemptContexts = new CopyOnWriteArrayList<>();

@@ -3,7 +3,6 @@ package io.vmm.connector;
 import io.vmm.config.ConnectorState;
 import io.vmm.connector.ConnectorLifecycle.State;
 import io.vmm.connector.ConnectorLifecycle.Step;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -119,20 +118,6 @@ class ConnectorLifecycleTest {
     assertEquals(step, l.request(next));
     assertEquals(next, l.target(), "the request sets the target");
     assertEquals(state, l.state(), "a request changes no reported state: the outcome does");
-  }
-
-  /**
-   * Class Javadoc: "a pause or resume of a connector that is not up starts it". Not so for UNASSIGNED with a
-   * previous target RUNNING/PAUSED (see {@link #pausableRequest}); the Javadoc overstates the rule (the behaviour
-   * matches the base commit's FlowRunner, and the flow's pending start/retry applies the target).
-   */
-  @Disabled("ConnectorLifecycle Javadoc vs code: not-up UNASSIGNED + pause/resume gives PAUSE_TASKS/RESUME_TASKS")
-  @Test
-  void pausableNotUpUnassignedStartsPerClassJavadoc() {
-    ConnectorLifecycle l = new ConnectorLifecycle(true, ConnectorState.RUNNING);
-    assertFalse(l.isUp());
-    assertEquals(Step.START, l.request(ConnectorState.PAUSED));
-    assertEquals(Step.START, l.request(ConnectorState.RUNNING));
   }
 
   // ------------------------------------------------------------------------------------------ request: not pausable
@@ -458,7 +443,6 @@ class ConnectorLifecycleTest {
    * (class Javadoc: "paused and stopped both mean not deployed"), yet reports PAUSED, so isUp() says it is up.
    * Harmless today (only the pausable SourceConnector calls isUp()), but the Javadoc promise does not hold.
    */
-  @Disabled("ConnectorLifecycle.isUp() is true for a paused (undeployed) not-pausable connector")
   @Test
   void pausedSingletonIsNotUp() {
     ConnectorLifecycle l = in(false, State.PAUSED, ConnectorState.PAUSED);

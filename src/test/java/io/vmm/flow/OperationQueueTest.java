@@ -10,7 +10,6 @@ import io.vmm.testkit.NoBlockedThreads;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -282,7 +281,6 @@ class OperationQueueTest {
    * Fails: the queue chains on context-less futures ({@code Future.succeededFuture()}, {@code Promise.promise()}),
    * so both the result and the next operation run on the thread that completed the operation's future.
    */
-  @Disabled("OperationQueue bug: an op future completed off the context runs the next op and the result there")
   @Test
   void anOperationCompletedOffTheContextKeepsTheQueueOnIt() throws Exception {
     Thread contextThread = await(queue.now(() -> Future.succeededFuture(Thread.currentThread())));
