@@ -83,7 +83,7 @@ public final class MirrorMain {
     if (config.clustered()) {
       try {
         LOG.info("joining cluster {} as member {}", config.cluster().name(), config.cluster().memberName());
-        vertx = MetricsSetup.newClusteredVertx(registry, config.cluster())
+        vertx = io.vmm.replica.HazelcastSetup.newClusteredVertx(registry, config.cluster())
             .await(JOIN_TIMEOUT_MS, TimeUnit.MILLISECONDS);
       } catch (IllegalArgumentException e) {
         err.println("Invalid configuration (1 problem):");

@@ -13,7 +13,7 @@ import io.vmm.config.ConnectorKeys;
 import io.vmm.config.ConnectorKind;
 import io.vmm.config.ConnectorState;
 import io.vmm.connector.ConnectorLifecycle.State;
-import io.vmm.flow.OperationQueue;
+import io.vmm.async.OperationQueue;
 import io.vmm.metrics.LagMonitorVerticle;
 import io.vmm.source.TopicDiscoveryVerticle;
 import io.vmm.status.ConnectorStatus;

@@ -5,6 +5,7 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import io.vmm.async.OperationQueue;
 import io.vmm.checkpoint.CheckpointVerticle;
 import io.vmm.config.ConnectorConfig;
 import io.vmm.config.ConnectorKeys;

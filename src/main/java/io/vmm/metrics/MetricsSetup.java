@@ -2,11 +2,7 @@ package io.vmm.metrics;
 
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
-import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.vertx.core.eventbus.EventBusOptions;
-import io.vmm.replica.HazelcastSetup;
-import io.vmm.config.ClusterModeSpec;
 import io.vertx.core.VertxOptions;
 import io.vertx.micrometer.MicrometerMetricsFactory;
 import io.vertx.micrometer.MicrometerMetricsOptions;
@@ -49,25 +45,8 @@ public final class MetricsSetup {
         .build();
   }
 
-  /**
-   * A clustered Vert.x instance (Hazelcast cluster manager, see {@link HazelcastSetup}) reporting into
-   * {@code registry}, its event bus bound to {@code cluster.host} and announcing the member name. Completes
-   * once this replica has joined the cluster; fails when Hazelcast cannot start (e.g. no free port).
-   */
-  public static Future<Vertx> newClusteredVertx(PrometheusMeterRegistry registry, ClusterModeSpec cluster) {
-    EventBusOptions eventBus = new EventBusOptions().setPort(cluster.eventBusPort())
-        .setClusterNodeMetadata(HazelcastSetup.metadata(cluster));
-    if (cluster.host() != null) {
-      eventBus.setHost(cluster.host()).setClusterPublicHost(cluster.host());
-    }
-    return Vertx.builder()
-        .with(new VertxOptions().setMetricsOptions(metricsOptions()).setEventBusOptions(eventBus))
-        .withMetrics(new MicrometerMetricsFactory(registry))
-        .withClusterManager(HazelcastSetup.clusterManager(cluster))
-        .buildClustered();
-  }
-
-  private static MicrometerMetricsOptions metricsOptions() {
+  /** Vert.x metrics and JVM metrics on, with a registry name of their own. */
+  public static MicrometerMetricsOptions metricsOptions() {
     return new MicrometerMetricsOptions()
         .setEnabled(true)
         .setJvmMetricsEnabled(true)

@@ -4,7 +4,14 @@ import com.hazelcast.config.Config;
 import com.hazelcast.config.FileSystemXmlConfig;
 import com.hazelcast.config.JoinConfig;
 import com.hazelcast.config.NetworkConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import io.vertx.core.eventbus.EventBusOptions;
 import io.vertx.core.json.JsonObject;
+import io.vertx.micrometer.MicrometerMetricsFactory;
+import io.vmm.metrics.MetricsSetup;
 import io.vertx.spi.cluster.hazelcast.ConfigUtil;
 import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
 import io.vmm.config.ClusterModeSpec;
@@ -78,5 +85,23 @@ public final class HazelcastSetup {
       join.getTcpIpConfig().setEnabled(true).setConnectionTimeoutSeconds(2).setMembers(spec.members());
     }
     return config;
+  }
+
+  /**
+   * A clustered Vert.x instance (Hazelcast cluster manager, see {@link #config}) reporting into
+   * {@code registry}, its event bus bound to {@code cluster.host} and announcing the member name. Completes
+   * once this replica has joined the cluster; fails when Hazelcast cannot start (e.g. no free port).
+   */
+  public static Future<Vertx> newClusteredVertx(PrometheusMeterRegistry registry, ClusterModeSpec cluster) {
+    EventBusOptions eventBus = new EventBusOptions().setPort(cluster.eventBusPort())
+        .setClusterNodeMetadata(metadata(cluster));
+    if (cluster.host() != null) {
+      eventBus.setHost(cluster.host()).setClusterPublicHost(cluster.host());
+    }
+    return Vertx.builder()
+        .with(new VertxOptions().setMetricsOptions(MetricsSetup.metricsOptions()).setEventBusOptions(eventBus))
+        .withMetrics(new MicrometerMetricsFactory(registry))
+        .withClusterManager(clusterManager(cluster))
+        .buildClustered();
   }
 }

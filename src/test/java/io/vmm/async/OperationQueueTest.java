@@ -1,4 +1,4 @@
-package io.vmm.flow;
+package io.vmm.async;
 
 import io.vertx.core.Context;
 import io.vertx.core.Future;
