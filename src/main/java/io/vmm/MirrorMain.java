@@ -4,7 +4,7 @@ import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.file.FileSystemOptions;
 import io.vertx.core.json.JsonObject;
-import io.vmm.async.StopBudget;
+import io.vmm.async.Budgets;
 import io.vmm.config.ConfigException;
 import io.vmm.config.ConfigParser;
 import io.vmm.config.ConfigSource;
@@ -24,7 +24,7 @@ import java.util.concurrent.TimeoutException;
  * Entry point: {@code java -jar vertx-mirror-maker.jar -conf <file.json|file.yaml|inline JSON>}.
  * <p>
  * Exit codes: 0 after a clean stop (SIGTERM or Ctrl-C: stop polling, drain in-flight records, store progress,
- * within {@link StopBudget#SHUTDOWN_MS}); 2 for a usage or configuration error, reported before any Kafka client
+ * within {@link Budgets#SHUTDOWN_MS}); 2 for a usage or configuration error, reported before any Kafka client
  * exists, one line per problem with its JSON path (or the file's problem: not found, not valid JSON/YAML, ...);
  * 1 for an unexpected failure.
  * <p>
@@ -38,12 +38,6 @@ public final class MirrorMain {
   static final int EXIT_OK = 0;
   static final int EXIT_FAILURE = 1;
   static final int EXIT_CONFIG = 2;
-  /** Bound of reading the config file at start, ms. */
-  private static final long LOAD_TIMEOUT_MS = 30_000;
-  /** Bound of joining the Vert.x cluster at start, ms. */
-  private static final long JOIN_TIMEOUT_MS = 120_000;
-  /** Bound of starting the supervisor (every flow started or scheduled for a retry), ms. */
-  private static final long START_TIMEOUT_MS = 600_000;
 
   private MirrorMain() {
   }
@@ -84,7 +78,7 @@ public final class MirrorMain {
       try {
         LOG.info("joining cluster {} as member {}", config.cluster().name(), config.cluster().memberName());
         vertx = io.vmm.replica.HazelcastSetup.newClusteredVertx(registry, config.cluster())
-            .await(JOIN_TIMEOUT_MS, TimeUnit.MILLISECONDS);
+            .await(Budgets.CLUSTER_JOIN_MS, TimeUnit.MILLISECONDS);
       } catch (IllegalArgumentException e) {
         err.println("Invalid configuration (1 problem):");
         err.println("  " + e.getMessage());
@@ -101,14 +95,14 @@ public final class MirrorMain {
       LOG.info("starting {} flow(s): {} ({} ms after main)", config.flows().size(),
           String.join(", ", config.flows().stream().map(f -> f.name()).toList()),
           (System.nanoTime() - mainStarted) / 1_000_000);
-      supervisor.start().await(START_TIMEOUT_MS, TimeUnit.MILLISECONDS);
+      supervisor.start().await(Budgets.START_MS, TimeUnit.MILLISECONDS);
       if (!ConfigSource.isInline(conf)) {
         supervisor.watch(conf); // live reconfiguration: edits of the file are applied without a restart
       }
       stopRequest.await();
       LOG.info("stop requested: draining in-flight records and storing progress");
       // what remains of the shutdown budget after closing Vert.x alone (a clustered close comes on top, as before)
-      supervisor.stop().await(StopBudget.SHUTDOWN_MS - StopBudget.VERTX_CLOSE_MS, TimeUnit.MILLISECONDS);
+      supervisor.stop().await(Budgets.SHUTDOWN_MS - Budgets.VERTX_CLOSE_MS, TimeUnit.MILLISECONDS);
       return EXIT_OK;
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
@@ -119,7 +113,7 @@ public final class MirrorMain {
     } finally {
       try {
         // clustered: leave the cluster
-        vertx.close().await(config.clustered() ? StopBudget.VERTX_CLOSE_CLUSTERED_MS : StopBudget.VERTX_CLOSE_MS,
+        vertx.close().await(config.clustered() ? Budgets.VERTX_CLOSE_CLUSTERED_MS : Budgets.VERTX_CLOSE_MS,
             TimeUnit.MILLISECONDS);
       } catch (Exception e) {
         LOG.warn("closing Vert.x: {}", e.toString());
@@ -139,12 +133,12 @@ public final class MirrorMain {
         .setInternalBlockingPoolSize(1)
         .setFileSystemOptions(new FileSystemOptions().setFileCachingEnabled(false).setClassPathResolvingEnabled(false)));
     try {
-      return ConfigSource.load(loader, conf).await(LOAD_TIMEOUT_MS, TimeUnit.MILLISECONDS);
+      return ConfigSource.load(loader, conf).await(Budgets.CONFIG_LOAD_MS, TimeUnit.MILLISECONDS);
     } catch (TimeoutException e) {
-      throw new ConfigException(conf + ": not read within " + LOAD_TIMEOUT_MS / 1000 + " s");
+      throw new ConfigException(conf + ": not read within " + Budgets.CONFIG_LOAD_MS / 1000 + " s");
     } finally {
       try {
-        loader.close().await(StopBudget.VERTX_CLOSE_MS, TimeUnit.MILLISECONDS);
+        loader.close().await(Budgets.VERTX_CLOSE_MS, TimeUnit.MILLISECONDS);
       } catch (Exception e) {
         LOG.debug("closing the config loader's Vert.x: {}", e.toString());
       }

@@ -4,7 +4,7 @@ import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
-import io.vmm.async.StopBudget;
+import io.vmm.async.Budgets;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -103,11 +103,11 @@ final class CheckpointProducer {
     return done.future();
   }
 
-  /** Closes the producer on a worker thread within {@link StopBudget#CLIENT_CLOSE_MS}. Never fails. */
+  /** Closes the producer on a worker thread within {@link Budgets#CLIENT_CLOSE_MS}. Never fails. */
   Future<Void> close() {
     return vertx.<Void>executeBlocking(() -> {
       try {
-        producer.close(Duration.ofMillis(StopBudget.CLIENT_CLOSE_MS));
+        producer.close(Duration.ofMillis(Budgets.CLIENT_CLOSE_MS));
       } catch (RuntimeException e) {
         LOG.debug("{} closing the checkpoint producer: {}", flowName, e.toString());
       }

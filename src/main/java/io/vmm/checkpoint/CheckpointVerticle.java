@@ -6,7 +6,7 @@ import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.json.JsonObject;
 import io.vmm.async.PeriodicTask;
-import io.vmm.async.StopBudget;
+import io.vmm.async.Budgets;
 import io.vmm.bus.Addresses;
 import io.vmm.config.ConnectorConfig;
 import io.vmm.config.ConnectorKeys;
@@ -49,7 +49,7 @@ import java.util.concurrent.TimeUnit;
  * Threading: deploy as a <b>standard (event-loop) verticle</b>, not a worker. Admin calls and the producer's
  * acknowledgements complete on this verticle's context, bounded by {@code admin.timeout.ms}; blocking consumer
  * and client work runs on worker threads. {@link #stop()} closes every client on worker threads within
- * {@link StopBudget#CLIENT_CLOSE_MS} (all within {@link StopBudget#ROLE_MS}).
+ * {@link Budgets#CLIENT_CLOSE_MS} (all within {@link Budgets#ROLE_MS}).
  */
 public final class CheckpointVerticle extends VerticleBase {
 
@@ -205,7 +205,7 @@ public final class CheckpointVerticle extends VerticleBase {
 
   /**
    * Stops answering translate requests and closes every client in parallel, each on a worker thread within
-   * {@link StopBudget#CLIENT_CLOSE_MS}; the whole within {@link StopBudget#ROLE_MS}. Never fails.
+   * {@link Budgets#CLIENT_CLOSE_MS}; the whole within {@link Budgets#ROLE_MS}. Never fails.
    */
   private Future<Void> release() {
     stopped = true;
@@ -223,12 +223,12 @@ public final class CheckpointVerticle extends VerticleBase {
       closing.add(close(admins.source()));
       closing.add(close(admins.target()));
     }
-    return Future.join(closing).timeout(StopBudget.ROLE_MS, TimeUnit.MILLISECONDS).otherwiseEmpty().mapEmpty();
+    return Future.join(closing).timeout(Budgets.ROLE_MS, TimeUnit.MILLISECONDS).otherwiseEmpty().mapEmpty();
   }
 
   private Future<Void> close(Admin admin) {
     return vertx.<Void>executeBlocking(() -> {
-      admin.close(Duration.ofMillis(StopBudget.CLIENT_CLOSE_MS));
+      admin.close(Duration.ofMillis(Budgets.CLIENT_CLOSE_MS));
       return null;
     }, false).otherwiseEmpty();
   }

@@ -3,7 +3,7 @@ package io.vmm.checkpoint;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
-import io.vmm.async.StopBudget;
+import io.vmm.async.Budgets;
 import io.vmm.bus.OffsetSync;
 import io.vmm.sync.OffsetSyncCodec;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -177,7 +177,7 @@ final class OffsetSyncReader {
 
   /**
    * Closes the consumer on a worker thread (ordered: after a chunk in progress, which is woken up), within
-   * {@link StopBudget#CLIENT_CLOSE_MS}. A read in progress fails. Never fails.
+   * {@link Budgets#CLIENT_CLOSE_MS}. A read in progress fails. Never fails.
    */
   Future<Void> close() {
     closed = true;
@@ -190,7 +190,7 @@ final class OffsetSyncReader {
       consumer = null;
       if (toClose != null) {
         try {
-          toClose.close(Duration.ofMillis(StopBudget.CLIENT_CLOSE_MS));
+          toClose.close(Duration.ofMillis(Budgets.CLIENT_CLOSE_MS));
         } catch (RuntimeException e) {
           LOG.debug("{} closing the offset-syncs reader: {}", flowName, e.toString());
         }

@@ -2,7 +2,7 @@ package io.vmm.connector;
 
 import io.vertx.core.Deployable;
 import io.vertx.core.Future;
-import io.vmm.async.StopBudget;
+import io.vmm.async.Budgets;
 import io.vmm.config.ConnectorKind;
 import io.vmm.config.ConnectorState;
 import io.vmm.connector.ConnectorLifecycle.State;
@@ -101,7 +101,7 @@ public final class SingletonConnector {
   public Future<Void> stop() {
     String id = deployment;
     deployment = null;
-    return scope.undeploy(id, StopBudget.ROLE_MS).onComplete(ar -> {
+    return scope.undeploy(id, Budgets.ROLE_MS).onComplete(ar -> {
       lifecycle.stopped();
       publish();
     });

@@ -2,7 +2,7 @@ package io.vmm.connector;
 
 import io.vertx.core.Future;
 import io.vertx.core.eventbus.MessageConsumer;
-import io.vmm.async.StopBudget;
+import io.vmm.async.Budgets;
 import io.vmm.bus.Addresses;
 import io.vmm.bus.Discovery;
 import io.vmm.bus.PartitionFailure;
@@ -35,8 +35,8 @@ import java.util.List;
  * Start, in order ("plan, then act"): discovery once (topics, remote topics created, log bounds); then, in
  * parallel, the producers, the offset-sync writer and the stored progress; then the {@code StartPlanner} plan and
  * the tasks; last the other roles, so they do not delay the first record. Stop, in the order that loses nothing:
- * the tasks drain and store their progress while their producers still run ({@link StopBudget#TASK_MS}); then
- * producers, writer and every other role in parallel ({@link StopBudget#ROLE_MS}).
+ * the tasks drain and store their progress while their producers still run ({@link Budgets#TASK_MS}); then
+ * producers, writer and every other role in parallel ({@link Budgets#ROLE_MS}).
  * <p>
  * Threading: every method runs on the flow runner's context, inside its {@link OperationQueue}.
  */
@@ -103,7 +103,7 @@ public final class SourceConnector {
         .compose(id -> {
           discovery = id;
           return scope.vertx().eventBus().<Discovery>request(Addresses.discover(scope.name()), null,
-              Addresses.local().setSendTimeout(StopBudget.discoveryMs(scope.adminTimeoutMs())));
+              Addresses.local().setSendTimeout(Budgets.discoveryMs(scope.adminTimeoutMs())));
         })
         .compose(reply -> {
           Discovery found = reply.body();
@@ -174,8 +174,8 @@ public final class SourceConnector {
   }
 
   private Future<Void> stopSyncRoles() {
-    Future<Void> stopped = Future.join(scope.undeploy(configSync, StopBudget.ROLE_MS),
-        scope.undeploy(aclSync, StopBudget.ROLE_MS)).mapEmpty();
+    Future<Void> stopped = Future.join(scope.undeploy(configSync, Budgets.ROLE_MS),
+        scope.undeploy(aclSync, Budgets.ROLE_MS)).mapEmpty();
     configSync = null;
     aclSync = null;
     return stopped;
@@ -186,9 +186,9 @@ public final class SourceConnector {
     boolean wasUp = !tasks.running().isEmpty() || discovery != null;
     lifecycle.stopped();
     return tasks.stopTasks()
-        .transform(ar -> Future.join(List.of(tasks.stopProducers(), scope.undeploy(offsetSyncs, StopBudget.ROLE_MS),
-            scope.undeploy(discovery, StopBudget.ROLE_MS), stopSyncRoles(),
-            scope.undeploy(lagMonitor, StopBudget.ROLE_MS))))
+        .transform(ar -> Future.join(List.of(tasks.stopProducers(), scope.undeploy(offsetSyncs, Budgets.ROLE_MS),
+            scope.undeploy(discovery, Budgets.ROLE_MS), stopSyncRoles(),
+            scope.undeploy(lagMonitor, Budgets.ROLE_MS))))
         .transform(ar -> Future.join(unregister(failureListener), unregister(topicsListener)))
         .transform(ar -> {
           failureListener = null;

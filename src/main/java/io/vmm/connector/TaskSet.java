@@ -1,7 +1,7 @@
 package io.vmm.connector;
 
 import io.vertx.core.Future;
-import io.vmm.async.StopBudget;
+import io.vmm.async.Budgets;
 import io.vmm.bus.Addresses;
 import io.vmm.bus.Discovery;
 import io.vmm.bus.LogBounds;
@@ -179,7 +179,7 @@ public final class TaskSet {
         c.getInt(ConnectorKeys.INFLIGHT_PARTITION_MAX_RECORDS), c.getInt(ConnectorKeys.INFLIGHT_PARTITION_MAX_BYTES),
         c.getInt(ConnectorKeys.INFLIGHT_TASK_MAX_BYTES), c.getLong(ConnectorKeys.OFFSET_FLUSH_INTERVAL_MS),
         c.getLong(ConnectorKeys.CONSUMER_POLL_TIMEOUT_MS),
-        StopBudget.producerRequestMs(scope.flow().target().deliveryTimeoutMs()),
+        Budgets.producerRequestMs(scope.flow().target().deliveryTimeoutMs()),
         c.getBoolean(ConnectorKeys.EMIT_OFFSET_SYNCS_ENABLED) ? c.getLong(ConnectorKeys.OFFSET_LAG_MAX) : -1);
     Map<String, Object> consumerConfig = scope.flow().source().consumerConfig(
         scope.name() + "|MirrorSourceConnector-" + t + "|replication-consumer");
@@ -199,8 +199,8 @@ public final class TaskSet {
   /** Stops task {@code t} here (it drains and stores its progress), then its producer; never fails. */
   public Future<Void> stopTask(int t) {
     String deployment = tasks.remove(t);
-    Future<Void> stopped = scope.undeploy(deployment, StopBudget.TASK_MS)
-        .transform(ar -> scope.undeploy(producers.remove(t), StopBudget.ROLE_MS))
+    Future<Void> stopped = scope.undeploy(deployment, Budgets.TASK_MS)
+        .transform(ar -> scope.undeploy(producers.remove(t), Budgets.ROLE_MS))
         .onComplete(ar -> {
           clearFailures(t);
           scope.metrics().release(t, t < assignment.size() ? assignment.get(t) : List.of());
@@ -219,7 +219,7 @@ public final class TaskSet {
   /** Stops every task in parallel (each drains and stores its progress); never fails. */
   public Future<Void> stopTasks() {
     List<Future<Void>> all = new ArrayList<>();
-    tasks.values().forEach(id -> all.add(scope.undeploy(id, StopBudget.TASK_MS)));
+    tasks.values().forEach(id -> all.add(scope.undeploy(id, Budgets.TASK_MS)));
     tasks.clear();
     return Future.join(all).transform(ar -> Future.succeededFuture());
   }
@@ -227,7 +227,7 @@ public final class TaskSet {
   /** Stops every producer in parallel (after the tasks); never fails. */
   public Future<Void> stopProducers() {
     List<Future<Void>> all = new ArrayList<>();
-    producers.values().forEach(id -> all.add(scope.undeploy(id, StopBudget.ROLE_MS)));
+    producers.values().forEach(id -> all.add(scope.undeploy(id, Budgets.ROLE_MS)));
     producers.clear();
     failures.clear();
     return Future.join(all).transform(ar -> Future.succeededFuture());
@@ -274,8 +274,8 @@ public final class TaskSet {
    */
   public Future<Void> restartTask(int t) {
     LOG.info("{} restarting source task {}", scope.name(), t);
-    return scope.undeploy(tasks.remove(t), StopBudget.TASK_MS)
-        .compose(v -> scope.undeploy(producers.remove(t), StopBudget.ROLE_MS))
+    return scope.undeploy(tasks.remove(t), Budgets.TASK_MS)
+        .compose(v -> scope.undeploy(producers.remove(t), Budgets.ROLE_MS))
         .compose(v -> deployProducer(t))
         .compose(v -> Future.all(loadProgress(true), logBounds(assignment.get(t))))
         .compose(all -> {

@@ -3,7 +3,7 @@ package io.vmm.heartbeat;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.json.JsonObject;
-import io.vmm.async.StopBudget;
+import io.vmm.async.Budgets;
 import io.vmm.async.ThrottledLog;
 import io.vmm.bus.Addresses;
 import io.vmm.config.ConnectorConfig;
@@ -34,7 +34,7 @@ import java.time.Duration;
  * <p>
  * Deployed as a <b>worker</b> verticle: a {@code send()} waits for metadata (the first one, or when the target is
  * unreachable, up to {@code max.block.ms}) on a worker thread, never on an event loop. A failed send is logged
- * (throttled) and the next heartbeat goes on. Stop closes the producer within {@link StopBudget#CLIENT_CLOSE_MS}.
+ * (throttled) and the next heartbeat goes on. Stop closes the producer within {@link Budgets#CLIENT_CLOSE_MS}.
  */
 public final class HeartbeatVerticle extends VerticleBase {
 
@@ -108,7 +108,7 @@ public final class HeartbeatVerticle extends VerticleBase {
     }
     KafkaProducer<byte[], byte[]> p = producer;
     return p == null ? Future.succeededFuture() : vertx.executeBlocking(() -> {
-      p.close(Duration.ofMillis(StopBudget.CLIENT_CLOSE_MS));
+      p.close(Duration.ofMillis(Budgets.CLIENT_CLOSE_MS));
       return null;
     }, false);
   }

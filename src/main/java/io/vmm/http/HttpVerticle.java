@@ -13,6 +13,7 @@ import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.StaticHandler;
 import io.vertx.ext.web.healthchecks.HealthCheckHandler;
+import io.vmm.async.Budgets;
 import io.vmm.bus.Addresses;
 import io.vmm.bus.ControlRequest;
 
@@ -49,12 +50,9 @@ import java.util.function.Supplier;
  */
 public final class HttpVerticle extends VerticleBase {
 
-  /** Bound of the readiness check, ms. */
-  private static final long HEALTH_TIMEOUT_MS = 4_000;
-  /** How long a status request to the supervisor may take, ms. */
-  private static final long STATUS_TIMEOUT_MS = 10_000;
-  /** How long a connector or task operation may take (a restart stops and starts tasks), ms. */
-  private static final long OPERATION_TIMEOUT_MS = 60_000;
+  private static final long HEALTH_TIMEOUT_MS = Budgets.HEALTH_MS;
+  private static final long STATUS_TIMEOUT_MS = Budgets.STATUS_MS;
+  private static final long OPERATION_TIMEOUT_MS = Budgets.OPERATION_MS;
 
   private final int port;
   private final Supplier<String> token;

@@ -3,6 +3,7 @@ package io.vmm.kafka;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vmm.async.Budgets;
 import io.vmm.config.ConnectorKeys;
 import io.vmm.config.FlowSpec;
 import org.apache.kafka.clients.admin.Admin;
@@ -60,16 +61,18 @@ public final class FlowAdmins {
     return KafkaFutures.on(context, future, timeout, flowName + " " + what);
   }
 
-  /** Closes both admins on a worker thread (up to 2 s each); never fails. */
+  /** Closes both admins in parallel on worker threads, each within {@link Budgets#CLIENT_CLOSE_MS}; never fails. */
   public Future<Void> close(Vertx vertx) {
+    return Future.join(close(vertx, source), close(vertx, target)).<Void>mapEmpty().otherwiseEmpty();
+  }
+
+  private static Future<Void> close(Vertx vertx, Admin admin) {
+    if (admin == null) {
+      return Future.succeededFuture();
+    }
     return vertx.<Void>executeBlocking(() -> {
-      if (source != null) {
-        source.close(Duration.ofSeconds(2));
-      }
-      if (target != null) {
-        target.close(Duration.ofSeconds(2));
-      }
+      admin.close(Duration.ofMillis(Budgets.CLIENT_CLOSE_MS));
       return null;
-    }, false).timeout(5, TimeUnit.SECONDS).otherwiseEmpty();
+    }, false).timeout(Budgets.CLIENT_CLOSE_MS + 200, TimeUnit.MILLISECONDS).otherwiseEmpty();
   }
 }

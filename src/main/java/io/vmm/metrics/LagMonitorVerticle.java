@@ -3,7 +3,7 @@ package io.vmm.metrics;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vmm.async.PeriodicTask;
-import io.vmm.async.StopBudget;
+import io.vmm.async.Budgets;
 import io.vmm.config.ConnectorKeys;
 import io.vmm.config.FlowSpec;
 import io.vmm.kafka.KafkaFutures;
@@ -28,7 +28,7 @@ import java.util.Map;
  * failed, will retry}".
  * <p>
  * Threading: event-loop verticle; Admin calls are non-blocking and complete on this context; the admin is created
- * and closed (within {@link StopBudget#CLIENT_CLOSE_MS}) on a worker thread.
+ * and closed (within {@link Budgets#CLIENT_CLOSE_MS}) on a worker thread.
  */
 public final class LagMonitorVerticle extends VerticleBase {
 
@@ -98,7 +98,7 @@ public final class LagMonitorVerticle extends VerticleBase {
     }
     Admin a = admin;
     return a == null ? Future.succeededFuture() : vertx.executeBlocking(() -> {
-      a.close(Duration.ofMillis(StopBudget.CLIENT_CLOSE_MS));
+      a.close(Duration.ofMillis(Budgets.CLIENT_CLOSE_MS));
       return null;
     }, false);
   }

@@ -8,7 +8,7 @@ import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.eventbus.ReplyFailure;
 import io.vertx.core.json.JsonObject;
-import io.vmm.async.StopBudget;
+import io.vmm.async.Budgets;
 import io.vmm.bus.Addresses;
 import io.vmm.bus.ControlRequest;
 import org.slf4j.Logger;
@@ -92,7 +92,7 @@ public final class MemberRpc {
   /** Applies {@code request} on {@code member}; fails with the member's failure code, or 503 if it did not answer. */
   public Future<JsonObject> control(String member, ControlRequest request, String what) {
     return vertx.eventBus().<JsonObject>request(Addresses.member(member), toJson(request),
-            new DeliveryOptions().setSendTimeout(StopBudget.MEMBER_REQUEST_MS))
+            new DeliveryOptions().setSendTimeout(Budgets.MEMBER_REQUEST_MS))
         .map(Message::body)
         .recover(e -> Future.failedFuture(e instanceof ReplyException re && re.failureCode() >= 400 ? e
             : new ReplyException(ReplyFailure.RECIPIENT_FAILURE, 503, "member " + member + " running " + what
@@ -111,7 +111,7 @@ public final class MemberRpc {
     for (String m : v.members()) {
       if (!m.equals(v.self())) {
         asks.add(vertx.eventBus().<JsonObject>request(Addresses.member(m), request,
-                new DeliveryOptions().setSendTimeout(StopBudget.MEMBER_REQUEST_MS))
+                new DeliveryOptions().setSendTimeout(Budgets.MEMBER_REQUEST_MS))
             .onSuccess(reply -> answers.put(m, reply.body()))
             .onFailure(e -> LOG.debug("member {} did not answer {}: {}", m, request.getString("op"), e.toString())));
       }
@@ -124,7 +124,7 @@ public final class MemberRpc {
     JsonObject request = new JsonObject().put("op", "release").put("flow", flow).put("unit", unit)
         .put("from", view.get().self());
     return vertx.eventBus().request(Addresses.member(member), request,
-            new DeliveryOptions().setSendTimeout(StopBudget.MEMBER_RELEASE_MS))
+            new DeliveryOptions().setSendTimeout(Budgets.MEMBER_RELEASE_MS))
         .transform(ar -> {
           if (ar.failed() && !(ar.cause() instanceof ReplyException re && re.failureType() == ReplyFailure.NO_HANDLERS)) {
             LOG.warn("{}: member {} did not confirm releasing {} ({}); starting it here anyway", flow, member, unit,

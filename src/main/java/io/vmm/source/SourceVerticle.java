@@ -5,7 +5,7 @@ import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.kafka.client.consumer.KafkaReadStream;
-import io.vmm.async.StopBudget;
+import io.vmm.async.Budgets;
 import io.vmm.async.ThrottledLog;
 import io.vmm.bus.Addresses;
 import io.vmm.bus.BatchResult;
@@ -308,8 +308,8 @@ public final class SourceVerticle extends VerticleBase {
   }
 
   /**
-   * Stops polling, waits up to {@link StopBudget#DRAIN_MS} for records in flight, stores progress (up to
-   * {@link StopBudget#FLUSH_MS}), closes the consumer (up to {@link StopBudget#CLOSE_MS}). Records not
+   * Stops polling, waits up to {@link Budgets#DRAIN_MS} for records in flight, stores progress (up to
+   * {@link Budgets#FLUSH_MS}), closes the consumer (up to {@link Budgets#CLOSE_MS}). Records not
    * acknowledged by then are re-sent after a restart (at-least-once). Fails only when closing the consumer fails
    * or takes longer.
    */
@@ -332,21 +332,21 @@ public final class SourceVerticle extends VerticleBase {
     }
     long started = System.currentTimeMillis();
     return drained.future()
-        .timeout(StopBudget.DRAIN_MS, TimeUnit.MILLISECONDS)
+        .timeout(Budgets.DRAIN_MS, TimeUnit.MILLISECONDS)
         .recover(e -> {
           LOG.warn("{} {} records still in flight after {} ms ({}); they will be mirrored again after restart",
-              taskId, tracker.inFlightRecords(), StopBudget.DRAIN_MS, inFlightSummary());
+              taskId, tracker.inFlightRecords(), Budgets.DRAIN_MS, inFlightSummary());
           return Future.succeededFuture();
         })
         .compose(v -> {
           flushing = false;
-          return flush().timeout(StopBudget.FLUSH_MS, TimeUnit.MILLISECONDS);
+          return flush().timeout(Budgets.FLUSH_MS, TimeUnit.MILLISECONDS);
         })
         .recover(e -> {
           LOG.warn("{} final progress store failed: {}", taskId, e.toString());
           return Future.succeededFuture();
         })
-        .compose(v -> stream.close().timeout(StopBudget.CLOSE_MS, TimeUnit.MILLISECONDS))
+        .compose(v -> stream.close().timeout(Budgets.CLOSE_MS, TimeUnit.MILLISECONDS))
         .onComplete(ar -> LOG.info("{} stopped in {} ms after {} batches, {} flow-control pauses; stored progress: {}",
             taskId, System.currentTimeMillis() - started, batches, flowControl.pauses(), progressSummary()));
   }

@@ -7,7 +7,7 @@ import io.vertx.core.Vertx;
 import io.vertx.core.internal.VertxInternal;
 import io.vertx.core.json.JsonObject;
 import io.vmm.async.RetryPolicy;
-import io.vmm.async.StopBudget;
+import io.vmm.async.Budgets;
 import io.vmm.config.FlowSpec;
 import io.vmm.flow.FlowRunner;
 import io.vmm.metrics.FlowMetrics;
@@ -118,15 +118,15 @@ final class Flows {
     return runner.stop().onComplete(ar -> runner.metrics().close());
   }
 
-  /** Stops every flow in parallel within {@link StopBudget#FLOWS_MS}; no retry starts afterwards. */
+  /** Stops every flow in parallel within {@link Budgets#FLOWS_MS}; no retry starts afterwards. */
   Future<Void> stopAll() {
     stopping = true;
     retryTimers.forEach(vertx::cancelTimer);
     List<Future<Void>> stops = new ArrayList<>();
     runners.values().forEach(r -> stops.add(stopAndClose(r)));
-    return Future.join(stops).timeout(StopBudget.FLOWS_MS, TimeUnit.MILLISECONDS).transform(ar -> {
+    return Future.join(stops).timeout(Budgets.FLOWS_MS, TimeUnit.MILLISECONDS).transform(ar -> {
       if (ar.failed()) {
-        LOG.warn("flows did not stop within {} ms: {}", StopBudget.FLOWS_MS, ar.cause().toString());
+        LOG.warn("flows did not stop within {} ms: {}", Budgets.FLOWS_MS, ar.cause().toString());
       }
       return Future.succeededFuture();
     });

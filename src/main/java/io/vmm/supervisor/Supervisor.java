@@ -9,7 +9,8 @@ import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.internal.VertxInternal;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import io.vmm.async.StopBudget;
+import io.vmm.async.Budgets;
+import io.vmm.async.PeriodicTask;
 import io.vmm.bus.Addresses;
 import io.vmm.bus.Codecs;
 import io.vmm.bus.ControlRequest;
@@ -40,7 +41,7 @@ import java.util.function.Supplier;
 /**
  * One replica's supervisor: registers the local codecs, runs the flows ({@link Flows}), serves the HTTP API and the
  * metrics endpoint, routes control requests ({@link ControlRouter}), applies config reloads ({@link ConfigReloader})
- * and stops everything in order within {@link StopBudget#SHUTDOWN_MS}.
+ * and stops everything in order within {@link Budgets#SHUTDOWN_MS}.
  * <p>
  * <b>Cluster mode</b> ({@code cluster.enabled}): before the flows start, the supervisor learns the members
  * ({@link Membership}), answers other members ({@link MemberRpc}) and hands every member change to the flows
@@ -76,7 +77,7 @@ public final class Supervisor implements MemberRpc.Handler {
   private Membership membership;
   private ConfigWatcher watcher;
   private final JsonObject document;
-  private long statusTimer = -1;
+  private PeriodicTask statusPublisher;
 
   /** A supervisor with its own metrics registry and no config document (reloads restart every flow they touch). */
   public Supervisor(Vertx vertx, MirrorMakerConfig config) {
@@ -95,7 +96,7 @@ public final class Supervisor implements MemberRpc.Handler {
     this.config = config;
     this.registry = registry;
     this.document = document;
-    this.probe = new ClusterProbe(vertx, Duration.ofMillis(StopBudget.PROBE_MS));
+    this.probe = new ClusterProbe(vertx, Duration.ofMillis(Budgets.PROBE_MS));
     this.view = MemberView.single(config.clustered() ? config.cluster().memberName() : "local");
     Supplier<MemberView> views = () -> view;
     this.rpc = new MemberRpc(vertx, views, this);
@@ -129,8 +130,8 @@ public final class Supervisor implements MemberRpc.Handler {
   public Future<Void> start() {
     return onContext(() -> {
       Future<Void> joined = !config.clustered() ? Future.succeededFuture() : joinCluster();
-      statusTimer = vertx.setPeriodic(STATUS_PUBLISH_MS, id -> localStatus()
-          .onSuccess(s -> vertx.eventBus().publish(Addresses.STATUS, s)));
+      statusPublisher = PeriodicTask.start(vertx, "status publish", STATUS_PUBLISH_MS, STATUS_PUBLISH_MS,
+          () -> localStatus().onSuccess(s -> vertx.eventBus().publish(Addresses.STATUS, s)), LOG);
       consumers.add(vertx.eventBus().consumer(Addresses.TRANSLATE, router::onTranslate));
       consumers.add(vertx.eventBus().<ControlRequest>localConsumer(Addresses.CONTROL, router::onControl));
       HttpVerticle http = new HttpVerticle(config.httpPort(), () -> httpToken);
@@ -203,7 +204,7 @@ public final class Supervisor implements MemberRpc.Handler {
 
   /**
    * Readiness: {@code {"ready": bool, "reasons": [...]}}; ready when every flow has started the connectors
-   * requested running (or paused) and every cluster of every flow answers within {@link StopBudget#PROBE_MS}.
+   * requested running (or paused) and every cluster of every flow answers within {@link Budgets#PROBE_MS}.
    */
   public Future<JsonObject> ready() {
     return onContext(() -> {
@@ -285,10 +286,12 @@ public final class Supervisor implements MemberRpc.Handler {
     return onContext(() -> reloader.reload(rawDocument));
   }
 
-  /** Stops every flow in parallel (each drains and stores its progress) within {@link StopBudget#FLOWS_MS}. */
+  /** Stops every flow in parallel (each drains and stores its progress) within {@link Budgets#FLOWS_MS}. */
   public Future<Void> stop() {
     return onContext(() -> {
-      vertx.cancelTimer(statusTimer);
+      if (statusPublisher != null) {
+        statusPublisher.cancel();
+      }
       if (membership != null) {
         membership.close();
       }

@@ -3,7 +3,7 @@ package io.vmm.sync;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.Message;
-import io.vmm.async.StopBudget;
+import io.vmm.async.Budgets;
 import io.vmm.async.ThrottledLog;
 import io.vmm.bus.Addresses;
 import io.vmm.bus.OffsetSync;
@@ -30,7 +30,7 @@ import java.time.Duration;
  * {@link OffsetSyncCodec}'s. Send failures are logged (throttled) and the sync dropped, as MM2 only logs them.
  * <p>
  * Deployed as a <b>worker</b> verticle: a send may wait for metadata on a worker thread, never an event loop; stop
- * closes the producer (flushing what is queued) within {@link StopBudget#CLIENT_CLOSE_MS}.
+ * closes the producer (flushing what is queued) within {@link Budgets#CLIENT_CLOSE_MS}.
  */
 public final class OffsetSyncWriterVerticle extends VerticleBase {
 
@@ -91,7 +91,7 @@ public final class OffsetSyncWriterVerticle extends VerticleBase {
   @Override
   public Future<?> stop() {
     if (producer != null) {
-      producer.close(Duration.ofMillis(StopBudget.CLIENT_CLOSE_MS)); // worker thread; flushes what is queued
+      producer.close(Duration.ofMillis(Budgets.CLIENT_CLOSE_MS)); // worker thread; flushes what is queued
     }
     return Future.succeededFuture();
   }

@@ -1,6 +1,6 @@
 package io.vmm.target;
 
-import io.vmm.async.StopBudget;
+import io.vmm.async.Budgets;
 import io.vmm.progress.ProgressFormat;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
@@ -44,7 +44,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * blocks a worker thread, never an event loop; messages are handled one at a time in arrival order. Kafka
  * completes sends on its network thread; each batch's answer goes back through this verticle's context once
  * all of its records are answered (one context hop per batch, none per record). Stop closes the producer,
- * flushing what is queued, within {@link StopBudget#CLIENT_CLOSE_MS}.
+ * flushing what is queued, within {@link Budgets#CLIENT_CLOSE_MS}.
  */
 public final class TargetProducerVerticle extends VerticleBase {
 
@@ -243,7 +243,7 @@ public final class TargetProducerVerticle extends VerticleBase {
     Future<?> unregistered = Future.all(consumers.stream().map(MessageConsumer::unregister).toList());
     if (producer != null) {
       String batching = batchingSummary();
-      producer.close(Duration.ofMillis(StopBudget.CLIENT_CLOSE_MS)); // worker thread: blocking is fine
+      producer.close(Duration.ofMillis(Budgets.CLIENT_CLOSE_MS)); // worker thread: blocking is fine
       LOG.info("{} target producer {} closed; {}", flow, index, batching);
     }
     return unregistered;

@@ -1,8 +1,8 @@
 package io.vmm.async;
 
 /**
- * Every stop and timeout budget of a replica, derived from one shutdown budget, so that a stop always ends
- * inside it. A SIGTERM gives the process {@link #SHUTDOWN_MS}; the supervisor gives its flows {@link #FLOWS_MS}
+ * Every stop and timeout budget of a replica, in one place. The stop budgets derive from one shutdown budget, so
+ * that a stop always ends inside it. A SIGTERM gives the process {@link #SHUTDOWN_MS}; the supervisor gives its flows {@link #FLOWS_MS}
  * (the rest closes the HTTP API and Vert.x). A flow stops in two stages that together fit in {@link #FLOWS_MS}:
  * its source tasks ({@link #TASK_MS}: drain, store progress, close the consumer), then everything the tasks used
  * (producers, offset-sync writer, discovery, syncs, monitors) in parallel ({@link #ROLE_MS} each). A task's stop
@@ -10,7 +10,7 @@ package io.vmm.async;
  * <p>
  * All values are milliseconds. Constants only.
  */
-public final class StopBudget {
+public final class Budgets {
 
   /** What a SIGTERM allows the whole process: stop the flows, store progress, close Vert.x. */
   public static final long SHUTDOWN_MS = 10_000;
@@ -52,12 +52,25 @@ public final class StopBudget {
   /** How long one readiness check of a cluster may take, ms. */
   public static final long PROBE_MS = 2_000;
 
+  /** Reading the config file at start. */
+  public static final long CONFIG_LOAD_MS = 30_000;
+  /** Joining the Vert.x cluster at start. */
+  public static final long CLUSTER_JOIN_MS = 120_000;
+  /** Starting the supervisor: every flow started, or failed and scheduled for a retry. */
+  public static final long START_MS = 600_000;
+  /** The readiness check of {@code /health/ready}. */
+  public static final long HEALTH_MS = 4_000;
+  /** A status request from the HTTP API to the supervisor. */
+  public static final long STATUS_MS = 10_000;
+  /** A connector or task operation from the HTTP API (a restart stops and starts tasks). */
+  public static final long OPERATION_MS = 60_000;
+
   static {
     if (DRAIN_MS + FLUSH_MS + CLOSE_MS > TASK_MS || TASK_MS + ROLE_MS > FLOWS_MS) {
       throw new AssertionError("stop budgets do not fit in the shutdown budget");
     }
   }
 
-  private StopBudget() {
+  private Budgets() {
   }
 }
