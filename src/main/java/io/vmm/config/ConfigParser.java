@@ -308,7 +308,7 @@ public final class ConfigParser {
       }
     }
     ConnectorConfig config = ConnectorConfig.parse(kind, raw, node.pathOf("config"), problems, ignored);
-    return new ConnectorSpec(tasksMax, state, config);
+    return new ConnectorSpec(tasksMax, state, config, true, AutoRestartSpec.OFF);
   }
 
   /**

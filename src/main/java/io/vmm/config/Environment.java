@@ -19,6 +19,13 @@ public final class Environment {
   public static final String MEMBER_NAME = "VMM_MEMBER_NAME";
   public static final String HOSTNAME = "HOSTNAME";
   public static final String POD_IP = "POD_IP";
+  public static final String SECRETS_DIR = "VMM_SECRETS_DIR";
+  public static final String CONFIGMAPS_DIR = "VMM_CONFIGMAPS_DIR";
+  public static final String RACK_ID = "VMM_RACK_ID";
+  /** Where mounted Kubernetes Secrets are when {@code $VMM_SECRETS_DIR} is not set. */
+  public static final String DEFAULT_SECRETS_DIR = "/etc/vmm/secrets";
+  /** Where mounted ConfigMaps are when {@code $VMM_CONFIGMAPS_DIR} is not set. */
+  public static final String DEFAULT_CONFIGMAPS_DIR = "/etc/vmm/configmaps";
 
   private static final Environment SYSTEM = new Environment(System.getenv());
 
@@ -56,6 +63,27 @@ public final class Environment {
   }
 
   /**
+   * The directory holding one sub-directory per Kubernetes Secret ({@code <dir>/<secretName>/<key>}, as a Secret
+   * volume is mounted): {@code $VMM_SECRETS_DIR}, else {@link #DEFAULT_SECRETS_DIR}.
+   */
+  public java.nio.file.Path secretsDir() {
+    String v = value(SECRETS_DIR);
+    return java.nio.file.Path.of(v != null ? v.trim() : DEFAULT_SECRETS_DIR);
+  }
+
+  /** The directory holding one sub-directory per ConfigMap: {@code $VMM_CONFIGMAPS_DIR}, else the default. */
+  public java.nio.file.Path configMapsDir() {
+    String v = value(CONFIGMAPS_DIR);
+    return java.nio.file.Path.of(v != null ? v.trim() : DEFAULT_CONFIGMAPS_DIR);
+  }
+
+  /** {@code $VMM_RACK_ID} (the node's zone, for {@code client.rack}), or null when unset or blank. */
+  public String rackId() {
+    String v = value(RACK_ID);
+    return v == null ? null : v.trim();
+  }
+
+  /**
    * The bearer token the REST API's mutating endpoints require: {@code $VMM_HTTP_TOKEN} when set and not blank,
    * else {@code http.token}; null for none. Call it again after a reload ({@code http.token} may change).
    */
@@ -73,7 +101,8 @@ public final class Environment {
   @Override
   public String toString() {
     return "Environment" + new java.util.TreeSet<>(variables.keySet()).stream()
-        .filter(k -> k.equals(HTTP_TOKEN) || k.equals(MEMBER_NAME) || k.equals(HOSTNAME) || k.equals(POD_IP))
+        .filter(k -> k.equals(HTTP_TOKEN) || k.equals(MEMBER_NAME) || k.equals(HOSTNAME) || k.equals(POD_IP)
+            || k.equals(SECRETS_DIR) || k.equals(CONFIGMAPS_DIR) || k.equals(RACK_ID))
         .toList();
   }
 }
