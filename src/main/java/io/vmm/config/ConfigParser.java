@@ -25,10 +25,10 @@ public final class ConfigParser {
   private static final Logger LOG = LoggerFactory.getLogger(ConfigParser.class);
 
   static final Set<String> TOP = JsonNode.set("clusters", "mirrors", "http", "metrics", "cluster", "logging",
-      "reload");
+      "reload", "rack");
   static final Set<String> TOP_IGNORED = JsonNode.set("version", "replicas", "connectCluster", "target",
-      "resources", "jvmOptions", "metricsConfig", "template", "tracing", "livenessProbe",
-      "readinessProbe", "image", "externalConfiguration", "rack", "clientRackInitImage");
+      "resources", "jvmOptions", "jmxOptions", "metricsConfig", "template", "tracing", "livenessProbe",
+      "readinessProbe", "image", "externalConfiguration", "clientRackInitImage");
   static final Set<String> CLUSTER = JsonNode.set("alias", "bootstrapServers", "config", "tls", "authentication");
   static final Set<String> MIRROR = JsonNode.set("sourceCluster", "targetCluster", "topicsPattern",
       "topicsExcludePattern", "topicsBlacklistPattern", "groupsPattern", "groupsExcludePattern",
@@ -126,11 +126,31 @@ public final class ConfigParser {
       metricsPort = metrics.integer("port", 9404, 0, 65535);
     }
     ClusterModeSpec cluster = ClusterModeSpec.parse(root.object("cluster"), problems, env);
+    String clientRack = parseRack(root.object("rack"), env);
 
     problems.throwIfAny();
-    ignored.forEach(p -> LOG.warn("{}: Strimzi/Connect field has no effect here and is ignored", p));
+    ignored.forEach(p -> LOG.warn("{}: Strimzi field ignored: {}", p, StrimziFields.ignoredReason(p)));
     return new MirrorMakerConfig(List.copyOf(clusters.values()), List.copyOf(flows), httpPort, metricsPort, cluster,
-        httpToken, loggers, reloadEnabled, reloadScanMs);
+        httpToken, loggers, reloadEnabled, reloadScanMs, clientRack);
+  }
+
+  /**
+   * Strimzi's {@code rack: {topologyKey}}: Strimzi reads the node label {@code topologyKey} in an init container;
+   * here the deployment passes the zone as {@code $VMM_RACK_ID} (deploy/ shows how). Without it, one warning and
+   * no {@code client.rack}.
+   */
+  private static String parseRack(JsonNode rack, Environment env) {
+    if (rack == null) {
+      return null;
+    }
+    rack.checkFields(JsonNode.set("topologyKey"), Set.of());
+    String key = rack.string("topologyKey", false);
+    String id = env.rackId();
+    if (id == null) {
+      LOG.warn("{} is set (topologyKey {}) but ${} is not: source consumers fetch from partition leaders",
+          rack.path(), key, Environment.RACK_ID);
+    }
+    return id;
   }
 
   private static ClusterSpec parseCluster(JsonNode c, Problems problems) {

@@ -17,10 +17,12 @@ import java.util.Map;
  * @param loggers     {@code logging.loggers}: logger name (or {@code ROOT}) to level, see {@link LoggingSpec}
  * @param reloadEnabled {@code reload.enabled}: watch the config file and apply changes live (default true)
  * @param reloadScanMs  {@code reload.scanPeriodMs}: how often the file is read, ms (default 5000)
+ * @param clientRack    Strimzi's {@code rack}: the {@code client.rack} of the source consumers (follower fetching),
+ *                      from {@code $VMM_RACK_ID}; null when {@code rack} is absent or no rack id is set
  */
 public record MirrorMakerConfig(List<ClusterSpec> clusters, List<FlowSpec> flows, int httpPort, int metricsPort,
                                 ClusterModeSpec cluster, String httpToken, Map<String, String> loggers,
-                                boolean reloadEnabled, int reloadScanMs) {
+                                boolean reloadEnabled, int reloadScanMs, String clientRack) {
 
   /** {@code cluster.enabled}: this replica is one member of a Vert.x cluster. */
   public boolean clustered() {

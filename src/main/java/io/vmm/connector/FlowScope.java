@@ -21,10 +21,11 @@ import java.util.concurrent.TimeUnit;
  * verticle), so the stop order is the connectors' to choose.
  *
  * @param context   the flow runner's event-loop context
- * @param clustered cluster mode: tasks use the stable partition assignment
+ * @param clustered  cluster mode: tasks use the stable partition assignment
+ * @param clientRack {@code client.rack} of the replication consumers (Strimzi's {@code rack}), or null
  */
 public record FlowScope(Vertx vertx, Context context, FlowSpec flow, FlowMetrics metrics, InternalTopics topics,
-                        UnitOwnership ownership, boolean clustered) {
+                        UnitOwnership ownership, boolean clustered, String clientRack) {
 
   private static final Logger LOG = LoggerFactory.getLogger(FlowScope.class);
 

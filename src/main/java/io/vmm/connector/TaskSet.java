@@ -183,6 +183,9 @@ public final class TaskSet {
         c.getBoolean(ConnectorKeys.EMIT_OFFSET_SYNCS_ENABLED) ? c.getLong(ConnectorKeys.OFFSET_LAG_MAX) : -1);
     Map<String, Object> consumerConfig = scope.flow().source().consumerConfig(
         scope.name() + "|MirrorSourceConnector-" + t + "|replication-consumer");
+    if (scope.clientRack() != null) {
+      consumerConfig.putIfAbsent("client.rack", scope.clientRack()); // follower fetching; an explicit setting wins
+    }
     boolean paused = connectorPaused.getAsBoolean() || pausedTasks.contains(t);
     return scope.deploy(new SourceVerticle(scope.flow().id(), t, consumerConfig, starts, limits, scope.metrics(),
             paused), false)

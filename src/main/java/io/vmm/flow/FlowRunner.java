@@ -64,7 +64,7 @@ public final class FlowRunner {
 
   /** A runner alone: it owns every unit. */
   public FlowRunner(Vertx vertx, FlowSpec flow, Context context, FlowMetrics metrics) {
-    this(vertx, flow, context, metrics, MemberView.single("local"), false, UnitOwnership.Handover.NONE);
+    this(vertx, flow, context, metrics, MemberView.single("local"), false, UnitOwnership.Handover.NONE, null);
   }
 
   /**
@@ -73,15 +73,17 @@ public final class FlowRunner {
    * @param view      the members at start
    * @param clustered cluster mode: tasks use the stable partition assignment
    * @param handover  how to ask a previous owner to release a unit
+   * @param clientRack {@code client.rack} of the replication consumers (Strimzi's {@code rack}), or null
    */
   public FlowRunner(Vertx vertx, FlowSpec flow, Context context, FlowMetrics metrics, MemberView view,
-                    boolean clustered, UnitOwnership.Handover handover) {
+                    boolean clustered, UnitOwnership.Handover handover, String clientRack) {
     this.vertx = vertx;
     this.flow = flow;
     this.metrics = metrics;
     this.queue = new OperationQueue(context);
     this.ownership = new UnitOwnership(flow.name(), view, handover);
-    FlowScope scope = new FlowScope(vertx, context, flow, metrics, InternalTopics.of(flow), ownership, clustered);
+    FlowScope scope = new FlowScope(vertx, context, flow, metrics, InternalTopics.of(flow), ownership, clustered,
+        clientRack);
     this.source = new SourceConnector(scope, queue, SourceConnector.targetOf(flow));
     this.checkpoint = new SingletonConnector(scope, checkpointSpec(flow, metrics));
     this.heartbeat = new SingletonConnector(scope, heartbeatSpec(flow, metrics));

@@ -42,12 +42,14 @@ final class Flows {
   private final Supplier<MemberView> view;
   private final boolean clustered;
   private final UnitOwnership.Handover handover;
+  private final String clientRack;
   private final Map<String, FlowRunner> runners = new LinkedHashMap<>();
   private final List<Long> retryTimers = new ArrayList<>();
   private boolean stopping;
 
   Flows(Vertx vertx, Context context, PrometheusMeterRegistry registry, Supplier<MemberView> view, boolean clustered,
-        UnitOwnership.Handover handover) {
+        UnitOwnership.Handover handover, String clientRack) {
+    this.clientRack = clientRack;
     this.vertx = vertx;
     this.context = context;
     this.registry = registry;
@@ -60,7 +62,8 @@ final class Flows {
   FlowRunner create(FlowSpec flow) {
     // each runner gets its own event-loop context, not tied to any deployment
     return new FlowRunner(vertx, flow, ((VertxInternal) vertx).createEventLoopContext(),
-        new FlowMetrics(registry, flow.id().source(), flow.id().target()), view.get(), clustered, handover);
+        new FlowMetrics(registry, flow.id().source(), flow.id().target()), view.get(), clustered, handover,
+        clientRack);
   }
 
   FlowRunner get(String name) {

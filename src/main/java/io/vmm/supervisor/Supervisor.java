@@ -101,7 +101,7 @@ public final class Supervisor implements MemberRpc.Handler {
     Supplier<MemberView> views = () -> view;
     this.rpc = new MemberRpc(vertx, views, this);
     this.flows = new Flows(vertx, context, registry, views, config.clustered(),
-        config.clustered() ? rpc::release : UnitOwnership.Handover.NONE);
+        config.clustered() ? rpc::release : UnitOwnership.Handover.NONE, config.clientRack());
     this.router = new ControlRouter(vertx, flows, config.clustered(), views, rpc, this::status, this::ready);
     this.reloader = new ConfigReloader(flows, config, document, registry, this::applied);
     Codecs.register(vertx);
