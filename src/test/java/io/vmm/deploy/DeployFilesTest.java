@@ -41,7 +41,7 @@ import static org.junit.jupiter.api.Assertions.fail;
  *   its liveness and readiness probes GET {@code /health/live} and {@code /health/ready} on the container port
  *   named {@code http}, its container ports are {@code http} 8083, {@code metrics} 9404, {@code hazelcast} 5701
  *   and {@code eventbus} 17001, its scrape annotations point at the port named {@code metrics} (9404) and
- *   {@code /metrics}, the ConfigMap is mounted as a directory at {@code /etc/vmm} (no {@code subPath}, which
+ *   {@code /metrics}, the ConfigMap is mounted as a directory at {@code /etc/vmm/config} (no {@code subPath}, which
  *   would stop live config updates), and the normal Service exposes exactly {@code http} and {@code metrics};</li>
  *   <li>cluster mode on Kubernetes: more than one replica, {@code podManagementPolicy: Parallel}, {@code POD_IP}
  *   from the downward API ({@code status.podIP}), a preferred pod anti-affinity on {@code kubernetes.io/hostname}
@@ -159,7 +159,7 @@ class DeployFilesTest {
     boolean mounted = false;
     for (Map<String, Object> m : this.<Map<String, Object>>list(container, "volumeMounts")) {
       if (volumeName.equals(m.get("name"))) {
-        assertEquals("/etc/vmm", m.get("mountPath"));
+        assertEquals("/etc/vmm/config", m.get("mountPath"));
         assertNull(m.get("subPath"), "subPath mounts never see ConfigMap updates");
         mounted = true;
       }
@@ -287,6 +287,33 @@ class DeployFilesTest {
   // ---- helpers
 
   /** Every YAML file of deploy/kubernetes by file name, each as its list of documents. */
+  /** Secrets are mounted one directory per Secret under $VMM_SECRETS_DIR; the rack id comes from the zone. */
+  @Test
+  void secretsAreMountedWhereTheSecretsDirSays() throws IOException {
+    Map<String, Object> spec = map(ofKind(manifests(), "StatefulSet"), "spec");
+    Map<String, Object> container = container(spec);
+    Map<String, Object> env = new java.util.HashMap<>();
+    for (Map<String, Object> e : this.<Map<String, Object>>list(container, "env")) {
+      env.put((String) e.get("name"), e.get("value") != null ? e.get("value") : e.get("valueFrom"));
+    }
+    assertEquals(io.vmm.config.Environment.DEFAULT_SECRETS_DIR, env.get(io.vmm.config.Environment.SECRETS_DIR));
+    assertNotNull(env.get(io.vmm.config.Environment.RACK_ID), "VMM_RACK_ID is set from the node's zone");
+    Map<String, String> secretVolumes = new java.util.HashMap<>(); // volume name -> Secret name
+    for (Map<String, Object> v : this.<Map<String, Object>>list(map(spec, "template", "spec"), "volumes")) {
+      if (v.get("secret") instanceof Map<?, ?> secret) {
+        secretVolumes.put((String) v.get("name"), (String) secret.get("secretName"));
+      }
+    }
+    assertFalse(secretVolumes.isEmpty(), "no Secret volume");
+    for (Map<String, Object> m : this.<Map<String, Object>>list(container, "volumeMounts")) {
+      String secretName = secretVolumes.remove((String) m.get("name"));
+      if (secretName != null) {
+        assertEquals(io.vmm.config.Environment.DEFAULT_SECRETS_DIR + "/" + secretName, m.get("mountPath"));
+      }
+    }
+    assertTrue(secretVolumes.isEmpty(), "Secret volumes not mounted: " + secretVolumes);
+  }
+
   private static Map<String, List<Map<String, Object>>> manifests() throws IOException {
     List<Path> files;
     try (Stream<Path> s = Files.list(KUBERNETES)) {
