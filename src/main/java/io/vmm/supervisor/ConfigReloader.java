@@ -80,12 +80,8 @@ final class ConfigReloader {
       steps.add(Flows.stopAndClose(flows.remove(name)));
     }
     for (String name : diff.changed()) {
-      FlowRunner old = flows.get(name);
-      old.metrics().close(); // before the replacement registers the same meters (see FlowMetrics)
-      FlowRunner fresh = flows.create(next.flow(name));
-      flows.put(fresh);
       LOG.info("config reload: restarting flow {} with its new settings", name);
-      steps.add(old.stop().transform(ar -> flows.startWithRetry(fresh)));
+      steps.add(restart(flows.get(name), next.flow(name)));
     }
     for (String name : diff.stateChanged()) {
       LOG.info("config reload: applying the connector states of flow {}", name);
@@ -106,6 +102,49 @@ final class ConfigReloader {
     lastReload = summary;
     LOG.info("config reload applied: {}", summary.encode());
     return Future.join(steps).transform(ar -> Future.succeededFuture(summary));
+  }
+
+  /**
+   * Secret files of {@code flowNames} changed (certificate rotation): re-reads the running document (secrets are
+   * read at parse time) and restarts those flows' clients with the new contents, storing progress first. A
+   * document that no longer parses (e.g. a certificate half written) is rejected like a bad reload; the running
+   * flows stay and the next scan tries again.
+   */
+  Future<JsonObject> refreshSecrets(java.util.Set<String> flowNames) {
+    if (document == null) {
+      return Future.succeededFuture(null);
+    }
+    MirrorMakerConfig next;
+    try {
+      next = ConfigParser.parse(document);
+    } catch (ConfigException e) {
+      return Future.succeededFuture(rejected(e.problems()));
+    }
+    config = next;
+    applied.accept(next);
+    List<Future<?>> steps = new ArrayList<>();
+    List<String> restarted = new ArrayList<>();
+    for (String name : flowNames) {
+      if (flows.get(name) == null || next.flow(name) == null) {
+        continue;
+      }
+      restarted.add(name);
+      LOG.info("secrets changed: restarting flow {} with the new secret files", name);
+      steps.add(restart(flows.get(name), next.flow(name)));
+    }
+    flows.order(next.flows());
+    JsonObject summary = new JsonObject().put("time", Instant.now().toString()).put("result", "applied")
+        .put("secretsChanged", new JsonArray(restarted));
+    lastReload = summary;
+    return Future.join(steps).transform(ar -> Future.succeededFuture(summary));
+  }
+
+  /** Replaces {@code old} by a runner of {@code spec}: the old one stops (progress stored), then the new starts. */
+  private Future<Void> restart(FlowRunner old, io.vmm.config.FlowSpec spec) {
+    old.metrics().close(); // before the replacement registers the same meters (see FlowMetrics)
+    FlowRunner fresh = flows.create(spec);
+    flows.put(fresh);
+    return old.stop().transform(ar -> flows.startWithRetry(fresh));
   }
 
   /**
