@@ -208,12 +208,7 @@ public final class FlowRunner {
       List<String> problems = new ArrayList<>();
       problems.add(source == null ? null : source.readinessProblem());
       singletons().forEach(c -> problems.add(c.readinessProblem()));
-      List<String> notReady = new ArrayList<>();
-      for (String problem : problems) {
-        if (problem != null) {
-          notReady.add(problem);
-        }
-      }
+      List<String> notReady = new ArrayList<>(problems.stream().filter(java.util.Objects::nonNull).toList());
       return Future.succeededFuture(new JsonObject().put("flow", flow.name()).put("ready", notReady.isEmpty())
           .put("reasons", new JsonArray(notReady)));
     });
