@@ -8,6 +8,7 @@ import io.vertx.core.json.JsonObject;
 import io.vmm.async.PeriodicTask;
 import io.vmm.async.Budgets;
 import io.vmm.bus.Addresses;
+import io.vmm.config.ClientOverrides;
 import io.vmm.config.ConnectorConfig;
 import io.vmm.config.ConnectorKeys;
 import io.vmm.config.FlowSpec;
@@ -23,7 +24,6 @@ import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -50,6 +50,10 @@ import java.util.concurrent.TimeUnit;
  * acknowledgements complete on this verticle's context, bounded by {@code admin.timeout.ms}; blocking consumer
  * and client work runs on worker threads. {@link #stop()} closes every client on worker threads within
  * {@link Budgets#CLIENT_CLOSE_MS} (all within {@link Budgets#ROLE_MS}).
+ * <p>
+ * Clients: the offset-syncs reader and the checkpoints reloader take the checkpoint connector's {@code consumer.*},
+ * the checkpoint producer its {@code producer.override.*}, over their cluster's settings ({@link ClientOverrides}).
+ * Deployed only when the mirror names {@code checkpointConnector}.
  */
 public final class CheckpointVerticle extends VerticleBase {
 
@@ -97,8 +101,9 @@ public final class CheckpointVerticle extends VerticleBase {
               .recover(e -> Future.failedFuture(new IllegalStateException(flow.name() + " cannot create "
                   + checkpoints + ": " + e.getMessage(), e)));
         })
-        .compose(created -> vertx.executeBlocking(() -> CheckpointReloader.load(
-            flow.target().consumerConfig(flow.name() + "|checkpoint|reloader"), checkpoints, timeoutMs), true))
+        .compose(created -> vertx.executeBlocking(() -> CheckpointReloader.load(ClientOverrides.apply(
+            flow.target().consumerConfig(flow.name() + "|checkpoint|reloader"), c.clients().consumer()),
+            checkpoints, timeoutMs), true))
         .compose(reloaded -> {
           reloaded.latest().forEach((group, partitions) -> partitions.forEach(
               (tp, cp) -> ledger.record(group, tp, cp.upstreamOffset(), cp.downstreamOffset())));
@@ -129,13 +134,15 @@ public final class CheckpointVerticle extends VerticleBase {
 
   /** The offset-syncs reader and the producer, opened in parallel on worker threads. */
   private Future<Void> openClients() {
-    Map<String, Object> readerConfig = new HashMap<>((topics.syncsOnTarget() ? flow.target() : flow.source())
-        .consumerConfig(flow.name() + "|checkpoint|offset-syncs-reader"));
+    ClientOverrides overrides = flow.checkpointConnector().config().clients();
+    Map<String, Object> readerConfig = ClientOverrides.apply((topics.syncsOnTarget() ? flow.target() : flow.source())
+        .consumerConfig(flow.name() + "|checkpoint|offset-syncs-reader"), overrides.consumer());
     readerConfig.put(ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG, "false");
     reader = new OffsetSyncReader(vertx, flow.name(), topics.offsetSyncs(), readerConfig, timeoutMs, store);
     Future<Void> opened = reader.open();
     Future<CheckpointProducer> created = CheckpointProducer.create(vertx, context, flow.name(),
-        flow.target().producerConfig(flow.name() + "|checkpoint-producer"));
+        ClientOverrides.apply(flow.target().producerConfig(flow.name() + "|checkpoint-producer"),
+            overrides.producerOverride()));
     return Future.join(opened, created).transform(ar -> {
       if (created.succeeded()) {
         producer = created.result();

@@ -12,7 +12,8 @@ import java.util.Objects;
  *
  * @param added        flows only in the new config: start them
  * @param removed      flows only in the old config: stop them (progress is stored)
- * @param changed      flows whose settings changed: restart them with the new settings
+ * @param changed      flows whose settings changed, a connector block added or removed included: restart them
+ *                     with the new settings
  * @param stateChanged flows whose only change is a connector {@code state} (or Strimzi's deprecated {@code pause}):
  *                     pause, resume or stop those connectors, nothing else
  * @param needsRestart service settings that only take effect after a process restart (http.port, metrics.port,
@@ -71,7 +72,8 @@ public record ConfigDiff(List<String> added, List<String> removed, List<String> 
 
   /**
    * A flow's part of a document: its {@code mirrors[]} entry and both cluster entries; with {@code withStates}
-   * false, the connectors' {@code state} and {@code pause} fields are left out.
+   * false, the connectors' {@code state} and {@code pause} fields are left out. A connector block added or
+   * removed (even {@code {}}) changes the settings: it starts or ends that connector, so the flow restarts.
    */
   static JsonObject settings(JsonObject doc, FlowSpec flow, boolean withStates) {
     JsonObject mirror = null;
@@ -85,10 +87,7 @@ public record ConfigDiff(List<String> added, List<String> removed, List<String> 
       for (String c : CONNECTORS) {
         if (mirror.getValue(c) instanceof JsonObject conn) {
           conn.remove("state");
-          conn.remove("pause");
-          if (conn.isEmpty()) {
-            mirror.remove(c); // {} and an absent connector both mean the defaults
-          }
+          conn.remove("pause"); // an empty block stays: {} runs the connector, an absent one does not
         }
       }
     }

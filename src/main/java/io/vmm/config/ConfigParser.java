@@ -223,7 +223,17 @@ public final class ConfigParser {
         connectors.put(kind, parseConnector(node, kind, rawConfigs.get(kind), problems, ignored));
       }
     }
+    if (connectors.values().stream().noneMatch(ConnectorSpec::present)) {
+      problems.add(m.path(), "names no connector, so it would run nothing: add sourceConnector: {} to mirror "
+          + "topics (a connector left out is not run, as in Strimzi; {} runs one with MM2's defaults)");
+    }
     ConnectorConfig sourceConfig = connectors.get(ConnectorKind.SOURCE).config();
+    if (source != null && target != null) {
+      ClusterSpec syncsCluster = "target".equals(sourceConfig.getString(ConnectorKeys.OFFSET_SYNCS_TOPIC_LOCATION))
+          ? target : source;
+      connectors.forEach((kind, spec) -> spec.config().clients().checkProducers(m.pathOf(kind.field() + ".config"),
+          target, syncsCluster, problems));
+    }
     // topic filter: the Strimzi pattern fields, else the MM2 keys, else MM2's defaults
     String include = pick(m, "topicsPattern", topicsPattern, ConnectorKind.SOURCE, rawConfigs, ConnectorKeys.TOPICS,
         sourceConfig.getString(ConnectorKeys.TOPICS), problems);

@@ -7,17 +7,24 @@ import java.util.Map;
 
 /**
  * One connector's parsed config: every key of its {@link ConnectorKeys} definition, with MM2's default where
- * the user gave none. Immutable. Values are typed by the definition (INT as Integer, LONG as Long, SHORT as
- * Short, BOOLEAN as Boolean, STRING as String).
+ * the user gave none, and its own client settings ({@link ClientOverrides}: {@code producer.override.*},
+ * {@code producer.*}, {@code consumer.*}). Immutable. Values are typed by the definition (INT as Integer, LONG
+ * as Long, SHORT as Short, BOOLEAN as Boolean, STRING as String).
  */
 public final class ConnectorConfig {
 
   private final ConnectorKind kind;
   private final Map<String, Object> values;
+  private final ClientOverrides clients;
 
   ConnectorConfig(ConnectorKind kind, Map<String, Object> values) {
+    this(kind, values, ClientOverrides.NONE);
+  }
+
+  ConnectorConfig(ConnectorKind kind, Map<String, Object> values, ClientOverrides clients) {
     this.kind = kind;
     this.values = Map.copyOf(values);
+    this.clients = clients;
   }
 
   /** The config with only defaults, for tests and for connectors absent from the document. */
@@ -54,15 +61,20 @@ public final class ConnectorConfig {
     return Duration.ofSeconds(getLong(key));
   }
 
-  /** Every key with its value, defaults included; immutable. */
+  /** Every MM2 key with its value, defaults included (client overrides are in {@link #clients()}); immutable. */
   public Map<String, Object> values() {
     return values;
   }
 
-  /** The kind and every value, sorted by key; secret values ({@link Secrets#isSecret}) hidden. */
+  /** The connector's own client settings; {@link ClientOverrides#NONE} when it has none. */
+  public ClientOverrides clients() {
+    return clients;
+  }
+
+  /** The kind, every value and every client override, sorted by key; secret values ({@link Secrets#isSecret}) hidden. */
   @Override
   public String toString() {
-    return kind.field() + Secrets.redacted(values);
+    return kind.field() + Secrets.redacted(values) + (clients.isEmpty() ? "" : clients.redacted());
   }
 
   private Object value(String key) {
@@ -72,11 +84,16 @@ public final class ConnectorConfig {
     return values.get(key);
   }
 
-  /** Parses user values against the definition, reporting one problem per bad key; keeps MM2 defaults. */
+  /**
+   * Parses user values against the definition, reporting one problem per bad key; keeps MM2 defaults. Client
+   * keys ({@code producer.override.*}, {@code producer.*}, {@code consumer.*}) go to {@link #clients()}, checked
+   * by {@link ClientOverrides}.
+   */
   static ConnectorConfig parse(ConnectorKind kind, Map<String, String> raw, String path, Problems problems,
                                java.util.List<String> ignoredKeys) {
     ConfigDef def = ConnectorKeys.of(kind);
     Map<String, Object> parsed = new java.util.HashMap<>(def.parse(Map.of()));
+    ClientOverrides.Builder clients = new ClientOverrides.Builder(kind);
     for (Map.Entry<String, String> e : raw.entrySet()) {
       String key = e.getKey();
       String keyPath = path + "." + key;
@@ -86,9 +103,10 @@ public final class ConnectorConfig {
           problems.add(keyPath, "set by the mirror spec; use " + ConnectorKeys.SPEC_OWNED.get(key) + " instead");
         } else if (ConnectorKeys.IGNORED.contains(key)) {
           ignoredKeys.add(keyPath);
-        } else if (key.startsWith("consumer.") || key.startsWith("producer.") || key.startsWith("admin.")
-            || key.startsWith("source.cluster.") || key.startsWith("target.cluster.")) {
-          problems.add(keyPath, "client settings belong in clusters[].config (with a consumer., producer. or "
+        } else if (clients.take(key, e.getValue(), keyPath, problems, ignoredKeys)) {
+          // a client override: recorded or reported
+        } else if (key.startsWith("source.cluster.") || key.startsWith("target.cluster.")) {
+          problems.add(keyPath, "cluster settings belong in clusters[].config (with a consumer., producer. or "
               + "admin. prefix to target one client kind)");
         } else {
           String hint = JsonNode.closest(key, def.names());
@@ -107,6 +125,6 @@ public final class ConnectorConfig {
         problems.add(keyPath, ex.getMessage());
       }
     }
-    return new ConnectorConfig(kind, parsed);
+    return new ConnectorConfig(kind, parsed, clients.build());
   }
 }

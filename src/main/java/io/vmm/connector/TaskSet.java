@@ -10,6 +10,7 @@ import io.vmm.bus.PartitionFailure;
 import io.vmm.bus.PartitionStart;
 import io.vmm.bus.TaskCommand;
 import io.vmm.bus.TopicInfo;
+import io.vmm.config.ClientOverrides;
 import io.vmm.config.ConnectorConfig;
 import io.vmm.config.ConnectorKeys;
 import io.vmm.progress.ProgressReader;
@@ -113,12 +114,38 @@ public final class TaskSet {
   }
 
   Future<Void> deployProducer(int t) {
-    return scope.deploy(new TargetProducerVerticle(scope.name(), t,
-            scope.flow().target().producerConfig(scope.name() + "|producer-" + t), scope.topics().progress()), true)
+    return scope.deploy(new TargetProducerVerticle(scope.name(), t, producerConfig(t), scope.topics().progress()),
+            true)
         .onSuccess(id -> producers.put(t, id)).mapEmpty();
   }
 
-  /** Reads the stored progress back from the target (off the event loop); none when {@code anyStored} is false. */
+  /**
+   * Task {@code t}'s target producer: the target cluster's producer config with the source connector's
+   * {@code producer.override.*} over it (Connect's task producer overrides).
+   */
+  Map<String, Object> producerConfig(int t) {
+    return ClientOverrides.apply(scope.flow().target().producerConfig(scope.name() + "|producer-" + t),
+        scope.flow().sourceConnector().config().clients().producerOverride());
+  }
+
+  /**
+   * Task {@code t}'s replication consumer: the source cluster's consumer config with the source connector's
+   * {@code consumer.*} over it (MM2 {@code sourceConsumerConfig}).
+   */
+  Map<String, Object> consumerConfig(int t) {
+    Map<String, Object> m = ClientOverrides.apply(scope.flow().source().consumerConfig(
+        scope.name() + "|MirrorSourceConnector-" + t + "|replication-consumer"),
+        scope.flow().sourceConnector().config().clients().consumer());
+    if (scope.clientRack() != null) {
+      m.putIfAbsent("client.rack", scope.clientRack()); // follower fetching; an explicit consumer.client.rack wins
+    }
+    return m;
+  }
+
+  /**
+   * Reads the stored progress back from the target (off the event loop); none when {@code anyStored} is false.
+   * The reader is Connect's offset store, not a connector client: the target cluster's settings only, no override.
+   */
   public Future<Void> loadProgress(boolean anyStored) {
     if (!anyStored) {
       stored = Map.of();
@@ -179,13 +206,9 @@ public final class TaskSet {
         c.getInt(ConnectorKeys.INFLIGHT_PARTITION_MAX_RECORDS), c.getInt(ConnectorKeys.INFLIGHT_PARTITION_MAX_BYTES),
         c.getInt(ConnectorKeys.INFLIGHT_TASK_MAX_BYTES), c.getLong(ConnectorKeys.OFFSET_FLUSH_INTERVAL_MS),
         c.getLong(ConnectorKeys.CONSUMER_POLL_TIMEOUT_MS),
-        Budgets.producerRequestMs(scope.flow().target().deliveryTimeoutMs()),
+        Budgets.producerRequestMs(deliveryTimeoutMs(producerConfig(t))),
         c.getBoolean(ConnectorKeys.EMIT_OFFSET_SYNCS_ENABLED) ? c.getLong(ConnectorKeys.OFFSET_LAG_MAX) : -1);
-    Map<String, Object> consumerConfig = scope.flow().source().consumerConfig(
-        scope.name() + "|MirrorSourceConnector-" + t + "|replication-consumer");
-    if (scope.clientRack() != null) {
-      consumerConfig.putIfAbsent("client.rack", scope.clientRack()); // follower fetching; an explicit setting wins
-    }
+    Map<String, Object> consumerConfig = consumerConfig(t);
     boolean paused = connectorPaused.getAsBoolean() || pausedTasks.contains(t);
     return scope.deploy(new SourceVerticle(scope.flow().id(), t, consumerConfig, starts, limits, scope.metrics(),
             paused), false)
@@ -195,6 +218,12 @@ public final class TaskSet {
             stopTask(t); // released to another member while starting
           }
         });
+  }
+
+  /** A producer config's {@code delivery.timeout.ms} (Kafka's default 120000 when unset), ms. */
+  static long deliveryTimeoutMs(Map<String, Object> producerConfig) {
+    return Long.parseLong(String.valueOf(producerConfig.getOrDefault(
+        org.apache.kafka.clients.producer.ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, "120000")).trim());
   }
 
   // ------------------------------------------------------------------------------------------ stop

@@ -31,12 +31,14 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Runs one flow {@code A->B}: its three connectors (MirrorSourceConnector, MirrorCheckpointConnector,
+ * Runs one flow {@code A->B}: the connectors its mirror names (MirrorSourceConnector, MirrorCheckpointConnector,
  * MirrorHeartbeatConnector), each with a target state that the config sets at start and the REST API or a config
- * reload changes at run time. This class only orders and dispatches: start is source, then checkpoints, then
- * heartbeats; stop is the same order (the source side drains and stores its progress first); control operations
- * go to the connector they name. Reported states follow Kafka Connect (UNASSIGNED, RUNNING, PAUSED, STOPPED,
- * FAILED with the error).
+ * reload changes at run time. A connector the mirror leaves out ({@code ConnectorSpec.present} false) is not run,
+ * as in Strimzi: no verticle, no internal topic, not in the status, readiness does not wait for it, and control
+ * operations naming it fail with 404. This class only orders and dispatches: start is source, then checkpoints,
+ * then heartbeats; stop is the same order (the source side drains and stores its progress first); control
+ * operations go to the connector they name. Reported states follow Kafka Connect (UNASSIGNED, RUNNING, PAUSED,
+ * STOPPED, FAILED with the error).
  * <p>
  * <b>Cluster mode.</b> The flow's work is split into units ({@link Units}), each run by the member owning it in
  * the current {@link MemberView} ({@link UnitOwnership}). Every member runs topic discovery, the offset-sync
@@ -58,6 +60,7 @@ public final class FlowRunner {
   private final FlowMetrics metrics;
   private final OperationQueue queue;
   private final UnitOwnership ownership;
+  /** Null when the mirror leaves {@code sourceConnector} out; likewise the other two. */
   private final SourceConnector source;
   private final SingletonConnector checkpoint;
   private final SingletonConnector heartbeat;
@@ -84,9 +87,16 @@ public final class FlowRunner {
     this.ownership = new UnitOwnership(flow.name(), view, handover);
     FlowScope scope = new FlowScope(vertx, context, flow, metrics, InternalTopics.of(flow), ownership, clustered,
         clientRack);
-    this.source = new SourceConnector(scope, queue, SourceConnector.targetOf(flow));
-    this.checkpoint = new SingletonConnector(scope, checkpointSpec(flow, metrics));
-    this.heartbeat = new SingletonConnector(scope, heartbeatSpec(flow, metrics));
+    this.source = flow.sourceConnector().present()
+        ? new SourceConnector(scope, queue, SourceConnector.targetOf(flow)) : null;
+    this.checkpoint = flow.checkpointConnector().present()
+        ? new SingletonConnector(scope, checkpointSpec(flow, metrics)) : null;
+    this.heartbeat = flow.heartbeatConnector().present()
+        ? new SingletonConnector(scope, heartbeatSpec(flow, metrics)) : null;
+    if (source == null && checkpoint != null) {
+      LOG.info("{} has no sourceConnector: checkpoints translate with the offset syncs that a source connector "
+          + "elsewhere writes to {}", flow.name(), scope.topics().offsetSyncs());
+    }
   }
 
   /** The checkpoint connector: needs offset syncs, as in MM2; without them it runs with no task. */
@@ -116,8 +126,29 @@ public final class FlowRunner {
     return metrics;
   }
 
+  /** The checkpoint and heartbeat connectors the mirror names, in that order. */
   private List<SingletonConnector> singletons() {
-    return List.of(checkpoint, heartbeat);
+    List<SingletonConnector> list = new ArrayList<>(2);
+    if (checkpoint != null) {
+      list.add(checkpoint);
+    }
+    if (heartbeat != null) {
+      list.add(heartbeat);
+    }
+    return list;
+  }
+
+  private boolean present(ConnectorKind kind) {
+    return switch (kind) {
+      case SOURCE -> source != null;
+      case CHECKPOINT -> checkpoint != null;
+      case HEARTBEAT -> heartbeat != null;
+    };
+  }
+
+  /** A singleton connector's state for the start log line, or "omitted". */
+  private static String describe(SingletonConnector c) {
+    return c == null ? "omitted" : c.status().state();
   }
 
   // ------------------------------------------------------------------------------------------ whole flow
@@ -137,10 +168,14 @@ public final class FlowRunner {
   public Future<Void> start() {
     return queue.serialized(() -> {
       long started = System.currentTimeMillis();
-      return source.start().compose(v -> checkpoint.start()).compose(v -> heartbeat.start())
+      Future<Void> chain = source == null ? Future.succeededFuture() : source.start();
+      for (SingletonConnector c : singletons()) {
+        chain = chain.compose(v -> c.start());
+      }
+      return chain
           .onSuccess(v -> LOG.info("{} started in {} ms: source connector {}, checkpoints {}, heartbeats {}",
-              flow.name(), System.currentTimeMillis() - started, source.state(), checkpoint.status().state(),
-              heartbeat.status().state()))
+              flow.name(), System.currentTimeMillis() - started, source == null ? "omitted" : source.state(),
+              describe(checkpoint), describe(heartbeat)))
           .recover(e -> {
             LOG.error("{} failed to start: {}", flow.name(), e.getMessage());
             return stopAll().transform(ar -> Future.failedFuture(e));
@@ -155,23 +190,27 @@ public final class FlowRunner {
 
   private Future<Void> stopAll() {
     long started = System.currentTimeMillis();
-    return source.stop().transform(ar -> checkpoint.stop()).transform(ar -> heartbeat.stop())
+    Future<Void> chain = source == null ? Future.succeededFuture() : source.stop();
+    for (SingletonConnector c : singletons()) {
+      chain = chain.transform(ar -> c.stop());
+    }
+    return chain
         .transform(ar -> {
           LOG.info("{} stopped in {} ms", flow.name(), System.currentTimeMillis() - started);
           return Future.succeededFuture();
         });
   }
 
-  /** {@code {"flow","ready","reasons":[...]}}: ready when every connector is in the state its target asks for. */
+  /**
+   * {@code {"flow","ready","reasons":[...]}}: ready when every connector the mirror names is in the state its
+   * target asks for.
+   */
   public Future<JsonObject> readiness() {
     return queue.now(() -> {
-      List<String> notReady = new ArrayList<>();
-      for (String problem : new String[]{source.readinessProblem(), checkpoint.readinessProblem(),
-          heartbeat.readinessProblem()}) {
-        if (problem != null) {
-          notReady.add(problem);
-        }
-      }
+      List<String> problems = new ArrayList<>();
+      problems.add(source == null ? null : source.readinessProblem());
+      singletons().forEach(c -> problems.add(c.readinessProblem()));
+      List<String> notReady = new ArrayList<>(problems.stream().filter(java.util.Objects::nonNull).toList());
       return Future.succeededFuture(new JsonObject().put("flow", flow.name()).put("ready", notReady.isEmpty())
           .put("reasons", new JsonArray(notReady)));
     });
@@ -182,8 +221,8 @@ public final class FlowRunner {
   /**
    * Applies a control operation to a connector ({@code pause}, {@code resume}, {@code stop}, {@code restart}) or
    * to a task ({@code restart-task}, {@code pause-task}, {@code resume-task}). Completes with the connector's
-   * status JSON once applied; fails with a {@link ControlException} (404 unknown connector or task, 400 unknown
-   * operation).
+   * status JSON once applied; fails with a {@link ControlException} (404 unknown connector or task, or a
+   * connector the mirror leaves out; 400 unknown operation).
    *
    * @param connectorName Strimzi's connector name, {@code A->B.MirrorSourceConnector}
    * @param includeTasks  restart: restart the tasks as well (ours always restart with the connector)
@@ -194,6 +233,10 @@ public final class FlowRunner {
     ConnectorKind kind = Units.kindOf(flow.name(), connectorName);
     if (kind == null) {
       return Future.failedFuture(new ControlException(404, "unknown connector " + connectorName));
+    }
+    if (!present(kind)) {
+      return Future.failedFuture(new ControlException(404, "unknown connector " + connectorName + ": mirror "
+          + flow.name() + " has no " + kind.field() + " (write " + kind.field() + ": {} to run it)"));
     }
     return queue.serialized(() -> dispatch(kind, op, task, includeTasks, onlyFailed)
         .map(v -> status(kind).toJson()));
@@ -220,9 +263,12 @@ public final class FlowRunner {
 
   /** A reload that changed only connector {@code state} fields: applies the new target states. */
   public Future<Void> applyStates(FlowSpec next) {
-    return queue.serialized(() -> source.request(SourceConnector.targetOf(next))
-        .compose(v -> checkpoint.request(next.checkpointConnector().state()))
-        .compose(v -> heartbeat.request(next.heartbeatConnector().state())));
+    return queue.serialized(() -> (source == null ? Future.<Void>succeededFuture()
+        : source.request(SourceConnector.targetOf(next)))
+        .compose(v -> checkpoint == null ? Future.succeededFuture()
+            : checkpoint.request(next.checkpointConnector().state()))
+        .compose(v -> heartbeat == null ? Future.succeededFuture()
+            : heartbeat.request(next.heartbeatConnector().state())));
   }
 
   // ------------------------------------------------------------------------------------------ cluster mode
@@ -235,10 +281,19 @@ public final class FlowRunner {
   public Future<Void> reassign(MemberView next) {
     return queue.serialized(() -> {
       ownership.view(next, System.currentTimeMillis());
-      List<Future<Void>> lost = new ArrayList<>(List.of(source.stopLost()));
+      List<Future<Void>> lost = new ArrayList<>();
+      if (source != null) {
+        lost.add(source.stopLost());
+      }
       singletons().forEach(c -> lost.add(c.stopIfLost()));
-      return Future.join(lost).transform(stopped -> Future.join(source.startGained(), checkpoint.start(),
-              heartbeat.start()))
+      return Future.join(lost).transform(stopped -> {
+            List<Future<Void>> gained = new ArrayList<>();
+            if (source != null) {
+              gained.add(source.startGained());
+            }
+            singletons().forEach(c -> gained.add(c.start()));
+            return Future.join(gained);
+          })
           .transform(ar -> {
             if (ar.failed()) {
               LOG.error("{} starting units gained on a member change failed: {}", flow.name(), ar.cause().toString());
@@ -262,7 +317,11 @@ public final class FlowRunner {
       if (toMember.equals(ownership.self()) || ownership.owns(unit)) {
         return Future.succeededFuture(); // still ours by our view: the asker's view is stale and will settle
       }
-      return source.release(unit).transform(ar -> checkpoint.release(unit)).transform(ar -> heartbeat.release(unit));
+      Future<Void> chain = source == null ? Future.succeededFuture() : source.release(unit);
+      for (SingletonConnector c : singletons()) {
+        chain = chain.transform(ar -> c.release(unit));
+      }
+      return chain;
     });
   }
 
@@ -277,20 +336,29 @@ public final class FlowRunner {
   }
 
   /**
-   * This member's status of the flow ({@link FlowStatus#toJson}); answers at once, also while an operation
-   * (start, restart, ...) is in progress: states then show it (UNASSIGNED while starting).
+   * This member's status of the flow ({@link FlowStatus#toJson}) with the connectors the mirror names; answers at
+   * once, also while an operation (start, restart, ...) is in progress: states then show it (UNASSIGNED while
+   * starting). The flow's state is the source connector's, or without one the first named connector's.
    */
   public Future<JsonObject> status() {
     return queue.now(() -> {
       long now = System.currentTimeMillis();
       JsonObject owners = new JsonObject();
       for (ConnectorKind k : ConnectorKind.values()) {
-        owners.put(Units.connector(flow.name(), k), ownership.owner(Units.connector(flow.name(), k)));
+        if (present(k)) {
+          owners.put(Units.connector(flow.name(), k), ownership.owner(Units.connector(flow.name(), k)));
+        }
       }
-      source.owners(owners);
-      FlowStatus status = new FlowStatus(flow.name(), flow.id().source(), flow.id().target(), source.state().name(),
-          List.of(source.status(now), checkpoint.status(), heartbeat.status()), source.failures(),
-          source.sourceResets(), ownership.self(), owners);
+      List<ConnectorStatus> connectors = new ArrayList<>();
+      if (source != null) {
+        source.owners(owners);
+        connectors.add(source.status(now));
+      }
+      singletons().forEach(c -> connectors.add(c.status()));
+      String state = connectors.isEmpty() ? "UNASSIGNED" : connectors.get(0).state();
+      FlowStatus status = new FlowStatus(flow.name(), flow.id().source(), flow.id().target(), state, connectors,
+          source == null ? List.of() : source.failures(), source == null ? 0 : source.sourceResets(),
+          ownership.self(), owners);
       return Future.succeededFuture(status.toJson(metrics, now));
     });
   }

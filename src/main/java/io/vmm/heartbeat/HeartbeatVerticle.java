@@ -6,6 +6,7 @@ import io.vertx.core.json.JsonObject;
 import io.vmm.async.Budgets;
 import io.vmm.async.ThrottledLog;
 import io.vmm.bus.Addresses;
+import io.vmm.config.ClientOverrides;
 import io.vmm.config.ConnectorConfig;
 import io.vmm.config.ConnectorKeys;
 import io.vmm.config.FlowSpec;
@@ -35,6 +36,8 @@ import java.time.Duration;
  * Deployed as a <b>worker</b> verticle: a {@code send()} waits for metadata (the first one, or when the target is
  * unreachable, up to {@code max.block.ms}) on a worker thread, never on an event loop. A failed send is logged
  * (throttled) and the next heartbeat goes on. Stop closes the producer within {@link Budgets#CLIENT_CLOSE_MS}.
+ * The producer is the target cluster's, with the heartbeat connector's {@code producer.override.*} over it
+ * ({@link ClientOverrides}). Deployed only when the mirror names {@code heartbeatConnector}.
  */
 public final class HeartbeatVerticle extends VerticleBase {
 
@@ -67,8 +70,9 @@ public final class HeartbeatVerticle extends VerticleBase {
         .compose(admins -> CompactedTopics.ensure(context, admins.target(), TOPIC, 1, rf, timeout)
             .eventually(() -> admins.close(vertx)))
         .recover(e -> Future.failedFuture(new IllegalStateException(flow.name() + " " + e.getMessage(), e)))
-        .compose(created -> vertx.executeBlocking(() -> new KafkaProducer<byte[], byte[]>(
-            flow.target().producerConfig(flow.name() + "|heartbeat-producer")), false))
+        .compose(created -> vertx.executeBlocking(() -> new KafkaProducer<byte[], byte[]>(ClientOverrides.apply(
+            flow.target().producerConfig(flow.name() + "|heartbeat-producer"),
+            c.clients().producerOverride())), false))
         .onSuccess(p -> {
           producer = p;
           long intervalMs = c.getSeconds(ConnectorKeys.EMIT_HEARTBEATS_INTERVAL_SECONDS).toMillis();

@@ -6,7 +6,8 @@ import io.vertx.core.json.JsonObject;
 /**
  * Renders the supervisor's status JSON in the shapes of Kafka Connect's REST API ({@code /connectors/...}), as
  * Strimzi reads them. Input shapes: a supervisor status {@code {"flows":[{"source":"A","target":"B",
- * "connectors":{"source"|"checkpoint"|"heartbeat":<connector>}}]}}, a connector status {@code {"name","state",
+ * "connectors":{"source"?,"checkpoint"?,"heartbeat"?:<connector>}}]}} (a connector left out of its mirror has no
+ * key), a connector status {@code {"name","state",
  * "worker_id"?,"error"?,"tasks":[{"id","state","worker_id"?,"error"?}]}}. Stateless; pure functions.
  */
 final class ConnectShapes {
@@ -16,14 +17,15 @@ final class ConnectShapes {
 
   /**
    * The connector status named {@code name} in a supervisor status, with its flow's aliases added
-   * ({@code sourceAlias}, {@code targetAlias}); a copy. Null when no flow has it.
+   * ({@code sourceAlias}, {@code targetAlias}); a copy. Null when no flow has it, which includes a connector its
+   * mirror leaves out (a flow status lists only the connectors it runs).
    */
   static JsonObject find(JsonObject status, String name) {
     for (Object f : status.getJsonArray("flows")) {
       JsonObject flow = (JsonObject) f;
       for (String kind : new String[]{"source", "checkpoint", "heartbeat"}) {
-        JsonObject c = flow.getJsonObject("connectors").getJsonObject(kind);
-        if (c.getString("name").equals(name)) {
+        JsonObject c = flow.getJsonObject("connectors", new JsonObject()).getJsonObject(kind);
+        if (c != null && name.equals(c.getString("name"))) {
           return c.copy().put("sourceAlias", flow.getString("source")).put("targetAlias", flow.getString("target"));
         }
       }
@@ -31,10 +33,10 @@ final class ConnectShapes {
     return null;
   }
 
-  /** Every connector name of a supervisor status, flow by flow. */
+  /** Every connector name of a supervisor status, flow by flow (only the connectors the flows run). */
   static JsonArray names(JsonObject status) {
     JsonArray names = new JsonArray();
-    status.getJsonArray("flows").forEach(f -> ((JsonObject) f).getJsonObject("connectors")
+    status.getJsonArray("flows").forEach(f -> ((JsonObject) f).getJsonObject("connectors", new JsonObject())
         .forEach(e -> names.add(((JsonObject) e.getValue()).getString("name"))));
     return names;
   }

@@ -35,7 +35,8 @@ import java.util.function.Supplier;
  *       {@code GET /connectors/{name}}, {@code /status}, {@code /tasks}, {@code /tasks/{id}/status};
  *       {@code PUT /connectors/{name}/pause|resume} (202), {@code PUT .../stop} (204),
  *       {@code POST .../restart[?includeTasks=&onlyFailed=]} (204, or 202 with the status when a parameter is
- *       given), {@code POST .../tasks/{id}/restart} (204), and ours: {@code PUT .../tasks/{id}/pause|resume} (202).</li>
+ *       given), {@code POST .../tasks/{id}/restart} (204), and ours: {@code PUT .../tasks/{id}/pause|resume} (202).
+ *       Only the connectors the mirrors name exist here: one a mirror leaves out is not listed and answers 404.</li>
  *   <li>{@code GET /api/flows}: every flow with its connectors, tasks, partitions, throughput counters, lag and
  *       heartbeat age (see {@code FlowRunner.status()}). {@code GET /api/offsets/translate?flow=A->B&group=g}: the
  *       target offsets a group should use, per partition, with whether each is exact.</li>

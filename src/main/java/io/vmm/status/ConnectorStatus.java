@@ -3,6 +3,8 @@ package io.vmm.status;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
+import io.vmm.config.ConnectorKind;
+
 import java.util.List;
 
 /**
@@ -15,6 +17,24 @@ import java.util.List;
  * @param tasks    the tasks running on this member
  */
 public record ConnectorStatus(String name, String state, String error, String workerId, List<TaskStatus> tasks) {
+
+  /** The connector kinds, by the key a flow status lists them under. */
+  public static final List<String> KEYS = List.of("source", "checkpoint", "heartbeat");
+
+  /**
+   * Its key in a flow status's {@code connectors} object: {@code source}, {@code checkpoint} or {@code heartbeat},
+   * from the name's suffix ({@code .MirrorSourceConnector}, ...).
+   *
+   * @throws IllegalStateException if the name has none of the three suffixes
+   */
+  public String key() {
+    for (ConnectorKind k : ConnectorKind.values()) {
+      if (name.endsWith("." + k.mm2Name())) {
+        return KEYS.get(k.ordinal());
+      }
+    }
+    throw new IllegalStateException("not an MM2 connector name: " + name);
+  }
 
   /** {@code {"name","type":"source","state","error","worker_id","tasks":[...]}}. */
   public JsonObject toJson() {

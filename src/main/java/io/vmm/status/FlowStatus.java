@@ -12,8 +12,9 @@ import java.util.List;
  * Lag is summed (records) and the largest (ms) over the flow's partitions on this member; unknown numbers are null.
  *
  * @param flow       {@code A->B}
- * @param state      the source connector's state
- * @param connectors source, checkpoint and heartbeat connector, in that order
+ * @param state      the source connector's state; without one, the first connector's
+ * @param connectors the connectors the mirror names, of source, checkpoint and heartbeat in that order (a
+ *                   connector left out of the mirror is not run and not listed)
  * @param failures   the FAILED partitions ({@code PartitionFailure.toJson})
  * @param member     this member
  * @param owners     unit name to the member owning it
@@ -23,8 +24,9 @@ public record FlowStatus(String flow, String source, String target, String state
 
   /**
    * {@code {"flow","source","target","state","recordCount","byteCount","lagRecords","lagMs","heartbeatAgeMs",
-   * "failedPartitions","sourceResets","connectors":{"source","checkpoint","heartbeat"},"failures","member",
-   * "owners"}}, with the counters read from {@code metrics} at {@code nowMs}.
+   * "failedPartitions","sourceResets","connectors":{"source"?,"checkpoint"?,"heartbeat"?},"failures","member",
+   * "owners"}}, with the counters read from {@code metrics} at {@code nowMs}; {@code connectors} has a key
+   * ({@link ConnectorStatus#key}) only for a connector the mirror names.
    */
   public JsonObject toJson(FlowMetrics metrics, long nowMs) {
     long records = 0;
@@ -46,13 +48,14 @@ public record FlowStatus(String flow, String source, String target, String state
       }
     }
     long heartbeatAge = metrics.heartbeatAgeMs();
+    JsonObject byKey = new JsonObject();
+    connectors.forEach(c -> byKey.put(c.key(), c.toJson()));
     return new JsonObject().put("flow", flow).put("source", source).put("target", target).put("state", state)
         .put("recordCount", records).put("byteCount", bytes)
         .put("lagRecords", lagKnown ? lagRecords : null).put("lagMs", lagMs < 0 ? null : (long) lagMs)
         .put("heartbeatAgeMs", heartbeatAge < 0 ? null : heartbeatAge)
         .put("failedPartitions", failures.size()).put("sourceResets", sourceResets)
-        .put("connectors", new JsonObject().put("source", connectors.get(0).toJson())
-            .put("checkpoint", connectors.get(1).toJson()).put("heartbeat", connectors.get(2).toJson()))
+        .put("connectors", byKey)
         .put("failures", new JsonArray(List.copyOf(failures)))
         .put("member", member).put("owners", owners);
   }

@@ -15,7 +15,8 @@ import java.util.Map;
  * members (each reports only the partitions it mirrors), lag in ms is the largest, heartbeat age the smallest;
  * each connector's state comes from the member that runs it ({@code worker_id}); tasks are every member's tasks
  * by id, each carrying its {@code worker_id}; the unit owners come from the member that runs the source
- * connector. Pure.
+ * connector (without one: the first connector the flow has). A connector no member reports (left out of the
+ * mirror) stays absent. Pure.
  */
 public final class StatusMerge {
 
@@ -38,7 +39,7 @@ public final class StatusMerge {
 
   /** One flow's statuses from several members, merged. */
   static JsonObject flow(List<JsonObject> parts) {
-    JsonObject base = ownerOf(parts, "source");
+    JsonObject base = ownerOf(parts, lead(parts));
     JsonObject merged = base.copy();
     merged.put("recordCount", sum(parts, "recordCount")).put("byteCount", sum(parts, "byteCount"))
         .put("lagRecords", sumOrNull(parts, "lagRecords")).put("lagMs", extreme(parts, "lagMs", true))
@@ -48,7 +49,7 @@ public final class StatusMerge {
     parts.forEach(p -> p.getJsonArray("failures", new JsonArray()).forEach(failures::add));
     merged.put("failures", failures);
     JsonObject connectors = new JsonObject();
-    for (String c : List.of("source", "checkpoint", "heartbeat")) {
+    for (String c : ConnectorStatus.KEYS) {
       List<JsonObject> each = new ArrayList<>();
       parts.forEach(p -> {
         JsonObject conn = p.getJsonObject("connectors", new JsonObject()).getJsonObject(c);
@@ -87,6 +88,18 @@ public final class StatusMerge {
     JsonObject merged = owner.copy().put("tasks", new JsonArray(new ArrayList<>(tasks)));
     merged.remove("reporter");
     return merged;
+  }
+
+  /** The first of source, checkpoint and heartbeat that any part lists (the flow's lead connector), or source. */
+  private static String lead(List<JsonObject> parts) {
+    for (String c : ConnectorStatus.KEYS) {
+      for (JsonObject p : parts) {
+        if (p.getJsonObject("connectors", new JsonObject()).containsKey(c)) {
+          return c;
+        }
+      }
+    }
+    return "source";
   }
 
   /** The part reported by the member running connector {@code connector}, else the first. */

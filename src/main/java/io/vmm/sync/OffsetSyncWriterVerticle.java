@@ -8,6 +8,7 @@ import io.vmm.async.ThrottledLog;
 import io.vmm.bus.Addresses;
 import io.vmm.bus.OffsetSync;
 import io.vmm.bus.OffsetSyncBatch;
+import io.vmm.config.ClientOverrides;
 import io.vmm.config.ClusterSpec;
 import io.vmm.config.ConnectorKeys;
 import io.vmm.config.FlowSpec;
@@ -28,6 +29,8 @@ import java.time.Duration;
  * creating it if missing ({@link CompactedTopics}: 1 partition, {@code offset-syncs.topic.replication.factor}).
  * Receives {@link OffsetSyncBatch} on {@link Addresses#offsetSyncs}; record key and value are
  * {@link OffsetSyncCodec}'s. Send failures are logged (throttled) and the sync dropped, as MM2 only logs them.
+ * The producer is that cluster's, with the source connector's {@code producer.*} over it (MM2
+ * {@code offsetSyncsTopicProducerConfig}; {@link ClientOverrides}).
  * <p>
  * Deployed as a <b>worker</b> verticle: a send may wait for metadata on a worker thread, never an event loop; stop
  * closes the producer (flushing what is queued) within {@link Budgets#CLIENT_CLOSE_MS}.
@@ -56,8 +59,9 @@ public final class OffsetSyncWriterVerticle extends VerticleBase {
                 topics.offsetSyncs(), 1, rf, timeout)
             .eventually(() -> admins.close(vertx)))
         .recover(e -> Future.failedFuture(new IllegalStateException(flow.name() + " " + e.getMessage(), e)))
-        .compose(created -> vertx.executeBlocking(() -> new KafkaProducer<byte[], byte[]>(
-            cluster.producerConfig(flow.name() + "|offset-syncs-producer")), false))
+        .compose(created -> vertx.executeBlocking(() -> new KafkaProducer<byte[], byte[]>(ClientOverrides.apply(
+            cluster.producerConfig(flow.name() + "|offset-syncs-producer"),
+            flow.sourceConnector().config().clients().producer())), false))
         .compose(p -> {
           producer = p;
           return vertx.eventBus().<OffsetSyncBatch>localConsumer(Addresses.offsetSyncs(flow.name()), this::onSyncs)

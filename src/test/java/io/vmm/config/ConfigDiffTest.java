@@ -26,7 +26,8 @@ class ConfigDiffTest {
                     .put("config", new JsonObject().put("replication.factor", 1))))
             .add(new JsonObject().put("sourceCluster", "A").put("targetCluster", "C").put("topicsPattern", ".*")
                 .put("sourceConnector", new JsonObject().put("tasksMax", 1)))
-            .add(new JsonObject().put("sourceCluster", "B").put("targetCluster", "C").put("topicsPattern", ".*")));
+            .add(new JsonObject().put("sourceCluster", "B").put("targetCluster", "C").put("topicsPattern", ".*")
+                .put("sourceConnector", new JsonObject())));
   }
 
   private static JsonObject mirror(JsonObject doc, String source, String target) {
@@ -80,7 +81,8 @@ class ConfigDiffTest {
   @Test
   void newMirrorIsAdded() {
     JsonObject next = doc();
-    next.getJsonArray("mirrors").add(new JsonObject().put("sourceCluster", "C").put("targetCluster", "A"));
+    next.getJsonArray("mirrors").add(new JsonObject().put("sourceCluster", "C").put("targetCluster", "A")
+        .put("sourceConnector", new JsonObject()));
     ConfigDiff d = diff(doc(), next);
     assertEquals(List.of("C->A"), d.added());
     assertEquals(List.of(), d.removed());
@@ -187,10 +189,33 @@ class ConfigDiffTest {
   }
 
   @Test
-  void addingAConnectorBlockWithOnlyAStateIsAStateChange() {
+  void addingAConnectorBlockRestartsTheFlow() {
+    // an absent connector is not run, {} runs it: a presence change is a flow change, even with only a state
+    for (JsonObject block : List.of(new JsonObject(), new JsonObject().put("state", "paused"))) {
+      JsonObject next = doc();
+      mirror(next, "A", "C").put("checkpointConnector", block);
+      ConfigDiff d = diff(doc(), next);
+      assertEquals(List.of("A->C"), d.changed(), block.encode());
+      assertEquals(List.of(), d.stateChanged());
+    }
+  }
+
+  @Test
+  void removingAConnectorBlockRestartsTheFlow() {
+    JsonObject old = doc();
+    mirror(old, "A", "B").put("heartbeatConnector", new JsonObject());
+    ConfigDiff d = diff(old, doc());
+    assertEquals(List.of("A->B"), d.changed());
+    assertEquals(List.of(), d.stateChanged());
+  }
+
+  @Test
+  void stateOfAnEmptyConnectorBlockIsAStateChange() {
+    JsonObject old = doc();
+    mirror(old, "A", "C").put("heartbeatConnector", new JsonObject());
     JsonObject next = doc();
-    mirror(next, "A", "C").put("checkpointConnector", new JsonObject().put("state", "paused"));
-    ConfigDiff d = diff(doc(), next);
+    mirror(next, "A", "C").put("heartbeatConnector", new JsonObject().put("state", "stopped"));
+    ConfigDiff d = diff(old, next);
     assertEquals(List.of("A->C"), d.stateChanged());
     assertEquals(List.of(), d.changed());
   }
@@ -200,7 +225,8 @@ class ConfigDiffTest {
     JsonObject next = doc();
     mirror(next, "A", "B").put("topicsPattern", "x");
     mirror(next, "A", "C").getJsonObject("sourceConnector").put("state", "stopped");
-    next.getJsonArray("mirrors").add(new JsonObject().put("sourceCluster", "C").put("targetCluster", "A"));
+    next.getJsonArray("mirrors").add(new JsonObject().put("sourceCluster", "C").put("targetCluster", "A")
+        .put("sourceConnector", new JsonObject()));
     ConfigDiff d = diff(doc(), next);
     assertEquals(List.of("C->A"), d.added());
     assertEquals(List.of("A->B"), d.changed());

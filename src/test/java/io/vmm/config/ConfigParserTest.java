@@ -57,6 +57,33 @@ class ConfigParserTest {
   }
 
   @Test
+  void onlyTheConnectorsAMirrorNamesArePresent() {
+    FlowSpec flow = ConfigParser.parse(valid()).flows().get(0);
+    assertTrue(flow.sourceConnector().present());
+    assertFalse(flow.checkpointConnector().present(), "omitted: not run");
+    assertFalse(flow.heartbeatConnector().present(), "omitted: not run");
+    JsonObject doc = valid();
+    mirror0(doc).put("heartbeatConnector", new JsonObject());
+    FlowSpec withEmpty = ConfigParser.parse(doc).flows().get(0);
+    assertTrue(withEmpty.heartbeatConnector().present(), "{} runs the connector with MM2's defaults");
+    assertEquals(1L, withEmpty.heartbeatConnector().config().getLong(ConnectorKeys.EMIT_HEARTBEATS_INTERVAL_SECONDS));
+    assertFalse(withEmpty.checkpointConnector().present());
+  }
+
+  @Test
+  void aMirrorWithoutAnyConnectorIsAnError() {
+    JsonObject doc = valid();
+    mirror0(doc).remove("sourceConnector");
+    assertEquals(List.of("mirrors[0]: names no connector, so it would run nothing: add sourceConnector: {} to "
+        + "mirror topics (a connector left out is not run, as in Strimzi; {} runs one with MM2's defaults)"),
+        problems(doc));
+    mirror0(doc).put("heartbeatConnector", new JsonObject());
+    FlowSpec heartbeatsOnly = ConfigParser.parse(doc).flows().get(0);
+    assertFalse(heartbeatsOnly.sourceConnector().present());
+    assertTrue(heartbeatsOnly.heartbeatConnector().present());
+  }
+
+  @Test
   void unknownAlias() {
     JsonObject doc = valid();
     mirror0(doc).put("sourceCluster", "C");
@@ -144,15 +171,15 @@ class ConfigParserTest {
   void connectorKeysAndSpecOwnedKeys() {
     JsonObject doc = valid();
     mirror0(doc).getJsonObject("sourceConnector").getJsonObject("config").put("tasks.max", 3)
-        .put("offset-syncs.topic.location", "middle").put("consumer.fetch.min.bytes", 1);
+        .put("offset-syncs.topic.location", "middle").put("source.cluster.fetch.min.bytes", 1);
     mirror0(doc).getJsonObject("sourceConnector").put("state", "sleeping");
     List<String> p = problems(doc);
     assertTrue(p.contains("mirrors[0].sourceConnector.config.tasks.max: set by the mirror spec; use tasksMax instead"),
         p.toString());
     assertTrue(p.stream().anyMatch(s -> s.startsWith("mirrors[0].sourceConnector.config.offset-syncs.topic.location: "
         + "Invalid value middle")), p.toString());
-    assertTrue(p.stream().anyMatch(s -> s.startsWith("mirrors[0].sourceConnector.config.consumer.fetch.min.bytes: "
-        + "client settings belong in clusters[].config")), p.toString());
+    assertTrue(p.stream().anyMatch(s -> s.startsWith("mirrors[0].sourceConnector.config.source.cluster.fetch.min."
+        + "bytes: cluster settings belong in clusters[].config")), p.toString());
     assertTrue(p.contains("mirrors[0].sourceConnector.state: expected running, paused or stopped, got \"sleeping\""),
         p.toString());
   }
@@ -171,7 +198,8 @@ class ConfigParserTest {
     JsonObject doc = valid();
     mirror0(doc).getJsonObject("sourceConnector").getJsonObject("config")
         .put("replication.policy.class", ConnectorKeys.IDENTITY_REPLICATION_POLICY);
-    doc.getJsonArray("mirrors").add(new JsonObject().put("sourceCluster", "B").put("targetCluster", "A"));
+    doc.getJsonArray("mirrors").add(new JsonObject().put("sourceCluster", "B").put("targetCluster", "A")
+        .put("sourceConnector", new JsonObject()));
     List<String> p = problems(doc);
     assertEquals(1, p.size(), p.toString());
     assertTrue(p.get(0).startsWith("mirrors[0]: replication cycle A->B->A with "
@@ -181,7 +209,8 @@ class ConfigParserTest {
   @Test
   void bidirectionalWithDefaultPolicyIsFine() {
     JsonObject doc = valid();
-    doc.getJsonArray("mirrors").add(new JsonObject().put("sourceCluster", "B").put("targetCluster", "A"));
+    doc.getJsonArray("mirrors").add(new JsonObject().put("sourceCluster", "B").put("targetCluster", "A")
+        .put("sourceConnector", new JsonObject()));
     assertEquals(2, ConfigParser.parse(doc).flows().size());
   }
 

@@ -32,7 +32,7 @@ class StrimziFieldsTest {
   private static JsonObject doc() {
     return new JsonObject("""
         {"clusters":[{"alias":"A","bootstrapServers":"a:9092"},{"alias":"B","bootstrapServers":"b:9092"}],
-         "mirrors":[{"sourceCluster":"A","targetCluster":"B"}],
+         "mirrors":[{"sourceCluster":"A","targetCluster":"B","sourceConnector":{}}],
          "replicas":3,"jmxOptions":{},"rack":{"topologyKey":"topology.kubernetes.io/zone"}}""");
   }
 

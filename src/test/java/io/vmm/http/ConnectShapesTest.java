@@ -23,6 +23,17 @@ class ConnectShapesTest {
           .put("heartbeat", connector("A->B.MirrorHeartbeatConnector", "RUNNING")))));
 
   @Test
+  void aConnectorLeftOutOfItsMirrorIsNeitherFoundNorListed() {
+    JsonObject sourceOnly = new JsonObject().put("flows", new JsonArray().add(new JsonObject()
+        .put("source", "A").put("target", "B").put("connectors", new JsonObject()
+            .put("source", connector("A->B.MirrorSourceConnector", "RUNNING")))));
+    assertNull(ConnectShapes.find(sourceOnly, "A->B.MirrorHeartbeatConnector"));
+    assertNull(ConnectShapes.find(sourceOnly, "A->B.MirrorCheckpointConnector"));
+    assertEquals("RUNNING", ConnectShapes.find(sourceOnly, "A->B.MirrorSourceConnector").getString("state"));
+    assertEquals(new JsonArray().add("A->B.MirrorSourceConnector"), ConnectShapes.names(sourceOnly));
+  }
+
+  @Test
   void findsConnectorWithAliases() {
     JsonObject c = ConnectShapes.find(STATUS, "A->B.MirrorCheckpointConnector");
     assertEquals("PAUSED", c.getString("state"));

@@ -122,6 +122,7 @@ class StatusPageTest {
     assertTrue(ba.contains("badge s-FAILED"), ba);
     assertEquals("RUNNING", cell(ba, "state-checkpoint"));
     assertEquals(DASH, cell(ba, "state-heartbeat"), "absent heartbeat connector");
+    assertTrue(ba.contains("title=\"not configured\""), "an omitted connector is marked not configured: " + ba);
     assertEquals(DASH, cell(ba, "lag-records"), "null lagRecords");
     assertEquals("2.0 min", cell(ba, "lag-ms"));
     assertEquals(DASH, cell(ba, "heartbeat-age"), "null heartbeatAgeMs");

@@ -207,6 +207,31 @@ class StatusMergeTest {
   }
 
   @Test
+  void connectorsLeftOutOfTheMirrorStayAbsent() {
+    JsonObject m1 = m1Flow();
+    JsonObject m2 = m2Flow();
+    for (JsonObject f : List.of(m1, m2)) {
+      f.getJsonObject("connectors").remove("checkpoint");
+      f.getJsonObject("connectors").remove("heartbeat");
+    }
+    JsonObject connectors = StatusMerge.flow(List.of(m2, m1)).getJsonObject("connectors");
+    assertEquals(List.of("source"), List.copyOf(connectors.fieldNames()));
+  }
+
+  @Test
+  void withoutASourceConnectorBaseFieldsComeFromTheMemberRunningTheFirstConnector() {
+    // a heartbeat-only flow: m2 runs the heartbeat connector, m1 sees it UNASSIGNED
+    JsonObject m1 = flowStatus(FLOW, "m1", "UNASSIGNED", new JsonObject()
+        .put("heartbeat", connector(HEARTBEAT, "UNASSIGNED", "m2")));
+    JsonObject m2 = flowStatus(FLOW, "m2", "RUNNING", new JsonObject()
+        .put("heartbeat", connector(HEARTBEAT, "RUNNING", "m2", singleTask("RUNNING", "m2"))));
+    JsonObject merged = StatusMerge.flow(List.of(m1, m2));
+    assertEquals("RUNNING", merged.getString("state"), "m2's: it runs the flow's only connector");
+    assertEquals(List.of("heartbeat"), List.copyOf(merged.getJsonObject("connectors").fieldNames()));
+    assertEquals("RUNNING", merged.getJsonObject("connectors").getJsonObject("heartbeat").getString("state"));
+  }
+
+  @Test
   void membersListsTheReportingMembersAndMemberIsRemoved() {
     JsonObject merged = mergedTwoMembers();
     assertEquals(new JsonArray().add("m2").add("m1"), merged.getJsonArray("members"));
