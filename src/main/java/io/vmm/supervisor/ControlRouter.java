@@ -101,9 +101,16 @@ final class ControlRouter {
 
   private JsonArray connectorNames() {
     JsonArray names = new JsonArray();
-    flows.names().forEach(f -> {
+    flows.all().forEach(r -> {
       for (ConnectorKind k : ConnectorKind.values()) {
-        names.add(Units.connector(f, k));
+        boolean present = switch (k) {
+          case SOURCE -> r.flow().sourceConnector().present();
+          case CHECKPOINT -> r.flow().checkpointConnector().present();
+          case HEARTBEAT -> r.flow().heartbeatConnector().present();
+        };
+        if (present) {
+          names.add(Units.connector(r.flow().name(), k));
+        }
       }
     });
     return names;
