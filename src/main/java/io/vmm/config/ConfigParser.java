@@ -33,8 +33,8 @@ public final class ConfigParser {
   static final Set<String> MIRROR = JsonNode.set("sourceCluster", "targetCluster", "topicsPattern",
       "topicsExcludePattern", "topicsBlacklistPattern", "groupsPattern", "groupsExcludePattern",
       "groupsBlacklistPattern", "sourceConnector", "checkpointConnector", "heartbeatConnector");
-  static final Set<String> CONNECTOR = JsonNode.set("tasksMax", "state", "config", "pause");
-  static final Set<String> CONNECTOR_IGNORED = JsonNode.set("autoRestart", "listOffsets", "alterOffsets");
+  static final Set<String> CONNECTOR = JsonNode.set("tasksMax", "state", "config", "pause", "autoRestart");
+  static final Set<String> CONNECTOR_IGNORED = JsonNode.set("listOffsets", "alterOffsets");
 
   private ConfigParser() {
   }
@@ -308,7 +308,17 @@ public final class ConfigParser {
       }
     }
     ConnectorConfig config = ConnectorConfig.parse(kind, raw, node.pathOf("config"), problems, ignored);
-    return new ConnectorSpec(tasksMax, state, config, true, AutoRestartSpec.OFF);
+    return new ConnectorSpec(tasksMax, state, config, true, autoRestart(node.object("autoRestart")));
+  }
+
+  /** Strimzi's {@code autoRestart} ({@link AutoRestartSpec}); absent: off; present: {@code enabled} defaults to true. */
+  private static AutoRestartSpec autoRestart(JsonNode node) {
+    if (node == null) {
+      return AutoRestartSpec.OFF;
+    }
+    node.checkFields(JsonNode.set("enabled", "maxRestarts", "maxBackoffMinutes"), Set.of());
+    return new AutoRestartSpec(node.bool("enabled", true), node.integer("maxRestarts", null, 0, Integer.MAX_VALUE),
+        node.integer("maxBackoffMinutes", AutoRestartSpec.DEFAULT_MAX_BACKOFF_MINUTES, 1, 1_000_000));
   }
 
   /**
