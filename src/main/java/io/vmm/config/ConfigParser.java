@@ -311,7 +311,7 @@ public final class ConfigParser {
     return new ConnectorSpec(tasksMax, state, config, true, autoRestart(node.object("autoRestart")));
   }
 
-  /** Strimzi's {@code autoRestart} ({@link AutoRestartSpec}); absent: off; present: {@code enabled} defaults to true. */
+  /** {@code autoRestart} ({@link AutoRestartSpec}): absent is off; present, {@code enabled} defaults to true. */
   private static AutoRestartSpec autoRestart(JsonNode node) {
     if (node == null) {
       return AutoRestartSpec.OFF;

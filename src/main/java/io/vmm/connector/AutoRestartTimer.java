@@ -64,7 +64,7 @@ final class AutoRestartTimer {
     armed = spec.enabled();
   }
 
-  /** The connector is stopped from outside: no automatic restart until the next {@link #arm}; a pending one is dropped. */
+  /** Stopped from outside: no automatic restart until the next {@link #arm}; a pending one is dropped. */
   void disarm() {
     armed = false;
     cancel();
