@@ -51,7 +51,7 @@ public final class ConfigParser {
 
   /**
    * Validates {@code doc} and returns the config; {@code env} gives the defaults of {@code cluster.memberName}
-   * and {@code cluster.host}.
+   * and {@code cluster.host}, and the directory of external logging files ({@link LoggingSpec}).
    *
    * @throws ConfigException with one message per problem
    */
@@ -110,7 +110,7 @@ public final class ConfigParser {
         problems.add(http.pathOf("token"), "must not be blank; leave it out to allow control without a token");
       }
     }
-    Map<String, String> loggers = LoggingSpec.parse(root.object("logging"), problems);
+    Map<String, String> loggers = LoggingSpec.parse(root.object("logging"), problems, env);
     boolean reloadEnabled = true;
     int reloadScanMs = 5_000;
     JsonNode reload = root.object("reload");
