@@ -4,6 +4,7 @@ import io.vertx.core.Deployable;
 import io.vertx.core.Future;
 import io.vmm.async.Budgets;
 import io.vmm.async.OperationQueue;
+import io.vmm.config.AutoRestartSpec;
 import io.vmm.config.ConnectorKind;
 import io.vmm.config.ConnectorState;
 import io.vmm.connector.ConnectorLifecycle.State;
@@ -81,7 +82,7 @@ public final class SingletonConnector {
         });
   }
 
-  private static io.vmm.config.AutoRestartSpec autoRestartSpec(FlowScope scope, ConnectorKind kind) {
+  private static AutoRestartSpec autoRestartSpec(FlowScope scope, ConnectorKind kind) {
     return (kind == ConnectorKind.CHECKPOINT ? scope.flow().checkpointConnector() : scope.flow().heartbeatConnector())
         .autoRestart();
   }
