@@ -8,7 +8,7 @@ package io.vmm.async;
  * (producers, offset-sync writer, discovery, syncs, monitors) in parallel ({@link #ROLE_MS} each). A task's stop
  * in turn is {@link #DRAIN_MS} + {@link #FLUSH_MS} + {@link #CLOSE_MS}, below {@link #TASK_MS}.
  * <p>
- * All values are milliseconds. Constants only.
+ * All values are milliseconds. Constants only, but for {@link #autoRestartUnitMs()} (a test hook).
  */
 public final class Budgets {
 
@@ -64,6 +64,16 @@ public final class Budgets {
   public static final long STATUS_MS = 10_000;
   /** A connector or task operation from the HTTP API (a restart stops and starts tasks). */
   public static final long OPERATION_MS = 60_000;
+
+  /**
+   * The unit of Strimzi's {@code autoRestart} backoff (n·n+n units between restarts, at most 60), ms: one minute,
+   * as in Strimzi, unless the system property {@code vmm.autoRestart.unitMs} sets another (tests set a few hundred
+   * ms); values below 1 count as 1. The only place the property is read; read at each call, so a test may set it
+   * before it starts a mirror in a JVM shared with other tests.
+   */
+  public static long autoRestartUnitMs() {
+    return Math.max(1, Long.getLong("vmm.autoRestart.unitMs", 60_000L));
+  }
 
   static {
     if (DRAIN_MS + FLUSH_MS + CLOSE_MS > TASK_MS || TASK_MS + ROLE_MS > FLOWS_MS) {

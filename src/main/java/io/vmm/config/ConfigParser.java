@@ -15,8 +15,8 @@ import java.util.Set;
 import java.util.regex.PatternSyntaxException;
 
 /**
- * Validates a configuration document and builds the {@link MirrorMakerConfig}. Pure: creates no client, reads
- * no file. Every problem is reported, each once, prefixed with its JSON path; then a {@link ConfigException}
+ * Validates a configuration document and builds the {@link MirrorMakerConfig}. Creates no client; reads only the
+ * files the document points to (mounted Secrets and ConfigMaps, small), so call it off the event loop. Every problem is reported, each once, prefixed with its JSON path; then a {@link ConfigException}
  * carries them all. Fields that only mean something to Strimzi's operator (replicas, resources, ...) are
  * accepted and logged as ignored, so a Strimzi spec can be used as it is.
  */
@@ -33,8 +33,8 @@ public final class ConfigParser {
   static final Set<String> MIRROR = JsonNode.set("sourceCluster", "targetCluster", "topicsPattern",
       "topicsExcludePattern", "topicsBlacklistPattern", "groupsPattern", "groupsExcludePattern",
       "groupsBlacklistPattern", "sourceConnector", "checkpointConnector", "heartbeatConnector");
-  static final Set<String> CONNECTOR = JsonNode.set("tasksMax", "state", "config", "pause");
-  static final Set<String> CONNECTOR_IGNORED = JsonNode.set("autoRestart", "listOffsets", "alterOffsets");
+  static final Set<String> CONNECTOR = JsonNode.set("tasksMax", "state", "config", "pause", "autoRestart");
+  static final Set<String> CONNECTOR_IGNORED = JsonNode.set("listOffsets", "alterOffsets");
 
   private ConfigParser() {
   }
@@ -51,7 +51,7 @@ public final class ConfigParser {
 
   /**
    * Validates {@code doc} and returns the config; {@code env} gives the defaults of {@code cluster.memberName}
-   * and {@code cluster.host}.
+   * and {@code cluster.host}, and the directory of external logging files ({@link LoggingSpec}).
    *
    * @throws ConfigException with one message per problem
    */
@@ -110,7 +110,7 @@ public final class ConfigParser {
         problems.add(http.pathOf("token"), "must not be blank; leave it out to allow control without a token");
       }
     }
-    Map<String, String> loggers = LoggingSpec.parse(root.object("logging"), problems);
+    Map<String, String> loggers = LoggingSpec.parse(root.object("logging"), problems, env);
     boolean reloadEnabled = true;
     int reloadScanMs = 5_000;
     JsonNode reload = root.object("reload");
@@ -338,7 +338,17 @@ public final class ConfigParser {
       }
     }
     ConnectorConfig config = ConnectorConfig.parse(kind, raw, node.pathOf("config"), problems, ignored);
-    return new ConnectorSpec(tasksMax, state, config, true, AutoRestartSpec.OFF);
+    return new ConnectorSpec(tasksMax, state, config, true, autoRestart(node.object("autoRestart")));
+  }
+
+  /** {@code autoRestart} ({@link AutoRestartSpec}): absent is off; present, {@code enabled} defaults to true. */
+  private static AutoRestartSpec autoRestart(JsonNode node) {
+    if (node == null) {
+      return AutoRestartSpec.OFF;
+    }
+    node.checkFields(JsonNode.set("enabled", "maxRestarts", "maxBackoffMinutes"), Set.of());
+    return new AutoRestartSpec(node.bool("enabled", true), node.integer("maxRestarts", null, 0, Integer.MAX_VALUE),
+        node.integer("maxBackoffMinutes", AutoRestartSpec.DEFAULT_MAX_BACKOFF_MINUTES, 1, 1_000_000));
   }
 
   /**

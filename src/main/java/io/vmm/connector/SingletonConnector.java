@@ -3,6 +3,8 @@ package io.vmm.connector;
 import io.vertx.core.Deployable;
 import io.vertx.core.Future;
 import io.vmm.async.Budgets;
+import io.vmm.async.OperationQueue;
+import io.vmm.config.AutoRestartSpec;
 import io.vmm.config.ConnectorKind;
 import io.vmm.config.ConnectorState;
 import io.vmm.connector.ConnectorLifecycle.State;
@@ -20,6 +22,11 @@ import java.util.function.Supplier;
  * MirrorCheckpointConnector and MirrorHeartbeatConnector. Paused and stopped both mean not deployed. When the
  * config turns its work off (e.g. {@code emit.heartbeats.enabled=false}) it reports RUNNING with no task, as MM2's
  * connector does.
+ * <p>
+ * With Strimzi's {@code autoRestart} enabled, a start that fails while the connector should run (a restart, a
+ * resume, a unit gained on a member change) is retried after {@link AutoRestart}'s backoff by an
+ * {@link AutoRestartTimer}, through the flow's operation queue. A failure while the whole flow starts is the
+ * supervisor's to retry: the flow's stop disarms the timer.
  * <p>
  * Threading: every method runs on the flow runner's context (called through its operation queue) and completes
  * there; nothing here blocks.
@@ -46,13 +53,33 @@ public final class SingletonConnector {
   private final Spec spec;
   private final String unit;
   private final ConnectorLifecycle lifecycle;
+  private final AutoRestartTimer autoRestart;
   private String deployment;
 
-  public SingletonConnector(FlowScope scope, Spec spec) {
+  /**
+   * A connector whose automatic restarts queue on a queue of their own on the runner's context, so they are
+   * not ordered with the flow's other operations.
+   *
+   * @deprecated pass the flow runner's queue: {@link #SingletonConnector(FlowScope, OperationQueue, Spec)}
+   */
+  /** @param queue the flow runner's operation queue (automatic restarts run as its operations) */
+  public SingletonConnector(FlowScope scope, OperationQueue queue, Spec spec) {
     this.scope = scope;
     this.spec = spec;
     this.unit = Units.connector(scope.name(), spec.kind());
     this.lifecycle = new ConnectorLifecycle(false, spec.target());
+    this.autoRestart = new AutoRestartTimer(scope, queue, unit, autoRestartSpec(scope, spec.kind()),
+        () -> lifecycle.state() == State.FAILED && lifecycle.target() == ConnectorState.RUNNING
+            && scope.ownership().owns(unit),
+        () -> {
+          LOG.info("{} automatic restart of {}: {}", scope.name(), unit, lifecycle.error());
+          return stopWork().compose(v -> start());
+        });
+  }
+
+  private static AutoRestartSpec autoRestartSpec(FlowScope scope, ConnectorKind kind) {
+    return (kind == ConnectorKind.CHECKPOINT ? scope.flow().checkpointConnector() : scope.flow().heartbeatConnector())
+        .autoRestart();
   }
 
   public ConnectorKind kind() {
@@ -81,6 +108,7 @@ public final class SingletonConnector {
       return published();
     }
     lifecycle.starting();
+    autoRestart.arm();
     return scope.ownership().acquire(unit).compose(v -> scope.deploy(spec.verticle().get(), spec.worker()))
         .onSuccess(id -> {
           deployment = id;
@@ -97,8 +125,14 @@ public final class SingletonConnector {
         .mapEmpty();
   }
 
-  /** Undeploys its verticle (if any); never fails. */
+  /** Undeploys its verticle (if any), and no automatic restart follows; never fails. */
   public Future<Void> stop() {
+    autoRestart.disarm();
+    return stopWork();
+  }
+
+  /** Undeploys its verticle (if any); never fails. */
+  private Future<Void> stopWork() {
     String id = deployment;
     deployment = null;
     return scope.undeploy(id, Budgets.ROLE_MS).onComplete(ar -> {
@@ -121,7 +155,7 @@ public final class SingletonConnector {
     return switch (step) {
       case START -> start();
       case STOP -> stop();
-      case RESTART -> stop().compose(v -> start());
+      case RESTART -> stopWork().compose(v -> start());
       default -> Future.succeededFuture();
     };
   }
@@ -161,7 +195,8 @@ public final class SingletonConnector {
   public ConnectorStatus status() {
     List<TaskStatus> tasks = deployment == null ? List.of()
         : List.of(new TaskStatus(0, lifecycle.state().name(), null, scope.ownership().self(), null));
-    return new ConnectorStatus(unit, lifecycle.state().name(), lifecycle.error(), scope.ownership().owner(unit), tasks);
+    return new ConnectorStatus(unit, lifecycle.state().name(), lifecycle.error(), scope.ownership().owner(unit), tasks,
+        autoRestart.status(System.currentTimeMillis()));
   }
 
   private Future<Void> published() {
@@ -171,5 +206,6 @@ public final class SingletonConnector {
 
   private void publish() {
     scope.metrics().running(spec.kind().mm2Name(), lifecycle.state() == State.RUNNING);
+    autoRestart.observe();
   }
 }

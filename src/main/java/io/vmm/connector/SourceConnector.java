@@ -38,6 +38,11 @@ import java.util.List;
  * the tasks drain and store their progress while their producers still run ({@link Budgets#TASK_MS}); then
  * producers, writer and every other role in parallel ({@link Budgets#ROLE_MS}).
  * <p>
+ * With Strimzi's {@code autoRestart} enabled, an {@link AutoRestartTimer} restarts, after {@link AutoRestart}'s
+ * backoff and through the queue, the connector when it is FAILED (a restart or resume that failed to start it),
+ * else its tasks with a FAILED partition ({@link TaskSet#restartFailed}); one count covers both, as in Strimzi.
+ * A failure while the whole flow starts is the supervisor's to retry: the flow's stop disarms the timer.
+ * <p>
  * Threading: every method runs on the flow runner's context, inside its {@link OperationQueue}.
  */
 public final class SourceConnector {
@@ -52,6 +57,7 @@ public final class SourceConnector {
   private final ConnectorLifecycle lifecycle;
   private final TaskSet tasks;
   private final PartitionRefresh refresh;
+  private final AutoRestartTimer autoRestart;
   private List<TopicInfo> topics = List.of();
   private MessageConsumer<PartitionFailure> failureListener;
   private MessageConsumer<Discovery> topicsListener;
@@ -68,6 +74,9 @@ public final class SourceConnector {
     this.lifecycle = new ConnectorLifecycle(true, target);
     this.tasks = new TaskSet(scope, () -> lifecycle.target() == ConnectorState.PAUSED);
     this.refresh = new PartitionRefresh(scope, tasks);
+    this.autoRestart = new AutoRestartTimer(scope, queue, unit, scope.flow().sourceConnector().autoRestart(),
+        () -> lifecycle.wantsWork() && (lifecycle.state() == State.FAILED || tasks.failedPartitions() > 0),
+        this::restartFailed);
   }
 
   /** The target state from a flow spec: its {@code state}, or STOPPED with {@code enabled=false}. */
@@ -91,6 +100,7 @@ public final class SourceConnector {
       return Future.succeededFuture();
     }
     lifecycle.starting();
+    autoRestart.arm();
     publish();
     long started = System.currentTimeMillis();
     failureListener = scope.vertx().eventBus().localConsumer(Addresses.partitionFailed(scope.name()), m -> {
@@ -120,7 +130,7 @@ public final class SourceConnector {
               tasks.running().size(), scope.clustered() ? " here " + tasks.running().keySet() + " of "
                   + tasks.assignment().size() : "", System.currentTimeMillis() - started);
         })
-        .recover(e -> stop().transform(ar -> {
+        .recover(e -> stopWork().transform(ar -> {
           lifecycle.failed(e.getMessage());
           publish();
           return Future.failedFuture(e);
@@ -181,8 +191,14 @@ public final class SourceConnector {
     return stopped;
   }
 
-  /** Stops the tasks (drain, store progress), then every other role in parallel; never fails. */
+  /** Stops the tasks (drain, store progress), then every other role in parallel; no automatic restart follows. */
   public Future<Void> stop() {
+    autoRestart.disarm();
+    return stopWork();
+  }
+
+  /** Stops the tasks (drain, store progress), then every other role in parallel; never fails. */
+  private Future<Void> stopWork() {
     boolean wasUp = !tasks.running().isEmpty() || discovery != null;
     lifecycle.stopped();
     return tasks.stopTasks()
@@ -243,11 +259,20 @@ public final class SourceConnector {
     return switch (lifecycle.restart(includeTasks, onlyFailed)) {
       case RESTART -> {
         LOG.info("{} restarting the source connector", scope.name());
-        yield stop().compose(v -> start());
+        yield stopWork().compose(v -> start());
       }
       case RESTART_FAILED_TASKS -> tasks.restartFailed().onComplete(ar -> publish());
       default -> Future.succeededFuture();
     };
+  }
+
+  /** The automatic restart: the connector when FAILED, else its tasks with a FAILED partition. */
+  private Future<Void> restartFailed() {
+    if (lifecycle.state() == State.FAILED) {
+      LOG.info("{} automatic restart of the source connector: {}", scope.name(), lifecycle.error());
+      return stopWork().compose(v -> start());
+    }
+    return tasks.restartFailed().onComplete(ar -> publish());
   }
 
   /** {@code restart-task}, {@code pause-task}, {@code resume-task}. */
@@ -326,7 +351,7 @@ public final class SourceConnector {
 
   public ConnectorStatus status(long nowMs) {
     return new ConnectorStatus(unit, lifecycle.state().name(), lifecycle.error(), scope.ownership().owner(unit),
-        tasks.statuses(lifecycle.state().name(), nowMs));
+        tasks.statuses(lifecycle.state().name(), nowMs), autoRestart.status(nowMs));
   }
 
   public List<JsonObject> failures() {
@@ -345,5 +370,6 @@ public final class SourceConnector {
   private void publish() {
     scope.metrics().running(ConnectorKind.SOURCE.mm2Name(), lifecycle.state() == State.RUNNING);
     scope.metrics().flowState(tasks.failedPartitions(), tasks.sourceResets());
+    autoRestart.observe();
   }
 }

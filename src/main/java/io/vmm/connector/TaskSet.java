@@ -316,15 +316,20 @@ public final class TaskSet {
         });
   }
 
-  /** Restarts, one after another, the tasks with a FAILED partition. */
+  /**
+   * Restarts, one after another, the tasks with a FAILED partition (also one whose last restart failed to deploy
+   * it); fails with the first failed restart after trying them all.
+   */
   public Future<Void> restartFailed() {
     Future<Void> chain = Future.succeededFuture();
-    for (Integer t : new ArrayList<>(tasks.keySet())) {
+    Throwable[] first = new Throwable[1];
+    for (int t = 0; t < assignment.size(); t++) {
       if (taskError(t) != null) {
-        chain = chain.compose(v -> restartTask(t));
+        int task = t;
+        chain = chain.transform(ar -> restartTask(task)).onFailure(e -> first[0] = first[0] == null ? e : first[0]);
       }
     }
-    return chain;
+    return chain.transform(ar -> first[0] == null ? Future.succeededFuture() : Future.failedFuture(first[0]));
   }
 
   // ------------------------------------------------------------------------------------------ failures, status

@@ -90,9 +90,9 @@ public final class FlowRunner {
     this.source = flow.sourceConnector().present()
         ? new SourceConnector(scope, queue, SourceConnector.targetOf(flow)) : null;
     this.checkpoint = flow.checkpointConnector().present()
-        ? new SingletonConnector(scope, checkpointSpec(flow, metrics)) : null;
+        ? new SingletonConnector(scope, queue, checkpointSpec(flow, metrics)) : null;
     this.heartbeat = flow.heartbeatConnector().present()
-        ? new SingletonConnector(scope, heartbeatSpec(flow, metrics)) : null;
+        ? new SingletonConnector(scope, queue, heartbeatSpec(flow, metrics)) : null;
     if (source == null && checkpoint != null) {
       LOG.info("{} has no sourceConnector: checkpoints translate with the offset syncs that a source connector "
           + "elsewhere writes to {}", flow.name(), scope.topics().offsetSyncs());

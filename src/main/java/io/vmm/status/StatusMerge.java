@@ -72,7 +72,9 @@ public final class StatusMerge {
   /**
    * One connector's statuses from several members, each with {@code "reporter"} (the member that reported it):
    * state and error from the member that runs it (reporter equal to {@code worker_id}), else the first; tasks
-   * from all, by id.
+   * from all, by id. {@code autoRestart} (Strimzi's status, present when enabled) comes from that member too,
+   * unless another member reports a higher {@code count}: each member restarts the tasks it runs, so the member
+   * whose tasks restarted most shows.
    */
   public static JsonObject connector(List<JsonObject> each) {
     JsonObject owner = each.get(0);
@@ -87,6 +89,17 @@ public final class StatusMerge {
     tasks.sort(Comparator.comparingInt(t -> t.getInteger("id", 0)));
     JsonObject merged = owner.copy().put("tasks", new JsonArray(new ArrayList<>(tasks)));
     merged.remove("reporter");
+    JsonObject autoRestart = owner.getJsonObject("autoRestart");
+    for (JsonObject c : each) {
+      JsonObject other = c.getJsonObject("autoRestart");
+      if (other != null && (autoRestart == null
+          || other.getInteger("count", 0) > autoRestart.getInteger("count", 0))) {
+        autoRestart = other;
+      }
+    }
+    if (autoRestart != null) {
+      merged.put("autoRestart", autoRestart.copy());
+    }
     return merged;
   }
 

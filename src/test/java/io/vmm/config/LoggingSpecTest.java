@@ -134,11 +134,17 @@ class LoggingSpecTest {
   }
 
   @Test
-  void externalLoggingIsAProblemAtType() {
+  void unknownTypeIsAProblemAtType() {
+    JsonObject d = doc().put("logging", new JsonObject().put("type", "file"));
+    assertEquals(List.of("logging.type: expected \"inline\" or \"external\", got \"file\""), problems(d));
+  }
+
+  @Test
+  void externalLoggingWithoutValueFromIsAProblem() {
     JsonObject d = doc().put("logging", new JsonObject().put("type", "external"));
     List<String> p = problems(d);
     assertEquals(1, p.size(), p.toString());
-    assertTrue(p.get(0).startsWith("logging.type: only \"inline\" logging is supported"), p.get(0));
+    assertTrue(p.get(0).startsWith("logging.valueFrom: required with type external"), p.get(0));
   }
 
   @Test

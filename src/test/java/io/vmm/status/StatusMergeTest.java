@@ -315,4 +315,51 @@ class StatusMergeTest {
     JsonObject only = connector(CHECKPOINT, "RUNNING", "m1", singleTask("RUNNING", "m1"));
     assertEquals(only, StatusMerge.connector(List.of(only.copy().put("reporter", "m1"))));
   }
+  // ------------------------------------------------------------------ autoRestart (Strimzi's status)
+
+  private static JsonObject autoRestart(int count) {
+    return new JsonObject().put("count", count).put("connectorName", SOURCE)
+        .put("lastRestartTimestamp", count == 0 ? null : "2024-05-01T10:00:0" + count + "Z");
+  }
+
+  @Test
+  void autoRestartComesFromTheMemberRunningTheConnector() {
+    JsonObject fromM1 = connector(SOURCE, "RUNNING", "m1").put("autoRestart", autoRestart(1)).put("reporter", "m1");
+    JsonObject fromM2 = connector(SOURCE, "UNASSIGNED", "m1")
+        .put("autoRestart", autoRestart(1).put("lastRestartTimestamp", "2024-05-01T11:00:00Z")).put("reporter", "m2");
+    JsonObject merged = StatusMerge.connector(List.of(fromM2, fromM1));
+    assertEquals(autoRestart(1), merged.getJsonObject("autoRestart"));
+  }
+
+  @Test
+  void autoRestartWithAHigherCountOnAnotherMemberWins() {
+    JsonObject fromM1 = connector(SOURCE, "RUNNING", "m1").put("autoRestart", autoRestart(0)).put("reporter", "m1");
+    JsonObject fromM2 = connector(SOURCE, "UNASSIGNED", "m1", task(0, "FAILED", "m2"))
+        .put("autoRestart", autoRestart(3)).put("reporter", "m2");
+    JsonObject merged = StatusMerge.connector(List.of(fromM1, fromM2));
+    assertEquals("RUNNING", merged.getString("state"));
+    assertEquals(autoRestart(3), merged.getJsonObject("autoRestart"));
+  }
+
+  @Test
+  void noAutoRestartAnywhereMeansNoField() {
+    JsonObject fromM1 = connector(SOURCE, "RUNNING", "m1").put("reporter", "m1");
+    assertFalse(StatusMerge.connector(List.of(fromM1)).containsKey("autoRestart"));
+  }
+
+  @Test
+  void connectorStatusJsonShowsAutoRestartAsStrimzi() {
+    ConnectorStatus none = new ConnectorStatus(SOURCE, "RUNNING", null, "m1", List.of());
+    assertFalse(none.toJson().containsKey("autoRestart"));
+    ConnectorStatus fresh = new ConnectorStatus(SOURCE, "RUNNING", null, "m1", List.of(),
+        new ConnectorStatus.AutoRestartStatus(0, SOURCE, -1, -1));
+    assertEquals(new JsonObject().put("count", 0).put("connectorName", SOURCE).put("lastRestartTimestamp", null),
+        fresh.toJson().getJsonObject("autoRestart"));
+    long last = java.time.Instant.parse("2024-05-01T10:00:00.750Z").toEpochMilli();
+    ConnectorStatus failed = new ConnectorStatus(SOURCE, "FAILED", "boom", "m1", List.of(),
+        new ConnectorStatus.AutoRestartStatus(2, SOURCE, last, last + 360_000));
+    assertEquals(new JsonObject().put("count", 2).put("connectorName", SOURCE)
+            .put("lastRestartTimestamp", "2024-05-01T10:00:00Z").put("nextRestartTimestamp", "2024-05-01T10:06:00Z"),
+        failed.toJson().getJsonObject("autoRestart"));
+  }
 }
