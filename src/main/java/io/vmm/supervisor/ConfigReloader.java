@@ -3,6 +3,7 @@ package io.vmm.supervisor;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Future;
+import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vmm.config.ConfigDiff;
@@ -33,6 +34,7 @@ final class ConfigReloader {
 
   private static final Logger LOG = LoggerFactory.getLogger(ConfigReloader.class);
 
+  private final Vertx vertx;
   private final Flows flows;
   private final Consumer<MirrorMakerConfig> applied;
   private final Counter reloadsApplied;
@@ -45,8 +47,9 @@ final class ConfigReloader {
    * @param document the document the running config was parsed from; null: every flow that stays counts as changed
    * @param applied  told of each accepted config (before flows restart)
    */
-  ConfigReloader(Flows flows, MirrorMakerConfig config, JsonObject document, MeterRegistry registry,
+  ConfigReloader(Vertx vertx, Flows flows, MirrorMakerConfig config, JsonObject document, MeterRegistry registry,
                  Consumer<MirrorMakerConfig> applied) {
+    this.vertx = vertx;
     this.flows = flows;
     this.config = config;
     this.document = document;
@@ -60,15 +63,27 @@ final class ConfigReloader {
     return lastReload;
   }
 
+  /**
+   * Parses {@code doc} on a worker thread (it reads the secret and ConfigMap files it points to); completes on the
+   * supervisor's context with the config, or with null after recording the problems as a rejected reload.
+   */
+  private Future<MirrorMakerConfig> parse(JsonObject doc) {
+    return vertx.executeBlocking(() -> ConfigParser.parse(doc), false).recover(e -> {
+      if (e instanceof ConfigException ce) {
+        rejected(ce.problems());
+        return Future.succeededFuture(null);
+      }
+      return Future.failedFuture(e);
+    });
+  }
+
   /** Applies {@code rawDocument}; completes with the summary once every step is done. */
   Future<JsonObject> reload(JsonObject rawDocument) {
     JsonObject doc = ConfigSource.unwrap(rawDocument);
-    MirrorMakerConfig next;
-    try {
-      next = ConfigParser.parse(doc);
-    } catch (ConfigException e) {
-      return Future.succeededFuture(rejected(e.problems()));
-    }
+    return parse(doc).compose(next -> next == null ? Future.succeededFuture(lastReload) : apply(doc, next));
+  }
+
+  private Future<JsonObject> apply(JsonObject doc, MirrorMakerConfig next) {
     ConfigDiff diff = ConfigDiff.of(document == null ? new JsonObject() : document, config, doc, next);
     config = next;
     document = doc;
@@ -114,12 +129,11 @@ final class ConfigReloader {
     if (document == null) {
       return Future.succeededFuture(null);
     }
-    MirrorMakerConfig next;
-    try {
-      next = ConfigParser.parse(document);
-    } catch (ConfigException e) {
-      return Future.succeededFuture(rejected(e.problems()));
-    }
+    return parse(document).compose(next -> next == null ? Future.succeededFuture(lastReload)
+        : restartFor(flowNames, next));
+  }
+
+  private Future<JsonObject> restartFor(java.util.Set<String> flowNames, MirrorMakerConfig next) {
     config = next;
     applied.accept(next);
     List<Future<?>> steps = new ArrayList<>();

@@ -103,7 +103,7 @@ public final class Supervisor implements MemberRpc.Handler {
     this.flows = new Flows(vertx, context, registry, views, config.clustered(),
         config.clustered() ? rpc::release : UnitOwnership.Handover.NONE, config.clientRack());
     this.router = new ControlRouter(vertx, flows, config.clustered(), views, rpc, this::status, this::ready);
-    this.reloader = new ConfigReloader(flows, config, document, registry, this::applied);
+    this.reloader = new ConfigReloader(vertx, flows, config, document, registry, this::applied);
     Codecs.register(vertx);
     applied(config);
     config.flows().forEach(f -> flows.put(flows.create(f)));
