@@ -16,7 +16,7 @@ import java.util.Objects;
  * @param stateChanged flows whose only change is a connector {@code state} (or Strimzi's deprecated {@code pause}):
  *                     pause, resume or stop those connectors, nothing else
  * @param needsRestart service settings that only take effect after a process restart (http.port, metrics.port,
- *                     cluster), as {@code path: old -> new}
+ *                     cluster, tracing), as {@code path: old -> new}
  */
 public record ConfigDiff(List<String> added, List<String> removed, List<String> changed, List<String> stateChanged,
                          List<String> needsRestart) {
@@ -65,6 +65,9 @@ public record ConfigDiff(List<String> added, List<String> removed, List<String> 
     }
     if (!oldConfig.cluster().equals(newConfig.cluster())) {
       needsRestart.add("cluster: " + oldConfig.cluster() + " -> " + newConfig.cluster());
+    }
+    if (!oldConfig.tracing().equals(newConfig.tracing())) {
+      needsRestart.add("tracing: " + oldConfig.tracing().type() + " -> " + newConfig.tracing().type());
     }
     return new ConfigDiff(added, removed, changed, stateChanged, needsRestart);
   }

@@ -114,7 +114,8 @@ public final class TaskSet {
 
   Future<Void> deployProducer(int t) {
     return scope.deploy(new TargetProducerVerticle(scope.name(), t,
-            scope.flow().target().producerConfig(scope.name() + "|producer-" + t), scope.topics().progress()), true)
+            scope.flow().target().producerConfig(scope.name() + "|producer-" + t), scope.topics().progress(),
+            scope.tracing()), true)
         .onSuccess(id -> producers.put(t, id)).mapEmpty();
   }
 
