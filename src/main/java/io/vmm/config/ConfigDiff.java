@@ -67,7 +67,7 @@ public record ConfigDiff(List<String> added, List<String> removed, List<String> 
       needsRestart.add("cluster: " + oldConfig.cluster() + " -> " + newConfig.cluster());
     }
     if (!oldConfig.tracing().equals(newConfig.tracing())) {
-      needsRestart.add("tracing: " + oldConfig.tracing().type() + " -> " + newConfig.tracing().type());
+      needsRestart.add("tracing: " + oldConfig.tracing().label() + " -> " + newConfig.tracing().label());
     }
     return new ConfigDiff(added, removed, changed, stateChanged, needsRestart);
   }

@@ -22,6 +22,11 @@ public record TracingSpec(String type) {
     return OPENTELEMETRY.equals(type);
   }
 
+  /** The type, or {@code off}: for log lines. */
+  public String label() {
+    return type == null ? "off" : type;
+  }
+
   /** The block at {@code node} (null: absent, {@link #OFF}); problems name the JSON path. */
   static TracingSpec parse(JsonNode node, Problems problems) {
     if (node == null) {
