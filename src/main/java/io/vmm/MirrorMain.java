@@ -11,6 +11,7 @@ import io.vmm.config.ConfigSource;
 import io.vmm.config.Environment;
 import io.vmm.config.MirrorMakerConfig;
 import io.vmm.supervisor.Supervisor;
+import io.vmm.tracing.Tracing;
 import io.vmm.metrics.MetricsSetup;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -61,9 +62,11 @@ public final class MirrorMain {
     }
     MirrorMakerConfig config;
     JsonObject document;
+    Tracing tracing;
     try {
       document = load(conf);
       config = ConfigParser.parse(document, Environment.system());
+      tracing = Tracing.start(config.tracing()); // invalid OTEL_* settings are config errors too
     } catch (ConfigException e) {
       err.println("Invalid configuration (" + e.problems().size() + " problem"
           + (e.problems().size() == 1 ? "" : "s") + "):");
@@ -90,7 +93,7 @@ public final class MirrorMain {
     } else {
       vertx = MetricsSetup.newVertx(registry);
     }
-    Supervisor supervisor = new Supervisor(vertx, config, document, registry);
+    Supervisor supervisor = new Supervisor(vertx, config, document, registry, tracing);
     try {
       LOG.info("starting {} flow(s): {} ({} ms after main)", config.flows().size(),
           String.join(", ", config.flows().stream().map(f -> f.name()).toList()),

@@ -28,6 +28,11 @@ public final class Budgets {
   public static final long CLOSE_MS = 500;
   /** A Kafka client's {@code close(timeout)} inside a role's stop: leaves room for the undeploy itself. */
   public static final long CLIENT_CLOSE_MS = ROLE_MS - 500;
+  /**
+   * Flushing and closing the OpenTelemetry SDK at stop (tracing on), in parallel with the HTTP and metrics
+   * endpoints' undeploy; spans not exported by then are dropped (an unreachable collector cannot hold up a stop).
+   */
+  public static final long TRACING_CLOSE_MS = 500;
   /** Closing Vert.x after the flows stopped: alone, and in cluster mode (leaving the cluster). */
   public static final long VERTX_CLOSE_MS = 500;
   public static final long VERTX_CLOSE_CLUSTERED_MS = 5_000;

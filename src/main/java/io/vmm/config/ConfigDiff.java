@@ -17,7 +17,7 @@ import java.util.Objects;
  * @param stateChanged flows whose only change is a connector {@code state} (or Strimzi's deprecated {@code pause}):
  *                     pause, resume or stop those connectors, nothing else
  * @param needsRestart service settings that only take effect after a process restart (http.port, metrics.port,
- *                     cluster), as {@code path: old -> new}
+ *                     cluster, tracing), as {@code path: old -> new}
  */
 public record ConfigDiff(List<String> added, List<String> removed, List<String> changed, List<String> stateChanged,
                          List<String> needsRestart) {
@@ -66,6 +66,9 @@ public record ConfigDiff(List<String> added, List<String> removed, List<String> 
     }
     if (!oldConfig.cluster().equals(newConfig.cluster())) {
       needsRestart.add("cluster: " + oldConfig.cluster() + " -> " + newConfig.cluster());
+    }
+    if (!oldConfig.tracing().equals(newConfig.tracing())) {
+      needsRestart.add("tracing: " + oldConfig.tracing().label() + " -> " + newConfig.tracing().label());
     }
     return new ConfigDiff(added, removed, changed, stateChanged, needsRestart);
   }

@@ -25,9 +25,9 @@ public final class ConfigParser {
   private static final Logger LOG = LoggerFactory.getLogger(ConfigParser.class);
 
   static final Set<String> TOP = JsonNode.set("clusters", "mirrors", "http", "metrics", "cluster", "logging",
-      "reload", "rack");
+      "reload", "rack", "tracing");
   static final Set<String> TOP_IGNORED = JsonNode.set("version", "replicas", "connectCluster", "target",
-      "resources", "jvmOptions", "jmxOptions", "metricsConfig", "template", "tracing", "livenessProbe",
+      "resources", "jvmOptions", "jmxOptions", "metricsConfig", "template", "livenessProbe",
       "readinessProbe", "image", "externalConfiguration", "clientRackInitImage");
   static final Set<String> CLUSTER = JsonNode.set("alias", "bootstrapServers", "config", "tls", "authentication");
   static final Set<String> MIRROR = JsonNode.set("sourceCluster", "targetCluster", "topicsPattern",
@@ -127,11 +127,12 @@ public final class ConfigParser {
     }
     ClusterModeSpec cluster = ClusterModeSpec.parse(root.object("cluster"), problems, env);
     String clientRack = parseRack(root.object("rack"), env);
+    TracingSpec tracing = TracingSpec.parse(root.object("tracing"), problems);
 
     problems.throwIfAny();
     ignored.forEach(p -> LOG.warn("{}: Strimzi field ignored: {}", p, StrimziFields.ignoredReason(p)));
     return new MirrorMakerConfig(List.copyOf(clusters.values()), List.copyOf(flows), httpPort, metricsPort, cluster,
-        httpToken, loggers, reloadEnabled, reloadScanMs, clientRack);
+        httpToken, loggers, reloadEnabled, reloadScanMs, clientRack, tracing);
   }
 
   /**

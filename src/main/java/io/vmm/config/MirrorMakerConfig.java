@@ -19,10 +19,13 @@ import java.util.Map;
  * @param reloadScanMs  {@code reload.scanPeriodMs}: how often the file is read, ms (default 5000)
  * @param clientRack    Strimzi's {@code rack}: the {@code client.rack} of the source consumers (follower fetching),
  *                      from {@code $VMM_RACK_ID}; null when {@code rack} is absent or no rack id is set
+ * @param tracing       Strimzi's {@code tracing}: whether mirrored records are traced; {@link TracingSpec#OFF} when
+ *                      the block is absent
  */
 public record MirrorMakerConfig(List<ClusterSpec> clusters, List<FlowSpec> flows, int httpPort, int metricsPort,
                                 ClusterModeSpec cluster, String httpToken, Map<String, String> loggers,
-                                boolean reloadEnabled, int reloadScanMs, String clientRack) {
+                                boolean reloadEnabled, int reloadScanMs, String clientRack,
+                                TracingSpec tracing) {
 
   /** {@code cluster.enabled}: this replica is one member of a Vert.x cluster. */
   public boolean clustered() {
@@ -34,7 +37,8 @@ public record MirrorMakerConfig(List<ClusterSpec> clusters, List<FlowSpec> flows
   public String toString() {
     return "MirrorMakerConfig[clusters=" + clusters + ", flows=" + flows + ", httpPort=" + httpPort
         + ", metricsPort=" + metricsPort + ", cluster=" + cluster + ", httpToken=" + Secrets.hidden(httpToken)
-        + ", loggers=" + loggers + ", reloadEnabled=" + reloadEnabled + ", reloadScanMs=" + reloadScanMs + "]";
+        + ", loggers=" + loggers + ", reloadEnabled=" + reloadEnabled + ", reloadScanMs=" + reloadScanMs
+        + ", tracing=" + tracing + "]";
   }
 
   /** The flow named {@code A->B}, or null. */

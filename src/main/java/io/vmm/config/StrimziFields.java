@@ -49,7 +49,8 @@ public final class StrimziFields {
     m.put("logging", new Field(Handling.APPLIED, "inline loggers; external from a mounted ConfigMap"));
     ignored(m, "clientRackInitImage", "no init container: the rack id comes from $VMM_RACK_ID");
     m.put("rack", new Field(Handling.MAPPED, "client.rack of the source consumers from $VMM_RACK_ID"));
-    m.put("tracing", new Field(Handling.MAPPED, "OpenTelemetry, configured from the OTEL_* environment variables"));
+    m.put("tracing", new Field(Handling.APPLIED, "type opentelemetry: a span per mirrored record that continues the "
+        + "source record's trace; exporter from the OTEL_* environment variables"));
     ignored(m, "template", "Kubernetes objects are yours to write (deploy/ has a starting point)");
     ignored(m, "externalConfiguration", "mount Secrets and ConfigMaps as files and use config providers instead");
     ignored(m, "metricsConfig", "metrics are always on, with MM2's names, on metrics.port");

@@ -10,6 +10,7 @@ import io.vmm.config.FlowSpec;
 import io.vmm.metrics.FlowMetrics;
 import io.vmm.policy.InternalTopics;
 import io.vmm.replica.UnitOwnership;
+import io.vmm.tracing.Tracing;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -23,9 +24,10 @@ import java.util.concurrent.TimeUnit;
  * @param context   the flow runner's event-loop context
  * @param clustered  cluster mode: tasks use the stable partition assignment
  * @param clientRack {@code client.rack} of the replication consumers (Strimzi's {@code rack}), or null
+ * @param tracing    the process's tracing of mirrored records ({@link Tracing#disabled()} when off)
  */
 public record FlowScope(Vertx vertx, Context context, FlowSpec flow, FlowMetrics metrics, InternalTopics topics,
-                        UnitOwnership ownership, boolean clustered, String clientRack) {
+                        UnitOwnership ownership, boolean clustered, String clientRack, Tracing tracing) {
 
   private static final Logger LOG = LoggerFactory.getLogger(FlowScope.class);
 

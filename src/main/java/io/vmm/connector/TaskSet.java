@@ -114,8 +114,8 @@ public final class TaskSet {
   }
 
   Future<Void> deployProducer(int t) {
-    return scope.deploy(new TargetProducerVerticle(scope.name(), t, producerConfig(t), scope.topics().progress()),
-            true)
+    return scope.deploy(new TargetProducerVerticle(scope.name(), t, producerConfig(t), scope.topics().progress(),
+            scope.tracing()), true)
         .onSuccess(id -> producers.put(t, id)).mapEmpty();
   }
 

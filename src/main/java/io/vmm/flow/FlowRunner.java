@@ -24,6 +24,7 @@ import io.vmm.replica.MemberView;
 import io.vmm.replica.UnitOwnership;
 import io.vmm.status.ConnectorStatus;
 import io.vmm.status.FlowStatus;
+import io.vmm.tracing.Tracing;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -67,7 +68,8 @@ public final class FlowRunner {
 
   /** A runner alone: it owns every unit. */
   public FlowRunner(Vertx vertx, FlowSpec flow, Context context, FlowMetrics metrics) {
-    this(vertx, flow, context, metrics, MemberView.single("local"), false, UnitOwnership.Handover.NONE, null);
+    this(vertx, flow, context, metrics, MemberView.single("local"), false, UnitOwnership.Handover.NONE, null,
+        Tracing.disabled());
   }
 
   /**
@@ -77,16 +79,17 @@ public final class FlowRunner {
    * @param clustered cluster mode: tasks use the stable partition assignment
    * @param handover  how to ask a previous owner to release a unit
    * @param clientRack {@code client.rack} of the replication consumers (Strimzi's {@code rack}), or null
+   * @param tracing   the process's tracing of mirrored records ({@link Tracing#disabled()} when off)
    */
   public FlowRunner(Vertx vertx, FlowSpec flow, Context context, FlowMetrics metrics, MemberView view,
-                    boolean clustered, UnitOwnership.Handover handover, String clientRack) {
+                    boolean clustered, UnitOwnership.Handover handover, String clientRack, Tracing tracing) {
     this.vertx = vertx;
     this.flow = flow;
     this.metrics = metrics;
     this.queue = new OperationQueue(context);
     this.ownership = new UnitOwnership(flow.name(), view, handover);
     FlowScope scope = new FlowScope(vertx, context, flow, metrics, InternalTopics.of(flow), ownership, clustered,
-        clientRack);
+        clientRack, tracing);
     this.source = flow.sourceConnector().present()
         ? new SourceConnector(scope, queue, SourceConnector.targetOf(flow)) : null;
     this.checkpoint = flow.checkpointConnector().present()

@@ -13,6 +13,7 @@ import io.vmm.flow.FlowRunner;
 import io.vmm.metrics.FlowMetrics;
 import io.vmm.replica.MemberView;
 import io.vmm.replica.UnitOwnership;
+import io.vmm.tracing.Tracing;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -43,13 +44,15 @@ final class Flows {
   private final boolean clustered;
   private final UnitOwnership.Handover handover;
   private final String clientRack;
+  private final Tracing tracing;
   private final Map<String, FlowRunner> runners = new LinkedHashMap<>();
   private final List<Long> retryTimers = new ArrayList<>();
   private boolean stopping;
 
   Flows(Vertx vertx, Context context, PrometheusMeterRegistry registry, Supplier<MemberView> view, boolean clustered,
-        UnitOwnership.Handover handover, String clientRack) {
+        UnitOwnership.Handover handover, String clientRack, Tracing tracing) {
     this.clientRack = clientRack;
+    this.tracing = tracing;
     this.vertx = vertx;
     this.context = context;
     this.registry = registry;
@@ -63,7 +66,7 @@ final class Flows {
     // each runner gets its own event-loop context, not tied to any deployment
     return new FlowRunner(vertx, flow, ((VertxInternal) vertx).createEventLoopContext(),
         new FlowMetrics(registry, flow.id().source(), flow.id().target()), view.get(), clustered, handover,
-        clientRack);
+        clientRack, tracing);
   }
 
   FlowRunner get(String name) {

@@ -28,6 +28,7 @@ import io.vmm.replica.MemberView;
 import io.vmm.replica.Membership;
 import io.vmm.replica.UnitOwnership;
 import io.vmm.status.StatusMerge;
+import io.vmm.tracing.Tracing;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -78,6 +79,7 @@ public final class Supervisor implements MemberRpc.Handler {
   private ConfigWatcher watcher;
   private final JsonObject document;
   private PeriodicTask statusPublisher;
+  private final Tracing tracing;
 
   /** A supervisor with its own metrics registry and no config document (reloads restart every flow they touch). */
   public Supervisor(Vertx vertx, MirrorMakerConfig config) {
@@ -85,13 +87,25 @@ public final class Supervisor implements MemberRpc.Handler {
   }
 
   /**
+   * A supervisor whose tracing is built from {@code config.tracing()} and the {@code OTEL_*} environment
+   * ({@link Tracing#start}, which throws {@link io.vmm.config.ConfigException} on invalid {@code OTEL_*} settings).
+   */
+  public Supervisor(Vertx vertx, MirrorMakerConfig config, JsonObject document, PrometheusMeterRegistry registry) {
+    this(vertx, config, document, registry, Tracing.start(config.tracing()));
+  }
+
+  /**
    * @param vertx    the Vert.x instance (built with {@link MetricsSetup#newVertx} to report Vert.x and JVM metrics)
    * @param config   the validated config
    * @param document the document it was parsed from (Strimzi spec form), to diff reloads against; may be null
    * @param registry where every meter goes, served on {@code metrics.port}
+   * @param tracing  tracing of mirrored records for the whole run ({@link Tracing#disabled()} when off); closed by
+   *                 {@link #stop()}
    */
-  public Supervisor(Vertx vertx, MirrorMakerConfig config, JsonObject document, PrometheusMeterRegistry registry) {
+  public Supervisor(Vertx vertx, MirrorMakerConfig config, JsonObject document, PrometheusMeterRegistry registry,
+                    Tracing tracing) {
     this.vertx = vertx;
+    this.tracing = tracing;
     this.context = ((VertxInternal) vertx).createEventLoopContext();
     this.config = config;
     this.registry = registry;
@@ -101,7 +115,8 @@ public final class Supervisor implements MemberRpc.Handler {
     Supplier<MemberView> views = () -> view;
     this.rpc = new MemberRpc(vertx, views, this);
     this.flows = new Flows(vertx, context, registry, views, config.clustered(),
-        config.clustered() ? rpc::release : UnitOwnership.Handover.NONE, config.clientRack());
+        config.clustered() ? rpc::release : UnitOwnership.Handover.NONE, config.clientRack(),
+        tracing);
     this.router = new ControlRouter(vertx, flows, config.clustered(), views, rpc, this::status, this::ready);
     this.reloader = new ConfigReloader(vertx, flows, config, document, registry, this::applied);
     Codecs.register(vertx);
@@ -286,7 +301,10 @@ public final class Supervisor implements MemberRpc.Handler {
     return onContext(() -> reloader.reload(rawDocument));
   }
 
-  /** Stops every flow in parallel (each drains and stores its progress) within {@link Budgets#FLOWS_MS}. */
+  /**
+   * Stops every flow in parallel (each drains and stores its progress) within {@link Budgets#FLOWS_MS}, then the
+   * endpoints, and closes tracing ({@link Tracing#close}, within {@link Budgets#TRACING_CLOSE_MS}).
+   */
   public Future<Void> stop() {
     return onContext(() -> {
       if (statusPublisher != null) {
@@ -301,7 +319,8 @@ public final class Supervisor implements MemberRpc.Handler {
       return flows.stopAll()
           .transform(ar -> Future.join(consumers.stream().map(MessageConsumer::unregister).toList()))
           .transform(ar -> rpc.close())
-          .transform(ar -> Future.join(deployments.stream().map(vertx::undeploy).toList()))
+          .transform(ar -> Future.join(Future.join(deployments.stream().map(vertx::undeploy).toList()),
+              tracing.close(vertx))) // after the producers: their last spans have ended
           .transform(ar -> {
             probe.close();
             return Future.succeededFuture();

@@ -2,6 +2,8 @@ package io.vmm.target;
 
 import io.vmm.async.Budgets;
 import io.vmm.progress.ProgressFormat;
+import io.vmm.tracing.TracedSender;
+import io.vmm.tracing.Tracing;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -36,6 +38,10 @@ import java.util.concurrent.atomic.AtomicInteger;
  * in order, and the source timestamp (sent as CreateTime), as MM2's MirrorSourceTask does. Per partition the
  * send order is the upstream order, and the idempotent producer keeps it.
  * <p>
+ * With tracing on ({@link Tracing}), each mirrored record is sent through a {@link TracedSender}: a producer span
+ * that continues the source record's trace, whose context replaces the record's {@code traceparent}. With tracing
+ * off, records go to the raw producer and nothing else happens per record. Progress records are never traced.
+ * <p>
  * One producer per source task, not per flow: a broker handles one request at a time per connection, so a
  * single producer caps a flow at what one broker thread can append (measured: about 140k records/s on the
  * 2-core bench machine, with a core left idle).
@@ -57,24 +63,31 @@ public final class TargetProducerVerticle extends VerticleBase {
   private final List<MessageConsumer<?>> consumers = new ArrayList<>();
   /** Source partitions with a failed record: nothing after it may be written (written from Kafka's thread too). */
   private final Map<TopicPartition, Throwable> failedPartitions = new java.util.concurrent.ConcurrentHashMap<>();
+  private final Tracing tracing;
   private KafkaProducer<byte[], byte[]> producer;
+  /** Null unless tracing is on: the untraced path calls the raw producer and does no tracing work per record. */
+  private TracedSender traced;
 
   /**
    * @param flow           flow name {@code A->B}
    * @param index          producer number within the flow; source task {@code i} uses producer {@code i}
    * @param producerConfig target-cluster producer settings
    * @param progressTopic  {@code mm2-offsets.<source>.internal}
+   * @param tracing        the process's tracing ({@link Tracing#disabled()} when off)
    */
-  public TargetProducerVerticle(String flow, int index, Map<String, Object> producerConfig, String progressTopic) {
+  public TargetProducerVerticle(String flow, int index, Map<String, Object> producerConfig, String progressTopic,
+                                Tracing tracing) {
     this.flow = flow;
     this.index = index;
     this.producerConfig = producerConfig;
     this.progressTopic = progressTopic;
+    this.tracing = tracing;
   }
 
   @Override
   public Future<?> start() {
     producer = new KafkaProducer<>(producerConfig); // worker thread: may resolve host names
+    traced = tracing.sender(producer);
     consumers.add(vertx.eventBus().<SourceBatch>localConsumer(Addresses.produce(flow, index), this::onBatch));
     consumers.add(vertx.eventBus().<ProgressUpdate>localConsumer(Addresses.progress(flow, index), this::onProgress));
     return Future.all(consumers.stream().map(MessageConsumer::completion).toList());
@@ -169,8 +182,13 @@ public final class TargetProducerVerticle extends VerticleBase {
         Throwable notSent = earlier;
         if (notSent == null) {
           try {
-            producer.send(new ProducerRecord<>(chunk.targetTopic(), partition,
-                r.timestamp() >= 0 ? r.timestamp() : null, r.key(), r.value(), r.headers()), callback);
+            ProducerRecord<byte[], byte[]> out = new ProducerRecord<>(chunk.targetTopic(), partition,
+                r.timestamp() >= 0 ? r.timestamp() : null, r.key(), r.value(), r.headers());
+            if (traced == null) {
+              producer.send(out, callback);
+            } else {
+              traced.send(r, out, callback);
+            }
           } catch (RuntimeException e) {
             notSent = e;
           }

@@ -65,7 +65,7 @@ class AutoRestartTimerTest {
     final AutoRestartTimer timer;
 
     Fake(AutoRestartSpec spec) {
-      FlowScope scope = new FlowScope(vertx, context, null, null, null, null, false, null);
+      FlowScope scope = new FlowScope(vertx, context, null, null, null, null, false, null, io.vmm.tracing.Tracing.disabled());
       OperationQueue queue = new OperationQueue(context);
       AutoRestartTimer[] self = new AutoRestartTimer[1];
       timer = new AutoRestartTimer(scope, queue, "A->B.MirrorSourceConnector", spec, failing::get, () -> {
