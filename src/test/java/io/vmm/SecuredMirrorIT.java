@@ -218,6 +218,33 @@ class SecuredMirrorIT {
         });
   }
 
+  /** The harness's listeners do enforce authentication: no client certificate, or a wrong password, is refused. */
+  @Test
+  void listenersRefuseClientsWithoutCredentials() {
+    Map<String, Object> trustOnly = Map.of("bootstrap.servers", clusters.a().bootstrapServers(SecuredListeners.SSL),
+        "security.protocol", "SSL", "ssl.truststore.type", "PEM",
+        "ssl.truststore.certificates", TestCertificates.get().caPem());
+    assertRefused(trustOnly, org.apache.kafka.common.errors.SslAuthenticationException.class);
+    Map<String, Object> wrongPassword = new java.util.HashMap<>(trustOnly);
+    wrongPassword.put("bootstrap.servers", clusters.a().bootstrapServers(SecuredListeners.SASL_SSL));
+    wrongPassword.put("security.protocol", "SASL_SSL");
+    wrongPassword.put("sasl.mechanism", "SCRAM-SHA-512");
+    wrongPassword.put("sasl.jaas.config", "org.apache.kafka.common.security.scram.ScramLoginModule required "
+        + "username=\"" + SecuredListeners.SCRAM_USER + "\" password=\"wrong\";");
+    assertRefused(wrongPassword, org.apache.kafka.common.errors.SaslAuthenticationException.class);
+  }
+
+  private static void assertRefused(Map<String, Object> settings, Class<? extends Exception> expected) {
+    Map<String, Object> s = new java.util.HashMap<>(settings);
+    s.put("default.api.timeout.ms", 10_000);
+    s.put("request.timeout.ms", 5_000);
+    try (org.apache.kafka.clients.admin.Admin admin = org.apache.kafka.clients.admin.Admin.create(s)) {
+      Exception e = org.junit.jupiter.api.Assertions.assertThrows(java.util.concurrent.ExecutionException.class,
+          () -> admin.describeCluster().nodes().get(15, TimeUnit.SECONDS));
+      assertTrue(expected.isInstance(e.getCause()), e.toString());
+    }
+  }
+
   @Test
   void saslSslScramSha512OnBothSides() throws Exception {
     JsonObject scram = sasl("scram-sha-512", SecuredListeners.SCRAM_USER, SecretsDir.SCRAM_USER_SECRET);
