@@ -16,6 +16,7 @@ import io.vmm.testkit.SecretsDir;
 import io.vmm.testkit.SecuredClusters;
 import io.vmm.testkit.SecuredListeners;
 import io.vmm.testkit.TestCertificates;
+import io.vmm.testkit.TestOAuthServer;
 import io.vmm.testkit.TwoClusters;
 import io.vmm.testkit.TwoClustersExtension;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
@@ -51,7 +52,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * Mirroring between secured clusters configured as Strimzi's {@code KafkaMirrorMaker2} does it, with the Secrets
  * mounted as files ({@code VMM_SECRETS_DIR}): mutual TLS ({@code authentication.type: tls}, trusted certificates
  * by pattern) on both sides with checkpoints and heartbeats, SASL_SSL with SCRAM-SHA-512 on both sides, and
- * SASL_SSL with PLAIN to an mTLS target. After each run no secret (password, private key) appears in the captured
+ * SASL_SSL with PLAIN to an mTLS target, and OAUTHBEARER (client credentials against a token endpoint served by the
+ * test; the brokers validate the JWTs with Kafka's built-in validator and the test's JWKS). After each run no secret (password, private key) appears in the captured
  * log (Kafka clients' and this service's, at INFO and DEBUG), in {@code /api/flows}, in
  * {@code /connectors?expand=status&expand=info} or in {@code /metrics}.
  */
@@ -120,6 +122,7 @@ class SecuredMirrorIT {
       out.add(pw);
       out.add(pw.substring(pw.indexOf('\\') + 1, pw.indexOf(';'))); // the random part, whatever the escaping
     }
+    out.add(TestOAuthServer.CLIENT_SECRET);
     TestCertificates pki = TestCertificates.get();
     for (String key : List.of(pki.userKeyPem(), pki.brokerKeyPem())) {
       key.lines().filter(l -> !l.startsWith("-----") && l.length() > 20).forEach(out::add);
@@ -251,6 +254,20 @@ class SecuredMirrorIT {
     mirrorAndCheck(config(cluster("A", clusters.a(), SecuredListeners.SASL_SSL, scram),
         cluster("B", clusters.b(), SecuredListeners.SASL_SSL, scram), mirror("A", "B", "scram-data", 1)),
         "scram-data", 30, () -> { });
+  }
+
+  @Test
+  void oauthClientCredentialsOnBothSides() throws Exception {
+    JsonObject oauth = new JsonObject().put("type", "oauth")
+        .put("tokenEndpointUri", TestOAuthServer.get().tokenUrl()).put("clientId", TestOAuthServer.CLIENT_ID)
+        .put("clientSecret", new JsonObject().put("secretName", SecretsDir.OAUTH_CLIENT_SECRET)
+            .put("key", "client-secret"))
+        .put("scope", "kafka").put("connectTimeoutSeconds", 10).put("readTimeoutSeconds", 10);
+    int before = TestOAuthServer.get().tokensIssued();
+    mirrorAndCheck(config(cluster("A", clusters.a(), SecuredListeners.OAUTH, oauth),
+        cluster("B", clusters.b(), SecuredListeners.OAUTH, oauth), mirror("A", "B", "oauth-data", 1)),
+        "oauth-data", 30, () -> { });
+    assertTrue(TestOAuthServer.get().tokensIssued() > before, "tokens came from the test's token endpoint");
   }
 
   @Test

@@ -22,6 +22,9 @@ public final class SecretsDir {
   /** Secret of the PLAIN user ({@link SecuredListeners#PLAIN_USER}), key {@code password}. */
   public static final String PLAIN_USER_SECRET = "plain-user";
 
+  /** Secret of the OAuth client ({@link TestOAuthServer#CLIENT_ID}), key {@code client-secret}. */
+  public static final String OAUTH_CLIENT_SECRET = "oauth-client";
+
   private final Path root;
 
   private SecretsDir(Path root) {
@@ -42,8 +45,8 @@ public final class SecretsDir {
    * A secrets directory at {@code root} holding the standard test Secrets: {@value #CA_SECRET}/{@code ca.crt}
    * (and {@code ca2.crt}, a copy, so a {@code *.crt} pattern matches two files), {@value #TLS_USER_SECRET}/
    * {@code user.crt}, {@code user.key}, {@code ca.crt}; {@value #SCRAM_USER_SECRET}/{@code password} and
-   * {@value #PLAIN_USER_SECRET}/{@code password}, each password written with a trailing newline as
-   * {@code kubectl create secret --from-file} would.
+   * {@value #PLAIN_USER_SECRET}/{@code password}, {@value #OAUTH_CLIENT_SECRET}/{@code client-secret}, each
+   * password written with a trailing newline as {@code kubectl create secret --from-file} would.
    */
   public static SecretsDir standard(Path root) {
     TestCertificates pki = TestCertificates.get();
@@ -55,6 +58,7 @@ public final class SecretsDir {
     dir.put(TLS_USER_SECRET, "ca.crt", pki.caPem());
     dir.put(SCRAM_USER_SECRET, "password", SecuredListeners.SCRAM_PASSWORD + "\n");
     dir.put(PLAIN_USER_SECRET, "password", SecuredListeners.PLAIN_PASSWORD + "\n");
+    dir.put(OAUTH_CLIENT_SECRET, "client-secret", TestOAuthServer.CLIENT_SECRET + "\n");
     return dir;
   }
 

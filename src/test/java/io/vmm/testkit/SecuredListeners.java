@@ -17,7 +17,9 @@ import java.util.concurrent.TimeUnit;
  *   <li>{@value #SSL}: TLS with client authentication required ({@code ssl.client.auth=required}), trusting the
  *       test CA: mutual TLS with {@link TestCertificates#userCertPem()};</li>
  *   <li>{@value #SASL_SSL}: TLS plus SASL with {@code SCRAM-SHA-512} (user {@link #SCRAM_USER}, created by
- *       {@link #createUsers}) and {@code PLAIN} (user {@link #PLAIN_USER}, in the listener's JAAS config).</li>
+ *       {@link #createUsers}) and {@code PLAIN} (user {@link #PLAIN_USER}, in the listener's JAAS config);</li>
+ *   <li>{@value #OAUTH}: TLS plus SASL OAUTHBEARER, validated by Kafka's built-in JWT validator against the JWKS
+ *       of {@link TestOAuthServer} (started on first use; its client is {@link TestOAuthServer#CLIENT_ID}).</li>
  * </ul>
  * The passwords are random per JVM and contain a double quote, a backslash and a semicolon, so the JAAS quoting of
  * the client settings is exercised. No authorizer: every authenticated principal may do everything.
@@ -28,6 +30,8 @@ public final class SecuredListeners {
   public static final String SSL = "SSL";
   /** Listener name (and security protocol) of the SCRAM-SHA-512 / PLAIN listener. */
   public static final String SASL_SSL = "SASL_SSL";
+  /** Listener name of the SASL_SSL listener with OAUTHBEARER (JWTs of {@link TestOAuthServer}). */
+  public static final String OAUTH = "OAUTH";
   public static final String SCRAM_USER = "scram-user";
   public static final String SCRAM_PASSWORD = "scram\"pw\\" + UUID.randomUUID().toString().substring(0, 8) + ";x";
   public static final String PLAIN_USER = "plain-user";
@@ -36,7 +40,7 @@ public final class SecuredListeners {
   private SecuredListeners() {
   }
 
-  /** The two listeners, for {@link EmbeddedKafkaCluster#start(String, Map, List)}. */
+  /** The three listeners, for {@link EmbeddedKafkaCluster#start(String, Map, List)}. */
   public static List<EmbeddedKafkaCluster.Listener> listeners() {
     TestCertificates pki = TestCertificates.get();
     Map<String, String> tls = new LinkedHashMap<>();
@@ -54,8 +58,21 @@ public final class SecuredListeners {
     sasl.put("scram-sha-512.sasl.jaas.config", "org.apache.kafka.common.security.scram.ScramLoginModule required;");
     sasl.put("plain.sasl.jaas.config", "org.apache.kafka.common.security.plain.PlainLoginModule required "
         + "user_" + PLAIN_USER + "=" + quote(PLAIN_PASSWORD) + ";");
+    Map<String, String> oauth = new LinkedHashMap<>(tls);
+    oauth.put("sasl.enabled.mechanisms", "OAUTHBEARER");
+    oauth.put("oauthbearer.sasl.jaas.config",
+        "org.apache.kafka.common.security.oauthbearer.OAuthBearerLoginModule required;");
+    oauth.put("oauthbearer.sasl.server.callback.handler.class",
+        "org.apache.kafka.common.security.oauthbearer.OAuthBearerValidatorCallbackHandler");
+    oauth.put("oauthbearer.sasl.oauthbearer.jwks.endpoint.url", TestOAuthServer.get().jwksUrl());
     return List.of(new EmbeddedKafkaCluster.Listener(SSL, "SSL", ssl),
-        new EmbeddedKafkaCluster.Listener(SASL_SSL, "SASL_SSL", sasl));
+        new EmbeddedKafkaCluster.Listener(SASL_SSL, "SASL_SSL", sasl),
+        new EmbeddedKafkaCluster.Listener(OAUTH, "SASL_SSL", oauth));
+  }
+
+  /** Broker-wide settings the listeners need: the JWKS endpoint of {@link TestOAuthServer}. */
+  public static Map<String, String> brokerSettings() {
+    return Map.of("sasl.oauthbearer.jwks.endpoint.url", TestOAuthServer.get().jwksUrl());
   }
 
   /**

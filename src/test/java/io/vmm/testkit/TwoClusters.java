@@ -35,8 +35,9 @@ public final class TwoClusters implements AutoCloseable {
 
     /**
      * Like {@link #start()}, but each cluster also has the secured listeners of {@link SecuredListeners}
-     * ({@code SSL} with client certificates required, {@code SASL_SSL} with SCRAM-SHA-512 and PLAIN), at
-     * {@code cluster.bootstrapServers("SSL")} / {@code ("SASL_SSL")}, and the SCRAM user exists. The test PKI
+     * ({@code SSL} with client certificates required, {@code SASL_SSL} with SCRAM-SHA-512 and PLAIN, {@code OAUTH}
+     * with OAUTHBEARER), at {@code cluster.bootstrapServers("SSL")} / {@code ("SASL_SSL")} / {@code ("OAUTH")}, and
+     * the SCRAM user exists. The test PKI
      * ({@link TestCertificates}) is generated on first use. Used by {@link TwoClustersExtension} for test classes
      * annotated {@link SecuredClusters}.
      */
@@ -67,7 +68,8 @@ public final class TwoClusters implements AutoCloseable {
         if (!secured) {
             return EmbeddedKafkaCluster.start(name);
         }
-        EmbeddedKafkaCluster c = EmbeddedKafkaCluster.start(name, Map.of(), SecuredListeners.listeners());
+        EmbeddedKafkaCluster c = EmbeddedKafkaCluster.start(name, SecuredListeners.brokerSettings(),
+                SecuredListeners.listeners());
         try {
             SecuredListeners.createUsers(c);
             return c;
