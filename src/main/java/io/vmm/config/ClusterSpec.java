@@ -27,7 +27,8 @@ import java.util.TreeMap;
  * @param bootstrapServers {@code host:port[,host:port...]}
  * @param config           client settings as given (values as strings), with Kafka config-provider variables
  *                         ({@code ${file:...}}, {@code ${directory:...}}, {@code ${env:...}}) already resolved;
- *                         the {@code config.providers*} keys stay here but are not passed to clients
+ *                         the {@code config.providers*} keys are passed to every client as they are, so a client
+ *                         resolves variables left in settings added later (a connector's client overrides)
  * @param security         client settings from the {@code tls} and {@code authentication} blocks
  *                         ({@code security.protocol}, {@code ssl.*}, {@code sasl.*}), secrets included
  * @param secretFiles      absolute paths of every file these settings were read from (mounted Secret keys and
@@ -126,6 +127,11 @@ public record ClusterSpec(String alias, String bootstrapServers, Map<String, Str
       }
     });
     m.putAll(security);
+    config.forEach((k, v) -> {
+      if (ConfigProviders.isProviderKey(k)) {
+        m.put(k, v); // the client resolves variables that remain, e.g. in a connector's client overrides
+      }
+    });
     m.put("bootstrap.servers", bootstrapServers); // a prefixed bootstrap.servers must not win
     return m;
   }

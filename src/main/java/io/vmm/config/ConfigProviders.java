@@ -30,8 +30,10 @@ import java.util.stream.Collectors;
  * a config error (exit 2) with its JSON path, and the files used are known ({@code ClusterSpec.secretFiles()}).
  * As in {@code AbstractConfig}, the system property {@code org.apache.kafka.automatic.config.providers} (a comma
  * list of class names), when set, limits which classes may be used. The returned map has every variable of a
- * configured provider replaced and keeps the {@code config.providers*} keys (clients ignore them: they are not
- * client settings). A reference to a provider name that is not configured is left as it is, as Kafka does.
+ * configured provider replaced and keeps the {@code config.providers*} keys ({@code ClusterSpec} passes them on to
+ * every client, whose own resolution then finds nothing left in these values, but resolves variables in settings
+ * added later, such as a connector's client overrides). A reference to a provider name that is not configured is
+ * left as it is, as Kafka does.
  * <p>
  * Problem messages name the JSON path, the variable ({@code ${file:/x:key}}) and the provider's own error; never
  * a resolved value or the rest of the setting's text. Blocking (providers read files); call while parsing.
