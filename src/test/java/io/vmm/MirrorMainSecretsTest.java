@@ -51,6 +51,7 @@ class MirrorMainSecretsTest {
         mirrors:
           - sourceCluster: A
             targetCluster: B
+            sourceConnector: {}
         """.formatted(missing));
     ByteArrayOutputStream err = new ByteArrayOutputStream();
     int code = MirrorMain.run(new String[] {"-conf", file.toString()},
