@@ -23,8 +23,8 @@ public final class Secrets {
   /** True if the value of {@code key} must never be printed. */
   public static boolean isSecret(String key) {
     String k = key.toLowerCase(Locale.ROOT);
-    return k.contains("password") || k.contains("passphrase") || k.contains("sasl.jaas.config") || k.contains("secret") || k.contains("token")
-        || k.endsWith(".key");
+    return k.contains("password") || k.contains("passphrase") || k.contains("sasl.jaas.config")
+        || k.contains("secret") || k.contains("token") || k.endsWith(".key");
   }
 
   /** A sorted copy of {@code settings} for printing: the value of every secret key is {@link #HIDDEN}. */
