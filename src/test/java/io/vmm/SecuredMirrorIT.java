@@ -53,7 +53,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * mounted as files ({@code VMM_SECRETS_DIR}): mutual TLS ({@code authentication.type: tls}, trusted certificates
  * by pattern) on both sides with checkpoints and heartbeats, SASL_SSL with SCRAM-SHA-512 on both sides, and
  * SASL_SSL with PLAIN to an mTLS target, and OAUTHBEARER (client credentials against a token endpoint served by the
- * test; the brokers validate the JWTs with Kafka's built-in validator and the test's JWKS). After each run no secret (password, private key) appears in the captured
+ * test; the brokers validate the JWTs with Kafka's built-in validator and the test's JWKS). After each run no
+ * secret (password, private key, OAuth client secret) appears in the captured
  * log (Kafka clients' and this service's, at INFO and DEBUG), in {@code /api/flows}, in
  * {@code /connectors?expand=status&expand=info} or in {@code /metrics}.
  */

@@ -213,7 +213,8 @@ class ClusterSecurityTest {
     JsonObject tls = tlsByName();
     tls.getJsonArray("trustedCertificates").getJsonObject(0).put("certificate", "missing.crt");
     assertEquals(List.of("clusters[0].tls.trustedCertificates[0]: file "
-        + secrets.file(SecretsDir.CA_SECRET, "missing.crt") + " not found"), problems(new JsonObject().put("tls", tls)));
+        + secrets.file(SecretsDir.CA_SECRET, "missing.crt") + " not found"),
+        problems(new JsonObject().put("tls", tls)));
     JsonObject pattern = tlsByPattern();
     pattern.getJsonArray("trustedCertificates").getJsonObject(0).put("pattern", "*.pem");
     assertEquals(List.of("clusters[0].tls.trustedCertificates[0]: pattern \"*.pem\" matches no file in "
@@ -233,9 +234,11 @@ class ClusterSecurityTest {
   @Test
   void badCertificatesAndKeysNameTheFileNeverTheContent() {
     String secretBody = "U0VDUkVUS0VZQllURVNTSE9VTEROT1RMRUFL";
-    secrets.put("bad", "garbage.crt", "-----BEGIN CERTIFICATE-----\nAAAA" + secretBody + "\n-----END CERTIFICATE-----\n");
+    secrets.put("bad", "garbage.crt", "-----BEGIN CERTIFICATE-----\nAAAA" + secretBody
+        + "\n-----END CERTIFICATE-----\n");
     secrets.put("bad", "der.crt", "not pem at all");
-    secrets.put("bad", "pkcs1.key", "-----BEGIN RSA PRIVATE KEY-----\n" + secretBody + "\n-----END RSA PRIVATE KEY-----\n");
+    secrets.put("bad", "pkcs1.key", "-----BEGIN RSA PRIVATE KEY-----\n" + secretBody
+        + "\n-----END RSA PRIVATE KEY-----\n");
     secrets.put("bad", "enc.key", "-----BEGIN ENCRYPTED PRIVATE KEY-----\n" + secretBody
         + "\n-----END ENCRYPTED PRIVATE KEY-----\n");
     secrets.put("bad", "junk.key", "-----BEGIN PRIVATE KEY-----\n" + secretBody + "\n-----END PRIVATE KEY-----\n");

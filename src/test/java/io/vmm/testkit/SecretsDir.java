@@ -15,7 +15,7 @@ public final class SecretsDir {
 
   /** Secret of the CA certificate (Strimzi: {@code <cluster>-cluster-ca-cert}), key {@code ca.crt}. */
   public static final String CA_SECRET = "cluster-ca-cert";
-  /** Secret of the mTLS client (Strimzi KafkaUser with {@code tls} authentication): {@code user.crt}, {@code user.key}. */
+  /** Secret of the mTLS client (a Strimzi KafkaUser with {@code tls} authentication): user.crt, user.key. */
   public static final String TLS_USER_SECRET = "tls-user";
   /** Secret of the SCRAM-SHA-512 user ({@link SecuredListeners#SCRAM_USER}), key {@code password}. */
   public static final String SCRAM_USER_SECRET = "scram-user";
