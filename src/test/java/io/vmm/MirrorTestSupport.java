@@ -54,9 +54,14 @@ final class MirrorTestSupport {
     final Supervisor supervisor;
 
     RunningMirror(JsonObject config) {
+      this(config, io.vmm.config.Environment.system());
+    }
+
+    /** A mirror whose config is parsed with {@code env} (e.g. {@code VMM_SECRETS_DIR} of a test's secrets). */
+    RunningMirror(JsonObject config, io.vmm.config.Environment env) {
       io.micrometer.prometheusmetrics.PrometheusMeterRegistry registry = io.vmm.metrics.MetricsSetup.newRegistry();
       vertx = io.vmm.metrics.MetricsSetup.newVertx(registry);
-      supervisor = new Supervisor(vertx, ConfigParser.parse(config), config, registry);
+      supervisor = new Supervisor(vertx, ConfigParser.parse(config, env), config, registry);
       await(supervisor.start(), 120);
     }
 
@@ -103,6 +108,11 @@ final class MirrorTestSupport {
 
   static RunningMirror startMirror(JsonObject config) {
     return new RunningMirror(config);
+  }
+
+  /** {@link #startMirror(JsonObject)} with the config parsed with {@code env} (secrets directory and the like). */
+  static RunningMirror startMirror(JsonObject config, io.vmm.config.Environment env) {
+    return new RunningMirror(config, env);
   }
 
   static long count(EmbeddedKafkaCluster cluster, String topic) {

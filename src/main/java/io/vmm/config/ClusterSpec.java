@@ -6,7 +6,9 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 
+import java.nio.file.Path;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
@@ -16,14 +18,37 @@ import java.util.TreeMap;
  * <p>
  * Client settings: an unprefixed key of {@code config} applies to every client kind that knows it (consumer,
  * producer, admin); a {@code consumer.}, {@code producer.} or {@code admin.} prefix targets one kind and wins
- * over the unprefixed key. On top come this project's defaults (user settings win) and forced settings
- * (byte-array (de)serializers, no auto commit), as MM2 forces them.
+ * over the unprefixed key. Then come the settings of the {@code tls} and {@code authentication} blocks
+ * ({@code security}: they apply to every client kind; the parser rejects a {@code config} key that would clash).
+ * On top come this project's defaults (user settings win) and forced settings (byte-array (de)serializers, no auto
+ * commit), as MM2 forces them.
  *
  * @param alias            cluster alias used in flows and remote topic names
  * @param bootstrapServers {@code host:port[,host:port...]}
- * @param config           raw client settings as given (values as strings)
+ * @param config           client settings as given (values as strings), with Kafka config-provider variables
+ *                         ({@code ${file:...}}, {@code ${directory:...}}, {@code ${env:...}}) already resolved;
+ *                         the {@code config.providers*} keys are passed to every client as they are, so a client
+ *                         resolves variables left in settings added later (a connector's client overrides)
+ * @param security         client settings from the {@code tls} and {@code authentication} blocks
+ *                         ({@code security.protocol}, {@code ssl.*}, {@code sasl.*}), secrets included
+ * @param secretFiles      absolute paths of every file these settings were read from (mounted Secret keys and
+ *                         files that config-provider variables name), in the order first read; the content of
+ *                         these files is part of the spec, so a change means the clients need new settings
  */
-public record ClusterSpec(String alias, String bootstrapServers, Map<String, String> config) {
+public record ClusterSpec(String alias, String bootstrapServers, Map<String, String> config,
+                          Map<String, String> security, List<Path> secretFiles) {
+
+  /** Immutable copies; null {@code security}/{@code secretFiles} mean none. */
+  public ClusterSpec {
+    config = Map.copyOf(config);
+    security = security == null ? Map.of() : Map.copyOf(security);
+    secretFiles = secretFiles == null ? List.of() : List.copyOf(secretFiles);
+  }
+
+  /** A cluster without {@code tls}, {@code authentication} or secret files. */
+  public ClusterSpec(String alias, String bootstrapServers, Map<String, String> config) {
+    this(alias, bootstrapServers, config, Map.of(), List.of());
+  }
 
   /** Connect worker keys accepted in a cluster's config (Strimzi users set them); only these are read here. */
   public static final Set<String> WORKER_KEYS = Set.of(
@@ -101,15 +126,27 @@ public record ClusterSpec(String alias, String bootstrapServers, Map<String, Str
         m.put(k.substring(prefix.length()), v);
       }
     });
+    m.putAll(security);
+    config.forEach((k, v) -> {
+      if (ConfigProviders.isProviderKey(k)) {
+        m.put(k, v); // the client resolves variables that remain, e.g. in a connector's client overrides
+      }
+    });
     m.put("bootstrap.servers", bootstrapServers); // a prefixed bootstrap.servers must not win
     return m;
   }
 
-  /** Alias, servers and settings; secret values ({@link Secrets#isSecret}) are printed as {@code [hidden]}. */
+  /**
+   * Alias, servers and settings; secret values ({@link Secrets#isSecret}) are printed as {@code [hidden]},
+   * PEM certificates as {@code [PEM]}.
+   */
   @Override
   public String toString() {
+    Map<String, Object> sec = Secrets.redacted(security);
+    sec.replaceAll((k, v) -> v instanceof String text && text.startsWith("-----BEGIN") ? "[PEM]" : v);
     return "ClusterSpec[alias=" + alias + ", bootstrapServers=" + bootstrapServers + ", config="
-        + Secrets.redacted(config) + "]";
+        + Secrets.redacted(config) + (security.isEmpty() ? "" : ", security=" + sec)
+        + (secretFiles.isEmpty() ? "" : ", secretFiles=" + secretFiles) + "]";
   }
 
   static boolean hasClientPrefix(String key) {
@@ -123,7 +160,9 @@ public record ClusterSpec(String alias, String bootstrapServers, Map<String, Str
     anyClient.addAll(AdminClientConfig.configNames());
     for (String key : new TreeMap<>(config).keySet()) {
       String keyPath = path + ".config." + key;
-      if (key.equals("bootstrap.servers")) {
+      if (ConfigProviders.isProviderKey(key)) {
+        continue; // resolved by the parser (ConfigProviders)
+      } else if (key.equals("bootstrap.servers")) {
         problems.add(keyPath, "set bootstrapServers instead");
       } else if (key.startsWith("consumer.")) {
         checkKnown(keyPath, key.substring(9), ConsumerConfig.configNames(), "consumer", problems);

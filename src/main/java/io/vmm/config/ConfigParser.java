@@ -71,7 +71,7 @@ public final class ConfigParser {
       if (c.has("alias") && c.string("alias", false) != null) {
         declared.add(c.string("alias", false));
       }
-      ClusterSpec spec = parseCluster(c, problems);
+      ClusterSpec spec = parseCluster(c, env, problems);
       if (spec != null) {
         if (clusters.containsKey(spec.alias())) {
           problems.add(c.pathOf("alias"), "duplicate cluster alias \"" + spec.alias() + "\"");
@@ -154,7 +154,11 @@ public final class ConfigParser {
     return id;
   }
 
-  private static ClusterSpec parseCluster(JsonNode c, Problems problems) {
+  /**
+   * One {@code clusters[i]} entry. Reads files: the mounted Secrets its {@code tls} and {@code authentication}
+   * blocks name (under {@link Environment#secretsDir()}) and the files its config-provider variables name.
+   */
+  private static ClusterSpec parseCluster(JsonNode c, Environment env, Problems problems) {
     c.checkFields(CLUSTER, Set.of());
     int before = problems.size();
     String alias = c.string("alias", true);
@@ -169,19 +173,15 @@ public final class ConfigParser {
         }
       }
     }
-    if (c.has("tls")) {
-      problems.add(c.pathOf("tls"), "not supported yet; set security.protocol and ssl.* keys in "
-          + c.pathOf("config"));
-    }
-    if (c.has("authentication")) {
-      problems.add(c.pathOf("authentication"), "not supported yet; set security.protocol, sasl.mechanism and "
-          + "sasl.jaas.config in " + c.pathOf("config"));
-    }
-    Map<String, String> config = c.scalarMap("config");
+    Map<String, String> written = c.scalarMap("config");
+    SecretFiles secrets = new SecretFiles(env.secretsDir(), problems);
+    Map<String, String> security = ClusterSecurity.parse(c, secrets, written, problems);
+    List<java.nio.file.Path> files = new ArrayList<>(secrets.files());
+    Map<String, String> config = ConfigProviders.resolve(written, c.pathOf("config"), problems, files);
     if (problems.size() > before) {
       return null;
     }
-    ClusterSpec spec = new ClusterSpec(alias, bootstrap.trim(), Map.copyOf(config));
+    ClusterSpec spec = new ClusterSpec(alias, bootstrap.trim(), config, security, files);
     spec.validate(c.path(), problems);
     return spec;
   }

@@ -6,8 +6,10 @@ import java.util.TreeMap;
 
 /**
  * Which client settings are secrets, and their printable form. A key is a secret when it contains
- * {@code password}, {@code sasl.jaas.config}, {@code secret} or {@code token}, or ends in {@code .key}
- * (any case; e.g. {@code ssl.key.password}, {@code producer.sasl.jaas.config}, {@code ssl.keystore.key}).
+ * {@code password}, {@code passphrase}, {@code sasl.jaas.config}, {@code secret} or {@code token}, or ends in
+ * {@code .key} (any case; e.g. {@code ssl.key.password}, {@code producer.sasl.jaas.config}, {@code ssl.keystore.key}
+ * (a PEM private key), {@code sasl.oauthbearer.assertion.private.key.passphrase}). PEM certificates
+ * ({@code ssl.truststore.certificates}, {@code ssl.keystore.certificate.chain}) are public and not secrets.
  * Every {@code toString} of the config records prints settings through {@link #redacted}.
  */
 public final class Secrets {
@@ -21,8 +23,8 @@ public final class Secrets {
   /** True if the value of {@code key} must never be printed. */
   public static boolean isSecret(String key) {
     String k = key.toLowerCase(Locale.ROOT);
-    return k.contains("password") || k.contains("sasl.jaas.config") || k.contains("secret") || k.contains("token")
-        || k.endsWith(".key");
+    return k.contains("password") || k.contains("passphrase") || k.contains("sasl.jaas.config")
+        || k.contains("secret") || k.contains("token") || k.endsWith(".key");
   }
 
   /** A sorted copy of {@code settings} for printing: the value of every secret key is {@link #HIDDEN}. */

@@ -54,7 +54,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * <ul>
  *   <li>Listeners: {@code PLAINTEXT://127.0.0.1:<port>} for clients and {@code CTRL://127.0.0.1:<controllerPort>}
  *       for the KRaft quorum. Non-default listener names keep the kit's own pre-bound random-port sockets unused,
- *       so the ports are exactly the ones given (see kafka-test-harness.md §2).</li>
+ *       so the ports are exactly the ones given (see kafka-test-harness.md §2). Optional extra client listeners
+ *       ({@link Listener}, e.g. the TLS and SASL ones of {@link SecuredListeners}) on free ports, at
+ *       {@link #bootstrapServers(String)}.</li>
  *   <li>Single-node settings: internal topics at RF 1, {@code auto.create.topics.enable=false},
  *       {@code log.cleaner.dedupe.buffer.size=2097152}, unstable API/feature versions off,
  *       metadata version {@link MetadataVersion#latestProduction()}.</li>
@@ -87,17 +89,37 @@ public final class EmbeddedKafkaCluster implements AutoCloseable {
     private final String name;
     private final int port;
     private final int controllerPort;
+    private final Map<String, Integer> listenerPorts;
     private final Path baseDir;
     private final KafkaClusterTestKit kit;
     private Admin admin;
     private boolean closed;
 
-    private EmbeddedKafkaCluster(String name, int port, int controllerPort, Path baseDir, KafkaClusterTestKit kit) {
+    private EmbeddedKafkaCluster(String name, int port, int controllerPort, Map<String, Integer> listenerPorts,
+                                 Path baseDir, KafkaClusterTestKit kit) {
         this.name = name;
         this.port = port;
         this.controllerPort = controllerPort;
+        this.listenerPorts = Map.copyOf(listenerPorts);
         this.baseDir = baseDir;
         this.kit = kit;
+    }
+
+    /**
+     * An additional client listener on 127.0.0.1 (a free port), advertised like the PLAINTEXT one.
+     *
+     * @param name             listener name, e.g. {@code "SSL"} (letters, digits, '_'; not PLAINTEXT or CTRL)
+     * @param securityProtocol {@code SSL}, {@code SASL_SSL}, {@code SASL_PLAINTEXT} or {@code PLAINTEXT}
+     * @param settings         broker settings of this listener only, without the {@code listener.name.<name>.}
+     *                         prefix (e.g. {@code ssl.client.auth}, {@code sasl.enabled.mechanisms},
+     *                         {@code scram-sha-512.sasl.jaas.config})
+     */
+    public record Listener(String name, String securityProtocol, Map<String, String> settings) {
+        public Listener {
+            Objects.requireNonNull(name, "name");
+            Objects.requireNonNull(securityProtocol, "securityProtocol");
+            settings = Map.copyOf(settings);
+        }
     }
 
     // ------------------------------------------------------------------------------------------ start / stop
@@ -127,12 +149,32 @@ public final class EmbeddedKafkaCluster implements AutoCloseable {
      */
     public static EmbeddedKafkaCluster start(String name, int port, int controllerPort,
                                              Map<String, String> extraBrokerProps) {
+        return start(name, port, controllerPort, extraBrokerProps, List.of());
+    }
+
+    /**
+     * Starts a cluster on free ports with additional client listeners (e.g. {@link SecuredListeners#listeners()}),
+     * reachable at {@link #bootstrapServers(String)}; inter-broker and controller traffic stay on PLAINTEXT, and
+     * {@link #admin()} and the read/write helpers keep using the PLAINTEXT listener.
+     *
+     * @param name             as in {@link #start(String, int, int, Map)}
+     * @param extraBrokerProps as in {@link #start(String, int, int, Map)}
+     * @param listeners        the additional listeners
+     * @return the started cluster
+     */
+    public static EmbeddedKafkaCluster start(String name, Map<String, String> extraBrokerProps,
+                                             List<Listener> listeners) {
+        return start(name, 0, 0, extraBrokerProps, listeners);
+    }
+
+    private static EmbeddedKafkaCluster start(String name, int port, int controllerPort,
+                                              Map<String, String> extraBrokerProps, List<Listener> listeners) {
         // A free port picked by the kernel may be handed out again (e.g. as a client's ephemeral port) before
         // the broker binds it: with picked ports, try again with new ones.
         int attempts = port == 0 && controllerPort == 0 ? 3 : 1;
         for (int attempt = 1; ; attempt++) {
             try {
-                return startOnce(name, port, controllerPort, extraBrokerProps);
+                return startOnce(name, port, controllerPort, extraBrokerProps, listeners);
             } catch (IllegalStateException e) {
                 if (attempt >= attempts || !String.valueOf(e.getMessage()).contains("failed to start")) {
                     throw e;
@@ -143,18 +185,33 @@ public final class EmbeddedKafkaCluster implements AutoCloseable {
     }
 
     private static EmbeddedKafkaCluster startOnce(String name, int port, int controllerPort,
-                                                  Map<String, String> extraBrokerProps) {
+                                                  Map<String, String> extraBrokerProps, List<Listener> listeners) {
         Objects.requireNonNull(name, "name");
         Objects.requireNonNull(extraBrokerProps, "extraBrokerProps");
         long t0 = System.nanoTime();
-        int[] ports = resolvePorts(name, port, controllerPort);
+        int[] ports = resolvePorts(name, port, controllerPort, listeners.size());
         int clientPort = ports[0];
         int ctrlPort = ports[1];
 
         Map<String, String> perNode = new HashMap<>();
-        perNode.put("listeners", CLIENT_LISTENER + "://" + HOST + ":" + clientPort + ","
+        StringBuilder bind = new StringBuilder(CLIENT_LISTENER + "://" + HOST + ":" + clientPort + ","
                 + CONTROLLER_LISTENER + "://" + HOST + ":" + ctrlPort);
-        perNode.put("advertised.listeners", CLIENT_LISTENER + "://" + HOST + ":" + clientPort);
+        StringBuilder advertised = new StringBuilder(CLIENT_LISTENER + "://" + HOST + ":" + clientPort);
+        StringBuilder protocols = new StringBuilder(CLIENT_LISTENER + ":PLAINTEXT," + CONTROLLER_LISTENER
+                + ":PLAINTEXT");
+        Map<String, Integer> listenerPorts = new LinkedHashMap<>();
+        for (int i = 0; i < listeners.size(); i++) {
+            Listener l = listeners.get(i);
+            String at = l.name() + "://" + HOST + ":" + ports[2 + i];
+            bind.append(',').append(at);
+            advertised.append(',').append(at);
+            protocols.append(',').append(l.name()).append(':').append(l.securityProtocol());
+            listenerPorts.put(l.name(), ports[2 + i]);
+            String prefix = "listener.name." + l.name().toLowerCase(java.util.Locale.ROOT) + ".";
+            l.settings().forEach((k, v) -> perNode.put(prefix + k, v));
+        }
+        perNode.put("listeners", bind.toString());
+        perNode.put("advertised.listeners", advertised.toString());
         // only a per-node property can override the kit's controller.quorum.voters
         perNode.put("controller.quorum.voters", "0@" + HOST + ":" + ctrlPort);
         perNode.putAll(extraBrokerProps);
@@ -176,8 +233,7 @@ public final class EmbeddedKafkaCluster implements AutoCloseable {
                     .build();
 
             KafkaClusterTestKit.Builder builder = new KafkaClusterTestKit.Builder(nodes)
-                    .setConfigProp("listener.security.protocol.map",
-                            CLIENT_LISTENER + ":PLAINTEXT," + CONTROLLER_LISTENER + ":PLAINTEXT")
+                    .setConfigProp("listener.security.protocol.map", protocols.toString())
                     .setConfigProp("inter.broker.listener.name", CLIENT_LISTENER)
                     .setConfigProp("controller.listener.names", CONTROLLER_LISTENER);
             singleNodeSettings().forEach(builder::setConfigProp);
@@ -199,7 +255,8 @@ public final class EmbeddedKafkaCluster implements AutoCloseable {
             });
             ready.get(START_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
 
-            EmbeddedKafkaCluster cluster = new EmbeddedKafkaCluster(name, clientPort, ctrlPort, baseDir, kit);
+            EmbeddedKafkaCluster cluster = new EmbeddedKafkaCluster(name, clientPort, ctrlPort, listenerPorts,
+                    baseDir, kit);
             LOG.info("Kafka cluster {} ready at {} (controller {}:{}) in {} ms, data in {}",
                     name, cluster.bootstrapServers(), HOST, ctrlPort,
                     TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0), baseDir);
@@ -291,6 +348,24 @@ public final class EmbeddedKafkaCluster implements AutoCloseable {
     /** @return {@code "127.0.0.1:<port>"}, the client listener */
     public String bootstrapServers() {
         return HOST + ":" + port;
+    }
+
+    /**
+     * @param listener the name of a listener given to {@link #start(String, Map, List)} (e.g. {@code "SSL"}), or
+     *                 {@code "PLAINTEXT"}
+     * @return {@code "127.0.0.1:<port>"} of that listener
+     * @throws IllegalArgumentException for a listener this cluster does not have
+     */
+    public String bootstrapServers(String listener) {
+        if (listener.equals(CLIENT_LISTENER)) {
+            return bootstrapServers();
+        }
+        Integer p = listenerPorts.get(listener);
+        if (p == null) {
+            throw new IllegalArgumentException("cluster " + name + " has no listener " + listener + "; it has "
+                    + CLIENT_LISTENER + " and " + listenerPorts.keySet());
+        }
+        return HOST + ":" + p;
     }
 
     /** @return the client listener port on 127.0.0.1 */
@@ -559,15 +634,18 @@ public final class EmbeddedKafkaCluster implements AutoCloseable {
         }
     }
 
-    private static int[] resolvePorts(String name, int port, int controllerPort) {
+    /** {client port, controller port, then one free port per extra listener}. */
+    private static int[] resolvePorts(String name, int port, int controllerPort, int extraListeners) {
         if (port < 0 || controllerPort < 0 || (port != 0 && port == controllerPort)) {
             throw new IllegalArgumentException("invalid ports for cluster " + name + ": " + port + "/" + controllerPort);
         }
         List<ServerSocket> held = new ArrayList<>();
         try {
-            int[] out = new int[2];
-            int[] in = {port, controllerPort};
-            for (int i = 0; i < 2; i++) {
+            int[] out = new int[2 + extraListeners];
+            int[] in = new int[out.length];
+            in[0] = port;
+            in[1] = controllerPort;
+            for (int i = 0; i < out.length; i++) {
                 ServerSocket s = new ServerSocket();
                 held.add(s);
                 s.setReuseAddress(true);

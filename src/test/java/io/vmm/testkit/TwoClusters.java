@@ -30,11 +30,27 @@ public final class TwoClusters implements AutoCloseable {
      * Normally called by {@link TwoClustersExtension}; usable directly with try-with-resources.
      */
     public static TwoClusters start() {
+        return start(false);
+    }
+
+    /**
+     * Like {@link #start()}, but each cluster also has the secured listeners of {@link SecuredListeners}
+     * ({@code SSL} with client certificates required, {@code SASL_SSL} with SCRAM-SHA-512 and PLAIN, {@code OAUTH}
+     * with OAUTHBEARER), at {@code cluster.bootstrapServers("SSL")} / {@code ("SASL_SSL")} / {@code ("OAUTH")}, and
+     * the SCRAM user exists. The test PKI
+     * ({@link TestCertificates}) is generated on first use. Used by {@link TwoClustersExtension} for test classes
+     * annotated {@link SecuredClusters}.
+     */
+    public static TwoClusters startSecured() {
+        return start(true);
+    }
+
+    private static TwoClusters start(boolean secured) {
         long t0 = System.nanoTime();
-        EmbeddedKafkaCluster a = EmbeddedKafkaCluster.start("A");
+        EmbeddedKafkaCluster a = startOne("A", secured);
         EmbeddedKafkaCluster b;
         try {
-            b = EmbeddedKafkaCluster.start("B");
+            b = startOne("B", secured);
         } catch (RuntimeException | Error e) {
             try {
                 a.close();
@@ -46,6 +62,21 @@ public final class TwoClusters implements AutoCloseable {
         LOG.info("Two Kafka clusters up in {} ms: A={} B={}",
                 TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0), a.bootstrapServers(), b.bootstrapServers());
         return new TwoClusters(a, b);
+    }
+
+    private static EmbeddedKafkaCluster startOne(String name, boolean secured) {
+        if (!secured) {
+            return EmbeddedKafkaCluster.start(name);
+        }
+        EmbeddedKafkaCluster c = EmbeddedKafkaCluster.start(name, SecuredListeners.brokerSettings(),
+                SecuredListeners.listeners());
+        try {
+            SecuredListeners.createUsers(c);
+            return c;
+        } catch (RuntimeException | Error e) {
+            c.close();
+            throw e;
+        }
     }
 
     /** @return cluster "A" */

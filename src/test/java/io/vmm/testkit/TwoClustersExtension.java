@@ -22,7 +22,7 @@ import org.junit.jupiter.api.extension.ParameterResolver;
  * both clusters after the class's {@code @AfterAll} methods. {@code @Nested} classes reuse the enclosing class's
  * pair (store look-ups fall back to the parent context). The clusters are created lazily by whichever comes first,
  * {@code beforeAll} or the first parameter resolution (with {@code PER_CLASS} lifecycle the constructor runs before
- * {@code beforeAll}).
+ * {@code beforeAll}). A test class annotated {@link SecuredClusters} gets {@link TwoClusters#startSecured()}.
  */
 public final class TwoClustersExtension implements BeforeAllCallback, ParameterResolver {
 
@@ -46,7 +46,18 @@ public final class TwoClustersExtension implements BeforeAllCallback, ParameterR
 
     private static TwoClusters clusters(ExtensionContext context) {
         return classContext(context).getStore(NAMESPACE)
-                .getOrComputeIfAbsent(KEY, k -> TwoClusters.start(), TwoClusters.class);
+                .getOrComputeIfAbsent(KEY, k -> secured(context) ? TwoClusters.startSecured() : TwoClusters.start(),
+                        TwoClusters.class);
+    }
+
+    /** True when the test class, or a class enclosing it, is annotated {@link SecuredClusters}. */
+    private static boolean secured(ExtensionContext context) {
+        for (Class<?> c = classContext(context).getRequiredTestClass(); c != null; c = c.getEnclosingClass()) {
+            if (c.isAnnotationPresent(SecuredClusters.class)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** The innermost class-level context (method contexts are walked up to their class). */

@@ -1,0 +1,177 @@
+package io.vmm.config;
+
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.util.Arrays;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.stream.Collectors;
+
+/**
+ * Strimzi's {@code authentication: {type: oauth, ...}} (client credentials) on Kafka's built-in OAUTHBEARER client
+ * (KIP-768, Kafka 4.1's {@code sasl.oauthbearer.client.credentials.*} settings); no Strimzi OAuth library needed:
+ * <pre>
+ * tokenEndpointUri               -&gt; sasl.oauthbearer.token.endpoint.url (http or https)
+ * clientId                       -&gt; sasl.oauthbearer.client.credentials.client.id
+ * clientSecret {secretName, key} -&gt; sasl.oauthbearer.client.credentials.client.secret (the file's text, one
+ *                                   trailing line break stripped)
+ * scope                          -&gt; sasl.oauthbearer.scope
+ * connectTimeoutSeconds          -&gt; sasl.login.connect.timeout.ms
+ * readTimeoutSeconds             -&gt; sasl.login.read.timeout.ms
+ * httpRetryPauseMs               -&gt; sasl.login.retry.backoff.ms
+ * tlsTrustedCertificates         -&gt; JAAS options ssl.truststore.type=PEM, ssl.truststore.certificates (the token
+ *                                   endpoint's TLS; Kafka reads ssl.* JAAS options for it)
+ * disableTlsHostnameVerification -&gt; JAAS option ssl.endpoint.identification.algorithm=""
+ * saslExtensions {name: value}   -&gt; JAAS options extension_&lt;name&gt;
+ * always: security.protocol SASL_SSL (with tls) or SASL_PLAINTEXT, sasl.mechanism=OAUTHBEARER,
+ *         sasl.login.callback.handler.class=OAuthBearerLoginCallbackHandler,
+ *         sasl.jaas.config=OAuthBearerLoginModule required [options];
+ * </pre>
+ * Fields Kafka's client has no equivalent for ({@code audience}: its token request sends only
+ * {@code grant_type} and {@code scope}; {@code accessToken}, {@code refreshToken}, {@code username}/
+ * {@code passwordSecret} grants, client assertions, {@code maxTokenExpirySeconds}, ...) are config problems
+ * rather than silently ignored, as is {@code accessTokenIsJwt: false} (Kafka validates tokens as JWTs).
+ * <p>
+ * Kafka 4 refuses token endpoints not listed in the system property {@value #ALLOWED_URLS}. The endpoint written
+ * here is trusted (it comes from the operator's config file): when the property is unset, or holds only what this
+ * class wrote, the endpoint is added to it (a JVM-wide side effect of parsing). When an operator set the property
+ * ({@code -D}), it is respected: an endpoint it does not list is a config problem.
+ */
+final class OAuthSettings {
+
+  /** Kafka's allow-list of OAuth endpoints (comma separated URLs); Kafka 4's default allows none. */
+  static final String ALLOWED_URLS = "org.apache.kafka.sasl.oauthbearer.allowed.urls";
+  static final String LOGIN_MODULE = "org.apache.kafka.common.security.oauthbearer.OAuthBearerLoginModule";
+  static final String CALLBACK_HANDLER =
+      "org.apache.kafka.common.security.oauthbearer.OAuthBearerLoginCallbackHandler";
+
+  private static final Set<String> FIELDS = JsonNode.set("type", "tokenEndpointUri", "clientId", "clientSecret",
+      "scope", "tlsTrustedCertificates", "disableTlsHostnameVerification", "connectTimeoutSeconds",
+      "readTimeoutSeconds", "httpRetryPauseMs", "saslExtensions", "accessTokenIsJwt");
+  private static final Set<String> UNSUPPORTED = JsonNode.set("audience", "accessToken", "refreshToken", "username",
+      "passwordSecret", "clientAssertion", "clientAssertionLocation", "clientAssertionType", "accessTokenLocation",
+      "maxTokenExpirySeconds", "httpRetries", "enableMetrics", "includeAcceptHeader", "grantType",
+      "clientAuthenticationMethod");
+  private static final Set<String> SECRET_FIELDS = JsonNode.set("secretName", "key");
+  /** What this class last wrote into {@link #ALLOWED_URLS}; a different value was set by someone else. */
+  private static String written;
+
+  private OAuthSettings() {
+  }
+
+  /** Adds the settings of an {@code oauth} block to {@code out}; problems are reported with their JSON path. */
+  static void parse(JsonNode auth, boolean tls, SecretFiles secrets, Map<String, String> out, Problems problems) {
+    List<String> present = auth.checkFields(FIELDS, UNSUPPORTED);
+    present.forEach(p -> problems.add(p, "not supported by Kafka's built-in OAUTHBEARER client (client "
+        + "credentials only: tokenEndpointUri, clientId, clientSecret, scope)"));
+    String endpoint = auth.string("tokenEndpointUri", true);
+    String clientId = auth.string("clientId", true);
+    String secret = null;
+    JsonNode source = auth.object("clientSecret");
+    if (source == null) {
+      if (!auth.has("clientSecret")) {
+        problems.add(auth.pathOf("clientSecret"), "required field is missing");
+      }
+    } else {
+      source.checkFields(SECRET_FIELDS, Set.of());
+      String secretName = source.string("secretName", true);
+      String key = source.string("key", true);
+      if (secretName != null && key != null) {
+        secret = secrets.password(source.path(), secretName, key);
+      }
+    }
+    if (!auth.bool("accessTokenIsJwt", true)) {
+      problems.add(auth.pathOf("accessTokenIsJwt"), "Kafka's OAUTHBEARER client only accepts JWT access tokens");
+    }
+    if (endpoint != null) {
+      allowEndpoint(auth.pathOf("tokenEndpointUri"), endpoint, problems);
+    }
+    StringBuilder jaas = new StringBuilder(LOGIN_MODULE).append(" required");
+    StringBuilder pem = new StringBuilder();
+    List<JsonNode> trusted = auth.objects("tlsTrustedCertificates", false);
+    for (JsonNode t : trusted) {
+      String certs = ClusterSecurity.certificates(t, secrets, problems);
+      if (certs != null) {
+        pem.append(certs);
+      }
+    }
+    if (!trusted.isEmpty()) {
+      option(jaas, "ssl.truststore.type", "PEM");
+      option(jaas, "ssl.truststore.certificates", pem.toString());
+    }
+    if (auth.bool("disableTlsHostnameVerification", false)) {
+      option(jaas, "ssl.endpoint.identification.algorithm", "");
+    }
+    Map<String, String> extensions = auth.scalarMap("saslExtensions");
+    new TreeMap<>(extensions).forEach((k, v) -> {
+      if (!k.matches("[A-Za-z]+") || k.equals("auth")) {
+        problems.add(auth.pathOf("saslExtensions." + k), "a SASL extension name is letters only and not \"auth\" "
+            + "(RFC 7628)");
+      } else {
+        option(jaas, "extension_" + k, v);
+      }
+    });
+    jaas.append(';');
+
+    out.put("security.protocol", tls ? "SASL_SSL" : "SASL_PLAINTEXT");
+    out.put("sasl.mechanism", "OAUTHBEARER");
+    out.put("sasl.login.callback.handler.class", CALLBACK_HANDLER);
+    out.put("sasl.jaas.config", jaas.toString());
+    out.put("sasl.oauthbearer.token.endpoint.url", endpoint == null ? "" : endpoint);
+    out.put("sasl.oauthbearer.client.credentials.client.id", clientId == null ? "" : clientId);
+    out.put("sasl.oauthbearer.client.credentials.client.secret", secret == null ? "" : secret);
+    String scope = auth.string("scope", false);
+    if (scope != null) {
+      out.put("sasl.oauthbearer.scope", scope);
+    }
+    seconds(auth, "connectTimeoutSeconds", "sasl.login.connect.timeout.ms", out);
+    seconds(auth, "readTimeoutSeconds", "sasl.login.read.timeout.ms", out);
+    Integer pause = auth.integer("httpRetryPauseMs", null, 0, Integer.MAX_VALUE);
+    if (pause != null) {
+      out.put("sasl.login.retry.backoff.ms", Integer.toString(pause));
+    }
+  }
+
+  private static void option(StringBuilder jaas, String name, String value) {
+    jaas.append(' ').append(name).append('=').append(ClusterSecurity.quote(value));
+  }
+
+  private static void seconds(JsonNode auth, String field, String key, Map<String, String> out) {
+    Integer s = auth.integer(field, null, 1, 3600);
+    if (s != null) {
+      out.put(key, Long.toString(s * 1000L));
+    }
+  }
+
+  /** See the class comment: allow {@code endpoint} in Kafka's URL allow-list, or report that the operator's doesn't. */
+  private static synchronized void allowEndpoint(String path, String endpoint, Problems problems) {
+    try {
+      URI uri = new URI(endpoint);
+      if (!"http".equalsIgnoreCase(uri.getScheme()) && !"https".equalsIgnoreCase(uri.getScheme())
+          || uri.getHost() == null) {
+        problems.add(path, "\"" + endpoint + "\" is not an http or https URL");
+        return;
+      }
+    } catch (URISyntaxException e) {
+      problems.add(path, "\"" + endpoint + "\" is not a URL: " + e.getReason());
+      return;
+    }
+    String current = System.getProperty(ALLOWED_URLS);
+    Set<String> urls = current == null || current.isBlank() ? new LinkedHashSet<>()
+        : Arrays.stream(current.split(",")).map(String::trim).collect(Collectors.toCollection(LinkedHashSet::new));
+    if (urls.contains(endpoint)) {
+      return;
+    }
+    if (current != null && !current.equals(written)) {
+      problems.add(path, endpoint + " is not listed in the system property " + ALLOWED_URLS + " (" + current
+          + "); add it there, Kafka refuses OAuth endpoints it does not list");
+      return;
+    }
+    urls.add(endpoint);
+    written = String.join(",", urls);
+    System.setProperty(ALLOWED_URLS, written);
+  }
+}
