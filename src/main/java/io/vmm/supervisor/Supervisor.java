@@ -79,6 +79,7 @@ public final class Supervisor implements MemberRpc.Handler {
   private ConfigWatcher watcher;
   private final JsonObject document;
   private PeriodicTask statusPublisher;
+  private SecretWatcher secretWatcher;
   private final Tracing tracing;
 
   /** A supervisor with its own metrics registry and no config document (reloads restart every flow they touch). */
@@ -145,6 +146,8 @@ public final class Supervisor implements MemberRpc.Handler {
   public Future<Void> start() {
     return onContext(() -> {
       Future<Void> joined = !config.clustered() ? Future.succeededFuture() : joinCluster();
+      secretWatcher = new SecretWatcher(vertx, config.reloadScanMs(), this::secretFilesByFlow,
+          changed -> reloader.refreshSecrets(changed));
       statusPublisher = PeriodicTask.start(vertx, "status publish", STATUS_PUBLISH_MS, STATUS_PUBLISH_MS,
           () -> localStatus().onSuccess(s -> vertx.eventBus().publish(Addresses.STATUS, s)), LOG);
       consumers.add(vertx.eventBus().consumer(Addresses.TRANSLATE, router::onTranslate));
@@ -186,6 +189,17 @@ public final class Supervisor implements MemberRpc.Handler {
     view = next;
     rpc.listen();
     flows.all().forEach(r -> r.reassign(next));
+  }
+
+  /** The secret files each flow's clients read (both clusters'), by flow name, from the running config. */
+  private java.util.Map<String, java.util.Set<java.nio.file.Path>> secretFilesByFlow() {
+    java.util.Map<String, java.util.Set<java.nio.file.Path>> out = new java.util.LinkedHashMap<>();
+    for (var flow : config.flows()) {
+      java.util.Set<java.nio.file.Path> files = new java.util.HashSet<>(flow.source().secretFiles());
+      files.addAll(flow.target().secretFiles());
+      out.put(flow.name(), files);
+    }
+    return out;
   }
 
   /** The HTTP API's port once started (useful when {@code http.port} is 0), else -1. */
@@ -309,6 +323,9 @@ public final class Supervisor implements MemberRpc.Handler {
     return onContext(() -> {
       if (statusPublisher != null) {
         statusPublisher.cancel();
+      }
+      if (secretWatcher != null) {
+        secretWatcher.close();
       }
       if (membership != null) {
         membership.close();
