@@ -30,7 +30,8 @@ class ExternalLoggingTest {
         .put("clusters", new JsonArray()
             .add(new JsonObject().put("alias", "A").put("bootstrapServers", "127.0.0.1:19092"))
             .add(new JsonObject().put("alias", "B").put("bootstrapServers", "127.0.0.1:29092")))
-        .put("mirrors", new JsonArray().add(new JsonObject().put("sourceCluster", "A").put("targetCluster", "B")))
+        .put("mirrors", new JsonArray().add(new JsonObject().put("sourceCluster", "A").put("targetCluster", "B")
+            .put("sourceConnector", new JsonObject())))
         .put("logging", logging);
   }
 
