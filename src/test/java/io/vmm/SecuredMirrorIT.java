@@ -271,6 +271,23 @@ class SecuredMirrorIT {
     assertTrue(TestOAuthServer.get().tokensIssued() > before, "tokens came from the test's token endpoint");
   }
 
+  /** A static access token from a Secret (Kafka reads it through a {@code file:} token endpoint URL). */
+  @Test
+  void oauthStaticAccessToken() throws Exception {
+    secrets.put("oauth-token", "access-token", TestOAuthServer.get().mint() + "\n");
+    // the test server set Kafka's allow-list as an operator would (-D); an operator lists the token file too
+    String allowed = "org.apache.kafka.sasl.oauthbearer.allowed.urls";
+    System.setProperty(allowed, System.getProperty(allowed) + ","
+        + secrets.file("oauth-token", "access-token").toAbsolutePath().toUri());
+    JsonObject oauth = new JsonObject().put("type", "oauth")
+        .put("accessToken", new JsonObject().put("secretName", "oauth-token").put("key", "access-token"));
+    int before = TestOAuthServer.get().tokensIssued();
+    mirrorAndCheck(config(cluster("A", clusters.a(), SecuredListeners.OAUTH, oauth),
+        cluster("B", clusters.b(), SecuredListeners.OAUTH, oauth), mirror("A", "B", "oauth-static", 1)),
+        "oauth-static", 20, () -> { });
+    assertEquals(before, TestOAuthServer.get().tokensIssued(), "no token endpoint call: the token came from the file");
+  }
+
   @Test
   void saslSslPlainSourceToMutualTlsTarget() throws Exception {
     JsonObject plain = sasl("plain", SecuredListeners.PLAIN_USER, SecretsDir.PLAIN_USER_SECRET);

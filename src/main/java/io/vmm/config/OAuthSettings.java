@@ -19,6 +19,9 @@ import java.util.stream.Collectors;
  * clientSecret {secretName, key} -&gt; sasl.oauthbearer.client.credentials.client.secret (the file's text, one
  *                                   trailing line break stripped)
  * scope                          -&gt; sasl.oauthbearer.scope
+ * accessToken {secretName, key}  -&gt; sasl.oauthbearer.token.endpoint.url=file:&lt;secrets dir&gt;/&lt;secretName&gt;/&lt;key&gt;
+ *                                   (a static JWT, re-read by Kafka when the file changes; instead of the three
+ *                                   client-credentials fields)
  * connectTimeoutSeconds          -&gt; sasl.login.connect.timeout.ms
  * readTimeoutSeconds             -&gt; sasl.login.read.timeout.ms
  * httpRetryPauseMs               -&gt; sasl.login.retry.backoff.ms
@@ -31,7 +34,7 @@ import java.util.stream.Collectors;
  *         sasl.jaas.config=OAuthBearerLoginModule required [options];
  * </pre>
  * Fields Kafka's client has no equivalent for ({@code audience}: its token request sends only
- * {@code grant_type} and {@code scope}; {@code accessToken}, {@code refreshToken}, {@code username}/
+ * {@code grant_type} and {@code scope}; {@code refreshToken}, {@code username}/
  * {@code passwordSecret} grants, client assertions, {@code maxTokenExpirySeconds}, ...) are config problems
  * rather than silently ignored, as is {@code accessTokenIsJwt: false} (Kafka validates tokens as JWTs).
  * <p>
@@ -50,8 +53,8 @@ final class OAuthSettings {
 
   private static final Set<String> FIELDS = JsonNode.set("type", "tokenEndpointUri", "clientId", "clientSecret",
       "scope", "tlsTrustedCertificates", "disableTlsHostnameVerification", "connectTimeoutSeconds",
-      "readTimeoutSeconds", "httpRetryPauseMs", "saslExtensions", "accessTokenIsJwt");
-  private static final Set<String> UNSUPPORTED = JsonNode.set("audience", "accessToken", "refreshToken", "username",
+      "readTimeoutSeconds", "httpRetryPauseMs", "saslExtensions", "accessTokenIsJwt", "accessToken");
+  private static final Set<String> UNSUPPORTED = JsonNode.set("audience", "refreshToken", "username",
       "passwordSecret", "clientAssertion", "clientAssertionLocation", "clientAssertionType", "accessTokenLocation",
       "maxTokenExpirySeconds", "httpRetries", "enableMetrics", "includeAcceptHeader", "grantType",
       "clientAuthenticationMethod");
@@ -66,13 +69,21 @@ final class OAuthSettings {
   static void parse(JsonNode auth, boolean tls, SecretFiles secrets, Map<String, String> out, Problems problems) {
     List<String> present = auth.checkFields(FIELDS, UNSUPPORTED);
     present.forEach(p -> problems.add(p, "not supported by Kafka's built-in OAUTHBEARER client (client "
-        + "credentials only: tokenEndpointUri, clientId, clientSecret, scope)"));
-    String endpoint = auth.string("tokenEndpointUri", true);
-    String clientId = auth.string("clientId", true);
+        + "credentials: tokenEndpointUri, clientId, clientSecret, scope; or a static accessToken)"));
+    JsonNode tokenSecret = auth.object("accessToken");
+    String endpoint;
+    String clientId;
+    if (tokenSecret != null) {
+      endpoint = accessTokenFile(auth, tokenSecret, secrets, problems);
+      clientId = null;
+    } else {
+      endpoint = auth.string("tokenEndpointUri", true);
+      clientId = auth.string("clientId", true);
+    }
     String secret = null;
-    JsonNode source = auth.object("clientSecret");
+    JsonNode source = tokenSecret != null ? null : auth.object("clientSecret");
     if (source == null) {
-      if (!auth.has("clientSecret")) {
+      if (tokenSecret == null && !auth.has("clientSecret")) {
         problems.add(auth.pathOf("clientSecret"), "required field is missing");
       }
     } else {
@@ -86,7 +97,7 @@ final class OAuthSettings {
     if (!auth.bool("accessTokenIsJwt", true)) {
       problems.add(auth.pathOf("accessTokenIsJwt"), "Kafka's OAUTHBEARER client only accepts JWT access tokens");
     }
-    if (endpoint != null) {
+    if (endpoint != null && tokenSecret == null) {
       allowEndpoint(auth.pathOf("tokenEndpointUri"), endpoint, problems);
     }
     StringBuilder jaas = new StringBuilder(LOGIN_MODULE).append(" required");
@@ -121,8 +132,10 @@ final class OAuthSettings {
     out.put("sasl.login.callback.handler.class", CALLBACK_HANDLER);
     out.put("sasl.jaas.config", jaas.toString());
     out.put("sasl.oauthbearer.token.endpoint.url", endpoint == null ? "" : endpoint);
-    out.put("sasl.oauthbearer.client.credentials.client.id", clientId == null ? "" : clientId);
-    out.put("sasl.oauthbearer.client.credentials.client.secret", secret == null ? "" : secret);
+    if (tokenSecret == null) {
+      out.put("sasl.oauthbearer.client.credentials.client.id", clientId == null ? "" : clientId);
+      out.put("sasl.oauthbearer.client.credentials.client.secret", secret == null ? "" : secret);
+    }
     String scope = auth.string("scope", false);
     if (scope != null) {
       out.put("sasl.oauthbearer.scope", scope);
@@ -133,6 +146,28 @@ final class OAuthSettings {
     if (pause != null) {
       out.put("sasl.login.retry.backoff.ms", Integer.toString(pause));
     }
+  }
+
+  /**
+   * A static {@code accessToken: {secretName, key}}: Kafka's client reads a serialized JWT from a {@code file:} token
+   * endpoint URL (its {@code FileJwtRetriever}, re-read when the file changes), so the Secret's file is that URL.
+   * The client-credentials fields must then be absent.
+   */
+  private static String accessTokenFile(JsonNode auth, JsonNode tokenSecret, SecretFiles secrets, Problems problems) {
+    for (String f : new String[]{"tokenEndpointUri", "clientId", "clientSecret"}) {
+      if (auth.has(f)) {
+        problems.add(auth.pathOf(f), "set either accessToken or tokenEndpointUri, clientId and clientSecret");
+      }
+    }
+    tokenSecret.checkFields(SECRET_FIELDS, Set.of());
+    String secretName = tokenSecret.string("secretName", true);
+    String key = tokenSecret.string("key", true);
+    if (secretName == null || key == null || secrets.password(tokenSecret.path(), secretName, key) == null) {
+      return null;
+    }
+    String url = secrets.file(secretName, key).toAbsolutePath().toUri().toString();
+    allowUrl(tokenSecret.path(), url, problems);
+    return url;
   }
 
   private static void option(StringBuilder jaas, String name, String value) {
@@ -159,6 +194,10 @@ final class OAuthSettings {
       problems.add(path, "\"" + endpoint + "\" is not a URL: " + e.getReason());
       return;
     }
+    allowUrl(path, endpoint, problems);
+  }
+
+  private static synchronized void allowUrl(String path, String endpoint, Problems problems) {
     String current = System.getProperty(ALLOWED_URLS);
     Set<String> urls = current == null || current.isBlank() ? new LinkedHashSet<>()
         : Arrays.stream(current.split(",")).map(String::trim).collect(Collectors.toCollection(LinkedHashSet::new));

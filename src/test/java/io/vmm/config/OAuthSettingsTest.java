@@ -121,7 +121,7 @@ class OAuthSettingsTest {
         .put("tokenEndpointUri", "ftp://x/token").put("saslExtensions", new JsonObject().put("auth", "x")));
     assertEquals(List.of(
         "clusters[0].authentication.audience: not supported by Kafka's built-in OAUTHBEARER client (client "
-            + "credentials only: tokenEndpointUri, clientId, clientSecret, scope)",
+            + "credentials: tokenEndpointUri, clientId, clientSecret, scope; or a static accessToken)",
         "clusters[0].authentication.accessTokenIsJwt: Kafka's OAUTHBEARER client only accepts JWT access tokens",
         "clusters[0].authentication.tokenEndpointUri: \"ftp://x/token\" is not an http or https URL",
         "clusters[0].authentication.saslExtensions.auth: a SASL extension name is letters only and not \"auth\" "
@@ -133,6 +133,26 @@ class OAuthSettingsTest {
     missingFile.getJsonObject("clientSecret").put("key", "nope");
     assertEquals(List.of("clusters[0].authentication.clientSecret: file " + secrets.file("oauth", "nope")
         + " not found"), problems(missingFile));
+  }
+
+  @Test
+  void aStaticAccessTokenIsAFileTokenEndpoint() {
+    secrets.put("token", "access-token", "header.payload.signature\n");
+    JsonObject auth = new JsonObject().put("type", "oauth")
+        .put("accessToken", new JsonObject().put("secretName", "token").put("key", "access-token"));
+    ClusterSpec a = parse(auth, true);
+    String url = secrets.file("token", "access-token").toAbsolutePath().toUri().toString();
+    assertEquals(url, a.security().get("sasl.oauthbearer.token.endpoint.url"));
+    assertFalse(a.security().containsKey("sasl.oauthbearer.client.credentials.client.id"));
+    assertEquals(url, System.getProperty(OAuthSettings.ALLOWED_URLS), "Kafka 4 must be allowed to read it");
+    assertEquals(List.of(secrets.file("token", "access-token")), a.secretFiles());
+    assertFalse(a.toString().contains("header.payload"), a.toString());
+    assertEquals(List.of("clusters[0].authentication.clientId: set either accessToken or tokenEndpointUri, clientId "
+        + "and clientSecret"), problems(auth.copy().put("clientId", "x")));
+    JsonObject missing = auth.copy();
+    missing.getJsonObject("accessToken").put("key", "nope");
+    assertEquals(List.of("clusters[0].authentication.accessToken: file " + secrets.file("token", "nope")
+        + " not found"), problems(missing));
   }
 
   @Test

@@ -126,24 +126,37 @@ public final class TestOAuthServer {
       return;
     }
     try {
-      JwtClaims claims = new JwtClaims();
-      claims.setSubject(CLIENT_ID);
-      claims.setIssuedAtToNow();
-      claims.setExpirationTimeMinutesInTheFuture(60);
-      if (form.get("scope") != null) {
-        claims.setClaim("scope", form.get("scope"));
-      }
-      JsonWebSignature jws = new JsonWebSignature();
-      jws.setPayload(claims.toJson());
-      jws.setKey(key.getPrivateKey());
-      jws.setKeyIdHeaderValue(key.getKeyId());
-      jws.setAlgorithmHeaderValue(AlgorithmIdentifiers.RSA_USING_SHA256);
-      String jwt = jws.getCompactSerialization();
+      String jwt = sign(form.get("scope"));
       tokensIssued.incrementAndGet();
       respond(ex, 200, "{\"access_token\":\"" + jwt + "\",\"token_type\":\"bearer\",\"expires_in\":3600}");
     } catch (org.jose4j.lang.JoseException e) {
       respond(ex, 500, "{\"error\":\"server_error\"}");
     }
+  }
+
+  /** A token for {@link #CLIENT_ID}, valid 60 minutes, signed with the JWKS key (for a static {@code accessToken}). */
+  public String mint() {
+    try {
+      return sign(null);
+    } catch (org.jose4j.lang.JoseException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private String sign(String scope) throws org.jose4j.lang.JoseException {
+    JwtClaims claims = new JwtClaims();
+    claims.setSubject(CLIENT_ID);
+    claims.setIssuedAtToNow();
+    claims.setExpirationTimeMinutesInTheFuture(60);
+    if (scope != null) {
+      claims.setClaim("scope", scope);
+    }
+    JsonWebSignature jws = new JsonWebSignature();
+    jws.setPayload(claims.toJson());
+    jws.setKey(key.getPrivateKey());
+    jws.setKeyIdHeaderValue(key.getKeyId());
+    jws.setAlgorithmHeaderValue(AlgorithmIdentifiers.RSA_USING_SHA256);
+    return jws.getCompactSerialization();
   }
 
   private static void respond(HttpExchange ex, int status, String json) throws IOException {
