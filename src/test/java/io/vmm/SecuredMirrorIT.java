@@ -249,6 +249,43 @@ class SecuredMirrorIT {
     }
   }
 
+  /**
+   * A wrong password fails the flow with an authentication error that names what failed (no password in it); the
+   * flow retries; once the Secret's file holds the right password, the secret watcher restarts the flow and it
+   * mirrors.
+   */
+  @Test
+  void wrongPasswordFailsClearlyThenTheFixedSecretIsPickedUp() throws Exception {
+    secrets.put("bad-user", "password", "not-the-password");
+    JsonObject bad = sasl("scram-sha-512", SecuredListeners.SCRAM_USER, "bad-user");
+    JsonObject good = sasl("scram-sha-512", SecuredListeners.SCRAM_USER, SecretsDir.SCRAM_USER_SECRET);
+    JsonObject config = config(cluster("A", clusters.a(), SecuredListeners.SASL_SSL, bad),
+        cluster("B", clusters.b(), SecuredListeners.SASL_SSL, good), mirror("A", "B", "badpw-data", 1))
+        .put("reload", new JsonObject().put("scanPeriodMs", 300));
+    clusters.a().createTopic("badpw-data", 1);
+    try (KafkaProducer<byte[], byte[]> p = clusters.a().newProducer()) {
+      for (int i = 0; i < 10; i++) {
+        p.send(new ProducerRecord<>("badpw-data", ("v" + i).getBytes(StandardCharsets.UTF_8)));
+      }
+    }
+    try (RunningMirror m = startMirror(config, env)) {
+      JsonObject source = Await.value("source connector FAILED", TIMEOUT, () -> {
+        JsonObject c = m.flow().getJsonObject("connectors").getJsonObject("source");
+        return "FAILED".equals(c.getString("state")) ? c : null;
+      });
+      String error = source.getString("error");
+      assertTrue(error.contains("source") && error.contains("Authentication failed"), error);
+      assertNoSecret("the error", error);
+      Path file = secrets.file("bad-user", "password");
+      Path next = file.resolveSibling("password.next");
+      java.nio.file.Files.writeString(next, SecuredListeners.SCRAM_PASSWORD);
+      java.nio.file.Files.move(next, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+          java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+      awaitRecords(clusters.b(), "A.badpw-data", 10);
+      assertEquals("RUNNING", m.flow().getJsonObject("connectors").getJsonObject("source").getString("state"));
+    }
+  }
+
   @Test
   void saslSslScramSha512OnBothSides() throws Exception {
     JsonObject scram = sasl("scram-sha-512", SecuredListeners.SCRAM_USER, SecretsDir.SCRAM_USER_SECRET);

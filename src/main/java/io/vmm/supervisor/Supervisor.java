@@ -60,6 +60,7 @@ public final class Supervisor implements MemberRpc.Handler {
   static final long STATUS_PUBLISH_MS = 5_000;
 
   private final Vertx vertx;
+  private final Environment env;
   private final Context context;
   private final PrometheusMeterRegistry registry;
   private final ClusterProbe probe;
@@ -92,7 +93,7 @@ public final class Supervisor implements MemberRpc.Handler {
    * ({@link Tracing#start}, which throws {@link io.vmm.config.ConfigException} on invalid {@code OTEL_*} settings).
    */
   public Supervisor(Vertx vertx, MirrorMakerConfig config, JsonObject document, PrometheusMeterRegistry registry) {
-    this(vertx, config, document, registry, Tracing.start(config.tracing()));
+    this(vertx, config, document, registry, Tracing.start(config.tracing()), Environment.system());
   }
 
   /**
@@ -102,10 +103,12 @@ public final class Supervisor implements MemberRpc.Handler {
    * @param registry where every meter goes, served on {@code metrics.port}
    * @param tracing  tracing of mirrored records for the whole run ({@link Tracing#disabled()} when off); closed by
    *                 {@link #stop()}
+   * @param env      the environment the config was parsed with: reloads and secret refreshes parse with it too
    */
   public Supervisor(Vertx vertx, MirrorMakerConfig config, JsonObject document, PrometheusMeterRegistry registry,
-                    Tracing tracing) {
+                    Tracing tracing, Environment env) {
     this.vertx = vertx;
+    this.env = env;
     this.tracing = tracing;
     this.context = ((VertxInternal) vertx).createEventLoopContext();
     this.config = config;
@@ -119,7 +122,7 @@ public final class Supervisor implements MemberRpc.Handler {
         config.clustered() ? rpc::release : UnitOwnership.Handover.NONE, config.clientRack(),
         tracing);
     this.router = new ControlRouter(vertx, flows, config.clustered(), views, rpc, this::status, this::ready);
-    this.reloader = new ConfigReloader(vertx, flows, config, document, registry, this::applied);
+    this.reloader = new ConfigReloader(vertx, flows, config, document, env, registry, this::applied);
     Codecs.register(vertx);
     applied(config);
     config.flows().forEach(f -> flows.put(flows.create(f)));
@@ -129,7 +132,7 @@ public final class Supervisor implements MemberRpc.Handler {
   private void applied(MirrorMakerConfig next) {
     config = next;
     logLevels.apply(next.loggers());
-    httpToken = Environment.effectiveHttpToken(next, Environment.system());
+    httpToken = Environment.effectiveHttpToken(next, env);
   }
 
   private <T> Future<T> onContext(Supplier<Future<T>> work) {
