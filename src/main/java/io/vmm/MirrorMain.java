@@ -93,7 +93,7 @@ public final class MirrorMain {
     } else {
       vertx = MetricsSetup.newVertx(registry);
     }
-    Supervisor supervisor = new Supervisor(vertx, config, document, registry, tracing);
+    Supervisor supervisor = new Supervisor(vertx, config, document, registry, tracing, Environment.system());
     try {
       LOG.info("starting {} flow(s): {} ({} ms after main)", config.flows().size(),
           String.join(", ", config.flows().stream().map(f -> f.name()).toList()),

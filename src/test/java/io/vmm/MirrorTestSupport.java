@@ -61,7 +61,10 @@ final class MirrorTestSupport {
     RunningMirror(JsonObject config, io.vmm.config.Environment env) {
       io.micrometer.prometheusmetrics.PrometheusMeterRegistry registry = io.vmm.metrics.MetricsSetup.newRegistry();
       vertx = io.vmm.metrics.MetricsSetup.newVertx(registry);
-      supervisor = new Supervisor(vertx, ConfigParser.parse(config, env), config, registry);
+      io.vmm.config.MirrorMakerConfig parsed = ConfigParser.parse(config, env);
+      // the same environment for reloads and secret refreshes (VMM_SECRETS_DIR of the test)
+      supervisor = new Supervisor(vertx, parsed, config, registry, io.vmm.tracing.Tracing.start(parsed.tracing()),
+          env);
       await(supervisor.start(), 120);
     }
 

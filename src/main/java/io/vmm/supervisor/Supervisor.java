@@ -81,6 +81,7 @@ public final class Supervisor implements MemberRpc.Handler {
   private PeriodicTask statusPublisher;
   private SecretWatcher secretWatcher;
   private final Tracing tracing;
+  private final Environment env;
 
   /** A supervisor with its own metrics registry and no config document (reloads restart every flow they touch). */
   public Supervisor(Vertx vertx, MirrorMakerConfig config) {
@@ -105,7 +106,18 @@ public final class Supervisor implements MemberRpc.Handler {
    */
   public Supervisor(Vertx vertx, MirrorMakerConfig config, JsonObject document, PrometheusMeterRegistry registry,
                     Tracing tracing) {
+    this(vertx, config, document, registry, tracing, Environment.system());
+  }
+
+  /**
+   * As {@link #Supervisor(Vertx, MirrorMakerConfig, JsonObject, PrometheusMeterRegistry, Tracing)}, with the
+   * environment {@code config} was parsed with: config reloads and secret refreshes re-parse with it (its
+   * {@code VMM_SECRETS_DIR} and ConfigMaps directory), and {@code VMM_HTTP_TOKEN} is read from it.
+   */
+  public Supervisor(Vertx vertx, MirrorMakerConfig config, JsonObject document, PrometheusMeterRegistry registry,
+                    Tracing tracing, Environment env) {
     this.vertx = vertx;
+    this.env = env;
     this.tracing = tracing;
     this.context = ((VertxInternal) vertx).createEventLoopContext();
     this.config = config;
@@ -119,7 +131,7 @@ public final class Supervisor implements MemberRpc.Handler {
         config.clustered() ? rpc::release : UnitOwnership.Handover.NONE, config.clientRack(),
         tracing);
     this.router = new ControlRouter(vertx, flows, config.clustered(), views, rpc, this::status, this::ready);
-    this.reloader = new ConfigReloader(vertx, flows, config, document, registry, this::applied);
+    this.reloader = new ConfigReloader(vertx, flows, config, document, env, registry, this::applied);
     Codecs.register(vertx);
     applied(config);
     config.flows().forEach(f -> flows.put(flows.create(f)));
@@ -129,7 +141,7 @@ public final class Supervisor implements MemberRpc.Handler {
   private void applied(MirrorMakerConfig next) {
     config = next;
     logLevels.apply(next.loggers());
-    httpToken = Environment.effectiveHttpToken(next, Environment.system());
+    httpToken = Environment.effectiveHttpToken(next, env);
   }
 
   private <T> Future<T> onContext(Supplier<Future<T>> work) {
