@@ -79,7 +79,7 @@ class CertificateRotationIT {
   private static final String TOPIC = "rotation-data";
 
   @TempDir
-  Path tmp;
+  static Path tmp;
   private EmbeddedKafkaCluster a;
   private EmbeddedKafkaCluster b;
   private SecretsDir secrets;
@@ -136,8 +136,11 @@ class CertificateRotationIT {
         .all().get(30, TimeUnit.SECONDS);
   }
 
-  /** Whether a client with {@code certPem}/{@code keyPem} may describe {@link #TOPIC} on {@code c}'s SSL listener. */
-  private static boolean authorized(EmbeddedKafkaCluster c, String certPem, String keyPem) throws Exception {
+  /**
+   * Whether a client with {@code certPem}/{@code keyPem} may describe the mirrored topic ({@link #TOPIC} on A, its
+   * remote topic on B) on {@code c}'s SSL listener.
+   */
+  private boolean authorized(EmbeddedKafkaCluster c, String certPem, String keyPem) throws Exception {
     TestCertificates pki = TestCertificates.get();
     Map<String, Object> s = new HashMap<>();
     s.put("bootstrap.servers", c.bootstrapServers(SecuredListeners.SSL));
@@ -148,8 +151,10 @@ class CertificateRotationIT {
     s.put("ssl.keystore.certificate.chain", certPem);
     s.put("ssl.keystore.key", keyPem);
     s.put("default.api.timeout.ms", 10_000);
+    s.put("request.timeout.ms", 5_000);
     try (Admin admin = Admin.create(s)) {
-      admin.describeTopics(List.of(TOPIC)).allTopicNames().get(15, TimeUnit.SECONDS);
+      admin.describeTopics(List.of(c == a ? TOPIC : a.name() + "." + TOPIC)).allTopicNames()
+          .get(15, TimeUnit.SECONDS);
       return true;
     } catch (ExecutionException e) {
       if (e.getCause() instanceof TopicAuthorizationException) {
@@ -308,7 +313,7 @@ class CertificateRotationIT {
         duplicates.get());
   }
 
-  private static boolean authorizedQuietly(EmbeddedKafkaCluster c, String cert, String key) {
+  private boolean authorizedQuietly(EmbeddedKafkaCluster c, String cert, String key) {
     try {
       return authorized(c, cert, key);
     } catch (Exception e) {
