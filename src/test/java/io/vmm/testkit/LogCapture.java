@@ -16,7 +16,7 @@ import java.util.function.Predicate;
 /**
  * Captures every log event of the JVM (an appender on logback's root logger) while open, with some loggers made
  * more verbose (e.g. Kafka clients' settings dumps at INFO, {@code io.vmm} at DEBUG); {@link #close()} restores
- * their levels and detaches. Thread-safe reads of what was captured so far.
+ * their levels and the root logger's (which code under test may have changed) and detaches. Thread-safe reads of what was captured so far.
  */
 public final class LogCapture implements AutoCloseable {
 
@@ -24,9 +24,11 @@ public final class LogCapture implements AutoCloseable {
   private final Map<String, Level> previous = new LinkedHashMap<>();
 
   private LogCapture(Map<String, String> levels) {
+    // the root level too: code under test may change it (a config's logging block)
+    previous.put(org.slf4j.Logger.ROOT_LOGGER_NAME, root().getLevel());
     levels.forEach((name, level) -> {
       Logger logger = (Logger) LoggerFactory.getLogger(name);
-      previous.put(name, logger.getLevel());
+      previous.putIfAbsent(name, logger.getLevel());
       logger.setLevel(Level.toLevel(level));
     });
     appender.start();
