@@ -62,9 +62,7 @@ final class MirrorTestSupport {
       io.micrometer.prometheusmetrics.PrometheusMeterRegistry registry = io.vmm.metrics.MetricsSetup.newRegistry();
       vertx = io.vmm.metrics.MetricsSetup.newVertx(registry);
       io.vmm.config.MirrorMakerConfig parsed = ConfigParser.parse(config, env);
-      // the same environment for reloads and secret refreshes (VMM_SECRETS_DIR of the test)
-      supervisor = new Supervisor(vertx, parsed, config, registry, io.vmm.tracing.Tracing.start(parsed.tracing()),
-          env);
+      supervisor = new Supervisor(vertx, parsed, config, registry, io.vmm.tracing.Tracing.start(parsed.tracing()), env);
       await(supervisor.start(), 120);
     }
 

@@ -121,7 +121,8 @@ class TracingIT {
 
     var registry = MetricsSetup.newRegistry();
     Vertx vertx = MetricsSetup.newVertx(registry);
-    Supervisor supervisor = new Supervisor(vertx, config, doc, registry, Tracing.of(sdk));
+    Supervisor supervisor = new Supervisor(vertx, config, doc, registry, Tracing.of(sdk),
+        io.vmm.config.Environment.system());
     try {
       await(supervisor.start(), 120);
       List<ConsumerRecord<byte[], byte[]>> target = awaitRecords(clusters.b(), "A.traced", RECORDS);

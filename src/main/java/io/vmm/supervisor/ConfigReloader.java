@@ -9,8 +9,8 @@ import io.vertx.core.json.JsonObject;
 import io.vmm.config.ConfigDiff;
 import io.vmm.config.ConfigException;
 import io.vmm.config.ConfigSource;
-import io.vmm.config.ConfigParser;
 import io.vmm.config.Environment;
+import io.vmm.config.ConfigParser;
 import io.vmm.config.MirrorMakerConfig;
 import io.vmm.flow.FlowRunner;
 import org.slf4j.Logger;
@@ -47,8 +47,6 @@ final class ConfigReloader {
 
   /**
    * @param document the document the running config was parsed from; null: every flow that stays counts as changed
-   * @param env      the environment the running config was parsed with ({@code VMM_SECRETS_DIR}, ...); reloads
-   *                 and secret refreshes parse with it too
    * @param applied  told of each accepted config (before flows restart)
    */
   ConfigReloader(Vertx vertx, Flows flows, MirrorMakerConfig config, JsonObject document, Environment env,
@@ -69,9 +67,8 @@ final class ConfigReloader {
   }
 
   /**
-   * Parses {@code doc} with the start's environment on a worker thread (it reads the secret and ConfigMap files it
-   * points to); completes on the supervisor's context with the config, or with null after recording the problems
-   * as a rejected reload.
+   * Parses {@code doc} on a worker thread (it reads the secret and ConfigMap files it points to); completes on the
+   * supervisor's context with the config, or with null after recording the problems as a rejected reload.
    */
   private Future<MirrorMakerConfig> parse(JsonObject doc) {
     return vertx.executeBlocking(() -> ConfigParser.parse(doc, env), false).recover(e -> {

@@ -60,6 +60,7 @@ public final class Supervisor implements MemberRpc.Handler {
   static final long STATUS_PUBLISH_MS = 5_000;
 
   private final Vertx vertx;
+  private final Environment env;
   private final Context context;
   private final PrometheusMeterRegistry registry;
   private final ClusterProbe probe;
@@ -81,7 +82,6 @@ public final class Supervisor implements MemberRpc.Handler {
   private PeriodicTask statusPublisher;
   private SecretWatcher secretWatcher;
   private final Tracing tracing;
-  private final Environment env;
 
   /** A supervisor with its own metrics registry and no config document (reloads restart every flow they touch). */
   public Supervisor(Vertx vertx, MirrorMakerConfig config) {
@@ -93,7 +93,7 @@ public final class Supervisor implements MemberRpc.Handler {
    * ({@link Tracing#start}, which throws {@link io.vmm.config.ConfigException} on invalid {@code OTEL_*} settings).
    */
   public Supervisor(Vertx vertx, MirrorMakerConfig config, JsonObject document, PrometheusMeterRegistry registry) {
-    this(vertx, config, document, registry, Tracing.start(config.tracing()));
+    this(vertx, config, document, registry, Tracing.start(config.tracing()), Environment.system());
   }
 
   /**
@@ -103,16 +103,7 @@ public final class Supervisor implements MemberRpc.Handler {
    * @param registry where every meter goes, served on {@code metrics.port}
    * @param tracing  tracing of mirrored records for the whole run ({@link Tracing#disabled()} when off); closed by
    *                 {@link #stop()}
-   */
-  public Supervisor(Vertx vertx, MirrorMakerConfig config, JsonObject document, PrometheusMeterRegistry registry,
-                    Tracing tracing) {
-    this(vertx, config, document, registry, tracing, Environment.system());
-  }
-
-  /**
-   * As {@link #Supervisor(Vertx, MirrorMakerConfig, JsonObject, PrometheusMeterRegistry, Tracing)}, with the
-   * environment {@code config} was parsed with: config reloads and secret refreshes re-parse with it (its
-   * {@code VMM_SECRETS_DIR} and ConfigMaps directory), and {@code VMM_HTTP_TOKEN} is read from it.
+   * @param env      the environment the config was parsed with: reloads and secret refreshes parse with it too
    */
   public Supervisor(Vertx vertx, MirrorMakerConfig config, JsonObject document, PrometheusMeterRegistry registry,
                     Tracing tracing, Environment env) {
