@@ -78,6 +78,48 @@ public final class SecretsDir {
     }
   }
 
+  /**
+   * Writes Secret {@code secretName} as the kubelet mounts and later updates a Secret volume (its "atomic writer"):
+   * the keys go into a new hidden directory {@code ..<version>}, a symbolic link {@code ..data} is switched to it
+   * in one step (a new link under a temporary name, renamed over the old one), and each key {@code <key>} is a
+   * link to {@code ..data/<key>}. A reader therefore sees all old or all new files, never a mix (a certificate
+   * with the other key). The previous version directory is deleted afterwards. Replaces the whole Secret;
+   * {@code keys} must hold every key of it. Returns the Secret's directory.
+   */
+  public Path mount(String secretName, java.util.Map<String, String> keys) {
+    try {
+      Path dir = Files.createDirectories(root.resolve(secretName));
+      Path data = dir.resolve("..data");
+      Path previous = Files.isSymbolicLink(data) ? dir.resolve(Files.readSymbolicLink(data)) : null;
+      Path version = Files.createTempDirectory(dir, "..version-");
+      for (java.util.Map.Entry<String, String> e : keys.entrySet()) {
+        Files.writeString(version.resolve(e.getKey()), e.getValue(), StandardCharsets.UTF_8);
+      }
+      Path link = dir.resolve("..data_tmp");
+      Files.deleteIfExists(link);
+      Files.createSymbolicLink(link, version.getFileName());
+      // rename(2): replaces the old ..data link atomically
+      Files.move(link, data, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+      for (String key : keys.keySet()) {
+        Path file = dir.resolve(key);
+        if (!Files.isSymbolicLink(file)) {
+          Files.deleteIfExists(file);
+          Files.createSymbolicLink(file, Path.of("..data", key));
+        }
+      }
+      if (previous != null && !previous.equals(version)) {
+        try (java.util.stream.Stream<Path> old = Files.walk(previous)) {
+          for (Path p : old.sorted(java.util.Comparator.reverseOrder()).toList()) {
+            Files.deleteIfExists(p);
+          }
+        }
+      }
+      return dir;
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
   /** The file of a Secret key (it may not exist). */
   public Path file(String secretName, String key) {
     return root.resolve(secretName).resolve(key);

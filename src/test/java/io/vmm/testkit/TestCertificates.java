@@ -29,7 +29,8 @@ import java.util.concurrent.TimeUnit;
  * {@code Der} writes the few DER structures of an X.509 v3 certificate itself; {@code keytool} took 20 s on a busy
  * machine): an EC (P-256) CA ({@code CN=vmm-test-ca}, basic constraints CA), a broker certificate
  * ({@code CN=localhost}, SAN {@code IP:127.0.0.1, DNS:localhost}, so host name verification passes for 127.0.0.1)
- * and a client certificate ({@code CN=vmm-user}), each signed by the CA (ECDSA with SHA-256), valid from yesterday
+ * and two client certificates ({@code CN=vmm-user}, and {@code CN=vmm-user-2} with its own key, the one a
+ * certificate rotation puts in place), each signed by the CA (ECDSA with SHA-256), valid from yesterday
  * for 10 years, and checked with the JDK's {@link CertificateFactory} and signature verification. Everything is
  * handed out as PEM: certificates as {@code BEGIN CERTIFICATE} blocks, private keys as unencrypted PKCS#8
  * ({@code BEGIN PRIVATE KEY}), which is what Strimzi puts into a KafkaUser's Secret ({@code ca.crt},
@@ -45,14 +46,18 @@ public final class TestCertificates {
   private final String brokerKeyPem;
   private final String userCertPem;
   private final String userKeyPem;
+  private final String rotatedCertPem;
+  private final String rotatedKeyPem;
 
   private TestCertificates(String caPem, String brokerCertPem, String brokerKeyPem, String userCertPem,
-                           String userKeyPem) {
+                           String userKeyPem, String rotatedCertPem, String rotatedKeyPem) {
     this.caPem = caPem;
     this.brokerCertPem = brokerCertPem;
     this.brokerKeyPem = brokerKeyPem;
     this.userCertPem = userCertPem;
     this.userKeyPem = userKeyPem;
+    this.rotatedCertPem = rotatedCertPem;
+    this.rotatedKeyPem = rotatedKeyPem;
   }
 
   /** The PKI of this JVM, generated on first use. */
@@ -95,6 +100,19 @@ public final class TestCertificates {
     return userKeyPem;
   }
 
+  /**
+   * The second client's ({@code CN=vmm-user-2}, a key pair of its own) certificate, PEM: what a certificate
+   * rotation of the {@code CN=vmm-user} Secret writes (the broker sees principal {@code User:CN=vmm-user-2}).
+   */
+  public String rotatedUserCertPem() {
+    return rotatedCertPem;
+  }
+
+  /** The second client's private key, PEM PKCS#8 (a secret). */
+  public String rotatedUserKeyPem() {
+    return rotatedKeyPem;
+  }
+
   /** The base64 body of the client's private key on one line, e.g. to search logs for it. */
   public String userKeyBody() {
     return userKeyPem.replaceAll("-----[A-Z ]+-----", "").replaceAll("\\s", "");
@@ -108,6 +126,7 @@ public final class TestCertificates {
       KeyPair ca = gen.generateKeyPair();
       KeyPair broker = gen.generateKeyPair();
       KeyPair user = gen.generateKeyPair();
+      KeyPair user2 = gen.generateKeyPair();
       byte[] caName = Der.name("vmm-test-ca");
       byte[] caCert = Der.certificate(1, caName, caName, ca.getPublic(), ca.getPrivate(),
           Der.extension(BASIC_CONSTRAINTS, true, Der.seq(Der.tlv(0x01, new byte[] {(byte) 0xff}))));
@@ -115,15 +134,17 @@ public final class TestCertificates {
           Der.extension(SUBJECT_ALT_NAME, false, Der.seq(Der.tlv(0x87, new byte[] {127, 0, 0, 1}),
               Der.tlv(0x82, "localhost".getBytes(StandardCharsets.US_ASCII)))));
       byte[] userCert = Der.certificate(3, caName, Der.name("vmm-user"), user.getPublic(), ca.getPrivate());
+      byte[] user2Cert = Der.certificate(4, caName, Der.name("vmm-user-2"), user2.getPublic(), ca.getPrivate());
       TestCertificates c = new TestCertificates(pem("CERTIFICATE", caCert), pem("CERTIFICATE", brokerCert),
           pem("PRIVATE KEY", broker.getPrivate().getEncoded()), pem("CERTIFICATE", userCert),
-          pem("PRIVATE KEY", user.getPrivate().getEncoded()));
+          pem("PRIVATE KEY", user.getPrivate().getEncoded()), pem("CERTIFICATE", user2Cert),
+          pem("PRIVATE KEY", user2.getPrivate().getEncoded()));
       CertificateFactory factory = CertificateFactory.getInstance("X.509");
       X509Certificate parsedCa = (X509Certificate) factory.generateCertificate(new ByteArrayInputStream(caCert));
-      for (byte[] leaf : List.of(caCert, brokerCert, userCert)) {
+      for (byte[] leaf : List.of(caCert, brokerCert, userCert, user2Cert)) {
         factory.generateCertificate(new ByteArrayInputStream(leaf)).verify(parsedCa.getPublicKey());
       }
-      LOG.info("test PKI (CA, broker and client certificates) generated in {} ms",
+      LOG.info("test PKI (CA, broker and two client certificates) generated in {} ms",
           TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0));
       return c;
     } catch (GeneralSecurityException e) {
