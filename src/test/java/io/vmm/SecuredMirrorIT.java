@@ -124,6 +124,7 @@ class SecuredMirrorIT {
       out.add(pw.substring(pw.indexOf('\\') + 1, pw.indexOf(';'))); // the random part, whatever the escaping
     }
     out.add(TestOAuthServer.CLIENT_SECRET);
+    out.add(TestOAuthServer.REFRESH_TOKEN);
     TestCertificates pki = TestCertificates.get();
     for (String key : List.of(pki.userKeyPem(), pki.brokerKeyPem())) {
       key.lines().filter(l -> !l.startsWith("-----") && l.length() > 20).forEach(out::add);
@@ -306,6 +307,21 @@ class SecuredMirrorIT {
         cluster("B", clusters.b(), SecuredListeners.OAUTH, oauth), mirror("A", "B", "oauth-data", 1)),
         "oauth-data", 30, () -> { });
     assertTrue(TestOAuthServer.get().tokensIssued() > before, "tokens came from the test's token endpoint");
+  }
+
+  /** Strimzi's {@code refreshToken} and {@code audience}, through our retriever plugged into Kafka's client. */
+  @Test
+  void oauthRefreshTokenWithAudience() throws Exception {
+    secrets.put("oauth-refresh", "refresh-token", TestOAuthServer.REFRESH_TOKEN + "\n");
+    JsonObject oauth = new JsonObject().put("type", "oauth")
+        .put("tokenEndpointUri", TestOAuthServer.get().tokenUrl()).put("clientId", TestOAuthServer.CLIENT_ID)
+        .put("refreshToken", new JsonObject().put("secretName", "oauth-refresh").put("key", "refresh-token"))
+        .put("audience", "kafka-brokers");
+    mirrorAndCheck(config(cluster("A", clusters.a(), SecuredListeners.OAUTH, oauth),
+        cluster("B", clusters.b(), SecuredListeners.OAUTH, oauth), mirror("A", "B", "oauth-refresh", 1)),
+        "oauth-refresh", 20, () -> { });
+    assertTrue(TestOAuthServer.get().requests().contains("refresh_token audience=kafka-brokers"),
+        TestOAuthServer.get().requests().toString());
   }
 
   /** A static access token from a Secret (Kafka reads it through a {@code file:} token endpoint URL). */

@@ -33,7 +33,6 @@ final class ClusterSecurity {
   private static final Set<String> TLS_FIELDS = JsonNode.set("trustedCertificates");
   private static final Set<String> CERT_SOURCE_FIELDS = JsonNode.set("secretName", "certificate", "pattern");
   private static final Set<String> CERT_AND_KEY_FIELDS = JsonNode.set("secretName", "certificate", "key");
-  private static final Set<String> PASSWORD_FIELDS = JsonNode.set("secretName", "password");
   private static final Map<String, String> SASL_TYPES = Map.of("scram-sha-256", "SCRAM-SHA-256",
       "scram-sha-512", "SCRAM-SHA-512", "plain", "PLAIN");
   /** Settings that are derived from (or clash with) the blocks: a user may not set them alongside. */
@@ -151,12 +150,7 @@ final class ClusterSecurity {
           problems.add(auth.pathOf("passwordSecret"), "required field is missing");
         }
       } else {
-        source.checkFields(PASSWORD_FIELDS, Set.of());
-        String secretName = source.string("secretName", true);
-        String key = source.string("password", true);
-        if (secretName != null && key != null) {
-          password = secrets.password(source.path(), secretName, key);
-        }
+        password = secrets.value(source, "password");
       }
       String mechanism = SASL_TYPES.get(type);
       out.put("security.protocol", tls ? "SASL_SSL" : "SASL_PLAINTEXT");

@@ -19,6 +19,10 @@ import java.util.stream.Collectors;
  * clientSecret {secretName, key} -&gt; sasl.oauthbearer.client.credentials.client.secret (the file's text, one
  *                                   trailing line break stripped)
  * scope                          -&gt; sasl.oauthbearer.scope
+ * audience                       -&gt; JAAS option audience, sent by {@value #TOKEN_RETRIEVER}
+ *                                   (sasl.oauthbearer.jwt.retriever.class), which Kafka's own retriever cannot
+ * refreshToken {secretName, key} -&gt; JAAS option refreshToken: the same retriever uses the refresh-token grant
+ *                                   (clientSecret then optional; clientId sent as client_id without it)
  * accessToken {secretName, key}  -&gt; sasl.oauthbearer.token.endpoint.url=file:&lt;secrets dir&gt;/&lt;secretName&gt;/&lt;key&gt;
  *                                   (a static JWT, re-read by Kafka when the file changes; instead of the three
  *                                   client-credentials fields)
@@ -33,9 +37,7 @@ import java.util.stream.Collectors;
  *         sasl.login.callback.handler.class=OAuthBearerLoginCallbackHandler,
  *         sasl.jaas.config=OAuthBearerLoginModule required [options];
  * </pre>
- * Fields Kafka's client has no equivalent for ({@code audience}: its token request sends only
- * {@code grant_type} and {@code scope}; {@code refreshToken}, {@code username}/
- * {@code passwordSecret} grants, client assertions, {@code maxTokenExpirySeconds}, ...) are config problems
+ * Fields neither Kafka's client nor our retriever handles ({@code username}/{@code passwordSecret} grants, client assertions, {@code maxTokenExpirySeconds}, ...) are config problems
  * rather than silently ignored, as is {@code accessTokenIsJwt: false} (Kafka validates tokens as JWTs).
  * <p>
  * Kafka 4 refuses token endpoints not listed in the system property {@value #ALLOWED_URLS}. The endpoint written
@@ -48,17 +50,19 @@ final class OAuthSettings {
   /** Kafka's allow-list of OAuth endpoints (comma separated URLs); Kafka 4's default allows none. */
   static final String ALLOWED_URLS = "org.apache.kafka.sasl.oauthbearer.allowed.urls";
   static final String LOGIN_MODULE = "org.apache.kafka.common.security.oauthbearer.OAuthBearerLoginModule";
+  /** Our token retriever for {@code audience} and {@code refreshToken} (kafka package; named, not linked). */
+  static final String TOKEN_RETRIEVER = "io.vmm.kafka.OAuthTokenRetriever";
   static final String CALLBACK_HANDLER =
       "org.apache.kafka.common.security.oauthbearer.OAuthBearerLoginCallbackHandler";
 
   private static final Set<String> FIELDS = JsonNode.set("type", "tokenEndpointUri", "clientId", "clientSecret",
       "scope", "tlsTrustedCertificates", "disableTlsHostnameVerification", "connectTimeoutSeconds",
-      "readTimeoutSeconds", "httpRetryPauseMs", "saslExtensions", "accessTokenIsJwt", "accessToken");
-  private static final Set<String> UNSUPPORTED = JsonNode.set("audience", "refreshToken", "username",
+      "readTimeoutSeconds", "httpRetryPauseMs", "saslExtensions", "accessTokenIsJwt", "accessToken", "audience",
+      "refreshToken");
+  private static final Set<String> UNSUPPORTED = JsonNode.set("username",
       "passwordSecret", "clientAssertion", "clientAssertionLocation", "clientAssertionType", "accessTokenLocation",
       "maxTokenExpirySeconds", "httpRetries", "enableMetrics", "includeAcceptHeader", "grantType",
       "clientAuthenticationMethod");
-  private static final Set<String> SECRET_FIELDS = JsonNode.set("secretName", "key");
   /** What this class last wrote into {@link #ALLOWED_URLS}; a different value was set by someone else. */
   private static String written;
 
@@ -81,18 +85,15 @@ final class OAuthSettings {
       clientId = auth.string("clientId", true);
     }
     String secret = null;
+    JsonNode refresh = tokenSecret != null ? null : auth.object("refreshToken");
+    String refreshToken = refresh == null ? null : secrets.value(refresh, "key");
     JsonNode source = tokenSecret != null ? null : auth.object("clientSecret");
     if (source == null) {
-      if (tokenSecret == null && !auth.has("clientSecret")) {
+      if (tokenSecret == null && refresh == null && !auth.has("clientSecret")) {
         problems.add(auth.pathOf("clientSecret"), "required field is missing");
       }
     } else {
-      source.checkFields(SECRET_FIELDS, Set.of());
-      String secretName = source.string("secretName", true);
-      String key = source.string("key", true);
-      if (secretName != null && key != null) {
-        secret = secrets.password(source.path(), secretName, key);
-      }
+      secret = secrets.value(source, "key");
     }
     if (!auth.bool("accessTokenIsJwt", true)) {
       problems.add(auth.pathOf("accessTokenIsJwt"), "Kafka's OAUTHBEARER client only accepts JWT access tokens");
@@ -125,7 +126,20 @@ final class OAuthSettings {
         option(jaas, "extension_" + k, v);
       }
     });
+    String audience = auth.string("audience", false);
+    boolean ours = tokenSecret == null && (audience != null || refresh != null);
+    if (ours) {
+      if (audience != null) {
+        option(jaas, "audience", audience);
+      }
+      if (refreshToken != null) {
+        option(jaas, "refreshToken", refreshToken);
+      }
+    }
     jaas.append(';');
+    if (ours) {
+      out.put("sasl.oauthbearer.jwt.retriever.class", TOKEN_RETRIEVER);
+    }
 
     out.put("security.protocol", tls ? "SASL_SSL" : "SASL_PLAINTEXT");
     out.put("sasl.mechanism", "OAUTHBEARER");
@@ -134,7 +148,9 @@ final class OAuthSettings {
     out.put("sasl.oauthbearer.token.endpoint.url", endpoint == null ? "" : endpoint);
     if (tokenSecret == null) {
       out.put("sasl.oauthbearer.client.credentials.client.id", clientId == null ? "" : clientId);
-      out.put("sasl.oauthbearer.client.credentials.client.secret", secret == null ? "" : secret);
+      if (secret != null || refresh == null) {
+        out.put("sasl.oauthbearer.client.credentials.client.secret", secret == null ? "" : secret);
+      }
     }
     String scope = auth.string("scope", false);
     if (scope != null) {
@@ -159,13 +175,11 @@ final class OAuthSettings {
         problems.add(auth.pathOf(f), "set either accessToken or tokenEndpointUri, clientId and clientSecret");
       }
     }
-    tokenSecret.checkFields(SECRET_FIELDS, Set.of());
-    String secretName = tokenSecret.string("secretName", true);
-    String key = tokenSecret.string("key", true);
-    if (secretName == null || key == null || secrets.password(tokenSecret.path(), secretName, key) == null) {
+    if (secrets.value(tokenSecret, "key") == null) {
       return null;
     }
-    String url = secrets.file(secretName, key).toAbsolutePath().toUri().toString();
+    String url = secrets.file(tokenSecret.string("secretName", true), tokenSecret.string("key", true))
+        .toAbsolutePath().toUri().toString();
     allowUrl(tokenSecret.path(), url, problems);
     return url;
   }

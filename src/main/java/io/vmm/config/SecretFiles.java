@@ -64,6 +64,18 @@ final class SecretFiles {
   }
 
   /**
+   * The value a Secret reference points to: {@code ref} is {@code {secretName, <keyField>}} (Strimzi's
+   * {@code passwordSecret: {secretName, password}}, {@code clientSecret: {secretName, key}}, ...), read as
+   * {@link #password}. Null, with the problems reported, when a field is missing or the file cannot be read.
+   */
+  String value(JsonNode ref, String keyField) {
+    ref.checkFields(JsonNode.set("secretName", keyField), java.util.Set.of());
+    String secretName = ref.string("secretName", true);
+    String key = ref.string(keyField, true);
+    return secretName == null || key == null ? null : password(ref.path(), secretName, key);
+  }
+
+  /**
    * A password: the file's text (UTF-8) without ONE trailing line break ({@code \n} or {@code \r\n}), since a
    * Secret created from a file ({@code kubectl create secret generic --from-file}) often ends with one. Other
    * white space is kept. Null (reported) when missing, unreadable or empty.

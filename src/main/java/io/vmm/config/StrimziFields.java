@@ -32,8 +32,8 @@ public final class StrimziFields {
     ignored(m, "connectCluster", "there is no Kafka Connect cluster; progress goes to each flow's target cluster");
     m.put("clusters", new Field(Handling.APPLIED, "alias, bootstrapServers, config, tls, authentication"));
     m.put("clusters[].tls", new Field(Handling.APPLIED, "trustedCertificates from mounted Secrets (PEM truststore)"));
-    m.put("clusters[].authentication", new Field(Handling.APPLIED,
-        "tls, scram-sha-256, scram-sha-512, plain, oauth (client credentials or a static accessToken) from mounted Secrets"));
+    m.put("clusters[].authentication", new Field(Handling.APPLIED, "tls, scram-sha-256, scram-sha-512, plain, "
+        + "oauth (client credentials, refresh token or static token) from mounted Secrets"));
     m.put("mirrors", new Field(Handling.APPLIED, "one flow per source->target pair"));
     m.put("mirrors[].*Connector", new Field(Handling.APPLIED,
         "tasksMax, state (and the deprecated pause), config; an omitted connector is not run"));

@@ -117,10 +117,10 @@ class OAuthSettingsTest {
 
   @Test
   void unsupportedFieldsAndBadValuesAreProblems() {
-    List<String> p = problems(oauth().put("audience", "kafka").put("accessTokenIsJwt", false)
+    List<String> p = problems(oauth().put("maxTokenExpirySeconds", 60).put("accessTokenIsJwt", false)
         .put("tokenEndpointUri", "ftp://x/token").put("saslExtensions", new JsonObject().put("auth", "x")));
     assertEquals(List.of(
-        "clusters[0].authentication.audience: not supported by Kafka's built-in OAUTHBEARER client (client "
+        "clusters[0].authentication.maxTokenExpirySeconds: not supported by Kafka's built-in OAUTHBEARER client (client "
             + "credentials: tokenEndpointUri, clientId, clientSecret, scope; or a static accessToken)",
         "clusters[0].authentication.accessTokenIsJwt: Kafka's OAUTHBEARER client only accepts JWT access tokens",
         "clusters[0].authentication.tokenEndpointUri: \"ftp://x/token\" is not an http or https URL",
@@ -133,6 +133,24 @@ class OAuthSettingsTest {
     missingFile.getJsonObject("clientSecret").put("key", "nope");
     assertEquals(List.of("clusters[0].authentication.clientSecret: file " + secrets.file("oauth", "nope")
         + " not found"), problems(missingFile));
+  }
+
+  @Test
+  void audienceAndRefreshTokenGoThroughOurRetriever() {
+    secrets.put("refresh", "token", "r3fresh\n");
+    JsonObject auth = oauth().put("audience", "brokers")
+        .put("refreshToken", new JsonObject().put("secretName", "refresh").put("key", "token"));
+    auth.remove("clientSecret");
+    ClusterSpec a = parse(auth, true);
+    assertEquals(OAuthSettings.TOKEN_RETRIEVER, a.security().get("sasl.oauthbearer.jwt.retriever.class"));
+    assertEquals(io.vmm.kafka.OAuthTokenRetriever.class.getName(), OAuthSettings.TOKEN_RETRIEVER);
+    Map<String, ?> options = jaasOptions(a.security().get("sasl.jaas.config"));
+    assertEquals("brokers", options.get("audience"));
+    assertEquals("r3fresh", options.get("refreshToken"), "one newline stripped");
+    assertFalse(a.security().containsKey("sasl.oauthbearer.client.credentials.client.secret"));
+    assertFalse(a.toString().contains("r3fresh"), a.toString());
+    assertEquals(null, parse(oauth(), true).security().get("sasl.oauthbearer.jwt.retriever.class"),
+        "client credentials without audience stay on Kafka's own retriever");
   }
 
   @Test

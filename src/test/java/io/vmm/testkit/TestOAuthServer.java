@@ -20,6 +20,7 @@ import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -45,6 +46,7 @@ public final class TestOAuthServer {
 
   private final HttpServer server;
   private final RsaJsonWebKey key;
+  private final List<String> requests = new java.util.concurrent.CopyOnWriteArrayList<>();
   private final AtomicInteger tokensIssued = new AtomicInteger();
 
   private TestOAuthServer(HttpServer server, RsaJsonWebKey key) {
@@ -75,6 +77,14 @@ public final class TestOAuthServer {
   /** {@code http://127.0.0.1:<port>/jwks}. */
   public String jwksUrl() {
     return "http://127.0.0.1:" + server.getAddress().getPort() + "/jwks";
+  }
+
+  /** A refresh token this server accepts (grant {@code refresh_token}, with {@code client_id} {@link #CLIENT_ID}). */
+  public static final String REFRESH_TOKEN = "refresh-" + UUID.randomUUID();
+
+  /** Each granted request: its grant type and {@code audience=...} when one was sent. */
+  public List<String> requests() {
+    return List.copyOf(requests);
   }
 
   /** How many tokens were issued so far. */
@@ -120,11 +130,15 @@ public final class TestOAuthServer {
             URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8));
       }
     }
-    if (!"POST".equals(ex.getRequestMethod()) || !expected.equals(ex.getRequestHeaders().getFirst("Authorization"))
-        || !"client_credentials".equals(form.get("grant_type"))) {
+    boolean clientCredentials = expected.equals(ex.getRequestHeaders().getFirst("Authorization"))
+        && "client_credentials".equals(form.get("grant_type"));
+    boolean refresh = "refresh_token".equals(form.get("grant_type")) && REFRESH_TOKEN.equals(form.get("refresh_token"))
+        && CLIENT_ID.equals(form.get("client_id"));
+    if (!"POST".equals(ex.getRequestMethod()) || !(clientCredentials || refresh)) {
       respond(ex, 401, "{\"error\":\"invalid_client\"}");
       return;
     }
+    requests.add(form.get("grant_type") + (form.get("audience") == null ? "" : " audience=" + form.get("audience")));
     try {
       String jwt = sign(form.get("scope"));
       tokensIssued.incrementAndGet();
