@@ -100,6 +100,9 @@ class ConnectorsIT {
           null);
       assertEquals(404, pause.statusCode(), pause.body());
       assertTrue(pause.body().contains("has no checkpointConnector"), pause.body());
+      String metrics = OperationsIT.scrape(mirror);
+      assertTrue(metrics.contains("vmm_connector_running{connector=\"MirrorSourceConnector\""), "source gauge");
+      assertFalse(metrics.contains("connector=\"MirrorHeartbeatConnector\""), "no gauge for an omitted connector");
       assertEquals(204, http("POST", api(mirror, "/connectors/B-%3EA.MirrorSourceConnector/restart"), null)
           .statusCode(), "the source connector answers as before");
       Await.until("source connector running again", TIMEOUT,

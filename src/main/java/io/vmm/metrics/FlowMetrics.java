@@ -68,6 +68,15 @@ public final class FlowMetrics implements AutoCloseable {
   }
 
   public FlowMetrics(MeterRegistry registry, String source, String target) {
+    this(registry, source, target, List.of("MirrorSourceConnector", "MirrorCheckpointConnector",
+        "MirrorHeartbeatConnector"));
+  }
+
+  /**
+   * @param connectors MM2 names of the connectors the flow runs (a connector left out of the mirror gets no
+   *                   {@code vmm_connector_running} gauge)
+   */
+  public FlowMetrics(MeterRegistry registry, String source, String target, List<String> connectors) {
     this.registry = registry;
     this.source = source;
     this.target = target;
@@ -76,7 +85,7 @@ public final class FlowMetrics implements AutoCloseable {
         : System.currentTimeMillis() - m.lastHeartbeatMs);
     gauge("vmm_failed_partitions", flowTags, this, m -> m.failedPartitions);
     gauge("vmm_source_resets", flowTags, this, m -> m.sourceResets);
-    for (String connector : List.of("MirrorSourceConnector", "MirrorCheckpointConnector", "MirrorHeartbeatConnector")) {
+    for (String connector : connectors) {
       gauge("vmm_connector_running", flowTags.and("connector", connector), this,
           m -> Boolean.TRUE.equals(m.running.get(connector)) ? 1 : 0);
     }

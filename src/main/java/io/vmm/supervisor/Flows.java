@@ -65,8 +65,23 @@ final class Flows {
   FlowRunner create(FlowSpec flow) {
     // each runner gets its own event-loop context, not tied to any deployment
     return new FlowRunner(vertx, flow, ((VertxInternal) vertx).createEventLoopContext(),
-        new FlowMetrics(registry, flow.id().source(), flow.id().target()), view.get(), clustered, handover,
+        new FlowMetrics(registry, flow.id().source(), flow.id().target(), runs(flow)), view.get(), clustered, handover,
         clientRack, tracing);
+  }
+
+  /** MM2 names of the connectors {@code flow} runs (those its mirror names). */
+  private static List<String> runs(FlowSpec flow) {
+    List<String> names = new ArrayList<>();
+    if (flow.sourceConnector().present()) {
+      names.add(io.vmm.config.ConnectorKind.SOURCE.mm2Name());
+    }
+    if (flow.checkpointConnector().present()) {
+      names.add(io.vmm.config.ConnectorKind.CHECKPOINT.mm2Name());
+    }
+    if (flow.heartbeatConnector().present()) {
+      names.add(io.vmm.config.ConnectorKind.HEARTBEAT.mm2Name());
+    }
+    return names;
   }
 
   FlowRunner get(String name) {
