@@ -68,6 +68,15 @@ public record ClusterSpec(String alias, String bootstrapServers, Map<String, Str
     return Integer.parseInt(config.getOrDefault("offset.storage.partitions", "25"));
   }
 
+  /**
+   * The Kafka Connect offsets topic ({@code offset.storage.topic}) named in this cluster's config, or null: when
+   * this cluster is a target, progress of Strimzi's Connect-mode MM2 is taken over from it.
+   */
+  public String offsetStorageTopic() {
+    String topic = config.get("offset.storage.topic");
+    return topic == null || topic.isBlank() ? null : topic.trim();
+  }
+
   /** Settings for a replication consumer (assign mode, no group, no auto commit). */
   public Map<String, Object> consumerConfig(String clientId) {
     Map<String, Object> m = clientConfig("consumer.", ConsumerConfig.configNames());

@@ -15,6 +15,7 @@ import io.vmm.config.ConnectorConfig;
 import io.vmm.config.ConnectorKeys;
 import io.vmm.progress.ProgressReader;
 import io.vmm.progress.StartPlanner;
+import io.vmm.progress.TakeOver;
 import io.vmm.source.PartitionAssigner;
 import io.vmm.source.SourceVerticle;
 import io.vmm.status.TaskStatus;
@@ -60,12 +61,15 @@ public final class TaskSet {
   private final Map<TopicPartition, PartitionFailure> failures = new LinkedHashMap<>();
   private final Map<String, String> remoteOf = new HashMap<>();
   private Map<TopicPartition, Long> stored = Map.of();
+  private final TakeOver takeOver;
   private long sourceResets;
 
   /** @param connectorPaused whether the source connector's target state is paused (tasks start not fetching) */
   public TaskSet(FlowScope scope, BooleanSupplier connectorPaused) {
     this.scope = scope;
     this.connectorPaused = connectorPaused;
+    this.takeOver = new TakeOver(scope.name(), scope.flow().id().source(), scope.flow().id().target(),
+        scope.flow().target().offsetStorageTopic(), scope.topics().progress());
   }
 
   // ------------------------------------------------------------------------------------------ assignment
@@ -145,16 +149,19 @@ public final class TaskSet {
   /**
    * Reads the stored progress back from the target (off the event loop); none when {@code anyStored} is false.
    * The reader is Connect's offset store, not a connector client: the target cluster's settings only, no override.
+   * Where our own progress has no entry, a Connect-mode MM2's (Strimzi) stored progress is taken over
+   * ({@link TakeOver}: the target's {@code offset.storage.topic}, read once).
    */
   public Future<Void> loadProgress(boolean anyStored) {
-    if (!anyStored) {
-      stored = Map.of();
-      return Future.succeededFuture();
-    }
-    return scope.vertx().executeBlocking(() -> ProgressReader.load(
+    java.time.Duration timeout = java.time.Duration.ofMillis(scope.adminTimeoutMs());
+    Future<Map<TopicPartition, Long>> own = !anyStored ? Future.succeededFuture(Map.of())
+        : scope.vertx().executeBlocking(() -> ProgressReader.load(
             scope.flow().target().consumerConfig(scope.name() + "|progress-reader"), scope.topics().progress(),
-            scope.flow().id().source(), java.time.Duration.ofMillis(scope.adminTimeoutMs())), false)
-        .onSuccess(s -> stored = s).mapEmpty();
+            scope.flow().id().source(), scope.flow().id().target(), timeout), false);
+    Future<Map<TopicPartition, Long>> connect = takeOver.connectProgress(scope.vertx(),
+        () -> scope.flow().target().consumerConfig(scope.name() + "|takeover-reader"), timeout);
+    return Future.all(own, connect)
+        .onSuccess(all -> stored = takeOver.apply(all.resultAt(0), all.resultAt(1))).mapEmpty();
   }
 
   /** Plans the start of {@code list} against {@code bounds} and deploys those tasks, in parallel. */

@@ -36,18 +36,35 @@ public final class ProgressFormat {
   }
 
   /**
-   * The source partition a progress key is about, if it is a MirrorSourceConnector key of {@code sourceAlias};
-   * else null. Connector names ending in {@code MirrorSourceConnector} are accepted (Strimzi names connectors
-   * {@code A->B.MirrorSourceConnector}).
+   * The name Strimzi (Kafka Connect) gives flow {@code source->target}'s source connector, under which its
+   * progress is keyed in the Connect cluster's offsets topic: {@code A->B.MirrorSourceConnector}.
    */
+  public static String connectConnectorName(String sourceAlias, String targetAlias) {
+    return sourceAlias + "->" + targetAlias + "." + ConnectorKind.SOURCE.mm2Name();
+  }
+
+  /** {@link #parseKey(byte[], String, String)} for any target: {@code A->*.MirrorSourceConnector} also counts. */
   public static TopicPartition parseKey(byte[] key, String sourceAlias) {
+    return parseKey(key, sourceAlias, null);
+  }
+
+  /**
+   * The source partition a progress key is about, if it is progress of flow {@code sourceAlias->targetAlias};
+   * else null. The rule: the key's {@code cluster} field is {@code sourceAlias}, and the connector name is
+   * MM2 dedicated mode's (and this mirror's) {@code MirrorSourceConnector} or Strimzi's
+   * {@link #connectConnectorName} {@code sourceAlias->targetAlias.MirrorSourceConnector}. With a null
+   * {@code targetAlias} any {@code sourceAlias->X.MirrorSourceConnector} counts. So in a Connect offsets topic
+   * shared by several connectors, another flow's key ({@code C->B.MirrorSourceConnector}, even with
+   * {@code "cluster":"A"}), a checkpoint or heartbeat connector's key, or any other connector's key is ignored.
+   */
+  public static TopicPartition parseKey(byte[] key, String sourceAlias, String targetAlias) {
     if (key == null) {
       return null;
     }
     try {
       JsonArray array = new JsonArray(new String(key, StandardCharsets.UTF_8));
-      if (array.size() != 2 || !(array.getValue(0) instanceof String name)
-          || !name.endsWith(ConnectorKind.SOURCE.mm2Name()) || !(array.getValue(1) instanceof JsonObject p)) {
+      if (array.size() != 2 || !(array.getValue(0) instanceof String name) || !isFlowName(name, sourceAlias,
+          targetAlias) || !(array.getValue(1) instanceof JsonObject p)) {
         return null;
       }
       if (!sourceAlias.equals(p.getValue("cluster")) || !(p.getValue("topic") instanceof String topic)
@@ -58,6 +75,19 @@ public final class ProgressFormat {
     } catch (DecodeException | ClassCastException e) {
       return null;
     }
+  }
+
+  private static boolean isFlowName(String name, String sourceAlias, String targetAlias) {
+    String dedicated = ConnectorKind.SOURCE.mm2Name();
+    if (name.equals(dedicated)) {
+      return true;
+    }
+    if (targetAlias != null) {
+      return name.equals(connectConnectorName(sourceAlias, targetAlias));
+    }
+    String prefix = sourceAlias + "->";
+    return name.startsWith(prefix) && name.endsWith("." + dedicated) && name.length() > prefix.length()
+        + dedicated.length() + 1 && !name.substring(prefix.length()).contains("->");
   }
 
   /** The stored offset of a value, or null for a tombstone; -1 for a value without a usable offset. */

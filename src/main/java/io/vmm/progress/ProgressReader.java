@@ -27,13 +27,36 @@ public final class ProgressReader {
   /**
    * Reads the whole progress topic and returns the latest stored offset per source partition of
    * {@code sourceAlias} (last record wins; tombstones delete; negative values are dropped, as Connect ignores
-   * them). Blocking: run on a worker thread, never on an event loop.
+   * them). Keys of any {@code sourceAlias->X.MirrorSourceConnector} count ({@link ProgressFormat#parseKey}).
+   * A missing topic gives an empty map. Blocking: run on a worker thread, never on an event loop.
    *
    * @param consumerConfig target-cluster consumer settings (byte-array deserializers)
    * @throws IllegalStateException if the topic cannot be read to its end within {@code timeout}
    */
   public static Map<TopicPartition, Long> load(Map<String, Object> consumerConfig, String topic, String sourceAlias,
                                                Duration timeout) {
+    return load(consumerConfig, topic, sourceAlias, null, timeout);
+  }
+
+  /**
+   * {@link #load(Map, String, String, Duration)} keeping only progress of flow {@code sourceAlias->targetAlias}
+   * ({@link ProgressFormat#parseKey(byte[], String, String)}; null {@code targetAlias}: any target).
+   */
+  public static Map<TopicPartition, Long> load(Map<String, Object> consumerConfig, String topic, String sourceAlias,
+                                               String targetAlias, Duration timeout) {
+    Map<TopicPartition, Long> stored = loadIfPresent(consumerConfig, topic, sourceAlias, targetAlias, timeout);
+    return stored == null ? new HashMap<>() : stored;
+  }
+
+  /**
+   * {@link #load(Map, String, String, String, Duration)}, but null when {@code topic} does not exist (or has no
+   * partitions) on the cluster, so a caller can tell "no such topic" from "no progress in it". Blocking.
+   *
+   * @throws IllegalStateException if the topic cannot be read to its end within {@code timeout}
+   * @throws org.apache.kafka.common.KafkaException on other client errors (e.g. authorization)
+   */
+  public static Map<TopicPartition, Long> loadIfPresent(Map<String, Object> consumerConfig, String topic,
+                                                        String sourceAlias, String targetAlias, Duration timeout) {
     Map<String, Object> config = new HashMap<>(consumerConfig);
     config.put(ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG, "false");
     config.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
@@ -43,7 +66,7 @@ public final class ProgressReader {
     try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(config)) {
       List<PartitionInfo> infos = consumer.partitionsFor(topic, timeout);
       if (infos == null || infos.isEmpty()) {
-        return stored;
+        return null;
       }
       List<TopicPartition> tps = infos.stream().map(i -> new TopicPartition(i.topic(), i.partition())).toList();
       consumer.assign(tps);
@@ -57,7 +80,7 @@ public final class ProgressReader {
         }
         for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(200))) {
           records++;
-          TopicPartition tp = ProgressFormat.parseKey(r.key(), sourceAlias);
+          TopicPartition tp = ProgressFormat.parseKey(r.key(), sourceAlias, targetAlias);
           if (tp == null) {
             continue;
           }
