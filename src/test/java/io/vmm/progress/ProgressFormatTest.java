@@ -32,4 +32,38 @@ class ProgressFormatTest {
     assertNull(ProgressFormat.parseValue(null));
     assertEquals(7L, ProgressFormat.parseValue("{\"offset\":7}".getBytes(StandardCharsets.UTF_8)));
   }
+
+  private static byte[] key(String connector, String cluster) {
+    return ("[\"" + connector + "\",{\"cluster\":\"" + cluster + "\",\"partition\":2,\"topic\":\"t\"}]")
+        .getBytes(StandardCharsets.UTF_8);
+  }
+
+  @Test
+  void connectTopicKeysOfTheFlowOnly() {
+    TopicPartition t2 = new TopicPartition("t", 2);
+    assertEquals("A->B.MirrorSourceConnector", ProgressFormat.connectConnectorName("A", "B"));
+    // Strimzi's exact name and MM2 dedicated mode's name count for A->B
+    assertEquals(t2, ProgressFormat.parseKey(key("A->B.MirrorSourceConnector", "A"), "A", "B"));
+    assertEquals(t2, ProgressFormat.parseKey(key("MirrorSourceConnector", "A"), "A", "B"));
+    // another flow's connector, even with cluster A; another target; the right name with another cluster
+    assertNull(ProgressFormat.parseKey(key("C->B.MirrorSourceConnector", "A"), "A", "B"));
+    assertNull(ProgressFormat.parseKey(key("A->C.MirrorSourceConnector", "A"), "A", "B"));
+    assertNull(ProgressFormat.parseKey(key("A->B.MirrorSourceConnector", "C"), "A", "B"));
+    assertNull(ProgressFormat.parseKey(key("AA->B.MirrorSourceConnector", "A"), "A", "B"));
+    // other connectors of the same Connect cluster
+    assertNull(ProgressFormat.parseKey(key("A->B.MirrorCheckpointConnector", "A"), "A", "B"));
+    assertNull(ProgressFormat.parseKey(key("my-file-source", "A"), "A", "B"));
+    assertNull(ProgressFormat.parseKey(key("xA->B.MirrorSourceConnector", "A"), "A", "B"));
+  }
+
+  @Test
+  void anyTargetStillNeedsTheSourcePrefix() {
+    TopicPartition t2 = new TopicPartition("t", 2);
+    assertEquals(t2, ProgressFormat.parseKey(key("A->B.MirrorSourceConnector", "A"), "A"));
+    assertEquals(t2, ProgressFormat.parseKey(key("A->C.MirrorSourceConnector", "A"), "A"));
+    assertEquals(t2, ProgressFormat.parseKey(key("MirrorSourceConnector", "A"), "A"));
+    assertNull(ProgressFormat.parseKey(key("C->B.MirrorSourceConnector", "A"), "A"));
+    assertNull(ProgressFormat.parseKey(key("A->.MirrorSourceConnector", "A"), "A"));
+    assertNull(ProgressFormat.parseKey(key("OtherMirrorSourceConnector", "A"), "A"));
+  }
 }
