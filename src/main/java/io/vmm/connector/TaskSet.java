@@ -10,9 +10,6 @@ import io.vmm.bus.PartitionFailure;
 import io.vmm.bus.PartitionStart;
 import io.vmm.bus.TaskCommand;
 import io.vmm.bus.TopicInfo;
-import io.vmm.config.ClientOverrides;
-import io.vmm.config.ConnectorConfig;
-import io.vmm.config.ConnectorKeys;
 import io.vmm.progress.ProgressReader;
 import io.vmm.progress.StartPlanner;
 import io.vmm.progress.TakeOver;
@@ -62,12 +59,14 @@ public final class TaskSet {
   private final Map<String, String> remoteOf = new HashMap<>();
   private Map<TopicPartition, Long> stored = Map.of();
   private final TakeOver takeOver;
+  private final TaskClients clients;
   private long sourceResets;
 
   /** @param connectorPaused whether the source connector's target state is paused (tasks start not fetching) */
   public TaskSet(FlowScope scope, BooleanSupplier connectorPaused) {
     this.scope = scope;
     this.connectorPaused = connectorPaused;
+    this.clients = new TaskClients(scope);
     this.takeOver = new TakeOver(scope.name(), scope.flow().id().source(), scope.flow().id().target(),
         scope.flow().target().offsetStorageTopic(), scope.topics().progress());
   }
@@ -118,32 +117,9 @@ public final class TaskSet {
   }
 
   Future<Void> deployProducer(int t) {
-    return scope.deploy(new TargetProducerVerticle(scope.name(), t, producerConfig(t), scope.topics().progress(),
+    return scope.deploy(new TargetProducerVerticle(scope.name(), t, clients.producer(t), scope.topics().progress(),
             scope.tracing()), true)
         .onSuccess(id -> producers.put(t, id)).mapEmpty();
-  }
-
-  /**
-   * Task {@code t}'s target producer: the target cluster's producer config with the source connector's
-   * {@code producer.override.*} over it (Connect's task producer overrides).
-   */
-  Map<String, Object> producerConfig(int t) {
-    return ClientOverrides.apply(scope.flow().target().producerConfig(scope.name() + "|producer-" + t),
-        scope.flow().sourceConnector().config().clients().producerOverride());
-  }
-
-  /**
-   * Task {@code t}'s replication consumer: the source cluster's consumer config with the source connector's
-   * {@code consumer.*} over it (MM2 {@code sourceConsumerConfig}).
-   */
-  Map<String, Object> consumerConfig(int t) {
-    Map<String, Object> m = ClientOverrides.apply(scope.flow().source().consumerConfig(
-        scope.name() + "|MirrorSourceConnector-" + t + "|replication-consumer"),
-        scope.flow().sourceConnector().config().clients().consumer());
-    if (scope.clientRack() != null) {
-      m.putIfAbsent("client.rack", scope.clientRack()); // follower fetching; an explicit consumer.client.rack wins
-    }
-    return m;
   }
 
   /**
@@ -208,14 +184,8 @@ public final class TaskSet {
 
   /** Deploys source task {@code t} over {@code starts}. */
   Future<String> deployTask(int t, List<PartitionStart> starts) {
-    ConnectorConfig c = scope.flow().sourceConnector().config();
-    SourceVerticle.Limits limits = new SourceVerticle.Limits(
-        c.getInt(ConnectorKeys.INFLIGHT_PARTITION_MAX_RECORDS), c.getInt(ConnectorKeys.INFLIGHT_PARTITION_MAX_BYTES),
-        c.getInt(ConnectorKeys.INFLIGHT_TASK_MAX_BYTES), c.getLong(ConnectorKeys.OFFSET_FLUSH_INTERVAL_MS),
-        c.getLong(ConnectorKeys.CONSUMER_POLL_TIMEOUT_MS),
-        Budgets.producerRequestMs(deliveryTimeoutMs(producerConfig(t))),
-        c.getBoolean(ConnectorKeys.EMIT_OFFSET_SYNCS_ENABLED) ? c.getLong(ConnectorKeys.OFFSET_LAG_MAX) : -1);
-    Map<String, Object> consumerConfig = consumerConfig(t);
+    SourceVerticle.Limits limits = clients.limits(t);
+    Map<String, Object> consumerConfig = clients.consumer(t);
     boolean paused = connectorPaused.getAsBoolean() || pausedTasks.contains(t);
     return scope.deploy(new SourceVerticle(scope.flow().id(), t, consumerConfig, starts, limits, scope.metrics(),
             paused), false)
@@ -225,12 +195,6 @@ public final class TaskSet {
             stopTask(t); // released to another member while starting
           }
         });
-  }
-
-  /** A producer config's {@code delivery.timeout.ms} (Kafka's default 120000 when unset), ms. */
-  static long deliveryTimeoutMs(Map<String, Object> producerConfig) {
-    return Long.parseLong(String.valueOf(producerConfig.getOrDefault(
-        org.apache.kafka.clients.producer.ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, "120000")).trim());
   }
 
   // ------------------------------------------------------------------------------------------ stop

@@ -1,0 +1,61 @@
+package io.vmm.connector;
+
+import io.vmm.async.Budgets;
+import io.vmm.config.ClientOverrides;
+import io.vmm.config.ConnectorConfig;
+import io.vmm.config.ConnectorKeys;
+import io.vmm.source.SourceVerticle;
+import org.apache.kafka.clients.producer.ProducerConfig;
+
+import java.util.Map;
+
+/**
+ * What source task {@code t}'s clients and flow control are configured with: the cluster settings, then the
+ * source connector's own client settings over them (Connect's {@code producer.override.*}, MM2's
+ * {@code consumer.*}), then Strimzi's {@code rack}. Each call builds new, mutable maps. Stateless beyond the scope.
+ */
+final class TaskClients {
+
+  private final FlowScope scope;
+
+  TaskClients(FlowScope scope) {
+    this.scope = scope;
+  }
+
+  /** Task {@code t}'s target producer: the target cluster's producer config with {@code producer.override.*}. */
+  Map<String, Object> producer(int t) {
+    return ClientOverrides.apply(scope.flow().target().producerConfig(scope.name() + "|producer-" + t),
+        scope.flow().sourceConnector().config().clients().producerOverride());
+  }
+
+  /**
+   * Task {@code t}'s replication consumer: the source cluster's consumer config with {@code consumer.*} (MM2
+   * {@code sourceConsumerConfig}), and {@code client.rack} from Strimzi's {@code rack} unless set explicitly.
+   */
+  Map<String, Object> consumer(int t) {
+    Map<String, Object> m = ClientOverrides.apply(scope.flow().source().consumerConfig(
+        scope.name() + "|MirrorSourceConnector-" + t + "|replication-consumer"),
+        scope.flow().sourceConnector().config().clients().consumer());
+    if (scope.clientRack() != null) {
+      m.putIfAbsent("client.rack", scope.clientRack()); // follower fetching
+    }
+    return m;
+  }
+
+  /** Task {@code t}'s flow-control and timing settings; the producer wait follows its {@code delivery.timeout.ms}. */
+  SourceVerticle.Limits limits(int t) {
+    ConnectorConfig c = scope.flow().sourceConnector().config();
+    return new SourceVerticle.Limits(
+        c.getInt(ConnectorKeys.INFLIGHT_PARTITION_MAX_RECORDS), c.getInt(ConnectorKeys.INFLIGHT_PARTITION_MAX_BYTES),
+        c.getInt(ConnectorKeys.INFLIGHT_TASK_MAX_BYTES), c.getLong(ConnectorKeys.OFFSET_FLUSH_INTERVAL_MS),
+        c.getLong(ConnectorKeys.CONSUMER_POLL_TIMEOUT_MS),
+        Budgets.producerRequestMs(deliveryTimeoutMs(producer(t))),
+        c.getBoolean(ConnectorKeys.EMIT_OFFSET_SYNCS_ENABLED) ? c.getLong(ConnectorKeys.OFFSET_LAG_MAX) : -1);
+  }
+
+  /** A producer config's {@code delivery.timeout.ms} (Kafka's default 120000 when unset), ms. */
+  static long deliveryTimeoutMs(Map<String, Object> producerConfig) {
+    return Long.parseLong(String.valueOf(producerConfig.getOrDefault(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG,
+        "120000")).trim());
+  }
+}
