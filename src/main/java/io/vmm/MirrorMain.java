@@ -10,6 +10,7 @@ import io.vmm.config.ConfigParser;
 import io.vmm.config.ConfigSource;
 import io.vmm.config.Environment;
 import io.vmm.config.MirrorMakerConfig;
+import io.vmm.config.PrintableSpec;
 import io.vmm.supervisor.Supervisor;
 import io.vmm.tracing.Tracing;
 import io.vmm.metrics.MetricsSetup;
@@ -22,7 +23,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 /**
- * Entry point: {@code java -jar vertx-mirror-maker.jar -conf <file.json|file.yaml|inline JSON>}.
+ * Entry point: {@code java -jar vertx-mirror-maker.jar -conf <file.json|file.yaml|file.properties|inline JSON>},
+ * or MM2's script form {@code java -jar vertx-mirror-maker.jar connect-mirror-maker.properties --clusters B};
+ * options {@code --validate}, {@code --print-config}, {@code --help} ({@link #HELP}).
  * <p>
  * Exit codes: 0 after a clean stop (SIGTERM or Ctrl-C: stop polling, drain in-flight records, store progress,
  * within {@link Budgets#SHUTDOWN_MS}); 2 for a usage or configuration error, reported before any Kafka client
@@ -39,6 +42,19 @@ public final class MirrorMain {
   static final int EXIT_OK = 0;
   static final int EXIT_FAILURE = 1;
   static final int EXIT_CONFIG = 2;
+  static final String USAGE = "usage: java -jar vertx-mirror-maker.jar -conf <config.json|config.yaml|"
+      + "connect-mirror-maker.properties|inline JSON> [--clusters A [B ...]] [--validate | --print-config | --help]\n"
+      + "       java -jar vertx-mirror-maker.jar connect-mirror-maker.properties [--clusters A [B ...]]";
+  static final String HELP = """
+      Options:
+        -conf <file|JSON>    the configuration: a Strimzi KafkaMirrorMaker2 spec or resource (.json, .yaml,
+                             .yml, inline JSON) or MM2's connect-mirror-maker.properties (.properties); a
+                             properties file may also be given alone, as connect-mirror-maker.sh takes it
+        --clusters A [B ...] properties file only: run only the flows whose target cluster is listed
+        --validate           check the configuration, print "configuration is valid" or the problems, exit 0 or 2
+        --print-config       print the effective configuration as JSON, secrets hidden, and exit
+        --help               print this help and exit
+      Exit codes: 0 clean stop, 1 unexpected failure, 2 usage or configuration error.""";
 
   private MirrorMain() {
   }
@@ -49,23 +65,61 @@ public final class MirrorMain {
   }
 
   /**
-   * Validates, starts, and waits for {@code stopRequest} (counted down by SIGTERM/SIGINT), then stops.
+   * As {@link #run(String[], PrintStream, PrintStream, CountDownLatch)} with {@link System#out} for output.
    *
    * @return the exit code
    */
   static int run(String[] args, PrintStream err, CountDownLatch stopRequest) {
+    return run(args, System.out, err, stopRequest);
+  }
+
+  /**
+   * Validates, starts, and waits for {@code stopRequest} (counted down by SIGTERM/SIGINT), then stops. With
+   * {@code --help}, {@code --validate} or {@code --print-config} it prints to {@code out} and returns without
+   * starting anything.
+   *
+   * @param out where usage, {@code --validate}'s verdict and {@code --print-config}'s JSON go
+   * @param err where usage and configuration errors go
+   * @return the exit code
+   */
+  static int run(String[] args, PrintStream out, PrintStream err, CountDownLatch stopRequest) {
     long mainStarted = System.nanoTime();
-    String conf = confArgument(args);
-    if (conf == null) {
-      err.println("usage: java -jar vertx-mirror-maker.jar -conf <config.json|config.yaml|inline JSON>");
+    Arguments arguments;
+    try {
+      arguments = Arguments.parse(args);
+    } catch (IllegalArgumentException e) {
+      err.println(e.getMessage());
+      err.println(USAGE);
       return EXIT_CONFIG;
+    }
+    if (arguments.help()) {
+      out.println(USAGE);
+      out.println(HELP);
+      return EXIT_OK;
+    }
+    String conf = arguments.conf();
+    if (conf == null) {
+      err.println(USAGE);
+      return EXIT_CONFIG;
+    }
+    if (!ConfigSource.isInline(conf)) {
+      ConfigSource.limitTargets(conf, arguments.clusters()); // every read of the file, reloads too
     }
     MirrorMakerConfig config;
     JsonObject document;
-    Tracing tracing;
+    Tracing tracing = null;
     try {
       document = load(conf);
       config = ConfigParser.parse(document, Environment.system());
+      if (arguments.validate()) {
+        out.println("configuration is valid: " + config.flows().size() + " flow(s): "
+            + String.join(", ", config.flows().stream().map(f -> f.name()).toList()));
+        return EXIT_OK;
+      }
+      if (arguments.printConfig()) {
+        out.println(PrintableSpec.redacted(document).encodePrettily());
+        return EXIT_OK;
+      }
       tracing = Tracing.start(config.tracing()); // invalid OTEL_* settings are config errors too
     } catch (ConfigException e) {
       err.println("Invalid configuration (" + e.problems().size() + " problem"
@@ -148,18 +202,13 @@ public final class MirrorMain {
     }
   }
 
-  /** The value of {@code -conf}, {@code --conf} or {@code -conf=...}; null if absent. */
+  /** The value of {@code -conf}, {@code --conf} or {@code -conf=...}, or the positional file; null if absent. */
   static String confArgument(String[] args) {
-    for (int i = 0; i < args.length; i++) {
-      String a = args[i];
-      if ((a.equals("-conf") || a.equals("--conf")) && i + 1 < args.length) {
-        return args[i + 1];
-      }
-      if (a.startsWith("-conf=") || a.startsWith("--conf=")) {
-        return a.substring(a.indexOf('=') + 1);
-      }
+    try {
+      return Arguments.parse(args).conf();
+    } catch (IllegalArgumentException e) {
+      return null;
     }
-    return null;
   }
 
   /**
@@ -175,6 +224,69 @@ public final class MirrorMain {
     } catch (Throwable e) {
       LOG.warn("cannot handle signals ({}); stopping through a shutdown hook", e.toString());
       Runtime.getRuntime().addShutdownHook(new Thread(stopRequest::countDown));
+    }
+  }
+
+  /**
+   * The command line: {@code -conf X} / {@code --conf X} / {@code -conf=X} or one positional file,
+   * {@code --clusters A [B ...]} (the aliases up to the next option), and the flags.
+   */
+  record Arguments(String conf, java.util.Set<String> clusters, boolean validate, boolean printConfig,
+                   boolean help) {
+
+    /** @throws IllegalArgumentException a usage problem, one line */
+    static Arguments parse(String[] args) {
+      String conf = null;
+      java.util.Set<String> clusters = new java.util.LinkedHashSet<>();
+      boolean validate = false;
+      boolean print = false;
+      boolean help = false;
+      for (int i = 0; i < args.length; i++) {
+        String a = args[i];
+        if (a.equals("-conf") || a.equals("--conf")) {
+          if (i + 1 >= args.length) {
+            throw new IllegalArgumentException(a + " needs a value");
+          }
+          conf = only(conf, args[++i]);
+        } else if (a.startsWith("-conf=") || a.startsWith("--conf=")) {
+          conf = only(conf, a.substring(a.indexOf('=') + 1));
+        } else if (a.equals("--clusters")) {
+          while (i + 1 < args.length && !args[i + 1].startsWith("-")) {
+            for (String alias : args[++i].split(",")) {
+              if (!alias.isBlank()) {
+                clusters.add(alias.trim());
+              }
+            }
+          }
+          if (clusters.isEmpty()) {
+            throw new IllegalArgumentException("--clusters needs at least one cluster alias");
+          }
+        } else if (a.equals("--validate")) {
+          validate = true;
+        } else if (a.equals("--print-config")) {
+          print = true;
+        } else if (a.equals("--help") || a.equals("-h") || a.equals("-help")) {
+          help = true;
+        } else if (a.startsWith("-")) {
+          throw new IllegalArgumentException("unknown option " + a);
+        } else {
+          conf = only(conf, a);
+        }
+      }
+      if (validate && print) {
+        throw new IllegalArgumentException("--validate and --print-config: give one of them");
+      }
+      if (!clusters.isEmpty() && conf != null && !io.vmm.config.Mm2Properties.isProperties(conf)) {
+        throw new IllegalArgumentException("--clusters applies to an MM2 properties file (.properties) only");
+      }
+      return new Arguments(conf, java.util.Set.copyOf(clusters), validate, print, help);
+    }
+
+    private static String only(String previous, String conf) {
+      if (previous != null) {
+        throw new IllegalArgumentException("one configuration only, got " + previous + " and " + conf);
+      }
+      return conf;
     }
   }
 }

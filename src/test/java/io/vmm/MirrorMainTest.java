@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.util.concurrent.CountDownLatch;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -104,5 +105,82 @@ class MirrorMainTest {
     assertEquals("b.yaml", MirrorMain.confArgument(new String[]{"--conf", "b.yaml"}));
     assertEquals("c.json", MirrorMain.confArgument(new String[]{"-conf=c.json"}));
     assertEquals(null, MirrorMain.confArgument(new String[]{"-conf"}));
+  }
+
+  /** Exit code, stdout, stderr. */
+  private static String[] runOut(String... args) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    int code = MirrorMain.run(args, new PrintStream(out, true, StandardCharsets.UTF_8),
+        new PrintStream(err, true, StandardCharsets.UTF_8), new CountDownLatch(0));
+    return new String[]{Integer.toString(code), out.toString(StandardCharsets.UTF_8),
+        err.toString(StandardCharsets.UTF_8)};
+  }
+
+  private static final String PROPERTIES = """
+      clusters = A, B
+      A.bootstrap.servers = 127.0.0.1:19092
+      B.bootstrap.servers = 127.0.0.1:29092
+      A.sasl.jaas.config = org.apache.kafka.common.security.plain.PlainLoginModule required password="pw-A";
+      A.security.protocol = SASL_PLAINTEXT
+      A.sasl.mechanism = PLAIN
+      A->B.enabled = true
+      B->A.enabled = true
+      replication.factor = 1
+      """;
+
+  @Test
+  void helpPrintsUsageAndExits0() {
+    String[] r = runOut("--help");
+    assertEquals("0", r[0]);
+    assertTrue(r[1].startsWith("usage: java -jar vertx-mirror-maker.jar -conf"), r[1]);
+    assertTrue(r[1].contains("--clusters") && r[1].contains("--print-config") && r[1].contains("--validate"), r[1]);
+    assertEquals("", r[2]);
+  }
+
+  @Test
+  void validateChecksWithoutStarting() throws Exception {
+    Path file = Files.writeString(dir.resolve("connect-mirror-maker.properties"), PROPERTIES);
+    String[] r = runOut(file.toString(), "--clusters", "B", "--validate");
+    assertEquals("0", r[0], r[2]);
+    assertEquals("configuration is valid: 1 flow(s): A->B", r[1].trim());
+    r = runOut("-conf", file.toString(), "--validate");
+    assertEquals("0", r[0], r[2]);
+    assertEquals("configuration is valid: 2 flow(s): A->B, B->A", r[1].trim());
+
+    Path bad = Files.writeString(dir.resolve("bad.properties"), "clusters = A, B\nA->B.enabled = true\n"
+        + "A.bootstrap.servers = 127.0.0.1:1\n");
+    r = runOut(bad.toString(), "--validate");
+    assertEquals("2", r[0]);
+    assertEquals("", r[1]);
+    assertTrue(r[2].startsWith("Invalid configuration (1 problem):"), r[2]);
+    assertTrue(r[2].contains(bad + ": B.bootstrap.servers: required"), r[2]);
+    r = runOut(file.toString(), "--clusters", "C", "--validate");
+    assertEquals("2", r[0]);
+    assertTrue(r[2].contains("--clusters: \"C\" is not in clusters (A, B)"), r[2]);
+  }
+
+  @Test
+  void printConfigHidesSecrets() throws Exception {
+    Path file = Files.writeString(dir.resolve("mm2.properties"), PROPERTIES);
+    String[] r = runOut("--print-config", file.toString(), "--clusters", "B");
+    assertEquals("0", r[0], r[2]);
+    io.vertx.core.json.JsonObject printed = new io.vertx.core.json.JsonObject(r[1]);
+    assertEquals(1, printed.getJsonArray("mirrors").size());
+    assertEquals("[hidden]", printed.getJsonArray("clusters").getJsonObject(0).getJsonObject("config")
+        .getString("sasl.jaas.config"));
+    assertFalse(r[1].contains("pw-A"), r[1]);
+  }
+
+  @Test
+  void usageProblemsAreExitCode2() throws Exception {
+    Path json = Files.writeString(dir.resolve("mm2.json"), "{}");
+    String[] r = runOut("-conf", json.toString(), "--clusters", "B");
+    assertEquals("2", r[0]);
+    assertTrue(r[2].startsWith("--clusters applies to an MM2 properties file"), r[2]);
+    r = runOut("-conf", json.toString(), "--frobnicate");
+    assertEquals("2", r[0]);
+    assertTrue(r[2].startsWith("unknown option --frobnicate"), r[2]);
+    assertEquals("2", runOut("a.properties", "--clusters")[0]);
   }
 }

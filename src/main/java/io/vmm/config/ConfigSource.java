@@ -9,12 +9,19 @@ import io.vertx.core.file.FileSystemException;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
 import java.nio.file.AccessDeniedException;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -29,6 +36,12 @@ import java.util.regex.Pattern;
  * A file is read by a {@link ConfigRetriever} with one {@code file} store ({@link #retriever}); the same
  * definition backs {@link ConfigWatcher}, so a reload reads the file exactly as the start did.
  * Environment variables are not part of the document: {@link Environment} reads them.
+ * <p>
+ * A {@code .properties} file (any case) is MM2's dedicated-mode file: the {@code file} store reads it in the
+ * {@code properties} format with string values and flat keys, and {@link Mm2Properties} translates it into the
+ * document, on every read (start and reload alike). Its {@code --clusters} limit is process-wide per file
+ * ({@link #limitTargets}), so that every reader of the file (the watcher too) applies it. Translation warnings
+ * are logged once per file and distinct set of warnings.
  * <p>
  * Errors are {@link ConfigException}s with one line naming the file, never parser internals:
  * {@code <file>: file not found}, {@code <file>: cannot read: <reason>},
@@ -45,6 +58,12 @@ public final class ConfigSource {
   /** SnakeYAML's location line, e.g. {@code  in 'string', line 1, column 5:}. */
   private static final Pattern YAML_LOCATION = Pattern.compile("\\s*in '[^']*', line (\\d+), column (\\d+):?\\s*");
 
+  private static final Logger LOG = LoggerFactory.getLogger(ConfigSource.class);
+  /** {@link #limitTargets}: absolute normalized path to the {@code --clusters} aliases. */
+  private static final Map<String, Set<String>> TARGETS = new ConcurrentHashMap<>();
+  /** The translation warnings last logged per properties file (absolute normalized path). */
+  private static final Map<String, List<String>> WARNED = new ConcurrentHashMap<>();
+
   private ConfigSource() {
   }
 
@@ -57,6 +76,17 @@ public final class ConfigSource {
    *         Completes on a Vert.x context of {@code vertx} (inline JSON: at once, on the caller's thread).
    */
   public static Future<JsonObject> load(Vertx vertx, String conf) {
+    return load(vertx, conf, isInline(conf) ? Set.of() : targetsOf(conf));
+  }
+
+  /**
+   * Reads the document once, limiting an MM2 properties file to the flows into {@code onlyTargets}.
+   *
+   * @param onlyTargets the {@code --clusters} aliases; empty for every flow; only for a {@code .properties} file
+   * @return as {@link #load(Vertx, String)}; a translation error is a {@link ConfigException} with one line per
+   *         problem, each naming the property key
+   */
+  public static Future<JsonObject> load(Vertx vertx, String conf, Set<String> onlyTargets) {
     if (isInline(conf)) {
       try {
         return Future.succeededFuture(unwrap(plain(new JsonObject(conf.trim()), INLINE)));
@@ -66,7 +96,7 @@ public final class ConfigSource {
     }
     ConfigRetriever retriever;
     try {
-      retriever = retriever(vertx, conf);
+      retriever = retriever(vertx, conf, onlyTargets);
     } catch (RuntimeException e) {
       return Future.failedFuture(problem(conf, isYaml(conf), e));
     }
@@ -95,15 +125,63 @@ public final class ConfigSource {
    * Create it on the context that will read with it; close it after use.
    */
   static ConfigRetriever retriever(Vertx vertx, String path) {
+    return retriever(vertx, path, targetsOf(path));
+  }
+
+  /** As {@link #retriever(Vertx, String)}; a properties file is translated with {@code onlyTargets}. */
+  static ConfigRetriever retriever(Vertx vertx, String path, Set<String> onlyTargets) {
+    if (Mm2Properties.isProperties(path)) {
+      Set<String> targets = Set.copyOf(onlyTargets);
+      return ConfigRetriever.create(vertx, retrieverOptions(path))
+          .setConfigurationProcessor(doc -> translate(doc, path, targets));
+    }
     return ConfigRetriever.create(vertx, retrieverOptions(path))
         .setConfigurationProcessor(doc -> unwrap(plain(doc, path)));
   }
 
+  /**
+   * Limits every later read of the properties file {@code path} to the flows into {@code onlyTargets} (MM2's
+   * {@code --clusters}); empty removes the limit. Set by {@link io.vmm.MirrorMain} before the first read.
+   */
+  public static void limitTargets(String path, Set<String> onlyTargets) {
+    String key = Path.of(path).toAbsolutePath().normalize().toString();
+    if (onlyTargets.isEmpty()) {
+      TARGETS.remove(key);
+    } else {
+      TARGETS.put(key, Set.copyOf(onlyTargets));
+    }
+  }
+
+  /** The {@link #limitTargets} of {@code path}; empty when none. */
+  static Set<String> targetsOf(String path) {
+    return TARGETS.getOrDefault(Path.of(path).toAbsolutePath().normalize().toString(), Set.of());
+  }
+
+  private static JsonObject translate(JsonObject flat, String path, Set<String> targets) {
+    Map<String, String> props = new TreeMap<>();
+    flat.forEach(e -> props.put(e.getKey(), e.getValue() == null ? "" : String.valueOf(e.getValue())));
+    Mm2Properties.Translation t;
+    try {
+      t = Mm2Properties.translate(props, targets);
+    } catch (ConfigException e) {
+      throw new ConfigException(e.problems().stream().map(p -> path + ": " + p).toList());
+    }
+    String key = Path.of(path).toAbsolutePath().normalize().toString();
+    if (!t.warnings().equals(WARNED.put(key, t.warnings()))) {
+      t.warnings().forEach(w -> LOG.warn("{}: {}", path, w));
+    }
+    return t.spec();
+  }
+
   /** The store definition of {@code path}: absolute (never a class-path resource), JSON or YAML by extension. */
   static ConfigRetrieverOptions retrieverOptions(String path) {
-    ConfigStoreOptions store = new ConfigStoreOptions().setType("file")
-        .setFormat(isYaml(path) ? "yaml" : "json")
-        .setConfig(new JsonObject().put("path", Path.of(path).toAbsolutePath().toString()));
+    JsonObject config = new JsonObject().put("path", Path.of(path).toAbsolutePath().toString());
+    String format = isYaml(path) ? "yaml" : "json";
+    if (Mm2Properties.isProperties(path)) {
+      format = "properties";
+      config.put("raw-data", true).put("hierarchical", false); // strings as written, keys as written
+    }
+    ConfigStoreOptions store = new ConfigStoreOptions().setType("file").setFormat(format).setConfig(config);
     return new ConfigRetrieverOptions().setIncludeDefaultStores(false).setScanPeriod(0).addStore(store);
   }
 

@@ -23,7 +23,9 @@ import java.util.function.Consumer;
  *       {@link ConfigException} problem naming the file; the same problem is reported once until a read
  *       succeeds or the problem changes. The last good document stays the reference.</li>
  * </ul>
- * The document is not validated here ({@link ConfigParser} is the caller's step).
+ * The document is not validated here ({@link ConfigParser} is the caller's step). An MM2 properties file is
+ * translated on every read ({@link ConfigSource}, {@link Mm2Properties}), with the file's {@code --clusters}
+ * limit ({@link ConfigSource#limitTargets}); the translated document is what is compared and reported.
  * <p>
  * Scans never overlap ({@link PeriodicTask}: the next scan is {@code scanPeriodMs} after one ends). The
  * retriever's own periodic scan is not used: it starts from an empty document (so its first scan always
@@ -129,7 +131,8 @@ public final class ConfigWatcher {
           }
         }
       } else {
-        String problem = ConfigSource.problem(path, ConfigSource.isYaml(path), ar.cause()).problems().get(0);
+        // one line: a properties file's translation can have several problems
+        String problem = String.join("; ", ConfigSource.problem(path, ConfigSource.isYaml(path), ar.cause()).problems());
         if (!problem.equals(lastError)) {
           lastError = problem;
           deliver(() -> onError.accept(problem));

@@ -47,7 +47,7 @@ class ConfExamplesTest {
     Environment env = secrets(tmp);
     List<Path> files;
     try (Stream<Path> s = Files.list(Path.of("conf"))) {
-      files = s.filter(p -> p.toString().matches(".*\\.(json|ya?ml)")).sorted().toList();
+      files = s.filter(p -> p.toString().matches(".*\\.(json|ya?ml|properties)")).sorted().toList();
     }
     assertFalse(files.isEmpty());
     for (Path f : files) {
@@ -57,6 +57,9 @@ class ConfExamplesTest {
     MirrorMakerConfig activePassive = ConfigParser.parse(load(vertx, "conf/active-passive.json"));
     assertEquals("orders", activePassive.flows().get(0).replicationPolicy().formatRemoteTopic("primary", "orders"));
     assertEquals(2, ConfigParser.parse(load(vertx, "conf/active-active.json")).flows().size());
+    MirrorMakerConfig properties = ConfigParser.parse(load(vertx, "conf/connect-mirror-maker.properties"));
+    assertEquals(List.of("primary->backup"), properties.flows().stream().map(FlowSpec::name).toList());
+    assertEquals(2, properties.flows().get(0).sourceConnector().tasksMax());
     MirrorMakerConfig secured = ConfigParser.parse(load(vertx, "conf/strimzi-secured.yaml"), env);
     assertEquals("SSL", secured.flows().get(0).source().security().get("security.protocol"));
     assertEquals("SASL_SSL", secured.flows().get(0).target().security().get("security.protocol"));

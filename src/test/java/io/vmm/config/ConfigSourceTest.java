@@ -188,4 +188,50 @@ class ConfigSourceTest {
     assertEquals("json", ConfigSource.retrieverOptions("mm2.conf").getStores().get(0).getFormat());
     assertFalse(ConfigSource.retrieverOptions("mm2.json").isIncludeDefaultStores());
   }
+
+  static final String MM2_PROPERTIES = """
+      # MM2 dedicated mode
+      clusters = A, B
+      A.bootstrap.servers = 127.0.0.1:19092
+      B.bootstrap.servers = 127.0.0.1:29092
+      A->B.enabled = true
+      A->B.topics = orders
+      B->A.enabled = true
+      replication.factor = 1
+      tasks.max = 2
+      sync.topic.acls.enabled = false
+      """;
+
+  @Test
+  void mm2PropertiesFileIsTranslated(Vertx vertx) throws Exception {
+    Path file = write("connect-mirror-maker.properties", MM2_PROPERTIES);
+    assertEquals("properties", ConfigSource.retrieverOptions(file.toString()).getStores().get(0).getFormat());
+    JsonObject doc = load(vertx, file.toString());
+    MirrorMakerConfig config = ConfigParser.parse(doc);
+    assertEquals(List.of("A->B", "B->A"), config.flows().stream().map(f -> f.name()).toList());
+    FlowSpec ab = config.flows().get(0);
+    assertEquals(2, ab.sourceConnector().tasksMax());
+    assertEquals(1, ab.sourceConnector().config().getInt("replication.factor"));
+    assertEquals("orders", ab.sourceConnector().config().getString("topics"));
+    assertEquals(false, ab.sourceConnector().config().getBoolean("sync.topic.acls.enabled"));
+
+    JsonObject onlyA = ConfigSource.load(vertx, file.toString(), java.util.Set.of("A")).await(10, TimeUnit.SECONDS);
+    assertEquals(List.of("B->A"), ConfigParser.parse(onlyA).flows().stream().map(f -> f.name()).toList());
+    ConfigSource.limitTargets(file.toString(), java.util.Set.of("B"));
+    try {
+      assertEquals(List.of("A->B"), ConfigParser.parse(load(vertx, file.toString())).flows().stream()
+          .map(f -> f.name()).toList(), "the process-wide --clusters limit of the file");
+    } finally {
+      ConfigSource.limitTargets(file.toString(), java.util.Set.of());
+    }
+  }
+
+  @Test
+  void mm2PropertiesProblemsNameTheFileAndTheKey(Vertx vertx) throws Exception {
+    Path file = write("mm2.properties", "clusters = A, B\nA->B.enabled = true\nA.bootstrap.servers = a:1\n");
+    assertEquals(file + ": B.bootstrap.servers: required (or a top-level bootstrap.servers)",
+        problem(vertx, file.toString()));
+    assertEquals(dir.resolve("none.properties") + ": file not found",
+        problem(vertx, dir.resolve("none.properties").toString()));
+  }
 }

@@ -135,4 +135,19 @@ class ConfigWatcherTest {
     Files.writeString(file, "nope");
     assertNull(errors.poll(QUIET_MS, TimeUnit.MILLISECONDS));
   }
+
+  @Test
+  void mm2PropertiesEditIsDeliveredTranslated(Vertx vertx) throws Exception {
+    Path file = Files.writeString(dir.resolve("connect-mirror-maker.properties"), ConfigSourceTest.MM2_PROPERTIES);
+    JsonObject loaded = ConfigSource.load(vertx, file.toString()).await(10, TimeUnit.SECONDS);
+    watch(vertx, file, loaded);
+    assertNull(changes.poll(QUIET_MS, TimeUnit.MILLISECONDS), "no change reported for an unchanged file");
+    Files.writeString(file, ConfigSourceTest.MM2_PROPERTIES.replace("tasks.max = 2", "tasks.max = 3"));
+    JsonObject changed = changes.poll(10, TimeUnit.SECONDS);
+    assertNotNull(changed, "change delivered");
+    assertEquals(3, ConfigParser.parse(changed).flows().get(0).sourceConnector().tasksMax());
+    Files.writeString(file, "clusters = A, B\n");
+    String error = errors.poll(10, TimeUnit.SECONDS);
+    assertEquals(file + ": no flow is enabled: set e.g. A->B.enabled = true", error);
+  }
 }
