@@ -67,7 +67,7 @@ class ConnectorsIT {
 
   @Test
   void connectorsLeftOutAreNotRun() {
-    // B->A: the other test of this class runs A->B with all three connectors (heartbeats on B)
+    // B->A: the other test of this class runs A->B with all three connectors (heartbeats on A, its source)
     String topic = "only-source";
     clusters.b().createTopic(topic, 1);
     produce(clusters.b(), topic, 20, "v");
@@ -80,7 +80,7 @@ class ConnectorsIT {
 
       // offset syncs belong to the source connector: MM2 writes them whether checkpoints run or not
       Await.until("offset syncs topic on B", TIMEOUT, () -> topicExists(clusters.b(), "mm2-offset-syncs.A.internal"));
-      assertFalse(topicExists(clusters.a(), "heartbeats"), "no heartbeat connector: no heartbeats topic");
+      assertFalse(topicExists(clusters.b(), "heartbeats"), "no heartbeat connector: no heartbeats topic on B");
       assertFalse(topicExists(clusters.a(), "B.checkpoints.internal"), "no checkpoint connector: no checkpoints topic");
 
       JsonObject flow = mirror.flow();
@@ -108,7 +108,7 @@ class ConnectorsIT {
       Await.until("source connector running again", TIMEOUT,
           () -> "RUNNING".equals(mirror.flow().getJsonObject("connectors").getJsonObject("source").getString("state")));
 
-      assertFalse(topicExists(clusters.a(), "heartbeats"), "still no heartbeats topic");
+      assertFalse(topicExists(clusters.b(), "heartbeats"), "still no heartbeats topic on B");
       assertFalse(topicExists(clusters.a(), "B.checkpoints.internal"), "still no checkpoints topic");
     }
   }

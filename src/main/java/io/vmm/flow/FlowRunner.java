@@ -95,7 +95,7 @@ public final class FlowRunner {
     this.checkpoint = flow.checkpointConnector().present()
         ? new SingletonConnector(scope, queue, checkpointSpec(flow, metrics)) : null;
     this.heartbeat = flow.heartbeatConnector().present()
-        ? new SingletonConnector(scope, queue, heartbeatSpec(flow, metrics)) : null;
+        ? new SingletonConnector(scope, queue, heartbeatSpec(flow)) : null;
     if (source == null && checkpoint != null) {
       LOG.info("{} has no sourceConnector: checkpoints translate with the offset syncs that a source connector "
           + "elsewhere writes to {}", flow.name(), scope.topics().offsetSyncs());
@@ -113,12 +113,16 @@ public final class FlowRunner {
         !off && !syncs, () -> new CheckpointVerticle(flow, metrics), false);
   }
 
-  /** The heartbeat connector; {@code emit.heartbeats.enabled=false} runs it with no task (MM2 ignores enabled). */
-  private static SingletonConnector.Spec heartbeatSpec(FlowSpec flow, FlowMetrics metrics) {
+  /**
+   * The heartbeat connector, connected to the source cluster (heartbeats go to the source's {@code heartbeats} and
+   * reach the target through the source connector); {@code emit.heartbeats.enabled=false} runs it with no task
+   * (MM2 ignores enabled).
+   */
+  private static SingletonConnector.Spec heartbeatSpec(FlowSpec flow) {
     boolean on = flow.heartbeatConnector().config().getBoolean(ConnectorKeys.EMIT_HEARTBEATS_ENABLED);
     return new SingletonConnector.Spec(ConnectorKind.HEARTBEAT, flow.heartbeatConnector().state(),
         () -> on ? null : "heartbeats are off (emit.heartbeats.enabled=false)", false,
-        () -> new HeartbeatVerticle(flow, metrics), true);
+        () -> new HeartbeatVerticle(flow), true);
   }
 
   public FlowSpec flow() {

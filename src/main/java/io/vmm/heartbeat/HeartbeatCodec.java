@@ -3,7 +3,10 @@ package io.vmm.heartbeat;
 import org.apache.kafka.common.protocol.types.Struct;
 import org.apache.kafka.connect.mirror.Heartbeat;
 
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+
 import java.nio.ByteBuffer;
+import java.util.List;
 
 /**
  * MM2's Heartbeat record bytes (mm2-compatibility.md §2), built with MM2's own public schemas from
@@ -28,6 +31,29 @@ public final class HeartbeatCodec {
     Struct header = new Struct(Heartbeat.HEADER_SCHEMA).set(Heartbeat.VERSION_KEY, Heartbeat.VERSION);
     Struct value = new Struct(Heartbeat.VALUE_SCHEMA_V0).set(Heartbeat.TIMESTAMP_KEY, timestampMs);
     return toBytes(header, value);
+  }
+
+  /**
+   * The newest heartbeat timestamp (epoch ms, the value's {@code timestamp}) among {@code records} of a heartbeats
+   * topic, decoded with MM2's {@link Heartbeat#deserializeRecord}; records that do not decode (tombstones, other
+   * bytes) are skipped, as MM2's MirrorClient skips them.
+   *
+   * @return the newest timestamp, or -1 when no record decodes
+   */
+  public static long newestTimestamp(List<? extends ConsumerRecord<byte[], byte[]>> records) {
+    long newest = -1;
+    for (int i = 0; i < records.size(); i++) {
+      ConsumerRecord<byte[], byte[]> r = records.get(i);
+      if (r.key() == null || r.value() == null) {
+        continue;
+      }
+      try {
+        newest = Math.max(newest, Heartbeat.deserializeRecord(r).timestamp());
+      } catch (RuntimeException e) {
+        // not a heartbeat in MM2's format: ignored
+      }
+    }
+    return newest;
   }
 
   private static byte[] toBytes(Struct first, Struct second) {

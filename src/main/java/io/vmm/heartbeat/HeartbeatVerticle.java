@@ -6,13 +6,13 @@ import io.vertx.core.json.JsonObject;
 import io.vmm.async.Budgets;
 import io.vmm.async.ThrottledLog;
 import io.vmm.bus.Addresses;
+import io.vmm.bus.Discovery;
 import io.vmm.config.ClientOverrides;
 import io.vmm.config.ConnectorConfig;
 import io.vmm.config.ConnectorKeys;
 import io.vmm.config.FlowSpec;
 import io.vmm.kafka.CompactedTopics;
 import io.vmm.kafka.FlowAdmins;
-import io.vmm.metrics.FlowMetrics;
 import io.vmm.policy.InternalTopics;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -22,21 +22,36 @@ import org.slf4j.LoggerFactory;
 import java.time.Duration;
 
 /**
- * The MirrorHeartbeatConnector of a flow {@code A->B} (after MM2's {@code MirrorHeartbeatTask}): every
- * {@code emit.heartbeats.interval.seconds} (default 1) writes Heartbeat(A, B, now) ({@link HeartbeatCodec}) to
- * partition 0 of {@link InternalTopics#HEARTBEATS} on B (record timestamp = value timestamp, epoch ms), creating
- * that topic if missing ({@link CompactedTopics}: 1 partition, {@code heartbeats.topic.replication.factor}).
- * Heartbeats topics of the source are mirrored like any topic ({@code heartbeats.replication.enabled}), which is
- * how chains {@code A.heartbeats}, {@code B.A.heartbeats} appear downstream.
+ * The MirrorHeartbeatConnector of a flow {@code A->B}, connected to the <b>source</b> cluster A, as the seeds
+ * describe ("the heartbeat connector must be connected to the source cluster"): every
+ * {@code emit.heartbeats.interval.seconds} (default 1) it writes one heartbeat ({@link HeartbeatCodec}) to
+ * partition 0 of {@link InternalTopics#HEARTBEATS} on A (record timestamp = value timestamp, epoch ms), creating
+ * that topic if missing ({@link CompactedTopics}: compacted, 1 partition, {@code heartbeats.topic.replication.factor}).
+ * The flow's own source connector mirrors it to B as {@code A.heartbeats} ({@code heartbeats.replication.enabled},
+ * default true), so heartbeats on B prove the whole path and Apache Kafka's {@code RemoteClusterUtils} on B sees
+ * {@code replicationHops(B, "A") == 1} and {@code upstreamClusters(B) = [A]}.
  * <p>
- * Each heartbeat B acknowledged resets the flow's heartbeat age ({@link FlowMetrics#heartbeatAcknowledged}) and is
- * published cluster-wide on {@link Addresses#HEARTBEATS} as JSON
- * {@code {"flow","sourceClusterAlias","targetClusterAlias","timestamp"}}.
+ * Record content: exactly what MM2's dedicated mode writes into A's {@code heartbeats} for the same result - there
+ * the reverse herder {@code B->A}'s MirrorHeartbeatTask writes Heartbeat(sourceClusterAlias=B,
+ * targetClusterAlias=A, now) into its target A (mm2-compatibility.md §7). So key = (B, A); the compacted topic
+ * then holds one live key per flow out of A, as behind MM2.
  * <p>
- * Deployed as a <b>worker</b> verticle: a {@code send()} waits for metadata (the first one, or when the target is
+ * The heartbeat age ({@code vmm_heartbeat_age_ms}, {@code heartbeatAgeMs}) is <b>not</b> set here: source tasks set
+ * it when B acknowledged mirrored heartbeats ({@code FlowMetrics#heartbeatMirrored}), so a stalled data path shows.
+ * Each heartbeat A acknowledged is published cluster-wide on {@link Addresses#HEARTBEATS} as JSON
+ * {@code {"flow":"A->B","sourceClusterAlias":"B","targetClusterAlias":"A","timestamp","cluster":"A"}} (the
+ * record's key aliases; {@code cluster}: where it was written) - on emit, since arrival on B is what the age
+ * measures.
+ * <p>
+ * When this creates the topic on A, it asks the flow's topic discovery for a refresh at once ({@link Addresses#discover},
+ * the reply published on {@link Addresses#topicsChanged}, both local) so that the source connector mirrors it now,
+ * not only at its next {@code refresh.topics.interval.seconds} (MM2 waits for that refresh); with no source
+ * connector running here the request finds no handler and is ignored.
+ * <p>
+ * Deployed as a <b>worker</b> verticle: a {@code send()} waits for metadata (the first one, or when A is
  * unreachable, up to {@code max.block.ms}) on a worker thread, never on an event loop. A failed send is logged
  * (throttled) and the next heartbeat goes on. Stop closes the producer within {@link Budgets#CLIENT_CLOSE_MS}.
- * The producer is the target cluster's, with the heartbeat connector's {@code producer.override.*} over it
+ * The producer is the source cluster's, with the heartbeat connector's {@code producer.override.*} over it
  * ({@link ClientOverrides}). Deployed only when the mirror names {@code heartbeatConnector}.
  */
 public final class HeartbeatVerticle extends VerticleBase {
@@ -45,20 +60,16 @@ public final class HeartbeatVerticle extends VerticleBase {
   private static final String TOPIC = InternalTopics.HEARTBEATS;
 
   private final FlowSpec flow;
-  private final FlowMetrics metrics;
   private final byte[] key;
   private final ThrottledLog failures = new ThrottledLog(LOG);
   private KafkaProducer<byte[], byte[]> producer;
   private long timer = -1;
 
-  /**
-   * @param flow    the flow whose MirrorHeartbeatConnector this is
-   * @param metrics the flow's metrics: each acknowledged heartbeat resets {@code vmm_heartbeat_age_ms}
-   */
-  public HeartbeatVerticle(FlowSpec flow, FlowMetrics metrics) {
+  /** @param flow the flow {@code A->B} whose MirrorHeartbeatConnector this is (writes to A) */
+  public HeartbeatVerticle(FlowSpec flow) {
     this.flow = flow;
-    this.metrics = metrics;
-    this.key = HeartbeatCodec.key(flow.id().source(), flow.id().target());
+    // what MM2's reverse herder B->A writes into A (see the class comment)
+    this.key = HeartbeatCodec.key(flow.id().target(), flow.id().source());
   }
 
   @Override
@@ -67,19 +78,38 @@ public final class HeartbeatVerticle extends VerticleBase {
     short rf = c.getShort(ConnectorKeys.HEARTBEATS_TOPIC_REPLICATION_FACTOR);
     Duration timeout = Duration.ofMillis(flow.sourceConnector().config().getLong(ConnectorKeys.ADMIN_TIMEOUT_MS));
     return FlowAdmins.create(vertx, flow, "heartbeat")
-        .compose(admins -> CompactedTopics.ensure(context, admins.target(), TOPIC, 1, rf, timeout)
+        .compose(admins -> CompactedTopics.ensure(context, admins.source(), TOPIC, 1, rf, timeout)
             .eventually(() -> admins.close(vertx)))
         .recover(e -> Future.failedFuture(new IllegalStateException(flow.name() + " " + e.getMessage(), e)))
         .compose(created -> vertx.executeBlocking(() -> new KafkaProducer<byte[], byte[]>(ClientOverrides.apply(
-            flow.target().producerConfig(flow.name() + "|heartbeat-producer"),
-            c.clients().producerOverride())), false))
-        .onSuccess(p -> {
-          producer = p;
-          long intervalMs = c.getSeconds(ConnectorKeys.EMIT_HEARTBEATS_INTERVAL_SECONDS).toMillis();
-          emit();
-          timer = vertx.setPeriodic(intervalMs, id -> emit());
-          LOG.info("{} emitting heartbeats to {} every {} ms", flow.name(), TOPIC, intervalMs);
-        });
+            flow.source().producerConfig(flow.name() + "|heartbeat-producer"),
+            c.clients().producerOverride())), false)
+            .map(p -> {
+              producer = p;
+              long intervalMs = c.getSeconds(ConnectorKeys.EMIT_HEARTBEATS_INTERVAL_SECONDS).toMillis();
+              emit();
+              timer = vertx.setPeriodic(intervalMs, id -> emit());
+              LOG.info("{} emitting heartbeats to {} on {}{} every {} ms, mirrored to {} as {}", flow.name(), TOPIC,
+                  flow.id().source(), created ? " (topic created)" : "", intervalMs, flow.id().target(),
+                  flow.replicationPolicy().formatRemoteTopic(flow.id().source(), TOPIC));
+              if (created) {
+                refreshDiscovery();
+              }
+              return p;
+            }));
+  }
+
+  /** Has the flow's source connector pick up the heartbeats topic just created on A (see the class comment). */
+  private void refreshDiscovery() {
+    long started = System.currentTimeMillis();
+    vertx.eventBus().<Discovery>request(Addresses.discover(flow.name()), null, Addresses.local().setSendTimeout(
+            Budgets.discoveryMs(flow.sourceConnector().config().getLong(ConnectorKeys.ADMIN_TIMEOUT_MS))))
+        .onSuccess(reply -> {
+          vertx.eventBus().publish(Addresses.topicsChanged(flow.name()), reply.body(), Addresses.local());
+          LOG.info("{} topic refresh after creating {} on {} in {} ms", flow.name(), TOPIC, flow.id().source(),
+              System.currentTimeMillis() - started);
+        })
+        .onFailure(e -> LOG.debug("{} no topic refresh after creating {}: {}", flow.name(), TOPIC, e.toString()));
   }
 
   private void emit() {
@@ -87,10 +117,10 @@ public final class HeartbeatVerticle extends VerticleBase {
     try {
       producer.send(new ProducerRecord<>(TOPIC, 0, now, key, HeartbeatCodec.value(now)), (md, e) -> {
         if (e == null) {
-          metrics.heartbeatAcknowledged(System.currentTimeMillis());
           vertx.eventBus().publish(Addresses.HEARTBEATS, new JsonObject()
-              .put("flow", flow.name()).put("sourceClusterAlias", flow.id().source())
-              .put("targetClusterAlias", flow.id().target()).put("timestamp", now));
+              .put("flow", flow.name()).put("sourceClusterAlias", flow.id().target())
+              .put("targetClusterAlias", flow.id().source()).put("timestamp", now)
+              .put("cluster", flow.id().source()));
         } else {
           notWritten(e);
         }
@@ -102,7 +132,7 @@ public final class HeartbeatVerticle extends VerticleBase {
   }
 
   private void notWritten(Exception e) {
-    failures.warn("{} heartbeat not written to {}: {}", flow.name(), TOPIC, e.toString());
+    failures.warn("{} heartbeat not written to {} on {}: {}", flow.name(), TOPIC, flow.id().source(), e.toString());
   }
 
   @Override

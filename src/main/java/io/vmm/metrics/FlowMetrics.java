@@ -13,6 +13,7 @@ import java.util.Set;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.ToDoubleFunction;
 
 /**
@@ -26,7 +27,8 @@ import java.util.function.ToDoubleFunction;
  * Rates are per second, ages and latencies in ms over MM2's 2 × 30 s window.
  * <p>
  * Ours: {@code vmm_replication_lag_records} and {@code vmm_replication_lag_ms} per partition,
- * {@code vmm_heartbeat_age_ms} (ms since the target acknowledged this flow's last heartbeat),
+ * {@code vmm_heartbeat_age_ms} (ms since the newest heartbeat that reached the target through this flow's data
+ * path was emitted on the source: {@link #heartbeatMirrored}),
  * {@code vmm_inflight_records}/{@code vmm_inflight_bytes} per task, {@code vmm_failed_partitions},
  * {@code vmm_source_resets}, {@code vmm_connector_running{connector}} (1 or 0).
  * <p>
@@ -49,7 +51,7 @@ public final class FlowMetrics implements AutoCloseable {
   private final Map<Integer, TaskMetrics> tasks = new ConcurrentHashMap<>();
   private final Map<String, SampledStat> checkpoints = new ConcurrentHashMap<>();
   private final List<Meter> meters = new ArrayList<>();
-  private volatile long lastHeartbeatMs = -1;
+  private final AtomicLong newestHeartbeatMs = new AtomicLong(-1);
   private volatile int failedPartitions;
   private volatile long sourceResets;
   private final Map<String, Boolean> running = new ConcurrentHashMap<>();
@@ -81,8 +83,10 @@ public final class FlowMetrics implements AutoCloseable {
     this.source = source;
     this.target = target;
     this.flowTags = Tags.of("source", source, "target", target);
-    gauge("vmm_heartbeat_age_ms", flowTags, this, m -> m.lastHeartbeatMs < 0 ? Double.NaN
-        : System.currentTimeMillis() - m.lastHeartbeatMs);
+    gauge("vmm_heartbeat_age_ms", flowTags, this, m -> {
+      long age = m.heartbeatAgeMs();
+      return age < 0 ? Double.NaN : age;
+    });
     gauge("vmm_failed_partitions", flowTags, this, m -> m.failedPartitions);
     gauge("vmm_source_resets", flowTags, this, m -> m.sourceResets);
     for (String connector : connectors) {
@@ -185,14 +189,22 @@ public final class FlowMetrics implements AutoCloseable {
     s.record(latencyMs, System.currentTimeMillis());
   }
 
-  /** The target acknowledged a heartbeat of this flow at {@code nowMs}. */
-  public void heartbeatAcknowledged(long nowMs) {
-    lastHeartbeatMs = nowMs;
+  /**
+   * The target acknowledged mirrored heartbeat records (of a heartbeats topic of the source, e.g. {@code heartbeats}
+   * on A, written to {@code A.heartbeats} on B) whose newest timestamp is {@code heartbeatTimestampMs} (epoch ms,
+   * the time the heartbeat was emitted). The heartbeat age only moves forward: an older one is ignored.
+   * Called by source tasks on their event loops.
+   */
+  public void heartbeatMirrored(long heartbeatTimestampMs) {
+    newestHeartbeatMs.accumulateAndGet(heartbeatTimestampMs, Math::max);
   }
 
-  /** Ms since the last acknowledged heartbeat, or -1 when none yet. */
+  /**
+   * Ms between now and the emit time of the newest heartbeat that arrived on the target through this flow's data
+   * path, or -1 when none yet. A stalled data path makes it grow even while heartbeats are still emitted.
+   */
   public long heartbeatAgeMs() {
-    long last = lastHeartbeatMs;
+    long last = newestHeartbeatMs.get();
     return last < 0 ? -1 : System.currentTimeMillis() - last;
   }
 

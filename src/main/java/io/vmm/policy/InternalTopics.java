@@ -13,12 +13,15 @@ import io.vmm.config.FlowSpec;
  *                    {@code offset-syncs.topic.location=target}
  * @param syncsOnTarget whether {@code offsetSyncs} lives on the target cluster
  * @param checkpoints {@code A.checkpoints.internal} on B
- * @param heartbeats  {@code heartbeats} on B (not affected by the separator)
+ * @param heartbeats  {@code heartbeats} on the <b>source</b> A (not affected by the separator): the flow's heartbeat
+ *                    connector writes there and the source connector mirrors it to B as {@code A.heartbeats}, as
+ *                    MM2's reverse herder {@code B->A} does in dedicated mode. (Before issue 14 it was written
+ *                    on B directly.)
  */
 public record InternalTopics(String progress, String offsetSyncs, boolean syncsOnTarget, String checkpoints,
                              String heartbeats) {
 
-  /** MM2's heartbeats topic name. */
+  /** MM2's heartbeats topic name; a flow {@code A->B} writes it on A, its source. */
   public static final String HEARTBEATS = "heartbeats";
 
   /** The progress topic of flows from {@code sourceAlias}, on their target. */

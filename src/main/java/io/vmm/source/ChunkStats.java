@@ -28,9 +28,11 @@ final class ChunkStats {
   final long maxTs;
   final double sumTs;
   final long lastTs;
+  /** The newest heartbeat timestamp in the chunk (epoch ms) when it is a heartbeats topic's, else -1. */
+  final long heartbeatTs;
 
   private ChunkStats(TopicPartition source, long firstOffset, int records, long bytes, long valueBytes, int timed,
-                     long minTs, long maxTs, double sumTs, long lastTs) {
+                     long minTs, long maxTs, double sumTs, long lastTs, long heartbeatTs) {
     this.source = source;
     this.firstOffset = firstOffset;
     this.records = records;
@@ -41,10 +43,20 @@ final class ChunkStats {
     this.maxTs = maxTs;
     this.sumTs = sumTs;
     this.lastTs = lastTs;
+    this.heartbeatTs = heartbeatTs;
   }
 
-  /** The figures of {@code chunk} (records of {@code source}, not empty), in one pass. */
+  /** The figures of {@code chunk} (records of {@code source}, not empty), in one pass; no heartbeat timestamp. */
   static ChunkStats of(TopicPartition source, List<? extends ConsumerRecord<?, ?>> chunk) {
+    return of(source, chunk, -1);
+  }
+
+  /**
+   * The figures of {@code chunk} (records of {@code source}, not empty), in one pass.
+   *
+   * @param heartbeatTs the newest heartbeat timestamp in the chunk (epoch ms), or -1 when it carries none
+   */
+  static ChunkStats of(TopicPartition source, List<? extends ConsumerRecord<?, ?>> chunk, long heartbeatTs) {
     long bytes = 0;
     long valueBytes = 0;
     int timed = 0;
@@ -66,7 +78,8 @@ final class ChunkStats {
         sum += ts;
       }
     }
-    return new ChunkStats(source, chunk.get(0).offset(), chunk.size(), bytes, valueBytes, timed, min, max, sum, last);
+    return new ChunkStats(source, chunk.get(0).offset(), chunk.size(), bytes, valueBytes, timed, min, max, sum, last,
+        heartbeatTs);
   }
 
   /**

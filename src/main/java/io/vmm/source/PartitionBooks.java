@@ -10,14 +10,19 @@ import io.vmm.sync.OffsetSyncTracker;
 import org.apache.kafka.common.TopicPartition;
 
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.Consumer;
+import java.util.function.Predicate;
 
 /**
  * The books of a source task's partitions around its {@link InFlightTracker}: the partition meters (records
  * polled, acknowledged, mirrored, failed) and the offset syncs (after MM2 {@code OffsetSyncWriter}) of the records
- * that join the acknowledged prefix.
+ * that join the acknowledged prefix, and the heartbeat age: a fully acknowledged chunk of a heartbeats topic
+ * (e.g. {@code heartbeats} on A, written as {@code A.heartbeats} on B) reports its newest heartbeat timestamp to
+ * {@link FlowMetrics#heartbeatMirrored}, so the age measures the whole path source -> mirror -> target.
  * <p>
  * Invariants:
  * <ul>
@@ -38,6 +43,9 @@ final class PartitionBooks {
   /** Offset syncs of this task, or null with {@code emit.offset-syncs.enabled=false}. */
   private final OffsetSyncTracker syncs;
   private final Consumer<List<OffsetSync>> syncSink;
+  private final Predicate<String> heartbeatsTopic;
+  /** Partitions of heartbeats topics (the policy's {@code isHeartbeatsTopic}), decided once at {@link #add}. */
+  private final Set<TopicPartition> heartbeatPartitions = new HashSet<>();
 
   /**
    * @param tracker          the task's tracker (shared with the task, which records what it sends)
@@ -45,14 +53,17 @@ final class PartitionBooks {
    * @param startsAtEarliest the consumer's {@code auto.offset.reset} is earliest (for lag while unknown)
    * @param offsetLagMax     MM2's {@code offset.lag.max}, or -1 when offset syncs are off
    * @param syncSink         receives immediate offset syncs (never an empty list), on the caller's thread
+   * @param heartbeatsTopic  the replication policy's {@code isHeartbeatsTopic}: acknowledged chunks of those
+   *                         topics feed the flow's heartbeat age ({@link FlowMetrics#heartbeatMirrored})
    */
   PartitionBooks(InFlightTracker tracker, FlowMetrics metrics, boolean startsAtEarliest, long offsetLagMax,
-                 Consumer<List<OffsetSync>> syncSink) {
+                 Consumer<List<OffsetSync>> syncSink, Predicate<String> heartbeatsTopic) {
     this.tracker = tracker;
     this.metrics = metrics;
     this.startsAtEarliest = startsAtEarliest;
     this.syncs = offsetLagMax < 0 ? null : new OffsetSyncTracker(offsetLagMax);
     this.syncSink = syncSink;
+    this.heartbeatsTopic = heartbeatsTopic;
   }
 
   /** Starts tracking a partition at {@code start}, and registers its meters. */
@@ -61,6 +72,14 @@ final class PartitionBooks {
     PartitionMetrics pm = metrics.partition(start.tp(), start.remoteTopic());
     pm.assigned(start.resumeAt(), startsAtEarliest, nowMs);
     meters.put(start.tp(), pm);
+    if (heartbeatsTopic.test(start.tp().topic())) {
+      heartbeatPartitions.add(start.tp());
+    }
+  }
+
+  /** Whether {@code tp} belongs to a heartbeats topic, whose chunks carry a heartbeat timestamp (a set lookup). */
+  boolean isHeartbeats(TopicPartition tp) {
+    return !heartbeatPartitions.isEmpty() && heartbeatPartitions.contains(tp);
   }
 
   /**
@@ -118,6 +137,9 @@ final class PartitionBooks {
       if (s.lastWritten > before) {
         pm.mirrored(s.lastWritten + 1, chunk.lastTs, nowMs);
       }
+    }
+    if (chunk.heartbeatTs >= 0 && result.failedAt() < 0) {
+      metrics.heartbeatMirrored(chunk.heartbeatTs); // the whole chunk reached the target
     }
     return s.failed() && !wasFailed;
   }

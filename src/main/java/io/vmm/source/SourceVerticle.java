@@ -16,6 +16,7 @@ import io.vmm.bus.PartitionFailure;
 import io.vmm.bus.PartitionStart;
 import io.vmm.bus.ProgressUpdate;
 import io.vmm.bus.SourceBatch;
+import io.vmm.heartbeat.HeartbeatCodec;
 import io.vmm.metrics.FlowMetrics;
 import io.vmm.source.InFlightTracker.PartitionState;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -34,6 +35,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
 
 /**
  * One MirrorSourceTask of a flow: a consumer in assign mode over one partition group, handing each poll's
@@ -111,9 +113,12 @@ public final class SourceVerticle extends VerticleBase {
    * @param limits         flow control and timing
    * @param metrics        the flow's metrics (partition and in-flight meters of this task are registered here)
    * @param startPaused    start positioned but not fetching (connector state {@code paused}), until a resume
+   * @param heartbeatsTopic the replication policy's {@code isHeartbeatsTopic}: acknowledged heartbeats of those
+   *                       topics set the flow's heartbeat age
    */
   public SourceVerticle(SourceAndTarget flow, int taskIndex, Map<String, Object> consumerConfig,
-                        List<PartitionStart> partitions, Limits limits, FlowMetrics metrics, boolean startPaused) {
+                        List<PartitionStart> partitions, Limits limits, FlowMetrics metrics, boolean startPaused,
+                        Predicate<String> heartbeatsTopic) {
     this.flow = flow.toString();
     this.sourceAlias = flow.source();
     this.taskIndex = taskIndex;
@@ -125,7 +130,8 @@ public final class SourceVerticle extends VerticleBase {
     this.requestOptions = new DeliveryOptions().setLocalOnly(true).setSendTimeout(limits.requestTimeoutMs());
     String reset = String.valueOf(consumerConfig.get("auto.offset.reset"));
     boolean startsAtEarliest = !"latest".equals(reset) && !"none".equals(reset);
-    this.books = new PartitionBooks(tracker, metrics, startsAtEarliest, limits.offsetLagMax(), this::sendSyncs);
+    this.books = new PartitionBooks(tracker, metrics, startsAtEarliest, limits.offsetLagMax(), this::sendSyncs,
+        heartbeatsTopic);
     this.flowControl = new FlowControl(limits.maxRecords(), limits.maxBytes(), limits.maxTaskBytes());
     this.gate = new FetchGate(startPaused);
   }
@@ -197,7 +203,7 @@ public final class SourceVerticle extends VerticleBase {
         continue; // not positioned yet: re-fetched from the right offset after the seek
       }
       List<ConsumerRecord<byte[], byte[]>> list = records.records(tp);
-      ChunkStats chunk = ChunkStats.of(tp, list);
+      ChunkStats chunk = ChunkStats.of(tp, list, books.isHeartbeats(tp) ? HeartbeatCodec.newestTimestamp(list) : -1);
       books.polled(tp, chunk, now);
       stats.add(chunk);
       chunks.add(new SourceBatch.Chunk(tp, s.targetTopic, list));

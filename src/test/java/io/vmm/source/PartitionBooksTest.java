@@ -41,7 +41,7 @@ class PartitionBooksTest {
     InFlightTracker tracker = new InFlightTracker();
     List<OffsetSync> sent = new ArrayList<>();
     try (FlowMetrics metrics = new FlowMetrics(new SimpleMeterRegistry(), "A", "B")) {
-      PartitionBooks books = new PartitionBooks(tracker, metrics, true, 100, sent::addAll);
+      PartitionBooks books = new PartitionBooks(tracker, metrics, true, 100, sent::addAll, t -> false);
       books.add(PartitionStart.fromStored(TP, "A.t", -1), 0);
       tracker.sent(TP, 0, 1, 2, 4);
       tracker.sent(TP, 1, 3, 2, 4);
@@ -70,6 +70,31 @@ class PartitionBooksTest {
       tracker.sent(TP, 4, 1, 2, 4);
       books.answered(4, result(0, new long[]{8, 9}, -1), chunk(0, 2), 40);
       assertEquals(List.of(new OffsetSync(TP, 0, 8)), sent, "after a reset the first record syncs again");
+    }
+  }
+
+  @Test
+  void acknowledgedHeartbeatsSetTheHeartbeatAge() {
+    TopicPartition hb = new TopicPartition("heartbeats", 0);
+    InFlightTracker tracker = new InFlightTracker();
+    try (FlowMetrics metrics = new FlowMetrics(new SimpleMeterRegistry(), "A", "B")) {
+      PartitionBooks books = new PartitionBooks(tracker, metrics, true, -1, s -> { }, "heartbeats"::equals);
+      books.add(PartitionStart.fromStored(hb, "A.heartbeats", -1), 0);
+      books.add(PartitionStart.fromStored(TP, "A.t", -1), 0);
+      assertTrue(books.isHeartbeats(hb));
+      assertFalse(books.isHeartbeats(TP));
+      long emitted = System.currentTimeMillis() - 60_000;
+      List<org.apache.kafka.clients.consumer.ConsumerRecord<byte[], byte[]>> records = List.of(
+          ChunkStatsTest.record(0, emitted, 1, 1));
+      tracker.sent(hb, 0, 0, 1, 2);
+      books.answered(0, new PartitionResult(hb, new long[]{0}, new long[]{-1}, 0, new RuntimeException("no")),
+          ChunkStats.of(hb, records, emitted), 10);
+      assertEquals(-1, metrics.heartbeatAgeMs(), "not acknowledged: no heartbeat arrived");
+      books.reset(hb, 15);
+      tracker.sent(hb, 1, 0, 1, 2);
+      books.answered(1, new PartitionResult(hb, new long[]{0}, new long[]{0}, -1, null),
+          ChunkStats.of(hb, records, emitted), 20);
+      assertTrue(metrics.heartbeatAgeMs() >= 60_000, "age from the heartbeat's emit time: " + metrics.heartbeatAgeMs());
     }
   }
 }
