@@ -12,8 +12,10 @@ public final class Addresses {
   public static final String TRANSLATE = "vmm.offsets.translate";
 
   /**
-   * Published (cluster-wide) after each heartbeat the target acknowledged:
-   * {@code {"flow","sourceClusterAlias","targetClusterAlias","timestamp"}} (timestamp: epoch ms, as in the record).
+   * Published (cluster-wide) after each heartbeat the flow's source cluster acknowledged (it then travels to the
+   * target as {@code <source>.heartbeats} through the flow's data path; its arrival there is what the heartbeat
+   * age measures): {@code {"flow","sourceClusterAlias","targetClusterAlias","cluster","timestamp"}} with the
+   * record key's aliases (MM2's reverse-herder form), {@code cluster} the cluster written to, timestamp in epoch ms.
    */
   public static final String HEARTBEATS = "vmm.heartbeats";
 
