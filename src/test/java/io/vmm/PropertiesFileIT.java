@@ -104,8 +104,7 @@ class PropertiesFileIT {
           () -> topicExists(clusters.b(), "mm2-offsets.A.internal")
               && topicExists(clusters.a(), "mm2-offset-syncs.B.internal")
               && topicExists(clusters.b(), "A.checkpoints.internal"));
-      // MM2's herder A->B writes heartbeats to B; with heartbeats through the data path they reach B as
-      // A.heartbeats: either way B shows heartbeats of the flow A->B
+      // heartbeats of A->B are written to A and reach B through the flow itself, as A.heartbeats (as behind MM2)
       Await.until("heartbeats of A->B on B", MirrorTestSupport.TIMEOUT,
           () -> count(clusters.b(), "A.heartbeats") > 0);
       Thread.sleep(2_000); // several topic refreshes: B->A would have created B.t2 on A by now
