@@ -19,7 +19,8 @@ import java.util.Set;
  *   <li>{@code IdentityReplicationPolicy} (topic names kept), no checkpoint or heartbeat connector (omitted
  *       connectors are not run), no offset syncs, no topic-config or ACL sync;</li>
  *   <li>{@code sourceConnector.tasksMax = consumer.numStreams} (default 1), {@code offset.flush.interval.ms =
- *       consumer.offsetCommitInterval} (MM1's default 60000 ms);</li>
+ *       consumer.offsetCommitInterval} (MM1's default 60000 ms), {@code replication.factor = -1} (the target
+ *       broker's default, as MM1's topics were auto-created);</li>
  *   <li>the mirror's {@code legacy} block ({@link LegacySpec}): {@code groupId}, {@code offsetCommitIntervalMs},
  *       {@code abortOnSendFailure} (default true, as MM1);</li>
  *   <li>{@code include} (or the older {@code whitelist}) as MM1 read it ({@link #topicsRegex}); the exclude pattern
@@ -149,6 +150,7 @@ public final class Mm1Spec {
         .put(ConnectorKeys.EMIT_OFFSET_SYNCS_ENABLED, false)
         .put(ConnectorKeys.SYNC_TOPIC_CONFIGS_ENABLED, false)
         .put(ConnectorKeys.SYNC_TOPIC_ACLS_ENABLED, false)
+        .put(ConnectorKeys.REPLICATION_FACTOR, -1) // MM1 left topic creation to the target's broker defaults
         .put(ConnectorKeys.OFFSET_FLUSH_INTERVAL_MS, legacy.offsetCommitIntervalMs());
     JsonObject legacyJson = new JsonObject().put("offsetCommitIntervalMs", legacy.offsetCommitIntervalMs())
         .put("abortOnSendFailure", legacy.abortOnSendFailure());
