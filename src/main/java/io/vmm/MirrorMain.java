@@ -56,7 +56,8 @@ public final class MirrorMain {
   static int run(String[] args, PrintStream err, CountDownLatch stopRequest) {
     long mainStarted = System.nanoTime();
     String conf = confArgument(args);
-    if (conf == null) {
+    boolean mm1 = io.vmm.config.Mm1CommandLine.matches(args); // legacy MM1 hook: kafka-mirror-maker.sh's options
+    if (conf == null && !mm1) {
       err.println("usage: java -jar vertx-mirror-maker.jar -conf <config.json|config.yaml|inline JSON>");
       return EXIT_CONFIG;
     }
@@ -64,7 +65,7 @@ public final class MirrorMain {
     JsonObject document;
     Tracing tracing;
     try {
-      document = load(conf);
+      document = mm1 ? io.vmm.config.Mm1CommandLine.toSpec(args) : load(conf); // MM1 hook
       config = ConfigParser.parse(document, Environment.system());
       tracing = Tracing.start(config.tracing()); // invalid OTEL_* settings are config errors too
     } catch (ConfigException e) {
@@ -99,7 +100,7 @@ public final class MirrorMain {
           String.join(", ", config.flows().stream().map(f -> f.name()).toList()),
           (System.nanoTime() - mainStarted) / 1_000_000);
       supervisor.start().await(Budgets.START_MS, TimeUnit.MILLISECONDS);
-      if (!ConfigSource.isInline(conf)) {
+      if (!mm1 && !ConfigSource.isInline(conf)) { // MM1 hook: no file to watch
         supervisor.watch(conf); // live reconfiguration: edits of the file are applied without a restart
       }
       stopRequest.await();
