@@ -75,6 +75,12 @@ public final class MirrorMain {
       return EXIT_CONFIG;
     }
     installSignalHandlers(stopRequest);
+    // legacy MM1 abortOnSendFailure: a clean stop as on SIGTERM, then exit 1 (io.vmm.async.ExitRequest)
+    java.util.concurrent.atomic.AtomicInteger exitCode = new java.util.concurrent.atomic.AtomicInteger(EXIT_OK);
+    io.vmm.async.ExitRequest.install(reason -> {
+      exitCode.set(EXIT_FAILURE);
+      stopRequest.countDown();
+    });
     io.micrometer.prometheusmetrics.PrometheusMeterRegistry registry = config.clustered()
         ? MetricsSetup.newRegistry(config.cluster().memberName()) : MetricsSetup.newRegistry();
     Vertx vertx;
@@ -107,7 +113,7 @@ public final class MirrorMain {
       LOG.info("stop requested: draining in-flight records and storing progress");
       // what remains of the shutdown budget after closing Vert.x alone (a clustered close comes on top, as before)
       supervisor.stop().await(Budgets.SHUTDOWN_MS - Budgets.VERTX_CLOSE_MS, TimeUnit.MILLISECONDS);
-      return EXIT_OK;
+      return exitCode.get(); // EXIT_FAILURE after an ExitRequest (MM1 abortOnSendFailure)
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       return EXIT_FAILURE;

@@ -143,4 +143,31 @@ class LegacyMirrorIT {
     }
     assertEquals(clusters.a().endOffsets(topic), committed(group), "group at the end offsets after a clean stop");
   }
+
+  /**
+   * {@code abortOnSendFailure: true}: a record the target refuses for good (too large) asks the process to exit
+   * non-zero ({@link io.vmm.async.ExitRequest}; MirrorMain then stops cleanly and exits 1); the group stays before
+   * the failed record.
+   */
+  @Test
+  void abortOnSendFailureRequestsExit() throws Exception {
+    String topic = "legacy-big";
+    String group = "mm1-big";
+    clusters.a().createTopic(topic, 1, Map.of("max.message.bytes", "3000000"));
+    try (KafkaProducer<byte[], byte[]> p = clusters.a().newProducer(Map.of("max.request.size", 3_000_000))) {
+      for (int i = 0; i < 10; i++) {
+        p.send(new ProducerRecord<>(topic, 0, bytes("k" + i), i == 5 ? new byte[2_000_000] : bytes("v" + i)))
+            .get(30, TimeUnit.SECONDS);
+      }
+    }
+    java.util.concurrent.atomic.AtomicReference<String> exit = new java.util.concurrent.atomic.AtomicReference<>();
+    io.vmm.async.ExitRequest.install(exit::set);
+    try (RunningMirror m = startMirror(resource(group, topic))) {
+      Await.until("an exit request", MirrorTestSupport.TIMEOUT, () -> exit.get() != null);
+      org.junit.jupiter.api.Assertions.assertTrue(exit.get().contains(topic + "-0 FAILED at offset 5"), exit.get());
+    } finally {
+      io.vmm.async.ExitRequest.install(null);
+    }
+    assertEquals(5L, committed(group).get(new TopicPartition(topic, 0)), "committed up to the failed record");
+  }
 }
