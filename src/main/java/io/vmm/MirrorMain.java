@@ -44,7 +44,10 @@ public final class MirrorMain {
   static final int EXIT_CONFIG = 2;
   static final String USAGE = "usage: java -jar vertx-mirror-maker.jar -conf <config.json|config.yaml|"
       + "connect-mirror-maker.properties|inline JSON> [--clusters A [B ...]] [--validate | --print-config | --help]\n"
-      + "       java -jar vertx-mirror-maker.jar connect-mirror-maker.properties [--clusters A [B ...]]";
+      + "       java -jar vertx-mirror-maker.jar connect-mirror-maker.properties [--clusters A [B ...]]\n"
+      + "       java -jar vertx-mirror-maker.jar --consumer.config c.properties --producer.config p.properties "
+      + "[--num.streams N] [--whitelist|--include REGEX] [--offset.commit.interval.ms MS] "
+      + "[--abort.on.send.failure true|false]   (legacy MirrorMaker, kafka-mirror-maker.sh's options)";
   static final String HELP = """
       Options:
         -conf <file|JSON>    the configuration: a Strimzi KafkaMirrorMaker2 spec or resource (.json, .yaml,
@@ -54,7 +57,9 @@ public final class MirrorMain {
         --validate           check the configuration, print "configuration is valid" or the problems, exit 0 or 2
         --print-config       print the effective configuration as JSON, secrets hidden, and exit
         --help               print this help and exit
-      Exit codes: 0 clean stop, 1 unexpected failure, 2 usage or configuration error.""";
+      A Strimzi KafkaMirrorMaker (MM1) resource, or kafka-mirror-maker.sh's options, run in legacy mode.
+      Exit codes: 0 clean stop, 1 unexpected failure (or legacy abortOnSendFailure), 2 usage or configuration
+      error.""";
 
   private MirrorMain() {
   }
@@ -84,9 +89,10 @@ public final class MirrorMain {
    */
   static int run(String[] args, PrintStream out, PrintStream err, CountDownLatch stopRequest) {
     long mainStarted = System.nanoTime();
+    boolean mm1 = io.vmm.config.Mm1CommandLine.matches(args); // legacy MM1: kafka-mirror-maker.sh's options
     Arguments arguments;
     try {
-      arguments = Arguments.parse(args);
+      arguments = mm1 ? new Arguments(null, java.util.Set.of(), false, false, false) : Arguments.parse(args);
     } catch (IllegalArgumentException e) {
       err.println(e.getMessage());
       err.println(USAGE);
@@ -98,18 +104,18 @@ public final class MirrorMain {
       return EXIT_OK;
     }
     String conf = arguments.conf();
-    if (conf == null) {
+    if (conf == null && !mm1) {
       err.println(USAGE);
       return EXIT_CONFIG;
     }
-    if (!ConfigSource.isInline(conf)) {
+    if (conf != null && !ConfigSource.isInline(conf)) {
       ConfigSource.limitTargets(conf, arguments.clusters()); // every read of the file, reloads too
     }
     MirrorMakerConfig config;
     JsonObject document;
     Tracing tracing = null;
     try {
-      document = load(conf);
+      document = mm1 ? io.vmm.config.Mm1CommandLine.toSpec(args) : load(conf); // MM1 hook
       config = ConfigParser.parse(document, Environment.system());
       if (arguments.validate()) {
         out.println("configuration is valid: " + config.flows().size() + " flow(s): "
@@ -128,6 +134,12 @@ public final class MirrorMain {
       return EXIT_CONFIG;
     }
     installSignalHandlers(stopRequest);
+    // legacy MM1 abortOnSendFailure: a clean stop as on SIGTERM, then exit 1 (io.vmm.async.ExitRequest)
+    java.util.concurrent.atomic.AtomicInteger exitCode = new java.util.concurrent.atomic.AtomicInteger(EXIT_OK);
+    io.vmm.async.ExitRequest.install(reason -> {
+      exitCode.set(EXIT_FAILURE);
+      stopRequest.countDown();
+    });
     io.micrometer.prometheusmetrics.PrometheusMeterRegistry registry = config.clustered()
         ? MetricsSetup.newRegistry(config.cluster().memberName()) : MetricsSetup.newRegistry();
     Vertx vertx;
@@ -153,14 +165,14 @@ public final class MirrorMain {
           String.join(", ", config.flows().stream().map(f -> f.name()).toList()),
           (System.nanoTime() - mainStarted) / 1_000_000);
       supervisor.start().await(Budgets.START_MS, TimeUnit.MILLISECONDS);
-      if (!ConfigSource.isInline(conf)) {
+      if (!mm1 && !ConfigSource.isInline(conf)) { // MM1 hook: no file to watch
         supervisor.watch(conf); // live reconfiguration: edits of the file are applied without a restart
       }
       stopRequest.await();
       LOG.info("stop requested: draining in-flight records and storing progress");
       // what remains of the shutdown budget after closing Vert.x alone (a clustered close comes on top, as before)
       supervisor.stop().await(Budgets.SHUTDOWN_MS - Budgets.VERTX_CLOSE_MS, TimeUnit.MILLISECONDS);
-      return EXIT_OK;
+      return exitCode.get(); // EXIT_FAILURE after an ExitRequest (MM1 abortOnSendFailure)
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       return EXIT_FAILURE;

@@ -32,7 +32,7 @@ public final class ConfigParser {
   static final Set<String> CLUSTER = JsonNode.set("alias", "bootstrapServers", "config", "tls", "authentication");
   static final Set<String> MIRROR = JsonNode.set("sourceCluster", "targetCluster", "topicsPattern",
       "topicsExcludePattern", "topicsBlacklistPattern", "groupsPattern", "groupsExcludePattern",
-      "groupsBlacklistPattern", "sourceConnector", "checkpointConnector", "heartbeatConnector");
+      "groupsBlacklistPattern", "sourceConnector", "checkpointConnector", "heartbeatConnector", "legacy");
   static final Set<String> CONNECTOR = JsonNode.set("tasksMax", "state", "config", "pause", "autoRestart");
   static final Set<String> CONNECTOR_IGNORED = JsonNode.set("listOffsets", "alterOffsets");
 
@@ -88,7 +88,7 @@ public final class ConfigParser {
       problems.add("mirrors", "at least one mirror is required");
     }
     for (JsonNode m : mirrorNodes) {
-      FlowSpec flow = parseMirror(m, clusters, declared, problems, ignored);
+      FlowSpec flow = parseMirror(LegacyMode.rewrite(m), clusters, declared, problems, ignored);
       if (flow != null) {
         if (flowPaths.putIfAbsent(flow.name(), m.path()) != null) {
           problems.add(m.path(), "duplicate flow " + flow.name() + ": each source->target pair may appear once");
@@ -214,6 +214,7 @@ public final class ConfigParser {
 
     Map<ConnectorKind, ConnectorSpec> connectors = new LinkedHashMap<>();
     Map<ConnectorKind, Map<String, String>> rawConfigs = new LinkedHashMap<>();
+    LegacySpec legacy = LegacyMode.parse(m, problems);
     for (ConnectorKind kind : ConnectorKind.values()) {
       JsonNode node = m.object(kind.field());
       if (node == null) {
@@ -276,7 +277,7 @@ public final class ConfigParser {
     }
     return new FlowSpec(new SourceAndTarget(sourceAlias, targetAlias), source, target, topicFilter, groupFilter,
         connectors.get(ConnectorKind.SOURCE), connectors.get(ConnectorKind.CHECKPOINT),
-        connectors.get(ConnectorKind.HEARTBEAT));
+        connectors.get(ConnectorKind.HEARTBEAT), legacy);
   }
 
   private static String pick(JsonNode m, String field, String fieldValue, ConnectorKind kind,

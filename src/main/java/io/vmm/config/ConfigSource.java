@@ -110,8 +110,15 @@ public final class ConfigSource {
     return conf.trim().startsWith("{");
   }
 
-  /** The {@code spec} of a Strimzi {@code KafkaMirrorMaker2} resource, or {@code doc} itself. */
+  /**
+   * The {@code spec} of a Strimzi {@code KafkaMirrorMaker2} resource, the translation of a legacy
+   * {@code KafkaMirrorMaker} resource or spec ({@link Mm1Spec#toMm2}; its problems are {@link ConfigException}s), or
+   * {@code doc} itself.
+   */
   public static JsonObject unwrap(JsonObject doc) {
+    if (Mm1Spec.isMm1(doc)) {
+      return Mm1Spec.toMm2(doc);
+    }
     if ("KafkaMirrorMaker2".equals(doc.getString("kind")) && doc.getValue("spec") instanceof JsonObject spec) {
       return spec;
     }

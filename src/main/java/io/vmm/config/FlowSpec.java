@@ -18,11 +18,25 @@ import java.util.Map;
  * @param sourceConnector     MirrorSourceConnector settings
  * @param checkpointConnector MirrorCheckpointConnector settings
  * @param heartbeatConnector  MirrorHeartbeatConnector settings
+ * @param legacy              legacy MirrorMaker (MM1) semantics, or null for MM2's ({@link LegacySpec})
  */
 public record FlowSpec(SourceAndTarget id, ClusterSpec source, ClusterSpec target,
                        TopicFilter topicFilter, TopicFilter groupFilter,
                        ConnectorSpec sourceConnector, ConnectorSpec checkpointConnector,
-                       ConnectorSpec heartbeatConnector) {
+                       ConnectorSpec heartbeatConnector, LegacySpec legacy) {
+
+  /** A flow with MM2's semantics ({@code legacy} null). */
+  public FlowSpec(SourceAndTarget id, ClusterSpec source, ClusterSpec target, TopicFilter topicFilter,
+                  TopicFilter groupFilter, ConnectorSpec sourceConnector, ConnectorSpec checkpointConnector,
+                  ConnectorSpec heartbeatConnector) {
+    this(id, source, target, topicFilter, groupFilter, sourceConnector, checkpointConnector, heartbeatConnector,
+        null);
+  }
+
+  /** True when the flow's progress is the MM1 group's committed offsets on the source ({@link LegacySpec}). */
+  public boolean commitsLegacyGroup() {
+    return legacy != null && legacy.commitsGroup();
+  }
 
   /**
    * The flow, its clusters and connectors. Secrets stay hidden: cluster and connector settings print through
@@ -32,7 +46,8 @@ public record FlowSpec(SourceAndTarget id, ClusterSpec source, ClusterSpec targe
   public String toString() {
     return "FlowSpec[" + name() + ", source=" + source + ", target=" + target + ", topics=" + topicFilter
         + ", groups=" + groupFilter + ", sourceConnector=" + sourceConnector + ", checkpointConnector="
-        + checkpointConnector + ", heartbeatConnector=" + heartbeatConnector + "]";
+        + checkpointConnector + ", heartbeatConnector=" + heartbeatConnector
+        + (legacy == null ? "" : ", legacy=" + legacy) + "]";
   }
 
   /** The flow name, {@code A->B}. */

@@ -32,6 +32,15 @@ final class JsonNode {
     return path;
   }
 
+  /** The object itself (not a copy). */
+  JsonObject json() {
+    return json;
+  }
+
+  Problems problems() {
+    return problems;
+  }
+
   String pathOf(String field) {
     return path.isEmpty() ? field : path + "." + field;
   }

@@ -106,6 +106,10 @@ public final class SourceConnector {
     failureListener = scope.vertx().eventBus().localConsumer(Addresses.partitionFailed(scope.name()), m -> {
       tasks.failed(m.body());
       publish();
+      if (scope.flow().legacy() != null && scope.flow().legacy().abortOnSendFailure()) { // MM1's default
+        io.vmm.async.ExitRequest.request(scope.name() + " " + m.body().tp() + " FAILED at offset " + m.body().offset()
+            + " and abortOnSendFailure is true: " + m.body().error());
+      }
     });
     topicsListener = scope.vertx().eventBus().localConsumer(Addresses.topicsChanged(scope.name()),
         m -> queue.serialized(() -> onRefresh(m.body())));

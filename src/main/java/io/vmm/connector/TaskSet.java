@@ -117,8 +117,12 @@ public final class TaskSet {
   }
 
   Future<Void> deployProducer(int t) {
+    io.vmm.progress.GroupProgress group = !scope.flow().commitsLegacyGroup() ? null
+        : new io.vmm.progress.GroupProgress(scope.name(), scope.flow().legacy().groupId(),
+            scope.flow().source().adminConfig(scope.name() + "|legacy-committer-" + t),
+            java.time.Duration.ofMillis(scope.adminTimeoutMs()));
     return scope.deploy(new TargetProducerVerticle(scope.name(), t, clients.producer(t), scope.topics().progress(),
-            scope.tracing()), true)
+            scope.tracing(), group), true)
         .onSuccess(id -> producers.put(t, id)).mapEmpty();
   }
 
@@ -126,10 +130,16 @@ public final class TaskSet {
    * Reads the stored progress back from the target (off the event loop); none when {@code anyStored} is false.
    * The reader is Connect's offset store, not a connector client: the target cluster's settings only, no override.
    * Where our own progress has no entry, a Connect-mode MM2's (Strimzi) stored progress is taken over
-   * ({@link TakeOver}: the target's {@code offset.storage.topic}, read once).
+   * ({@link TakeOver}: the target's {@code offset.storage.topic}, read once). Legacy MirrorMaker mode reads the
+   * MM1 group's committed offsets on the source instead ({@link io.vmm.progress.GroupProgress#read}).
    */
   public Future<Void> loadProgress(boolean anyStored) {
     java.time.Duration timeout = java.time.Duration.ofMillis(scope.adminTimeoutMs());
+    if (scope.flow().commitsLegacyGroup()) { // legacy MirrorMaker: the group's committed offsets on the source
+      return io.vmm.progress.GroupProgress.read(scope.vertx(), scope.context(), scope.name(),
+          scope.flow().legacy().groupId(), scope.flow().source().adminConfig(scope.name() + "|legacy-reader"),
+          timeout).onSuccess(m -> stored = m).mapEmpty();
+    }
     Future<Map<TopicPartition, Long>> own = !anyStored ? Future.succeededFuture(Map.of())
         : scope.vertx().executeBlocking(() -> ProgressReader.load(
             scope.flow().target().consumerConfig(scope.name() + "|progress-reader"), scope.topics().progress(),

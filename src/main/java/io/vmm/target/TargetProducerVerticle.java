@@ -64,6 +64,8 @@ public final class TargetProducerVerticle extends VerticleBase {
   /** Source partitions with a failed record: nothing after it may be written (written from Kafka's thread too). */
   private final Map<TopicPartition, Throwable> failedPartitions = new java.util.concurrent.ConcurrentHashMap<>();
   private final Tracing tracing;
+  /** Legacy mode (MM1): progress is committed as the group's offsets on the source instead; else null. */
+  private final io.vmm.progress.GroupProgress groupProgress;
   private KafkaProducer<byte[], byte[]> producer;
   /** Null unless tracing is on: the untraced path calls the raw producer and does no tracing work per record. */
   private TracedSender traced;
@@ -77,6 +79,16 @@ public final class TargetProducerVerticle extends VerticleBase {
    */
   public TargetProducerVerticle(String flow, int index, Map<String, Object> producerConfig, String progressTopic,
                                 Tracing tracing) {
+    this(flow, index, producerConfig, progressTopic, tracing, null);
+  }
+
+  /**
+   * As above; with a non-null {@code groupProgress} (legacy MirrorMaker mode) every {@link ProgressUpdate} is
+   * committed through it (the MM1 group's offsets on the source) and nothing is written to {@code progressTopic}.
+   */
+  public TargetProducerVerticle(String flow, int index, Map<String, Object> producerConfig, String progressTopic,
+                                Tracing tracing, io.vmm.progress.GroupProgress groupProgress) {
+    this.groupProgress = groupProgress;
     this.flow = flow;
     this.index = index;
     this.producerConfig = producerConfig;
@@ -87,6 +99,9 @@ public final class TargetProducerVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     producer = new KafkaProducer<>(producerConfig); // worker thread: may resolve host names
+    if (groupProgress != null) {
+      groupProgress.open();
+    }
     traced = tracing.sender(producer);
     consumers.add(vertx.eventBus().<SourceBatch>localConsumer(Addresses.produce(flow, index), this::onBatch));
     consumers.add(vertx.eventBus().<ProgressUpdate>localConsumer(Addresses.progress(flow, index), this::onProgress));
@@ -217,6 +232,16 @@ public final class TargetProducerVerticle extends VerticleBase {
 
   private void onProgress(Message<ProgressUpdate> message) {
     ProgressUpdate update = message.body();
+    if (groupProgress != null) {
+      groupProgress.commit(context, update.lastWritten()).onComplete(ar -> {
+        if (ar.succeeded()) {
+          message.reply(null);
+        } else {
+          message.fail(1, ar.cause().getMessage());
+        }
+      });
+      return;
+    }
     AtomicInteger remaining = new AtomicInteger(update.lastWritten().size());
     List<Throwable> errors = new ArrayList<>(0);
     Context ctx = context;
@@ -263,6 +288,9 @@ public final class TargetProducerVerticle extends VerticleBase {
       String batching = batchingSummary();
       producer.close(Duration.ofMillis(Budgets.CLIENT_CLOSE_MS)); // worker thread: blocking is fine
       LOG.info("{} target producer {} closed; {}", flow, index, batching);
+    }
+    if (groupProgress != null) {
+      groupProgress.close();
     }
     return unregistered;
   }
