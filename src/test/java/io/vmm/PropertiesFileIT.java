@@ -18,6 +18,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
@@ -107,6 +108,9 @@ class PropertiesFileIT {
       // heartbeats of A->B are written to A and reach B through the flow itself, as A.heartbeats (as behind MM2)
       Await.until("heartbeats of A->B on B", MirrorTestSupport.TIMEOUT,
           () -> count(clusters.b(), "A.heartbeats") > 0);
+      Map<String, Object> onB = Map.of("bootstrap.servers", clusters.b().bootstrapServers());
+      assertEquals(1, org.apache.kafka.connect.mirror.RemoteClusterUtils.replicationHops(onB, "A"),
+          "Apache Kafka's RemoteClusterUtils sees the heartbeat chain, as behind MM2");
       Thread.sleep(2_000); // several topic refreshes: B->A would have created B.t2 on A by now
       assertFalse(topicExists(clusters.a(), "B.t2"), "B->A does not run on a node limited to --clusters B");
       assertFalse(topicExists(clusters.a(), "mm2-offsets.B.internal"), "no progress topic of B->A");
