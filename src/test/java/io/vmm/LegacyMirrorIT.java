@@ -78,12 +78,16 @@ class LegacyMirrorIT {
 
   /** The Strimzi resource as MM1 users have it, with this test's servers; free HTTP and metrics ports. */
   private JsonObject resource(String group, String topic) {
+    return resource(group, topic, true);
+  }
+
+  private JsonObject resource(String group, String topic, boolean abortOnSendFailure) {
     JsonObject spec = new JsonObject()
         .put("replicas", 1)
         .put("consumer", new JsonObject().put("bootstrapServers", clusters.a().bootstrapServers())
             .put("groupId", group).put("numStreams", 2).put("offsetCommitInterval", 500))
         .put("producer", new JsonObject().put("bootstrapServers", clusters.b().bootstrapServers())
-            .put("abortOnSendFailure", true))
+            .put("abortOnSendFailure", abortOnSendFailure))
         .put("whitelist", topic);
     JsonObject doc = ConfigSource.unwrap(new JsonObject().put("apiVersion", "kafka.strimzi.io/v1beta2")
         .put("kind", "KafkaMirrorMaker").put("spec", spec));
@@ -144,6 +148,57 @@ class LegacyMirrorIT {
     assertEquals(clusters.a().endOffsets(topic), committed(group), "group at the end offsets after a clean stop");
   }
 
+  /** Topic {@code topic} (one partition) with k0..k9 on the source, k5 too large for the target's producer. */
+  private void produceWithTooLargeK5(String topic) throws Exception {
+    clusters.a().createTopic(topic, 1, Map.of("max.message.bytes", "3000000"));
+    try (KafkaProducer<byte[], byte[]> p = clusters.a().newProducer(Map.of("max.request.size", 3_000_000))) {
+      for (int i = 0; i < 10; i++) {
+        p.send(new ProducerRecord<>(topic, 0, bytes("k" + i), i == 5 ? new byte[2_000_000] : bytes("v" + i)))
+            .get(30, TimeUnit.SECONDS);
+      }
+    }
+  }
+
+  /**
+   * {@code abortOnSendFailure: false} (MM1's behaviour): a record the target refuses for good (too large) is
+   * logged, counted in {@code vmm_skipped_records_total} and skipped; the partition goes on and the group's offset
+   * passes it; no exit is requested.
+   */
+  @Test
+  void skipsARefusedRecordWhenAbortOnSendFailureIsFalse() throws Exception {
+    String topic = "legacy-skip";
+    String group = "mm1-skip";
+    produceWithTooLargeK5(topic);
+    java.util.concurrent.atomic.AtomicReference<String> exit = new java.util.concurrent.atomic.AtomicReference<>();
+    io.vmm.async.ExitRequest.install(exit::set);
+    try (RunningMirror m = startMirror(resource(group, topic, false))) {
+      awaitRecords(clusters.b(), topic, 9);
+      Await.until("the group's offset passes the skipped record", MirrorTestSupport.TIMEOUT,
+          () -> Long.valueOf(10).equals(committed(group).get(new TopicPartition(topic, 0))));
+      List<String> keys = new ArrayList<>();
+      clusters.b().readAllNow(topic).forEach(r -> keys.add(new String(r.key(), StandardCharsets.UTF_8)));
+      assertEquals(List.of("k0", "k1", "k2", "k3", "k4", "k6", "k7", "k8", "k9"), keys);
+      String metrics = OperationsIT.scrape(m);
+      assertEquals(1.0, OperationsIT.sum(metrics, "vmm_skipped_records_total", "topic=\"" + topic + "\"",
+          "partition=\"0\""), metrics);
+      JsonObject flow = m.flow();
+      assertEquals(0, flow.getInteger("failedPartitions"), flow.encodePrettily());
+      assertEquals(0, flow.getJsonArray("failures").size(), flow.encodePrettily());
+      assertEquals("RUNNING", flow.getJsonObject("connectors").getJsonObject("source").getString("state"));
+      // mirroring goes on after the skip
+      try (KafkaProducer<byte[], byte[]> p = clusters.a().newProducer()) {
+        p.send(new ProducerRecord<>(topic, 0, bytes("k10"), bytes("v10"))).get(30, TimeUnit.SECONDS);
+      }
+      awaitRecords(clusters.b(), topic, 10);
+      Await.until("the group's offset reaches 11", MirrorTestSupport.TIMEOUT,
+          () -> Long.valueOf(11).equals(committed(group).get(new TopicPartition(topic, 0))));
+      org.junit.jupiter.api.Assertions.assertNull(exit.get(), "no exit requested");
+    } finally {
+      io.vmm.async.ExitRequest.install(null);
+    }
+    assertEquals(11L, committed(group).get(new TopicPartition(topic, 0)));
+  }
+
   /**
    * {@code abortOnSendFailure: true}: a record the target refuses for good (too large) asks the process to exit
    * non-zero ({@link io.vmm.async.ExitRequest}; MirrorMain then stops cleanly and exits 1); the group stays before
@@ -153,13 +208,7 @@ class LegacyMirrorIT {
   void abortOnSendFailureRequestsExit() throws Exception {
     String topic = "legacy-big";
     String group = "mm1-big";
-    clusters.a().createTopic(topic, 1, Map.of("max.message.bytes", "3000000"));
-    try (KafkaProducer<byte[], byte[]> p = clusters.a().newProducer(Map.of("max.request.size", 3_000_000))) {
-      for (int i = 0; i < 10; i++) {
-        p.send(new ProducerRecord<>(topic, 0, bytes("k" + i), i == 5 ? new byte[2_000_000] : bytes("v" + i)))
-            .get(30, TimeUnit.SECONDS);
-      }
-    }
+    produceWithTooLargeK5(topic);
     java.util.concurrent.atomic.AtomicReference<String> exit = new java.util.concurrent.atomic.AtomicReference<>();
     io.vmm.async.ExitRequest.install(exit::set);
     try (RunningMirror m = startMirror(resource(group, topic))) {

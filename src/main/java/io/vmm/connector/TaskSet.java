@@ -3,6 +3,7 @@ package io.vmm.connector;
 import io.vertx.core.Future;
 import io.vmm.async.Budgets;
 import io.vmm.bus.Addresses;
+import io.vmm.config.ConnectorKeys;
 import io.vmm.bus.Discovery;
 import io.vmm.bus.LogBounds;
 import io.vmm.bus.LogBoundsRequest;
@@ -117,12 +118,19 @@ public final class TaskSet {
   }
 
   Future<Void> deployProducer(int t) {
+    // legacy MM1 abortOnSendFailure=false: refused records are skipped; a skipped record has no downstream offset,
+    // so skipping is only allowed with offset syncs off (legacy mode's default)
+    boolean skipRefused = scope.flow().legacy() != null && !scope.flow().legacy().abortOnSendFailure();
+    if (skipRefused && scope.flow().sourceConnector().config().getBoolean(ConnectorKeys.EMIT_OFFSET_SYNCS_ENABLED)) {
+      return Future.failedFuture(new IllegalStateException(scope.name() + ": abortOnSendFailure=false (skip refused "
+          + "records) needs " + ConnectorKeys.EMIT_OFFSET_SYNCS_ENABLED + "=false"));
+    }
     io.vmm.progress.GroupProgress group = !scope.flow().commitsLegacyGroup() ? null
         : new io.vmm.progress.GroupProgress(scope.name(), scope.flow().legacy().groupId(),
             scope.flow().source().adminConfig(scope.name() + "|legacy-committer-" + t),
             java.time.Duration.ofMillis(scope.adminTimeoutMs()));
     return scope.deploy(new TargetProducerVerticle(scope.name(), t, clients.producer(t), scope.topics().progress(),
-            scope.tracing(), group), true)
+            scope.tracing(), group, skipRefused), true)
         .onSuccess(id -> producers.put(t, id)).mapEmpty();
   }
 

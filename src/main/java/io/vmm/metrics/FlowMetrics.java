@@ -1,5 +1,6 @@
 package io.vmm.metrics;
 
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -30,7 +31,9 @@ import java.util.function.ToDoubleFunction;
  * {@code vmm_heartbeat_age_ms} (ms since the newest heartbeat that reached the target through this flow's data
  * path was emitted on the source: {@link #heartbeatMirrored}),
  * {@code vmm_inflight_records}/{@code vmm_inflight_bytes} per task, {@code vmm_failed_partitions},
- * {@code vmm_source_resets}, {@code vmm_connector_running{connector}} (1 or 0).
+ * {@code vmm_source_resets}, {@code vmm_connector_running{connector}} (1 or 0), and the counter
+ * {@code vmm_skipped_records_total{source,target,topic,partition}} (records the target refused for good and that were
+ * skipped, legacy MM1 mode with {@code abortOnSendFailure=false}; registered on a partition's first skip).
  * <p>
  * Meters are registered once per partition, task or group and removed by {@link #close()} when the flow is
  * removed; a closed instance registers nothing more. Micrometer shares a meter between registrations with the
@@ -51,6 +54,7 @@ public final class FlowMetrics implements AutoCloseable {
   private final Map<Integer, TaskMetrics> tasks = new ConcurrentHashMap<>();
   private final Map<String, SampledStat> checkpoints = new ConcurrentHashMap<>();
   private final List<Meter> meters = new ArrayList<>();
+  private final Map<TopicPartition, AtomicLong> skipped = new ConcurrentHashMap<>();
   private final AtomicLong newestHeartbeatMs = new AtomicLong(-1);
   private volatile int failedPartitions;
   private volatile long sourceResets;
@@ -127,6 +131,29 @@ public final class FlowMetrics implements AutoCloseable {
     gauge(name + "_avg", tags, s, x -> x.avg(System.currentTimeMillis()));
   }
 
+  /**
+   * Counts {@code n} records of source partition {@code tp} (mirrored to {@code remoteTopic}) that the target refused
+   * for good and that were skipped (legacy MM1 {@code abortOnSendFailure=false}). Called by source tasks.
+   */
+  public void skipped(TopicPartition tp, String remoteTopic, int n) {
+    skipped.computeIfAbsent(tp, k -> {
+      AtomicLong count = new AtomicLong();
+      synchronized (meters) {
+        if (!closed) { // Prometheus name vmm_skipped_records_total
+          meters.add(FunctionCounter.builder("vmm_skipped_records", count, AtomicLong::get)
+              .tags(flowTags.and("topic", remoteTopic, "partition", Integer.toString(tp.partition())))
+              .register(registry));
+        }
+      }
+      return count;
+    }).addAndGet(n);
+  }
+
+  /** Records skipped so far over the partitions this replica runs (see {@link #skipped}). */
+  public long skippedRecords() {
+    return skipped.values().stream().mapToLong(AtomicLong::get).sum();
+  }
+
   private <T> void gauge(String name, Tags tags, T state, ToDoubleFunction<T> value) {
     synchronized (meters) {
       if (closed) {
@@ -144,6 +171,7 @@ public final class FlowMetrics implements AutoCloseable {
     synchronized (meters) {
       Set<String> released = new HashSet<>(); // "remoteTopic/partition", as the partition meters are tagged
       for (TopicPartition tp : tps) {
+        skipped.remove(tp);
         PartitionMetrics p = partitions.remove(tp);
         if (p != null) {
           released.add(p.remoteTopic() + "/" + tp.partition());

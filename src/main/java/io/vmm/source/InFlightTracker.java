@@ -15,8 +15,9 @@ import java.util.Map;
  * <p>
  * Invariants:
  * <ul>
- *   <li>{@code lastWritten(tp)} is the upstream offset of a record the target acknowledged, and every record
- *       polled before it was acknowledged too: it only advances when the <em>oldest</em> pending chunk of the
+ *   <li>{@code lastWritten(tp)} is the upstream offset of a record the target acknowledged (or skipped), and
+ *       every record polled before it was acknowledged too, or skipped: refused for good and answered as
+ *       {@link PartitionResult#SKIPPED} (legacy MM1 {@code abortOnSendFailure=false}), which does not fail a chunk: it only advances when the <em>oldest</em> pending chunk of the
  *       partition completes (the contiguous acknowledged prefix). Never moves backwards.</li>
  *   <li>In-flight counts (records, bytes) cover chunks sent and not yet answered; they fall when an answer
  *       arrives, whatever its position.</li>

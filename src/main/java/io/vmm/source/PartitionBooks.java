@@ -31,6 +31,8 @@ import java.util.function.Predicate;
  *   <li>Offset syncs are fed only with records of the acknowledged prefix, in upstream order per partition,
  *       and stop at the first record not acknowledged (a failed chunk's acknowledged head still counts).</li>
  *   <li>{@link #answered} reports a partition's failure once: on the answer that made it FAILED.</li>
+ *   <li>Skipped records ({@link PartitionResult#SKIPPED}, legacy MM1 {@code abortOnSendFailure=false}) are counted
+ *       in {@link FlowMetrics#skipped}, not as acknowledged; they do not stop the prefix.</li>
  * </ul>
  * Not thread-safe: owned by the source verticle's event loop.
  */
@@ -123,12 +125,11 @@ final class PartitionBooks {
     tracker.answered(seq, result, this::joinedPrefix);
     PartitionMetrics pm = meters.get(result.source());
     if (pm != null) {
-      long[] downstream = result.downstream();
-      int acked = result.failedAt() < 0 ? downstream.length : 0;
-      for (int i = 0; result.failedAt() >= 0 && i < downstream.length; i++) {
-        if (downstream[i] >= 0) {
-          acked++; // a failed chunk: count what the target did acknowledge
-        }
+      int skipped = result.skipped();
+      // a complete chunk: all but the skipped records; a failed chunk: what the target did acknowledge
+      int acked = result.failedAt() < 0 ? result.downstream().length - skipped : result.acknowledged();
+      if (skipped > 0) {
+        metrics.skipped(result.source(), s.targetTopic, skipped);
       }
       if (acked > 0) {
         int timed = chunk.timedOf(acked);
@@ -138,7 +139,7 @@ final class PartitionBooks {
         pm.mirrored(s.lastWritten + 1, chunk.lastTs, nowMs);
       }
     }
-    if (chunk.heartbeatTs >= 0 && result.failedAt() < 0) {
+    if (chunk.heartbeatTs >= 0 && result.failedAt() < 0 && result.skipped() == 0) {
       metrics.heartbeatMirrored(chunk.heartbeatTs); // the whole chunk reached the target
     }
     return s.failed() && !wasFailed;

@@ -95,6 +95,7 @@ public final class SourceVerticle extends VerticleBase {
   private final FlowControl flowControl;
   private final FetchGate gate;
   private final ThrottledLog pollErrors = new ThrottledLog(LOG);
+  private final ThrottledLog skips = new ThrottledLog(LOG);
 
   private KafkaConsumer<byte[], byte[]> consumer;
   private KafkaReadStream<byte[], byte[]> stream;
@@ -233,6 +234,9 @@ public final class SourceVerticle extends VerticleBase {
       if (books.answered(batchSeq, r, chunk, now)) {
         reportFailure(tracker.get(r.source()));
       }
+      if (r.failedAt() < 0 && r.error() != null) {
+        reportSkipped(r);
+      }
     }
     applyFlowControl();
     if (drained != null && tracker.inFlightRecords() == 0) {
@@ -271,6 +275,19 @@ public final class SourceVerticle extends VerticleBase {
     }
     pollErrors.warn("{} poll of {} failed: {}", taskId, tracker.all().stream().map(s -> s.tp.toString()).toList(),
         e.toString());
+  }
+
+  /** Logs (throttled) records the target refused for good and that were skipped: offsets and error, no contents. */
+  private void reportSkipped(PartitionResult r) {
+    List<Long> offsets = new ArrayList<>();
+    for (int i = 0; i < r.downstream().length; i++) {
+      if (r.downstream()[i] == PartitionResult.SKIPPED) {
+        offsets.add(r.upstream()[i]);
+      }
+    }
+    skips.warn("{} {}: SKIPPED record(s) at upstream offset(s) {} that the target refused for good "
+        + "(abortOnSendFailure=false; counted in vmm_skipped_records_total): {}", taskId, r.source(), offsets,
+        String.valueOf(r.error()));
   }
 
   private void reportFailure(PartitionState s) {

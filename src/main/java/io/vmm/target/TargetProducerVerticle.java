@@ -19,6 +19,7 @@ import org.apache.kafka.clients.producer.Callback;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.RetriableException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -37,6 +38,14 @@ import java.util.concurrent.atomic.AtomicInteger;
  * Records keep the source partition number, key and value bytes (nulls and tombstones included), all headers
  * in order, and the source timestamp (sent as CreateTime), as MM2's MirrorSourceTask does. Per partition the
  * send order is the upstream order, and the idempotent producer keeps it.
+ * <p>
+ * A record the target refuses (the callback's final error, after the producer's own retries) makes its source
+ * partition FAILED: nothing after it in that partition is sent. Except with {@code skipRefused} (legacy MM1 mode
+ * with {@code abortOnSendFailure=false}, as MM1's producer callback did): a refusal that is not retriable (e.g.
+ * {@code RecordTooLargeException}) is answered as {@link PartitionResult#SKIPPED} and the following records go on;
+ * a {@link RetriableException} (e.g. the delivery timeout while the target is unreachable), an error thrown by
+ * {@code send()} itself, or any error once the producer is closing still fails the partition, so an outage or a
+ * stop never skips records.
  * <p>
  * With tracing on ({@link Tracing}), each mirrored record is sent through a {@link TracedSender}: a producer span
  * that continues the source record's trace, whose context replaces the record's {@code traceparent}. With tracing
@@ -66,6 +75,10 @@ public final class TargetProducerVerticle extends VerticleBase {
   private final Tracing tracing;
   /** Legacy mode (MM1): progress is committed as the group's offsets on the source instead; else null. */
   private final io.vmm.progress.GroupProgress groupProgress;
+  /** Legacy MM1 {@code abortOnSendFailure=false}: a record refused for good is skipped, not a partition failure. */
+  private final boolean skipRefused;
+  /** Set by {@link #stop()} before closing: errors from then on (e.g. a forced close) are never skipped. */
+  private volatile boolean closing;
   private KafkaProducer<byte[], byte[]> producer;
   /** Null unless tracing is on: the untraced path calls the raw producer and does no tracing work per record. */
   private TracedSender traced;
@@ -88,6 +101,17 @@ public final class TargetProducerVerticle extends VerticleBase {
    */
   public TargetProducerVerticle(String flow, int index, Map<String, Object> producerConfig, String progressTopic,
                                 Tracing tracing, io.vmm.progress.GroupProgress groupProgress) {
+    this(flow, index, producerConfig, progressTopic, tracing, groupProgress, false);
+  }
+
+  /**
+   * As above; with {@code skipRefused} (legacy MM1 mode with {@code abortOnSendFailure=false}; the caller ensures
+   * offset syncs are off, since a skipped record has no downstream offset) a record the target refuses for good is
+   * answered as {@link PartitionResult#SKIPPED} and does not stop its partition.
+   */
+  public TargetProducerVerticle(String flow, int index, Map<String, Object> producerConfig, String progressTopic,
+                                Tracing tracing, io.vmm.progress.GroupProgress groupProgress, boolean skipRefused) {
+    this.skipRefused = skipRefused;
     this.groupProgress = groupProgress;
     this.flow = flow;
     this.index = index;
@@ -162,6 +186,14 @@ public final class TargetProducerVerticle extends VerticleBase {
       }
     }
 
+    /** Record {@code index} was refused for good and is skipped; the first refusal is kept as the error. */
+    synchronized void skip(int index, Throwable e) {
+      downstream[index] = PartitionResult.SKIPPED;
+      if (failedAt < 0 && error == null) {
+        error = e;
+      }
+    }
+
     synchronized PartitionResult result() {
       return new PartitionResult(source, upstream, downstream, failedAt, error);
     }
@@ -188,6 +220,8 @@ public final class TargetProducerVerticle extends VerticleBase {
         Callback callback = (metadata, e) -> {
           if (e == null) {
             pa.downstream[index] = metadata.offset();
+          } else if (skipRefused && !closing && !(e instanceof RetriableException)) {
+            pa.skip(index, e); // MM1 abortOnSendFailure=false: logged and counted by the source task
           } else {
             pa.fail(index, e);
             failedPartitions.putIfAbsent(chunk.source(), e);
@@ -284,6 +318,7 @@ public final class TargetProducerVerticle extends VerticleBase {
   @Override
   public Future<?> stop() {
     Future<?> unregistered = Future.all(consumers.stream().map(MessageConsumer::unregister).toList());
+    closing = true;
     if (producer != null) {
       String batching = batchingSummary();
       producer.close(Duration.ofMillis(Budgets.CLIENT_CLOSE_MS)); // worker thread: blocking is fine

@@ -175,6 +175,28 @@ class FlowMetricsTest {
     assertEquals(6 + 8, registry.getMeters().size());
   }
 
+  /** Legacy MM1 abortOnSendFailure=false: skipped records, a counter registered on a partition's first skip. */
+  @Test
+  void skippedRecordsCounterIsRegisteredOnFirstSkipAndReleased() {
+    PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    FlowMetrics m = new FlowMetrics(registry, "A", "B");
+    m.partition(TP, "t");
+    int before = registry.getMeters().size();
+    m.skipped(TP, "t", 1);
+    m.skipped(TP, "t", 2);
+    assertEquals(before + 1, registry.getMeters().size());
+    assertEquals(3, m.skippedRecords());
+    assertEquals(3.0, registry.get("vmm_skipped_records").tags("source", "A", "target", "B", "topic", "t",
+        "partition", "0").functionCounter().count(), EPS);
+    assertTrue(registry.scrape().contains(
+        "vmm_skipped_records_total{partition=\"0\",source=\"A\",target=\"B\",topic=\"t\"} 3"),
+        registry.scrape());
+    m.release(0, List.of(TP));
+    assertEquals(0, m.skippedRecords());
+    assertFalse(registry.scrape().contains("vmm_skipped_records"));
+    m.close();
+  }
+
   @Test
   void closeRemovesEveryMeterOfTheFlowAndIsIdempotent() {
     SimpleMeterRegistry registry = new SimpleMeterRegistry();

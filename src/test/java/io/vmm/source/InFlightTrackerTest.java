@@ -60,4 +60,30 @@ class InFlightTrackerTest {
     assertEquals(0, t.inFlightRecords());
     assertFalse(t.unstored().isEmpty());
   }
+
+  /** Legacy MM1 abortOnSendFailure=false: a skipped record does not fail its chunk; progress passes it. */
+  @Test
+  void skippedRecordsDoNotStopTheAcknowledgedPrefix() {
+    long skip = PartitionResult.SKIPPED;
+    InFlightTracker t = new InFlightTracker();
+    t.add(TP, "t", -1);
+    t.sent(TP, 0, 4, 5, 50);
+    t.sent(TP, 1, 9, 5, 50);
+    PartitionResult skipped = new PartitionResult(TP, new long[]{0, 1, 2, 3, 4}, new long[]{0, 1, skip, 2, 3}, -1,
+        new RuntimeException("RecordTooLarge"));
+    assertEquals(1, skipped.skipped());
+    assertEquals(4, skipped.acknowledged());
+    assertEquals(4, skipped.lastAckedUpstream());
+    t.answered(0, skipped);
+    assertFalse(t.get(TP).failed());
+    assertEquals(4, t.get(TP).lastWritten, "past the skipped record");
+
+    // a skip then a failure in one chunk: progress passes the skip and stops before the failure
+    t.answered(1, new PartitionResult(TP, new long[]{5, 6, 7, 8, 9}, new long[]{4, skip, 5, -1, -1}, 3,
+        new RuntimeException("refused")));
+    assertTrue(t.get(TP).failed());
+    assertEquals(7, t.get(TP).lastWritten);
+    assertEquals(8, t.get(TP).failedOffset);
+    assertEquals(0, t.inFlightRecords());
+  }
 }

@@ -73,6 +73,24 @@ class PartitionBooksTest {
     }
   }
 
+  /** Legacy MM1 abortOnSendFailure=false: skipped records are counted as skipped, not acknowledged, no failure. */
+  @Test
+  void skippedRecordsAreCountedAndDoNotFailThePartition() {
+    InFlightTracker tracker = new InFlightTracker();
+    try (FlowMetrics metrics = new FlowMetrics(new SimpleMeterRegistry(), "A", "B")) {
+      PartitionBooks books = new PartitionBooks(tracker, metrics, true, -1, s -> { }, t -> false);
+      books.add(PartitionStart.fromStored(TP, "t", -1), 0);
+      tracker.sent(TP, 0, 2, 3, 6);
+      PartitionResult r = new PartitionResult(TP, new long[]{0, 1, 2}, new long[]{0, PartitionResult.SKIPPED, 1}, -1,
+          new RuntimeException("RecordTooLarge"));
+      assertFalse(books.answered(0, r, chunk(0, 3), 10), "not FAILED");
+      assertEquals(2, tracker.get(TP).lastWritten);
+      assertEquals(2, metrics.partitionOrNull(TP).recordCount(), "only the written records");
+      assertEquals(1, metrics.skippedRecords());
+      assertEquals(3, metrics.partitionOrNull(TP).mirroredNext());
+    }
+  }
+
   @Test
   void acknowledgedHeartbeatsSetTheHeartbeatAge() {
     TopicPartition hb = new TopicPartition("heartbeats", 0);
