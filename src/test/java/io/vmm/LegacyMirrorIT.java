@@ -133,6 +133,7 @@ class LegacyMirrorIT {
       assertFalse(topicExists(clusters.b(), "source." + topic));
       assertFalse(topicExists(clusters.b(), "heartbeats"), "no heartbeat connector in legacy mode");
       assertFalse(topicExists(clusters.a(), "mm2-offset-syncs.target.internal"), "no offset syncs");
+      assertFalse(topicExists(clusters.b(), "mm2-offsets.source.internal"), "progress is the group's, not a topic");
     }
     // after a clean stop: more records, then a new start copies exactly those
     try (KafkaProducer<byte[], byte[]> p = clusters.a().newProducer()) {

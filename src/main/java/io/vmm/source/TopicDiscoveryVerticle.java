@@ -225,10 +225,15 @@ public final class TopicDiscoveryVerticle extends VerticleBase {
    * {@code offset.storage.replication.factor} of the target) if missing.
    *
    * @param targetNames the topic names the target cluster has now
+   * In legacy MM1 mode (progress = the group's committed offsets on the source) there is no progress topic.
+   *
    * @return whether it may hold stored progress: false when it was just created or all its partitions are empty;
    *     true when another process created it meanwhile (read it to be safe)
    */
   private Future<Boolean> ensureProgressTopic(Set<String> targetNames) {
+    if (flow.commitsLegacyGroup()) {
+      return Future.succeededFuture(false); // legacy MM1 mode: the group's offsets on the source are the progress
+    }
     String topic = InternalTopics.progressTopic(flow.id().source());
     if (targetNames.contains(topic)) {
       return call(admins.target().describeTopics(List.of(topic)).allTopicNames(), "describe progress topic " + topic)
