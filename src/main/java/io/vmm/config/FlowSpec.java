@@ -33,6 +33,15 @@ public record FlowSpec(SourceAndTarget id, ClusterSpec source, ClusterSpec targe
         null);
   }
 
+  /** The connector of {@code kind}. */
+  public ConnectorSpec connector(ConnectorKind kind) {
+    return switch (kind) {
+      case SOURCE -> sourceConnector;
+      case CHECKPOINT -> checkpointConnector;
+      case HEARTBEAT -> heartbeatConnector;
+    };
+  }
+
   /** True when the flow's progress is the MM1 group's committed offsets on the source ({@link LegacySpec}). */
   public boolean commitsLegacyGroup() {
     return legacy != null && legacy.commitsGroup();

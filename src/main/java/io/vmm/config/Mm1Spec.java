@@ -53,17 +53,11 @@ public final class Mm1Spec {
     for (String applied : new String[] {"consumer", "producer", "whitelist", "include", "logging", "tracing"}) {
       m.put(applied, null);
     }
-    m.put("version", "the Kafka version is the one this mirror is built with (kafka-clients 4.1)");
-    m.put("replicas", "run more processes with cluster mode (the `cluster` block) instead");
-    m.put("image", "a container image is chosen by your deployment, not by the process");
-    m.put("resources", "set container resources in your deployment (deploy/)");
-    m.put("livenessProbe", "the probe endpoints are /health/live and /health/ready; set timings in your deployment");
-    m.put("readinessProbe", "the probe endpoints are /health/live and /health/ready; set timings in your deployment");
-    m.put("jvmOptions", "set JVM flags on the java command line (README: JVM flags)");
-    m.put("metrics", "metrics are always on, with MM2's names, on metrics.port (9404)");
-    m.put("metricsConfig", "metrics are always on, with MM2's names, on metrics.port (9404)");
-    m.put("template", "Kubernetes objects are yours to write (deploy/ has a starting point)");
-    m.put("externalConfiguration", "mount Secrets and ConfigMaps as files and use config providers instead");
+    for (String same : new String[] {"version", "replicas", "image", "resources", "livenessProbe", "readinessProbe",
+        "jvmOptions", "metricsConfig", "template", "externalConfiguration"}) {
+      m.put(same, StrimziFields.ignoredReason(same)); // the same field as in KafkaMirrorMaker2
+    }
+    m.put("metrics", StrimziFields.ignoredReason("metricsConfig"));
     return Collections.unmodifiableMap(m);
   }
 

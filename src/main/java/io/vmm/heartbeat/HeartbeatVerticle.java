@@ -6,7 +6,6 @@ import io.vertx.core.json.JsonObject;
 import io.vmm.async.Budgets;
 import io.vmm.async.ThrottledLog;
 import io.vmm.bus.Addresses;
-import io.vmm.bus.Discovery;
 import io.vmm.config.ClientOverrides;
 import io.vmm.config.ConnectorConfig;
 import io.vmm.config.ConnectorKeys;
@@ -43,10 +42,8 @@ import java.time.Duration;
  * record's key aliases; {@code cluster}: where it was written) - on emit, since arrival on B is what the age
  * measures.
  * <p>
- * When this creates the topic on A, it asks the flow's topic discovery for a refresh at once ({@link Addresses#discover},
- * the reply published on {@link Addresses#topicsChanged}, both local) so that the source connector mirrors it now,
- * not only at its next {@code refresh.topics.interval.seconds} (MM2 waits for that refresh); with no source
- * connector running here the request finds no handler and is ignored.
+ * The flow's topic discovery creates the topic on A before its first listing (so the source connector mirrors it
+ * from the start); this verticle ensures it too, for a source connector that is stopped or runs elsewhere.
  * <p>
  * Deployed as a <b>worker</b> verticle: a {@code send()} waits for metadata (the first one, or when A is
  * unreachable, up to {@code max.block.ms}) on a worker thread, never on an event loop. A failed send is logged
@@ -92,24 +89,8 @@ public final class HeartbeatVerticle extends VerticleBase {
               LOG.info("{} emitting heartbeats to {} on {}{} every {} ms, mirrored to {} as {}", flow.name(), TOPIC,
                   flow.id().source(), created ? " (topic created)" : "", intervalMs, flow.id().target(),
                   flow.replicationPolicy().formatRemoteTopic(flow.id().source(), TOPIC));
-              if (created) {
-                refreshDiscovery();
-              }
               return p;
             }));
-  }
-
-  /** Has the flow's source connector pick up the heartbeats topic just created on A (see the class comment). */
-  private void refreshDiscovery() {
-    long started = System.currentTimeMillis();
-    vertx.eventBus().<Discovery>request(Addresses.discover(flow.name()), null, Addresses.local().setSendTimeout(
-            Budgets.discoveryMs(flow.sourceConnector().config().getLong(ConnectorKeys.ADMIN_TIMEOUT_MS))))
-        .onSuccess(reply -> {
-          vertx.eventBus().publish(Addresses.topicsChanged(flow.name()), reply.body(), Addresses.local());
-          LOG.info("{} topic refresh after creating {} on {} in {} ms", flow.name(), TOPIC, flow.id().source(),
-              System.currentTimeMillis() - started);
-        })
-        .onFailure(e -> LOG.debug("{} no topic refresh after creating {}: {}", flow.name(), TOPIC, e.toString()));
   }
 
   private void emit() {

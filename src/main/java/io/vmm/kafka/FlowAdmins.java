@@ -56,6 +56,11 @@ public final class FlowAdmins {
     return target;
   }
 
+  /** The flow's {@code admin.timeout.ms}: the bound of each call. */
+  public Duration timeout() {
+    return timeout;
+  }
+
   /** {@code future} as a Vert.x future completed on {@code context}, failed after {@code admin.timeout.ms}. */
   public <T> Future<T> call(Context context, KafkaFuture<T> future, String what) {
     return KafkaFutures.on(context, future, timeout, flowName + " " + what);

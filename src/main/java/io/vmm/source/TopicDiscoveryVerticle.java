@@ -74,6 +74,8 @@ public final class TopicDiscoveryVerticle extends VerticleBase {
   private final Map<String, Uuid> topicIds = new HashMap<>();
   private PeriodicTask refresh;
   private boolean stopped;
+  /** The heartbeats topic on the source was looked after (first discovery only). */
+  private boolean heartbeatsEnsured;
 
   /** @param flow the flow whose source topics are discovered */
   public TopicDiscoveryVerticle(FlowSpec flow) {
@@ -151,8 +153,8 @@ public final class TopicDiscoveryVerticle extends VerticleBase {
   Future<Discovery> discover() {
     List<String> recreated = new ArrayList<>();
     Future<Set<String>> targetNames = call(admins.target().listTopics(NOT_INTERNAL).names(), "list target topics");
-    Future<Map<String, TopicDescription>> described = call(admins.source().listTopics(NOT_INTERNAL).names(),
-        "list source topics")
+    Future<Map<String, TopicDescription>> described = ensureHeartbeatsTopic()
+        .compose(v -> call(admins.source().listTopics(NOT_INTERNAL).names(), "list source topics"))
         .compose(names -> {
           List<String> selected = names.stream().filter(rules::shouldReplicateTopic).sorted().toList();
           return selected.isEmpty() ? Future.succeededFuture(Map.<String, TopicDescription>of())
@@ -178,6 +180,30 @@ public final class TopicDiscoveryVerticle extends VerticleBase {
           topics.add(new TopicInfo(topic, rules.remoteTopic(topic), d.partitions().size())));
       return new Discovery(topics, progressStored.result(), recreated, bounds.result());
     });
+  }
+
+  /**
+   * The flow's heartbeat connector writes into the source's {@code heartbeats} topic and this flow mirrors it (as
+   * {@code A.heartbeats}): created here, before the first listing, so the first discovery already includes it
+   * (the heartbeat connector starts after the source connector). Only when the mirror runs a heartbeat connector
+   * that emits and heartbeats are replicated; a failure is logged and left to the heartbeat connector, which
+   * ensures the topic too. Never fails.
+   */
+  private Future<Void> ensureHeartbeatsTopic() {
+    ConnectorConfig hb = flow.heartbeatConnector().config();
+    if (heartbeatsEnsured || !flow.heartbeatConnector().present() || !hb.getBoolean(ConnectorKeys.EMIT_HEARTBEATS_ENABLED)
+        || !flow.sourceConnector().config().getBoolean(ConnectorKeys.HEARTBEATS_REPLICATION_ENABLED)) {
+      return Future.succeededFuture();
+    }
+    heartbeatsEnsured = true;
+    return CompactedTopics.ensure(context, admins.source(), InternalTopics.HEARTBEATS, 1,
+            hb.getShort(ConnectorKeys.HEARTBEATS_TOPIC_REPLICATION_FACTOR), admins.timeout())
+        .<Void>mapEmpty()
+        .recover(e -> {
+          LOG.warn("{} {} on {} not created yet: {}", flow.name(), InternalTopics.HEARTBEATS, flow.id().source(),
+              e.getMessage());
+          return Future.succeededFuture();
+        });
   }
 
   private static Map<String, Integer> partitionCounts(Map<String, TopicDescription> descriptions) {

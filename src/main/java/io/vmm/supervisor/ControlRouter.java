@@ -103,12 +103,7 @@ final class ControlRouter {
     JsonArray names = new JsonArray();
     flows.all().forEach(r -> {
       for (ConnectorKind k : ConnectorKind.values()) {
-        boolean present = switch (k) {
-          case SOURCE -> r.flow().sourceConnector().present();
-          case CHECKPOINT -> r.flow().checkpointConnector().present();
-          case HEARTBEAT -> r.flow().heartbeatConnector().present();
-        };
-        if (present) {
+        if (r.flow().connector(k).present()) {
           names.add(Units.connector(r.flow().name(), k));
         }
       }

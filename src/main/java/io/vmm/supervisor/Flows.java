@@ -72,14 +72,10 @@ final class Flows {
   /** MM2 names of the connectors {@code flow} runs (those its mirror names). */
   private static List<String> runs(FlowSpec flow) {
     List<String> names = new ArrayList<>();
-    if (flow.sourceConnector().present()) {
-      names.add(io.vmm.config.ConnectorKind.SOURCE.mm2Name());
-    }
-    if (flow.checkpointConnector().present()) {
-      names.add(io.vmm.config.ConnectorKind.CHECKPOINT.mm2Name());
-    }
-    if (flow.heartbeatConnector().present()) {
-      names.add(io.vmm.config.ConnectorKind.HEARTBEAT.mm2Name());
+    for (io.vmm.config.ConnectorKind k : io.vmm.config.ConnectorKind.values()) {
+      if (flow.connector(k).present()) {
+        names.add(k.mm2Name());
+      }
     }
     return names;
   }

@@ -89,25 +89,11 @@ public final class TargetProducerVerticle extends VerticleBase {
    * @param producerConfig target-cluster producer settings
    * @param progressTopic  {@code mm2-offsets.<source>.internal}
    * @param tracing        the process's tracing ({@link Tracing#disabled()} when off)
-   */
-  public TargetProducerVerticle(String flow, int index, Map<String, Object> producerConfig, String progressTopic,
-                                Tracing tracing) {
-    this(flow, index, producerConfig, progressTopic, tracing, null);
-  }
-
-  /**
-   * As above; with a non-null {@code groupProgress} (legacy MirrorMaker mode) every {@link ProgressUpdate} is
-   * committed through it (the MM1 group's offsets on the source) and nothing is written to {@code progressTopic}.
-   */
-  public TargetProducerVerticle(String flow, int index, Map<String, Object> producerConfig, String progressTopic,
-                                Tracing tracing, io.vmm.progress.GroupProgress groupProgress) {
-    this(flow, index, producerConfig, progressTopic, tracing, groupProgress, false);
-  }
-
-  /**
-   * As above; with {@code skipRefused} (legacy MM1 mode with {@code abortOnSendFailure=false}; the caller ensures
-   * offset syncs are off, since a skipped record has no downstream offset) a record the target refuses for good is
-   * answered as {@link PartitionResult#SKIPPED} and does not stop its partition.
+   * @param groupProgress  legacy MirrorMaker mode: every {@link ProgressUpdate} is committed through it (the MM1
+   *                       group's offsets on the source) and nothing is written to {@code progressTopic}; else null
+   * @param skipRefused    legacy MM1 mode with {@code abortOnSendFailure=false} (the caller ensures offset syncs are
+   *                       off, since a skipped record has no downstream offset): a record the target refuses for
+   *                       good is answered as {@link PartitionResult#SKIPPED} and does not stop its partition
    */
   public TargetProducerVerticle(String flow, int index, Map<String, Object> producerConfig, String progressTopic,
                                 Tracing tracing, io.vmm.progress.GroupProgress groupProgress, boolean skipRefused) {
