@@ -108,14 +108,11 @@ public final class MirrorMain {
       err.println(USAGE);
       return EXIT_CONFIG;
     }
-    if (conf != null && !ConfigSource.isInline(conf)) {
-      ConfigSource.limitTargets(conf, arguments.clusters()); // every read of the file, reloads too
-    }
     MirrorMakerConfig config;
     JsonObject document;
     Tracing tracing = null;
     try {
-      document = mm1 ? io.vmm.config.Mm1CommandLine.toSpec(args) : load(conf); // MM1 hook
+      document = mm1 ? io.vmm.config.Mm1CommandLine.toSpec(args) : load(conf, arguments.clusters()); // MM1 hook
       config = ConfigParser.parse(document, Environment.system());
       if (arguments.validate()) {
         out.println("configuration is valid: " + config.flows().size() + " flow(s): "
@@ -166,7 +163,7 @@ public final class MirrorMain {
           (System.nanoTime() - mainStarted) / 1_000_000);
       supervisor.start().await(Budgets.START_MS, TimeUnit.MILLISECONDS);
       if (!mm1 && !ConfigSource.isInline(conf)) { // MM1 hook: no file to watch
-        supervisor.watch(conf); // live reconfiguration: edits of the file are applied without a restart
+        supervisor.watch(conf, arguments.clusters()); // live reconfiguration: edits of the file are applied without a restart
       }
       stopRequest.await();
       LOG.info("stop requested: draining in-flight records and storing progress");
@@ -198,11 +195,19 @@ public final class MirrorMain {
    * @throws ConfigException the file's problem, one line naming it
    */
   static JsonObject load(String conf) {
+    return load(conf, java.util.Set.of());
+  }
+
+  /**
+   * As {@link #load(String)}, an MM2 properties file limited to the flows into {@code onlyTargets} (MM2's
+   * {@code --clusters}; empty: every flow).
+   */
+  static JsonObject load(String conf, java.util.Set<String> onlyTargets) {
     Vertx loader = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(1).setWorkerPoolSize(1)
         .setInternalBlockingPoolSize(1)
         .setFileSystemOptions(new FileSystemOptions().setFileCachingEnabled(false).setClassPathResolvingEnabled(false)));
     try {
-      return ConfigSource.load(loader, conf).await(Budgets.CONFIG_LOAD_MS, TimeUnit.MILLISECONDS);
+      return ConfigSource.load(loader, conf, onlyTargets).await(Budgets.CONFIG_LOAD_MS, TimeUnit.MILLISECONDS);
     } catch (TimeoutException e) {
       throw new ConfigException(conf + ": not read within " + Budgets.CONFIG_LOAD_MS / 1000 + " s");
     } finally {

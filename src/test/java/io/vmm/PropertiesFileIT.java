@@ -2,7 +2,6 @@ package io.vmm;
 
 import io.vertx.core.json.JsonObject;
 import io.vmm.MirrorTestSupport.RunningMirror;
-import io.vmm.config.ConfigSource;
 import io.vmm.config.Environment;
 import io.vmm.testkit.Await;
 import io.vmm.testkit.NoBlockedThreads;
@@ -87,13 +86,7 @@ class PropertiesFileIT {
     // what `java -jar ... connect-mirror-maker.properties --clusters B` loads
     MirrorMain.Arguments args = MirrorMain.Arguments.parse(new String[]{file.toString(), "--clusters", "B"});
     assertEquals(Set.of("B"), args.clusters());
-    ConfigSource.limitTargets(file.toString(), args.clusters());
-    JsonObject doc;
-    try {
-      doc = MirrorMain.load(args.conf());
-    } finally {
-      ConfigSource.limitTargets(file.toString(), Set.of());
-    }
+    JsonObject doc = MirrorMain.load(args.conf(), args.clusters());
     assertEquals(1, doc.getJsonArray("mirrors").size(), doc.encodePrettily());
     doc.put("http", new JsonObject().put("port", 0)).put("metrics", new JsonObject().put("port", 0));
 

@@ -98,7 +98,7 @@ class ReloadIT {
     Path file = dir.resolve("config.json");
     write(file, config);
     try (RunningMirror m = startMirror(config)) {
-      m.supervisor.watch(file.toString());
+      m.supervisor.watch(file.toString(), java.util.Set.of());
       awaitRecords(clusters.b(), "A.reload-a", 50);
       Await.until("A->B counted 50 records", TIMEOUT, () -> records(m, "A->B", "reload-a") == 50);
 

@@ -39,9 +39,9 @@ import java.util.regex.Pattern;
  * <p>
  * A {@code .properties} file (any case) is MM2's dedicated-mode file: the {@code file} store reads it in the
  * {@code properties} format with string values and flat keys, and {@link Mm2Properties} translates it into the
- * document, on every read (start and reload alike). Its {@code --clusters} limit is process-wide per file
- * ({@link #limitTargets}), so that every reader of the file (the watcher too) applies it. Translation warnings
- * are logged once per file and distinct set of warnings.
+ * document, on every read (start and reload alike), limited to the flows into the {@code --clusters} aliases
+ * its reader passes ({@link #load(Vertx, String, Set)}; {@link ConfigWatcher} is given the same set). Translation
+ * warnings are logged once per file and distinct set of warnings.
  * <p>
  * Errors are {@link ConfigException}s with one line naming the file, never parser internals:
  * {@code <file>: file not found}, {@code <file>: cannot read: <reason>},
@@ -59,8 +59,6 @@ public final class ConfigSource {
   private static final Pattern YAML_LOCATION = Pattern.compile("\\s*in '[^']*', line (\\d+), column (\\d+):?\\s*");
 
   private static final Logger LOG = LoggerFactory.getLogger(ConfigSource.class);
-  /** {@link #limitTargets}: absolute normalized path to the {@code --clusters} aliases. */
-  private static final Map<String, Set<String>> TARGETS = new ConcurrentHashMap<>();
   /** The translation warnings last logged per properties file (absolute normalized path). */
   private static final Map<String, List<String>> WARNED = new ConcurrentHashMap<>();
 
@@ -76,7 +74,7 @@ public final class ConfigSource {
    *         Completes on a Vert.x context of {@code vertx} (inline JSON: at once, on the caller's thread).
    */
   public static Future<JsonObject> load(Vertx vertx, String conf) {
-    return load(vertx, conf, isInline(conf) ? Set.of() : targetsOf(conf));
+    return load(vertx, conf, Set.of());
   }
 
   /**
@@ -129,13 +127,9 @@ public final class ConfigSource {
    * The retriever both {@link #load} and {@link ConfigWatcher} read {@code path} with: one {@code file} store
    * (format by extension), no default stores (no system properties or environment merged in), no periodic scan
    * of its own; its documents are plain JSON and unwrapped, and a processing error is a {@link ConfigException}.
+   * A properties file is translated with {@code onlyTargets} (MM2's {@code --clusters}; empty: every flow).
    * Create it on the context that will read with it; close it after use.
    */
-  static ConfigRetriever retriever(Vertx vertx, String path) {
-    return retriever(vertx, path, targetsOf(path));
-  }
-
-  /** As {@link #retriever(Vertx, String)}; a properties file is translated with {@code onlyTargets}. */
   static ConfigRetriever retriever(Vertx vertx, String path, Set<String> onlyTargets) {
     if (Mm2Properties.isProperties(path)) {
       Set<String> targets = Set.copyOf(onlyTargets);
@@ -144,24 +138,6 @@ public final class ConfigSource {
     }
     return ConfigRetriever.create(vertx, retrieverOptions(path))
         .setConfigurationProcessor(doc -> unwrap(plain(doc, path)));
-  }
-
-  /**
-   * Limits every later read of the properties file {@code path} to the flows into {@code onlyTargets} (MM2's
-   * {@code --clusters}); empty removes the limit. Set by {@link io.vmm.MirrorMain} before the first read.
-   */
-  public static void limitTargets(String path, Set<String> onlyTargets) {
-    String key = Path.of(path).toAbsolutePath().normalize().toString();
-    if (onlyTargets.isEmpty()) {
-      TARGETS.remove(key);
-    } else {
-      TARGETS.put(key, Set.copyOf(onlyTargets));
-    }
-  }
-
-  /** The {@link #limitTargets} of {@code path}; empty when none. */
-  static Set<String> targetsOf(String path) {
-    return TARGETS.getOrDefault(Path.of(path).toAbsolutePath().normalize().toString(), Set.of());
   }
 
   private static JsonObject translate(JsonObject flat, String path, Set<String> targets) {

@@ -10,6 +10,7 @@ import io.vmm.async.PeriodicTask;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.util.Set;
 import java.util.function.Consumer;
 
 /**
@@ -24,8 +25,9 @@ import java.util.function.Consumer;
  *       succeeds or the problem changes. The last good document stays the reference.</li>
  * </ul>
  * The document is not validated here ({@link ConfigParser} is the caller's step). An MM2 properties file is
- * translated on every read ({@link ConfigSource}, {@link Mm2Properties}), with the file's {@code --clusters}
- * limit ({@link ConfigSource#limitTargets}); the translated document is what is compared and reported.
+ * translated on every read ({@link ConfigSource}, {@link Mm2Properties}), limited to the {@code --clusters}
+ * aliases given to {@link #watch(Vertx, String, Set, long, JsonObject, Consumer, Consumer)} (the ones the start
+ * loaded it with); the translated document is what is compared and reported.
  * <p>
  * Scans never overlap ({@link PeriodicTask}: the next scan is {@code scanPeriodMs} after one ends). The
  * retriever's own periodic scan is not used: it starts from an empty document (so its first scan always
@@ -41,6 +43,7 @@ public final class ConfigWatcher {
 
   private final Context context;
   private final String path;
+  private final Set<String> onlyTargets;
   private final Consumer<JsonObject> onChange;
   private final Consumer<String> onError;
   private ConfigRetriever retriever;
@@ -50,10 +53,11 @@ public final class ConfigWatcher {
   private String lastError;
   private boolean closed;
 
-  private ConfigWatcher(Context context, String path, JsonObject loaded, Consumer<JsonObject> onChange,
-                        Consumer<String> onError) {
+  private ConfigWatcher(Context context, String path, Set<String> onlyTargets, JsonObject loaded,
+                        Consumer<JsonObject> onChange, Consumer<String> onError) {
     this.context = context;
     this.path = path;
+    this.onlyTargets = Set.copyOf(onlyTargets);
     this.last = loaded == null ? null : loaded.copy();
     this.onChange = onChange;
     this.onError = onError;
@@ -71,7 +75,7 @@ public final class ConfigWatcher {
    */
   public static ConfigWatcher watch(Vertx vertx, String path, long scanPeriodMs, Consumer<JsonObject> onChange,
                                     Consumer<String> onError) {
-    return start(vertx, path, scanPeriodMs, null, onChange, onError);
+    return start(vertx, path, Set.of(), scanPeriodMs, null, onChange, onError);
   }
 
   /**
@@ -88,20 +92,31 @@ public final class ConfigWatcher {
    */
   public static ConfigWatcher watch(Vertx vertx, String path, long scanPeriodMs, JsonObject loaded,
                                     Consumer<JsonObject> onChange, Consumer<String> onError) {
-    return start(vertx, path, scanPeriodMs, loaded, onChange, onError);
+    return start(vertx, path, Set.of(), scanPeriodMs, loaded, onChange, onError);
   }
 
-  private static ConfigWatcher start(Vertx vertx, String path, long scanPeriodMs, JsonObject loaded,
-                                     Consumer<JsonObject> onChange, Consumer<String> onError) {
+  /**
+   * As {@link #watch(Vertx, String, long, JsonObject, Consumer, Consumer)} for an MM2 properties file read with
+   * a {@code --clusters} limit: every read is translated to the flows into {@code onlyTargets} (empty: every
+   * flow), as the start loaded it.
+   */
+  public static ConfigWatcher watch(Vertx vertx, String path, Set<String> onlyTargets, long scanPeriodMs,
+                                    JsonObject loaded, Consumer<JsonObject> onChange, Consumer<String> onError) {
+    return start(vertx, path, onlyTargets, scanPeriodMs, loaded, onChange, onError);
+  }
+
+  private static ConfigWatcher start(Vertx vertx, String path, Set<String> onlyTargets, long scanPeriodMs,
+                                     JsonObject loaded, Consumer<JsonObject> onChange, Consumer<String> onError) {
     if (scanPeriodMs <= 0) {
       throw new IllegalArgumentException("scanPeriodMs must be positive, got " + scanPeriodMs);
     }
     if (ConfigSource.isInline(path)) {
       throw new IllegalArgumentException("inline JSON cannot be watched");
     }
-    ConfigWatcher watcher = new ConfigWatcher(vertx.getOrCreateContext(), path, loaded, onChange, onError);
+    ConfigWatcher watcher = new ConfigWatcher(vertx.getOrCreateContext(), path, onlyTargets, loaded, onChange,
+        onError);
     watcher.onContext(() -> {
-      watcher.retriever = ConfigSource.retriever(vertx, path); // created here: it reads on this context
+      watcher.retriever = ConfigSource.retriever(vertx, path, watcher.onlyTargets); // created here: it reads on this context
       long firstDelay = loaded == null ? 1 : scanPeriodMs; // without a document, the first read sets the reference
       watcher.task = PeriodicTask.start(vertx, "config file watch of " + path, firstDelay, scanPeriodMs,
           watcher::scan, LOG);

@@ -303,13 +303,14 @@ public final class Supervisor implements MemberRpc.Handler {
   /**
    * Watches the config file {@code path} (JSON, or YAML by extension; a KafkaMirrorMaker2 resource is accepted)
    * every {@code reload.scanPeriodMs} and applies each change with {@link #reload}. No-op when
-   * {@code reload.enabled} is false.
+   * {@code reload.enabled} is false. An MM2 properties file is read with the {@code --clusters} limit
+   * {@code onlyTargets} it was started with (empty: every flow).
    */
-  public void watch(String path) {
+  public void watch(String path, java.util.Set<String> onlyTargets) {
     if (!config.reloadEnabled()) {
       return;
     }
-    context.runOnContext(v -> watcher = ConfigWatcher.watch(vertx, path, config.reloadScanMs(), document,
+    context.runOnContext(v -> watcher = ConfigWatcher.watch(vertx, path, onlyTargets, config.reloadScanMs(), document,
         this::reload, problem -> reloader.rejected(List.of(problem))));
   }
 

@@ -217,13 +217,6 @@ class ConfigSourceTest {
 
     JsonObject onlyA = ConfigSource.load(vertx, file.toString(), java.util.Set.of("A")).await(10, TimeUnit.SECONDS);
     assertEquals(List.of("B->A"), ConfigParser.parse(onlyA).flows().stream().map(f -> f.name()).toList());
-    ConfigSource.limitTargets(file.toString(), java.util.Set.of("B"));
-    try {
-      assertEquals(List.of("A->B"), ConfigParser.parse(load(vertx, file.toString())).flows().stream()
-          .map(f -> f.name()).toList(), "the process-wide --clusters limit of the file");
-    } finally {
-      ConfigSource.limitTargets(file.toString(), java.util.Set.of());
-    }
   }
 
   @Test

@@ -87,6 +87,23 @@ class ConfigWatcherTest {
   }
 
   @Test
+  void propertiesFileIsReadWithTheClustersLimitItStartedWith(Vertx vertx) throws Exception {
+    Path file = Files.writeString(dir.resolve("connect-mirror-maker.properties"), ConfigSourceTest.MM2_PROPERTIES);
+    java.util.Set<String> onlyB = java.util.Set.of("B");
+    JsonObject loaded = ConfigSource.load(vertx, file.toString(), onlyB).await(10, TimeUnit.SECONDS);
+    watcher = ConfigWatcher.watch(vertx, file.toString(), onlyB, SCAN_MS, loaded, changes::add, errors::add);
+    assertNull(changes.poll(QUIET_MS, TimeUnit.MILLISECONDS), "the limited document is the reference");
+    Files.writeString(file, ConfigSourceTest.MM2_PROPERTIES.replace("tasks.max = 2", "tasks.max = 3"));
+    JsonObject changed = changes.poll(10, TimeUnit.SECONDS);
+    assertNotNull(changed, "change delivered");
+    MirrorMakerConfig config = ConfigParser.parse(changed);
+    assertEquals(java.util.List.of("A->B"), config.flows().stream().map(f -> f.name()).toList(),
+        "--clusters B still applies on reload");
+    assertEquals(3, config.flows().get(0).sourceConnector().tasksMax());
+    assertTrue(errors.isEmpty(), errors.toString());
+  }
+
+  @Test
   void changeAfterTheReferenceReadIsDelivered(Vertx vertx) throws Exception {
     Path file = Files.writeString(dir.resolve("mm2.json"), doc(4).encode());
     watch(vertx, file, null);
