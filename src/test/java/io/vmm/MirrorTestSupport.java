@@ -26,10 +26,15 @@ final class MirrorTestSupport {
   }
 
   static JsonObject config(TwoClusters clusters, JsonObject... mirrors) {
+    return config(clusters.a().bootstrapServers(), clusters.b().bootstrapServers(), mirrors);
+  }
+
+  /** Clusters A and B at the given bootstrap servers (e.g. child-process brokers), free HTTP and metrics ports. */
+  static JsonObject config(String a, String b, JsonObject... mirrors) {
     return new JsonObject()
         .put("clusters", new JsonArray()
-            .add(new JsonObject().put("alias", "A").put("bootstrapServers", clusters.a().bootstrapServers()))
-            .add(new JsonObject().put("alias", "B").put("bootstrapServers", clusters.b().bootstrapServers())))
+            .add(new JsonObject().put("alias", "A").put("bootstrapServers", a))
+            .add(new JsonObject().put("alias", "B").put("bootstrapServers", b)))
         .put("mirrors", new JsonArray(List.of((Object[]) mirrors)))
         .put("http", new JsonObject().put("port", 0)) // free ports: mirrors may overlap with other processes
         .put("metrics", new JsonObject().put("port", 0));

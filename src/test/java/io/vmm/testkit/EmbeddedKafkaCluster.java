@@ -284,7 +284,7 @@ public final class EmbeddedKafkaCluster implements AutoCloseable {
         }
     }
 
-    private static Map<String, String> singleNodeSettings() {
+    static Map<String, String> singleNodeSettings() {
         Map<String, String> m = new LinkedHashMap<>();
         m.put("offsets.topic.replication.factor", "1");
         m.put("offsets.topic.num.partitions", "1");
