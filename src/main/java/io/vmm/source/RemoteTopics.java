@@ -46,6 +46,10 @@ import java.util.stream.Stream;
  * Idempotent and safe against other replicas (cluster mode) or MM2 doing the same at the same time: a topic
  * that already exists, or partitions another process added first, are fine.
  * <p>
+ * A remote topic deleted on the target while mirroring is created again at the next refresh (within
+ * {@code refresh.topics.interval.seconds}), with one WARN naming it: the records it held are gone with it,
+ * records not yet acknowledged by the target are retried by the producer and land in the new topic.
+ * <p>
  * Threading: call on the owning verticle's context; every future completes there (admin calls are bridged
  * with {@link FlowAdmins#call}, each bounded by {@code admin.timeout.ms}).
  */
@@ -59,6 +63,8 @@ final class RemoteTopics {
   private final FlowAdmins admins;
   private final ReplicationRules rules;
   private final TopicConfigRules configRules;
+  /** Remote topics seen on the target (existing or created) since this flow started: their absence is a deletion. */
+  private final Set<String> seen = new java.util.HashSet<>();
 
   RemoteTopics(Vertx vertx, Context context, FlowSpec flow, FlowAdmins admins, ReplicationRules rules) {
     this.vertx = vertx;
@@ -86,7 +92,13 @@ final class RemoteTopics {
       String remote = rules.remoteTopic(topic);
       if (targetNames.contains(remote)) {
         existing.add(remote);
+        seen.add(remote);
       } else {
+        if (seen.remove(remote)) {
+          LOG.warn("{} remote topic {} was deleted on {} while mirroring: creating it again; the records it held "
+              + "are gone with it, records not yet written go to the new topic", flow.name(), remote,
+              flow.id().target());
+        }
         toCreate.put(topic, new NewTopic(remote, Optional.of(partitions),
             rf < 0 ? Optional.empty() : Optional.of((short) rf)));
         partitions(remote, 0, partitions).forEach(newPartitions::add);
@@ -145,7 +157,10 @@ final class RemoteTopics {
     Map<String, KafkaFuture<Void>> results = target().createTopics(topics).values();
     List<Future<Void>> each = new ArrayList<>();
     results.forEach((name, kf) -> each.add(call(kf, "create remote topic " + name)
-        .onSuccess(v -> LOG.info("{} created remote topic {}", flow.name(), name))
+        .onSuccess(v -> {
+          seen.add(name);
+          LOG.info("{} created remote topic {}", flow.name(), name);
+        })
         .recover(e -> KafkaFutures.causedBy(e, TopicExistsException.class)
             ? Future.succeededFuture() : Future.failedFuture(e))));
     return Future.all(each).mapEmpty();
