@@ -66,6 +66,8 @@ public final class TargetProducerVerticle extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(TargetProducerVerticle.class);
 
   private final String flow;
+  /** The target cluster's alias (from {@code flow}), for error messages. */
+  private final String targetAlias;
   private final int index;
   private final Map<String, Object> producerConfig;
   private final String progressTopic;
@@ -100,6 +102,7 @@ public final class TargetProducerVerticle extends VerticleBase {
     this.skipRefused = skipRefused;
     this.groupProgress = groupProgress;
     this.flow = flow;
+    this.targetAlias = flow.substring(flow.indexOf("->") + 2);
     this.index = index;
     this.producerConfig = producerConfig;
     this.progressTopic = progressTopic;
@@ -209,8 +212,9 @@ public final class TargetProducerVerticle extends VerticleBase {
           } else if (skipRefused && !closing && !(e instanceof RetriableException)) {
             pa.skip(index, e); // MM1 abortOnSendFailure=false: logged and counted by the source task
           } else {
-            pa.fail(index, e);
-            failedPartitions.putIfAbsent(chunk.source(), e);
+            Throwable named = io.vmm.kafka.AclHints.onWrite(e, chunk.targetTopic(), targetAlias);
+            pa.fail(index, named);
+            failedPartitions.putIfAbsent(chunk.source(), named);
           }
           answer.countDown(1);
         };
