@@ -115,10 +115,12 @@ final class ProgressStore {
   private Future<Void> store(long now) {
     sendDelayedSyncs(now);
     Map<TopicPartition, Long> unstored = tracker.unstored();
+    ProgressSchedule.Snapshot snapshot = schedule.storing(now);
     if (unstored.isEmpty()) {
+      // acknowledged chunks not in a prefix (e.g. after a partition failed): nothing to store, the counts restart
+      schedule.stored(snapshot);
       return Future.succeededFuture();
     }
-    ProgressSchedule.Snapshot snapshot = schedule.storing(now);
     Future<Void> stored = vertx.eventBus().request(Addresses.progress(flow, taskIndex),
             new ProgressUpdate(sourceAlias, Map.copyOf(unstored)), requestOptions)
         .<Void>mapEmpty()
@@ -139,7 +141,10 @@ final class ProgressStore {
    * when stored (or nothing was left), fails when the target did not acknowledge it.
    */
   Future<Void> storeFinal() {
-    return inFlight.transform(ar -> store(System.currentTimeMillis()));
+    if (schedule.storeInFlight()) {
+      return inFlight.transform(ar -> storeFinal()); // a late acknowledgement may have started another store
+    }
+    return store(System.currentTimeMillis());
   }
 
   /**
