@@ -28,9 +28,11 @@ import java.util.concurrent.TimeoutException;
  * options {@code --validate}, {@code --print-config}, {@code --help} ({@link #HELP}).
  * <p>
  * Exit codes: 0 after a clean stop (SIGTERM or Ctrl-C: stop polling, drain in-flight records, store progress,
- * within {@link Budgets#SHUTDOWN_MS}); 2 for a usage or configuration error, reported before any Kafka client
- * exists, one line per problem with its JSON path (or the file's problem: not found, not valid JSON/YAML, ...);
- * 1 for an unexpected failure.
+ * within {@link Budgets#SHUTDOWN_MS}) in which every flow stored its final progress; 1 when a flow did not (its
+ * final store failed, records stayed in flight, or its stop exceeded the budget: one line per such flow on
+ * stderr says what was not stored and how many records will be mirrored again), or for an unexpected failure;
+ * 2 for a usage or configuration error, reported before any Kafka client exists, one line per problem with its
+ * JSON path (or the file's problem: not found, not valid JSON/YAML, ...).
  * <p>
  * The config is read with {@link ConfigSource#load} (vertx-config, as reloads read it) on a short-lived plain
  * Vert.x instance, closed before the real one is built: the real one's options (cluster mode, member name of
@@ -58,8 +60,9 @@ public final class MirrorMain {
         --print-config       print the effective configuration as JSON, secrets hidden, and exit
         --help               print this help and exit
       A Strimzi KafkaMirrorMaker (MM1) resource, or kafka-mirror-maker.sh's options, run in legacy mode.
-      Exit codes: 0 clean stop, 1 unexpected failure (or legacy abortOnSendFailure), 2 usage or configuration
-      error.""";
+      Exit codes: 0 clean stop with every flow's progress stored, 1 progress not stored at stop (one line per
+      flow says what will be mirrored again), unexpected failure or legacy abortOnSendFailure, 2 usage or
+      configuration error.""";
 
   private MirrorMain() {
   }
@@ -168,8 +171,15 @@ public final class MirrorMain {
       stopRequest.await();
       LOG.info("stop requested: draining in-flight records and storing progress");
       // what remains of the shutdown budget after closing Vert.x alone (a clustered close comes on top, as before)
-      supervisor.stop().await(Budgets.SHUTDOWN_MS - Budgets.VERTX_CLOSE_MS, TimeUnit.MILLISECONDS);
-      return exitCode.get(); // EXIT_FAILURE after an ExitRequest (MM1 abortOnSendFailure)
+      long stopBudget = Budgets.SHUTDOWN_MS - Budgets.VERTX_CLOSE_MS;
+      io.vmm.supervisor.StopSummary stopped;
+      try {
+        stopped = supervisor.stop().await(stopBudget, TimeUnit.MILLISECONDS);
+      } catch (TimeoutException e) {
+        stopped = io.vmm.supervisor.StopSummary.notStopped(config.flows().stream().map(f -> f.name()).toList(),
+            stopBudget);
+      }
+      return afterStop(stopped, exitCode.get(), err); // EXIT_FAILURE after an ExitRequest (MM1 abortOnSendFailure)
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       return EXIT_FAILURE;
@@ -185,6 +195,19 @@ public final class MirrorMain {
         LOG.warn("closing Vert.x: {}", e.toString());
       }
     }
+  }
+
+  /**
+   * The exit code after a stop: {@code code} when every flow stored its final progress, else at least
+   * {@link #EXIT_FAILURE}, with one line per flow on {@code err} saying what was not stored and what will be
+   * mirrored again at the next start.
+   */
+  static int afterStop(io.vmm.supervisor.StopSummary stopped, int code, PrintStream err) {
+    if (stopped.allStored()) {
+      return code;
+    }
+    stopped.lines().values().forEach(err::println);
+    return Math.max(code, EXIT_FAILURE);
   }
 
   /**

@@ -183,4 +183,19 @@ class MirrorMainTest {
     assertTrue(r[2].startsWith("unknown option --frobnicate"), r[2]);
     assertEquals("2", runOut("a.properties", "--clusters")[0]);
   }
+
+  @Test
+  void exitCodeAfterAStopTellsWhetherEveryFlowStoredItsProgress() {
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+    PrintStream err = new PrintStream(bytes, true, StandardCharsets.UTF_8);
+    assertEquals(MirrorMain.EXIT_OK, MirrorMain.afterStop(io.vmm.supervisor.StopSummary.STORED, MirrorMain.EXIT_OK,
+        err));
+    assertEquals("", bytes.toString(StandardCharsets.UTF_8));
+    io.vmm.supervisor.StopSummary late = io.vmm.supervisor.StopSummary.notStopped(java.util.List.of("A->B"), 9_500);
+    assertEquals(MirrorMain.EXIT_FAILURE, MirrorMain.afterStop(late, MirrorMain.EXIT_OK, err));
+    String out = bytes.toString(StandardCharsets.UTF_8);
+    assertEquals(1, out.lines().count(), out);
+    assertTrue(out.startsWith("A->B: the stop did not finish within 9500 ms"), out);
+    assertTrue(MirrorMain.HELP.contains("1 progress not stored at stop"), MirrorMain.HELP);
+  }
 }

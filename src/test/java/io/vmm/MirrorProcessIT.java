@@ -2,7 +2,9 @@ package io.vmm;
 
 import io.vertx.core.json.JsonObject;
 import io.vmm.MirrorTestSupport.RunningMirror;
+import io.vmm.source.ProgressSchedule;
 import io.vmm.testkit.Await;
+import io.vmm.testkit.EmbeddedKafkaCluster;
 import io.vmm.testkit.TwoClusters;
 import io.vmm.testkit.NoBlockedThreads;
 import io.vmm.testkit.TwoClustersExtension;
@@ -34,9 +36,13 @@ import static io.vmm.MirrorTestSupport.mirror;
 import static io.vmm.MirrorTestSupport.startMirror;
 import static io.vmm.MirrorTestSupport.storedProgress;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** The mirror as a real process: exit code 2 on a config error, clean SIGTERM stop with exit 0 within 10 s. */
+/**
+ * The mirror as a real process: exit code 2 on a config error, clean SIGTERM stop with exit 0 within 10 s, exit 1
+ * with one line per flow when the final progress could not be stored, bounded re-copy after an early SIGKILL.
+ */
 @ExtendWith({TwoClustersExtension.class, NoBlockedThreads.class})
 class MirrorProcessIT {
 
@@ -183,6 +189,106 @@ class MirrorProcessIT {
         }
         return missing.isEmpty();
       });
+    }
+  }
+
+  /**
+   * Killed about 2.5 s after its first records landed, with the default 5 s flush interval: progress is stored
+   * already (soon after each partition's first acknowledged records, and at the record threshold), so a restart
+   * re-copies at most the documented bound, not everything.
+   */
+  @Test
+  void earlySigkillHasStoredProgressAndRecopiesAtMostTheBound() throws Exception {
+    int partitions = 3;
+    int tasks = 2;
+    int prefilled = 60_000;
+    clusters.a().createTopic("early", partitions);
+    try (KafkaProducer<byte[], byte[]> fast = clusters.a().newProducer()) {
+      for (int i = 0; i < prefilled; i++) {
+        fast.send(new ProducerRecord<>("early", i % partitions, ("p" + i).getBytes(StandardCharsets.UTF_8),
+            ("v" + i).getBytes(StandardCharsets.UTF_8)));
+      }
+      fast.flush();
+    }
+    JsonObject mirror = mirror("A", "B", "early", tasks);
+    mirror.getJsonObject("sourceConnector").getJsonObject("config").put("offset.flush.interval.ms", 5_000);
+    JsonObject config = config(clusters, mirror);
+    Path conf = dir.resolve("early.json");
+    Files.writeString(conf, config.encodePrettily());
+    Process p = launch(conf, dir.resolve("early.log"));
+    long inTarget;
+    try {
+      Await.until("first records in the target", MirrorTestSupport.TIMEOUT, () -> count(clusters.b(), "A.early") > 0);
+      Thread.sleep(2_500);
+      p.destroyForcibly(); // SIGKILL before the first 5 s flush interval has passed
+      assertTrue(p.waitFor(10, TimeUnit.SECONDS));
+      inTarget = count(clusters.b(), "A.early");
+    } finally {
+      p.destroyForcibly();
+    }
+    Map<TopicPartition, Long> stored = storedProgress(clusters.b(), "A");
+    Map<TopicPartition, Long> ends = clusters.b().endOffsets("A.early");
+    long recopy = 0;
+    for (int i = 0; i < partitions; i++) {
+      long end = ends.get(new TopicPartition("A.early", i));
+      long next = stored.getOrDefault(new TopicPartition("early", i), -1L) + 1;
+      if (end > 0) {
+        assertTrue(next > 0, "partition " + i + " moved (" + end + " records in the target) but has no stored progress");
+      }
+      assertTrue(next <= end, "partition " + i + ": stored progress beyond the target's records");
+      recopy += end - next;
+    }
+    // the documented bound: per task the record threshold, plus what flow control lets be in flight per partition
+    long bound = tasks * ProgressSchedule.MAX_UNSTORED_RECORDS + partitions * 5_000L;
+    assertTrue(recopy <= bound, "would re-copy " + recopy + " of " + inTarget + " records; bound " + bound);
+    try (RunningMirror m = startMirror(config)) {
+      List<ConsumerRecord<byte[], byte[]>> all = awaitRecords(clusters.b(), "A.early", prefilled);
+      Await.until("every record in the target", MirrorTestSupport.TIMEOUT, () -> {
+        Set<String> keys = new HashSet<>();
+        clusters.b().readAllNow("A.early").forEach(r -> keys.add(new String(r.key(), StandardCharsets.UTF_8)));
+        return keys.size() == prefilled;
+      });
+      long duplicates = count(clusters.b(), "A.early") - prefilled;
+      assertTrue(duplicates <= recopy, "re-copied " + duplicates + " records, more than the " + recopy
+          + " beyond the stored progress (" + all.size() + " read)");
+    }
+  }
+
+  /**
+   * SIGTERM while the target cluster is down: the final progress store cannot succeed, so the exit code is 1 and
+   * one line names the flow, what was not stored and what will be mirrored again; no shutdown-race stack trace.
+   */
+  @Test
+  void sigtermWithTheTargetDownExitsNonZeroWithOneLinePerFlow() throws Exception {
+    clusters.a().createTopic("down", 2);
+    EmbeddedKafkaCluster c = EmbeddedKafkaCluster.start("C");
+    SteadyProducer producer = new SteadyProducer("down", 2);
+    Path log = dir.resolve("down.log");
+    Process p = null;
+    try {
+      JsonObject config = config(clusters, mirror("A", "C", "down", 1));
+      config.getJsonArray("clusters").add(new JsonObject().put("alias", "C").put("bootstrapServers",
+          c.bootstrapServers()));
+      Path conf = dir.resolve("down.json");
+      Files.writeString(conf, config.encodePrettily());
+      p = launch(conf, log);
+      Await.until("records mirrored to C", MirrorTestSupport.TIMEOUT, () -> count(c, "A.down") > 1000);
+      c.close(); // the target goes away while records stream
+      Thread.sleep(1_000);
+      p.destroy(); // SIGTERM
+      assertTrue(p.waitFor(30, TimeUnit.SECONDS), "stopped; log:\n" + Files.readString(log));
+      String out = Files.readString(log);
+      assertEquals(1, p.exitValue(), out);
+      List<String> lines = out.lines().filter(l -> l.startsWith("A->C: ")).toList();
+      assertEquals(1, lines.size(), out);
+      assertTrue(lines.get(0).contains("will be mirrored again at the next start"), lines.get(0));
+      assertFalse(out.contains("Already undeployed"), out);
+    } finally {
+      if (p != null) {
+        p.destroyForcibly();
+      }
+      producer.stop();
+      c.close();
     }
   }
 }

@@ -93,6 +93,12 @@ public final class Addresses {
   /** Status and control requests from the HTTP API to this replica's supervisor (local): {@link ControlRequest}. */
   public static final String CONTROL = "vmm.control";
 
+  /**
+   * Published (locally) by every source task when its stop begins and when its final progress store is over: a
+   * {@link TaskStopReport} of what it did not store (collected by the supervisor while it stops).
+   */
+  public static final String TASK_STOPS = "vmm.task-stops";
+
   /** Published (locally) by source tasks when a partition fails: {@link PartitionFailure}. */
   public static String partitionFailed(String flow) {
     return "vmm.flow." + flow + ".partition-failed";

@@ -51,8 +51,17 @@ public record FlowScope(Vertx vertx, Context context, FlowSpec flow, FlowMetrics
     if (id == null) {
       return Future.succeededFuture();
     }
+    long started = System.currentTimeMillis();
     return vertx.undeploy(id).timeout(budgetMs, TimeUnit.MILLISECONDS).recover(e -> {
-      LOG.warn("{} undeploy of {} failed: {}", flow.name(), id, e.toString());
+      if (e instanceof IllegalStateException) {
+        // "Unknown deployment" / "Already undeployed": undeployed by another path first (an expected race)
+        LOG.debug("{} undeploy of {}: {}", flow.name(), id, e.getMessage());
+      } else if (e instanceof java.util.concurrent.TimeoutException) {
+        LOG.warn("{} undeploy of {} did not finish within {} ms", flow.name(), id, budgetMs);
+      } else {
+        LOG.warn("{} undeploy of {} failed after {} ms: {}", flow.name(), id, System.currentTimeMillis() - started,
+            e.toString());
+      }
       return Future.succeededFuture();
     });
   }

@@ -183,6 +183,18 @@ final class InFlightTracker {
     return inFlightBytes;
   }
 
+  /**
+   * Records of {@code tp} sent and not part of the acknowledged prefix yet: in flight, or answered while an
+   * earlier chunk is still in flight, or after the partition failed (any of them may be in the target).
+   */
+  long pendingRecords(TopicPartition tp) {
+    long n = 0;
+    for (Pending p : partitions.get(tp).pending) {
+      n += p.records;
+    }
+    return n;
+  }
+
   /** Progress not yet stored: partition to last written upstream offset (at least 0). */
   Map<TopicPartition, Long> unstored() {
     Map<TopicPartition, Long> out = new HashMap<>();

@@ -16,6 +16,7 @@ import io.vmm.bus.PartitionFailure;
 import io.vmm.bus.PartitionStart;
 import io.vmm.bus.ProgressUpdate;
 import io.vmm.bus.SourceBatch;
+import io.vmm.bus.TaskStopReport;
 import io.vmm.heartbeat.HeartbeatCodec;
 import io.vmm.metrics.FlowMetrics;
 import io.vmm.source.InFlightTracker.PartitionState;
@@ -49,9 +50,11 @@ import java.util.function.Predicate;
  * records / {@code maxBytes} key+value bytes are un-acknowledged, and per task at most {@code maxTaskBytes}
  * ({@link FlowControl}): above a mark the partition is paused, below half of every mark it is resumed.
  * <p>
- * Progress (at-least-once): only the contiguous acknowledged prefix per partition counts; it is sent to the
- * producer as a {@link ProgressUpdate} every flush interval and at stop ({@code flush}), and stored in
- * {@code mm2-offsets.<source>.internal}. Each partition starts at its {@link PartitionStart#resumeAt()}, else
+ * Progress (at-least-once): only the contiguous acknowledged prefix per partition counts; {@link ProgressStore}
+ * sends it to the producer as a {@link ProgressUpdate} when its {@link ProgressSchedule} says so (soon after a
+ * partition's first acknowledged records, then every flush interval, and at once above a count or byte threshold
+ * of acknowledged records not stored) and at stop, and it is stored in {@code mm2-offsets.<source>.internal}.
+ * At stop the task publishes a {@link TaskStopReport} of what it did not store ({@link Addresses#TASK_STOPS}). Each partition starts at its {@link PartitionStart#resumeAt()}, else
  * where the consumer's {@code auto.offset.reset} puts it.
  * <p>
  * A chunk the target refused for good (e.g. RecordTooLargeException after the producer's own retries) fails
@@ -100,9 +103,8 @@ public final class SourceVerticle extends VerticleBase {
   private KafkaConsumer<byte[], byte[]> consumer;
   private KafkaReadStream<byte[], byte[]> stream;
   private TaskCommands commands;
+  private ProgressStore progress;
   private long seq;
-  private long flushTimer = -1;
-  private boolean flushing;
   private Promise<Void> drained;
   private long batches;
 
@@ -173,7 +175,9 @@ public final class SourceVerticle extends VerticleBase {
           if (gate.fetching()) {
             stream.resume();
           }
-          flushTimer = vertx.setPeriodic(limits.flushIntervalMs(), id -> flush());
+          progress = new ProgressStore(vertx, flow, taskIndex, taskId, sourceAlias, tracker, books::delayedSyncs,
+              this::sendSyncs, requestOptions, limits.flushIntervalMs());
+          progress.start();
           commands = new TaskCommands(taskId, consumerConfig.get("auto.offset.reset"), stream, consumer, gate,
               tracker, books, this::applyFlowControl);
           return commands.register(vertx.eventBus(), flow, taskIndex);
@@ -233,6 +237,9 @@ public final class SourceVerticle extends VerticleBase {
           : new PartitionResult(chunk.source, new long[]{chunk.firstOffset}, new long[]{-1}, 0, failure);
       if (books.answered(batchSeq, r, chunk, now)) {
         reportFailure(tracker.get(r.source()));
+      }
+      if (r.failedAt() < 0 && progress != null) {
+        progress.acknowledged(chunk.source, chunk.records, chunk.bytes);
       }
       if (r.failedAt() < 0 && r.error() != null) {
         reportSkipped(r);
@@ -304,37 +311,12 @@ public final class SourceVerticle extends VerticleBase {
     vertx.eventBus().send(Addresses.offsetSyncs(flow), new OffsetSyncBatch(syncs), requestOptions);
   }
 
-  /** Sends the delayed offset syncs and the progress not yet stored to the producer; at most one store in flight. */
-  private Future<Void> flush() {
-    if (flushing) {
-      return Future.succeededFuture();
-    }
-    List<OffsetSync> delayed = books.delayedSyncs();
-    if (!delayed.isEmpty()) {
-      sendSyncs(delayed);
-    }
-    Map<TopicPartition, Long> unstored = tracker.unstored();
-    if (unstored.isEmpty()) {
-      return Future.succeededFuture();
-    }
-    flushing = true;
-    return vertx.eventBus().request(Addresses.progress(flow, taskIndex),
-            new ProgressUpdate(sourceAlias, Map.copyOf(unstored)), requestOptions)
-        .<Void>mapEmpty()
-        .onSuccess(v -> tracker.stored(unstored))
-        .onFailure(e -> LOG.warn("{} storing progress of {} failed, will retry: {}", taskId, unstored.keySet(),
-            e.toString()))
-        .eventually(() -> {
-          flushing = false;
-          return Future.succeededFuture();
-        });
-  }
-
   /**
    * Stops polling, waits up to {@link Budgets#DRAIN_MS} for records in flight, stores progress (up to
    * {@link Budgets#FLUSH_MS}), closes the consumer (up to {@link Budgets#CLOSE_MS}). Records not
-   * acknowledged by then are re-sent after a restart (at-least-once). Fails only when closing the consumer fails
-   * or takes longer.
+   * acknowledged by then are re-sent after a restart (at-least-once). Publishes a {@link TaskStopReport} when the
+   * stop begins and when the final store is over (what was not stored). Fails only when closing the consumer
+   * fails or takes longer.
    */
   @Override
   public Future<?> stop() {
@@ -342,12 +324,13 @@ public final class SourceVerticle extends VerticleBase {
     if (commands != null) {
       commands.unregister();
     }
-    if (flushTimer >= 0) {
-      vertx.cancelTimer(flushTimer);
+    if (stream == null || progress == null) {
+      vertx.eventBus().publish(Addresses.TASK_STOPS, new TaskStopReport(flow, taskId, true, List.of()),
+          Addresses.local());
+      return stream == null ? Future.succeededFuture() : stream.close();
     }
-    if (stream == null) {
-      return Future.succeededFuture();
-    }
+    progress.cancel();
+    progress.publishReport(false);
     stream.pause();
     drained = Promise.promise();
     if (tracker.inFlightRecords() == 0) {
@@ -361,17 +344,22 @@ public final class SourceVerticle extends VerticleBase {
               taskId, tracker.inFlightRecords(), Budgets.DRAIN_MS, inFlightSummary());
           return Future.succeededFuture();
         })
-        .compose(v -> {
-          flushing = false;
-          return flush().timeout(Budgets.FLUSH_MS, TimeUnit.MILLISECONDS);
-        })
+        .compose(v -> progress.storeFinal().timeout(Budgets.FLUSH_MS, TimeUnit.MILLISECONDS))
         .recover(e -> {
-          LOG.warn("{} final progress store failed: {}", taskId, e.toString());
+          LOG.warn("{} final progress store failed after {} ms: {}", taskId, System.currentTimeMillis() - started,
+              e.toString());
           return Future.succeededFuture();
         })
-        .compose(v -> stream.close().timeout(Budgets.CLOSE_MS, TimeUnit.MILLISECONDS))
+        .compose(v -> {
+          TaskStopReport report = progress.publishReport(true);
+          if (!report.partitions().isEmpty()) {
+            LOG.warn("{} progress NOT stored for {} partition(s); about {} records will be mirrored again at the "
+                + "next start: {}", taskId, report.partitions().size(), report.recopied(), report.partitions());
+          }
+          return stream.close().timeout(Budgets.CLOSE_MS, TimeUnit.MILLISECONDS);
+        })
         .onComplete(ar -> LOG.info("{} stopped in {} ms after {} batches, {} flow-control pauses; stored progress: {}",
-            taskId, System.currentTimeMillis() - started, batches, flowControl.pauses(), progressSummary()));
+            taskId, System.currentTimeMillis() - started, batches, flowControl.pauses(), progress.summary()));
   }
 
   private String inFlightSummary() {
@@ -380,17 +368,6 @@ public final class SourceVerticle extends VerticleBase {
       if (s.inFlightRecords > 0) {
         sb.append(sb.isEmpty() ? "" : ", ").append(s.tp).append(": ").append(s.inFlightRecords);
       }
-    }
-    return sb.toString();
-  }
-
-  private String progressSummary() {
-    StringBuilder sb = new StringBuilder();
-    for (PartitionState s : tracker.all()) {
-      if (!sb.isEmpty()) {
-        sb.append(", ");
-      }
-      sb.append(s.tp).append('=').append(s.lastStored).append(s.failed() ? " (FAILED)" : "");
     }
     return sb.toString();
   }

@@ -135,18 +135,28 @@ final class Flows {
     return runner.stop().onComplete(ar -> runner.metrics().close());
   }
 
-  /** Stops every flow in parallel within {@link Budgets#FLOWS_MS}; no retry starts afterwards. */
-  Future<Void> stopAll() {
+  /**
+   * Stops every flow in parallel within {@link Budgets#FLOWS_MS}; no retry starts afterwards. Completes (never
+   * fails) with the names of the flows whose stop did not finish within the budget.
+   */
+  Future<List<String>> stopAll() {
     stopping = true;
     retryTimers.forEach(vertx::cancelTimer);
-    List<Future<Void>> stops = new ArrayList<>();
-    runners.values().forEach(r -> stops.add(stopAndClose(r)));
-    return Future.join(stops).timeout(Budgets.FLOWS_MS, TimeUnit.MILLISECONDS).transform(ar -> {
-      if (ar.failed()) {
-        LOG.warn("flows did not stop within {} ms: {}", Budgets.FLOWS_MS, ar.cause().toString());
-      }
-      return Future.succeededFuture();
-    });
+    Map<String, Future<Void>> stops = new LinkedHashMap<>();
+    runners.values().forEach(r -> stops.put(r.flow().name(), stopAndClose(r)));
+    return Future.join(new ArrayList<>(stops.values())).timeout(Budgets.FLOWS_MS, TimeUnit.MILLISECONDS)
+        .transform(ar -> {
+          List<String> late = new ArrayList<>();
+          stops.forEach((name, f) -> {
+            if (!f.isComplete()) {
+              late.add(name);
+            }
+          });
+          if (!late.isEmpty()) {
+            LOG.warn("flows {} did not stop within {} ms", late, Budgets.FLOWS_MS);
+          }
+          return Future.succeededFuture(late);
+        });
   }
 
   boolean stopping() {

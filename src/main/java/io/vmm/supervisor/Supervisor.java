@@ -321,9 +321,10 @@ public final class Supervisor implements MemberRpc.Handler {
 
   /**
    * Stops every flow in parallel (each drains and stores its progress) within {@link Budgets#FLOWS_MS}, then the
-   * endpoints, and closes tracing ({@link Tracing#close}, within {@link Budgets#TRACING_CLOSE_MS}).
+   * endpoints, and closes tracing ({@link Tracing#close}, within {@link Budgets#TRACING_CLOSE_MS}). Completes
+   * (never fails) with what was not stored, per flow, from the source tasks' {@link io.vmm.bus.TaskStopReport}s.
    */
-  public Future<Void> stop() {
+  public Future<StopSummary> stop() {
     return onContext(() -> {
       if (statusPublisher != null) {
         statusPublisher.cancel();
@@ -337,14 +338,19 @@ public final class Supervisor implements MemberRpc.Handler {
       if (watcher != null) {
         watcher.close();
       }
+      StopReports reports = new StopReports(vertx.eventBus());
+      StopSummary[] summary = {StopSummary.STORED};
       return flows.stopAll()
-          .transform(ar -> Future.join(consumers.stream().map(MessageConsumer::unregister).toList()))
+          .transform(ar -> {
+            summary[0] = reports.close(ar.succeeded() ? ar.result() : List.of(), Budgets.FLOWS_MS);
+            return Future.join(consumers.stream().map(MessageConsumer::unregister).toList());
+          })
           .transform(ar -> rpc.close())
           .transform(ar -> Future.join(Future.join(deployments.stream().map(vertx::undeploy).toList()),
               tracing.close(vertx))) // after the producers: their last spans have ended
           .transform(ar -> {
             probe.close();
-            return Future.succeededFuture();
+            return Future.succeededFuture(summary[0]);
           });
     });
   }
