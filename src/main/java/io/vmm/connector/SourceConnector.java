@@ -219,7 +219,7 @@ public final class SourceConnector {
           lifecycle.stopped();
           publish();
           if (wasUp) {
-            LOG.info("{} source connector stopped; progress stored", scope.name());
+            LOG.info("{} source connector stopped", scope.name());
           }
           return Future.succeededFuture();
         });

@@ -225,7 +225,7 @@ public final class TaskSet {
         .onComplete(ar -> {
           clearFailures(t);
           scope.metrics().release(t, t < assignment.size() ? assignment.get(t) : List.of());
-          LOG.info("{} stopped source task {} here; progress stored", scope.name(), t);
+          LOG.info("{} stopped source task {} here", scope.name(), t);
         });
     stopping.put(t, stopped);
     stopped.onComplete(ar -> stopping.remove(t, stopped));
