@@ -131,11 +131,17 @@ public final class SingletonConnector {
     return stopWork();
   }
 
-  /** Undeploys its verticle (if any); never fails. */
+  /**
+   * Undeploys its verticle (if any) and completes once it is undeployed or its budget passed: the checkpoint
+   * connector's verticle writes its final checkpoints first ({@link Budgets#CHECKPOINT_STOP_MS}), the heartbeat
+   * connector's only closes ({@link Budgets#ROLE_MS}). A release to another member therefore answers after the
+   * final checkpoints. Never fails.
+   */
   private Future<Void> stopWork() {
     String id = deployment;
     deployment = null;
-    return scope.undeploy(id, Budgets.ROLE_MS).onComplete(ar -> {
+    long budgetMs = spec.kind() == ConnectorKind.CHECKPOINT ? Budgets.CHECKPOINT_STOP_MS : Budgets.ROLE_MS;
+    return scope.undeploy(id, budgetMs).onComplete(ar -> {
       lifecycle.stopped();
       publish();
     });
