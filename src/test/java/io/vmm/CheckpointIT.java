@@ -320,4 +320,63 @@ class CheckpointIT {
       throw new AssertionError("no record in " + tp);
     }
   }
+
+  /** The group's translated offset on {@code remote}, or null without a checkpoint. */
+  private Long translatedOffset(String group, TopicPartition remote) {
+    OffsetAndMetadata om = translated(group).get(remote);
+    return om == null ? null : om.offset();
+  }
+
+  private void produce(String topic, int from, int to) {
+    try (KafkaProducer<byte[], byte[]> p = clusters.a().newProducer()) {
+      for (int i = from; i < to; i++) {
+        p.send(new ProducerRecord<>(topic, 0, ("f" + i).getBytes(StandardCharsets.UTF_8), new byte[]{1}));
+      }
+      p.flush();
+    }
+  }
+
+  /**
+   * A clean stop writes final checkpoints from the newest offset syncs and committed offsets, and syncs the
+   * target's groups: a group that committed after the last periodic checkpoint (the interval is 60 s) is
+   * translated exactly once the mirror stopped, so a consumer failing over then reads nothing twice.
+   */
+  @Test
+  void aCleanStopWritesFinalCheckpoints() throws Exception {
+    clusters.a().createTopic("fin", 1);
+    TopicPartition upstream = new TopicPartition("fin", 0);
+    TopicPartition remote = new TopicPartition("A.fin", 0);
+    produce("fin", 0, 1000);
+    commit("fin-first", upstream, 400);
+    JsonObject mirror = mirror("A", "B", "fin", 1);
+    mirror.getJsonObject("checkpointConnector").getJsonObject("config")
+        .put("emit.checkpoints.interval.seconds", 60)
+        .put("sync.group.offsets.enabled", true)
+        .put("sync.group.offsets.interval.seconds", 60);
+    JsonObject config = config(clusters, mirror);
+
+    // run 1: whatever its one periodic run saw (it may have come before the records were mirrored), the stop
+    // checkpoints the group exactly
+    try (RunningMirror m = startMirror(config)) {
+      awaitRecords(clusters.b(), "A.fin", 1000);
+    }
+    assertEquals(400L, translatedOffset("fin-first", remote), "fin-first checkpointed at the stop");
+    assertEquals(keysFrom(clusters.a(), upstream, 400, Map.of()), keysFrom(clusters.b(), remote, 400, Map.of()));
+    assertEquals(400L, targetOffset("fin-first", remote), "the target group synced at the stop");
+
+    // run 2: its periodic run is over once the marker group is checkpointed; then the source moves on and the
+    // group commits: only the stop can checkpoint that, from offset syncs written just before it
+    commit("fin-marker", upstream, 1000);
+    try (RunningMirror m = startMirror(config)) {
+      Await.until("the first periodic run checkpointed fin-marker", MirrorTestSupport.TIMEOUT,
+          () -> translated("fin-marker").containsKey(remote));
+      produce("fin", 1000, 2000);
+      awaitRecords(clusters.b(), "A.fin", 2000);
+      commit("fin-app", upstream, 1400);
+      assertEquals(Map.of(), translated("fin-app"), "no periodic checkpoint of fin-app before the stop");
+    }
+    assertEquals(1400L, translatedOffset("fin-app", remote), "exact: the first record fin-app had not read");
+    assertEquals(keysFrom(clusters.a(), upstream, 1400, Map.of()), keysFrom(clusters.b(), remote, 1400, Map.of()));
+    assertEquals(1400L, targetOffset("fin-app", remote), "the target group synced at the stop");
+  }
 }

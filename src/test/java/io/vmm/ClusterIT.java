@@ -354,6 +354,17 @@ class ClusterIT {
       launch(victim, conf);
       Map<String, String> after = awaitRunning(Set.of("m1", "m2", "m3"), Duration.ofSeconds(90));
       assertEquals(before, after, "after the restart every unit is where it was");
+      // handing the checkpoint connector back is a clean stop: the member that ran it meanwhile wrote final
+      // checkpoints before it released the unit (released = undeployed, final run included)
+      String checkpointUnit = FLOW + ".MirrorCheckpointConnector";
+      String interim = failover.get(checkpointUnit);
+      if (!interim.equals(after.get(checkpointUnit))) {
+        String log = Files.readString(dir.resolve(interim + ".log"));
+        assertTrue(log.contains(FLOW + " final checkpoint"),
+            interim + " wrote final checkpoints before it released " + checkpointUnit);
+      } else {
+        LOG.info("{} stayed on {}: no hand-over of it to check", checkpointUnit, interim);
+      }
       assertTrue(producer.isAlive() || acked.get() == RECORDS, "the kill and restart happened mid-stream");
     } finally {
       producer.join(180_000);

@@ -3,10 +3,11 @@ package io.vmm.async;
 /**
  * Every stop and timeout budget of a replica, in one place. The stop budgets derive from one shutdown budget, so
  * that a stop always ends inside it. A SIGTERM gives the process {@link #SHUTDOWN_MS}; the supervisor gives its flows {@link #FLOWS_MS}
- * (the rest closes the HTTP API and Vert.x). A flow stops in two stages that together fit in {@link #FLOWS_MS}:
+ * (the rest closes the HTTP API and Vert.x). A flow stops in three stages that together fit in {@link #FLOWS_MS}:
  * its source tasks ({@link #TASK_MS}: drain, store progress, close the consumer), then everything the tasks used
- * (producers, offset-sync writer, discovery, syncs, monitors) in parallel ({@link #ROLE_MS} each). A task's stop
- * in turn is {@link #DRAIN_MS} + {@link #FLUSH_MS} + {@link #CLOSE_MS}, below {@link #TASK_MS}.
+ * (producers, offset-sync writer, discovery, syncs, monitors) in parallel ({@link #ROLE_MS} each), then the
+ * checkpoint connector's final checkpoints from the offset syncs just written ({@link #FINAL_CHECKPOINT_MS}). A
+ * task's stop in turn is {@link #DRAIN_MS} + {@link #FLUSH_MS} + {@link #CLOSE_MS}, below {@link #TASK_MS}.
  * <p>
  * All values are milliseconds. Constants only, but for {@link #autoRestartUnitMs()} (a test hook).
  */
@@ -18,10 +19,21 @@ public final class Budgets {
   public static final long FLOWS_MS = SHUTDOWN_MS - 1_000;
   /** Stopping one role after the tasks: a producer (flushes what is queued), a writer, a sync, a monitor. */
   public static final long ROLE_MS = 2_500;
+  /**
+   * The checkpoint connector's final run at a clean stop or hand-over, after the source side stopped: read the
+   * offset syncs to their end, list the groups' committed offsets, write the checkpoints and (when enabled) the
+   * group offset sync. What is not done by then is logged and the stop goes on.
+   */
+  public static final long FINAL_CHECKPOINT_MS = 1_500;
+  /**
+   * Undeploying the checkpoint connector's verticle: its final run ({@link #FINAL_CHECKPOINT_MS}), then closing
+   * its clients ({@link #ROLE_MS}).
+   */
+  public static final long CHECKPOINT_STOP_MS = FINAL_CHECKPOINT_MS + ROLE_MS;
   /** Stopping one source task: drain in-flight records, store progress, close the consumer. */
-  public static final long TASK_MS = FLOWS_MS - ROLE_MS;
+  public static final long TASK_MS = FLOWS_MS - ROLE_MS - FINAL_CHECKPOINT_MS;
   /** A stopping task waits this long for records in flight to be acknowledged. */
-  public static final long DRAIN_MS = 4_000;
+  public static final long DRAIN_MS = 3_000;
   /** A stopping task's final progress store. */
   public static final long FLUSH_MS = 1_500;
   /** A stopping task's consumer close. */
@@ -81,7 +93,7 @@ public final class Budgets {
   }
 
   static {
-    if (DRAIN_MS + FLUSH_MS + CLOSE_MS > TASK_MS || TASK_MS + ROLE_MS > FLOWS_MS) {
+    if (DRAIN_MS + FLUSH_MS + CLOSE_MS > TASK_MS || TASK_MS + ROLE_MS + FINAL_CHECKPOINT_MS > FLOWS_MS) {
       throw new AssertionError("stop budgets do not fit in the shutdown budget");
     }
   }

@@ -45,11 +45,14 @@ import java.util.concurrent.TimeUnit;
  *       "offset","exact"}]}}; failure 503 with a message (400 without a group). A request waits only for new
  *       offset syncs to be read (sharing a read in progress), never for a checkpoint run, then lists the group's
  *       committed offsets on the source and translates them now.</li>
+ *   <li>Stop (a clean stop, a pause, a restart, or releasing the unit to another replica in cluster mode): one
+ *       final checkpoint run from the newest offset syncs and committed offsets
+ *       ({@link Budgets#FINAL_CHECKPOINT_MS}), then the clients close.</li>
  * </ul>
  * Threading: deploy as a <b>standard (event-loop) verticle</b>, not a worker. Admin calls and the producer's
  * acknowledgements complete on this verticle's context, bounded by {@code admin.timeout.ms}; blocking consumer
- * and client work runs on worker threads. {@link #stop()} closes every client on worker threads within
- * {@link Budgets#CLIENT_CLOSE_MS} (all within {@link Budgets#ROLE_MS}).
+ * and client work runs on worker threads. {@link #stop()} writes the final checkpoints, then closes every client
+ * on worker threads within {@link Budgets#CLIENT_CLOSE_MS} (all within {@link Budgets#CHECKPOINT_STOP_MS}).
  * <p>
  * Clients: the offset-syncs reader and the checkpoints reloader take the checkpoint connector's {@code consumer.*},
  * the checkpoint producer its {@code producer.override.*}, over their cluster's settings ({@link ClientOverrides}).
@@ -75,6 +78,8 @@ public final class CheckpointVerticle extends VerticleBase {
   private PeriodicTask task;
   private long lastGroupSync;
   private boolean stopped;
+  /** The periodic run in progress or last ended; the final run starts after it. */
+  private Future<?> current = Future.succeededFuture();
 
   /**
    * @param flow    the flow whose MirrorCheckpointConnector this is
@@ -157,7 +162,7 @@ public final class CheckpointVerticle extends VerticleBase {
       return Future.succeededFuture();
     }
     long started = System.currentTimeMillis();
-    return emitter.run()
+    Future<?> run = emitter.run()
         .compose(written -> {
           if (written > 0) {
             LOG.debug("{} wrote {} checkpoints in {} ms", flow.name(), written, System.currentTimeMillis() - started);
@@ -165,6 +170,8 @@ public final class CheckpointVerticle extends VerticleBase {
           return syncGroupsIfDue();
         })
         .recover(e -> stopped ? Future.succeededFuture() : Future.failedFuture(e));
+    current = run;
+    return run;
   }
 
   private Future<Void> syncGroupsIfDue() {
@@ -201,13 +208,60 @@ public final class CheckpointVerticle extends VerticleBase {
             + e.getMessage()));
   }
 
+  /**
+   * Writes the final checkpoints ({@link #finalCheckpoint()}), then releases every client ({@link #release()});
+   * within {@link Budgets#CHECKPOINT_STOP_MS}. Never fails.
+   */
   @Override
   public Future<?> stop() {
     stopped = true;
     if (task != null) {
       task.cancel();
     }
-    return release();
+    return finalCheckpoint().transform(ar -> release());
+  }
+
+  /**
+   * The final checkpoint run of a clean stop or hand-over (beyond MM2, whose task writes nothing once stopping),
+   * so a consumer failing over after a planned stop reads nothing twice. Called once the flow's source side
+   * stopped (FlowRunner stops the source connector first: its tasks flushed their last offset syncs and the
+   * offset-sync writer closed its producer, so they are in the topic). After the periodic run in progress (if
+   * any), it reads the offset syncs up to the topic's current end, lists the groups' committed offsets once more,
+   * writes the checkpoints worth writing and, with {@code sync.group.offsets.enabled}, syncs the target's groups
+   * whatever {@code sync.group.offsets.interval.seconds} says. All within {@link Budgets#FINAL_CHECKPOINT_MS};
+   * on failure or timeout it logs one WARN line naming the groups not checkpointed, and the stop goes on.
+   * Completes on this verticle's context; never fails.
+   */
+  private Future<Void> finalCheckpoint() {
+    if (emitter == null) {
+      return Future.succeededFuture(); // start did not get that far
+    }
+    long started = System.currentTimeMillis();
+    CheckpointEmitter.Outcome outcome = new CheckpointEmitter.Outcome();
+    boolean syncGroups = flow.checkpointConnector().config().getBoolean(ConnectorKeys.SYNC_GROUP_OFFSETS_ENABLED);
+    return current.transform(previous -> emitter.finalRun(outcome))
+        .compose(written -> syncGroups ? groupSync.sync(ledger.downstreamOffsets()) : Future.<Void>succeededFuture())
+        .timeout(Budgets.FINAL_CHECKPOINT_MS, TimeUnit.MILLISECONDS)
+        .transform(ar -> {
+          long elapsed = System.currentTimeMillis() - started;
+          String left = outcome.describeNotCheckpointed();
+          if (ar.failed()) {
+            LOG.warn("{} final checkpoint incomplete after {} ms ({} written); groups not checkpointed: {}: {}{}",
+                flow.name(), elapsed, outcome.written, left, ar.cause().getMessage(), reasons(outcome));
+          } else if (!outcome.notCheckpointed().isEmpty()) {
+            LOG.warn("{} final checkpoint incomplete after {} ms ({} written); groups not checkpointed: {}{}",
+                flow.name(), elapsed, outcome.written, left, reasons(outcome));
+          } else {
+            LOG.info("{} final checkpoint: {} checkpoints written to {} in {} ms{}", flow.name(), outcome.written,
+                topics.checkpoints(), elapsed, syncGroups ? ", group offsets synced" : "");
+          }
+          return Future.<Void>succeededFuture();
+        });
+  }
+
+  /** The groups whose offsets could not be listed, with why, for the final run's warning; "" if none. */
+  private static String reasons(CheckpointEmitter.Outcome outcome) {
+    return outcome.errors.isEmpty() ? "" : " (" + outcome.errors + ")";
   }
 
   /**

@@ -109,6 +109,17 @@ final class OffsetSyncReader {
     return done.future();
   }
 
+  /**
+   * Like {@link #readToEnd()}, but never shares a read in progress: it waits for that read to end (whatever its
+   * outcome), then reads up to the end offset the topic has at that moment. For the final checkpoint run at stop,
+   * which must see every sync written before it was asked for. Completes on the owner's context, as
+   * {@link #readToEnd()}.
+   */
+  Future<Boolean> readToCurrentEnd() {
+    Future<Boolean> previous = inProgress;
+    return previous == null ? readToEnd() : previous.transform(ar -> readToCurrentEnd());
+  }
+
   private Future<Boolean> readChunks(Read read) {
     return vertx.executeBlocking(() -> chunk(read), true).compose(syncs -> {
       syncs.forEach(store::add);

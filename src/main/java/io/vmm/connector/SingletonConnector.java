@@ -55,6 +55,8 @@ public final class SingletonConnector {
   private final ConnectorLifecycle lifecycle;
   private final AutoRestartTimer autoRestart;
   private String deployment;
+  /** The undeploy in progress (final checkpoints included), or null: a release arriving meanwhile waits for it. */
+  private Future<Void> stopping;
 
   /**
    * A connector whose automatic restarts queue on a queue of their own on the runner's context, so they are
@@ -131,14 +133,29 @@ public final class SingletonConnector {
     return stopWork();
   }
 
-  /** Undeploys its verticle (if any); never fails. */
+  /**
+   * Undeploys its verticle (if any) and completes once it is undeployed or its budget passed: the checkpoint
+   * connector's verticle writes its final checkpoints first ({@link Budgets#CHECKPOINT_STOP_MS}), the heartbeat
+   * connector's only closes ({@link Budgets#ROLE_MS}). A release to another member therefore answers after the
+   * final checkpoints. Never fails.
+   */
   private Future<Void> stopWork() {
     String id = deployment;
     deployment = null;
-    return scope.undeploy(id, Budgets.ROLE_MS).onComplete(ar -> {
+    long budgetMs = spec.kind() == ConnectorKind.CHECKPOINT ? Budgets.CHECKPOINT_STOP_MS : Budgets.ROLE_MS;
+    Future<Void> undeployed = scope.undeploy(id, budgetMs).onComplete(ar -> {
       lifecycle.stopped();
       publish();
     });
+    if (id != null) {
+      stopping = undeployed;
+      undeployed.onComplete(ar -> {
+        if (stopping == undeployed) {
+          stopping = null;
+        }
+      });
+    }
+    return undeployed;
   }
 
   /** A new target state (pause, resume, stop; or a reload). */
@@ -178,10 +195,18 @@ public final class SingletonConnector {
     return deployment != null && !scope.ownership().owns(unit) ? stop() : Future.succeededFuture();
   }
 
-  /** Another member takes {@code unit} over: stops it here if it is this connector's unit and runs. */
+  /**
+   * Another member takes {@code unitName} over: stops it here if it is this connector's unit and runs (the
+   * checkpoint connector writes its final checkpoints first); if it is stopping already, e.g. after this member's
+   * own view change, waits for that stop. Completes once stopped; never fails.
+   */
   public Future<Void> release(String unitName) {
-    if (!unit.equals(unitName) || deployment == null) {
+    if (!unit.equals(unitName)) {
       return Future.succeededFuture();
+    }
+    if (deployment == null) {
+      // already stopping (e.g. this member's own view change): answer once stopped, final checkpoints included
+      return stopping == null ? Future.succeededFuture() : stopping;
     }
     LOG.info("{} releasing {} to a member taking it over", scope.name(), unit);
     return stop();

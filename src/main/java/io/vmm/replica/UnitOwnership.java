@@ -19,15 +19,19 @@ public final class UnitOwnership {
   /** How long a unit released to a member this replica does not see yet is held back from starting here, ms. */
   public static final long HOLD_MS = 30_000;
 
-  /** Asks another member to stop running a unit (storing its progress) before this member starts it. */
+  /**
+   * Asks another member to stop running a unit before this member starts it: a source task stores its progress,
+   * the checkpoint connector writes its final checkpoints (the same stop as at SIGTERM).
+   */
   @FunctionalInterface
   public interface Handover {
     /** No other members: nothing to ask. */
     Handover NONE = (member, flow, unit) -> Future.succeededFuture();
 
     /**
-     * Completes when {@code member} no longer runs {@code unit} of {@code flow}, or could not be asked (left,
-     * unreachable, timed out: logged); never fails.
+     * Completes when {@code member} no longer runs {@code unit} of {@code flow} (its stop, final progress store or
+     * final checkpoints included, is over), or could not be asked (left, unreachable, timed out: logged); never
+     * fails.
      */
     Future<Void> release(String member, String flow, String unit);
   }
