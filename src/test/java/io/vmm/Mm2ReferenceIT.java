@@ -112,6 +112,7 @@ class Mm2ReferenceIT {
             <encoder><pattern>%d{HH:mm:ss.SSS} %-5level [%thread] %logger{30} - %msg%n</pattern></encoder>
           </appender>
           <logger name="org.apache.kafka.connect.mirror" level="INFO"/>
+          <logger name="org.apache.kafka.connect.mirror.Scheduler" level="WARN"/>
           <logger name="org.apache.kafka.connect.cli" level="INFO"/>
           <root level="WARN"><appender-ref ref="CONSOLE"/></root>
         </configuration>
@@ -238,6 +239,23 @@ class Mm2ReferenceIT {
     return out;
   }
 
+  /**
+   * A's heartbeats arrived on B as {@code A.heartbeats} exactly once each, in order, across every take-over so far:
+   * B's values (read first) are a prefix of A's values (heartbeats keep coming, so A may be ahead).
+   */
+  private void assertHeartbeatsMirroredOnce(String when) {
+    List<String> onB = values(clusters.b().readAllNow("A." + HEARTBEATS));
+    List<String> onA = values(clusters.a().readAllNow(HEARTBEATS));
+    assertTrue(onB.size() <= onA.size() && onA.subList(0, onB.size()).equals(onB),
+        when + ": A.heartbeats on B is not A's heartbeats, each once, in order:\nA: " + onA + "\nB: " + onB);
+  }
+
+  private static List<String> values(List<ConsumerRecord<byte[], byte[]>> records) {
+    List<String> out = new ArrayList<>();
+    records.forEach(r -> out.add(Arrays.toString(r.value())));
+    return out;
+  }
+
   private static String describe(ConsumerRecord<byte[], byte[]> r) {
     return r.topic() + "-" + r.partition() + "@" + r.offset() + " " + Heartbeat.deserializeRecord(r)
         + " key=" + Arrays.toString(r.key()) + " value=" + Arrays.toString(r.value());
@@ -268,7 +286,8 @@ class Mm2ReferenceIT {
         B.status.storage.replication.factor = 1
         emit.heartbeats.interval.seconds = 1
         emit.checkpoints.interval.seconds = 1
-        offset.flush.interval.ms = 1000
+        A.offset.flush.interval.ms = 1000
+        B.offset.flush.interval.ms = 1000
         refresh.topics.interval.seconds = 1
         refresh.groups.interval.seconds = 1
         sync.topic.acls.enabled = false
@@ -345,6 +364,7 @@ class Mm2ReferenceIT {
       assertTrue(RemoteClusterUtils.upstreamClusters(onB).contains("A"), "upstreamClusters(B)");
       assertEquals(Set.of(), minus(topics(clusters.a()), afterMm2A), "topics ours created on A that MM2 did not");
       assertEquals(Set.of(), minus(topics(clusters.b()), afterMm2B), "topics ours created on B that MM2 did not");
+      assertHeartbeatsMirroredOnce("MM2, then ours");
     }
 
     // 3. MM2 again, after our stored progress
@@ -352,6 +372,7 @@ class Mm2ReferenceIT {
     Path log2 = LOGS.resolve("mm2-dedicated-2.log");
     Process again = launch("org.apache.kafka.connect.mirror.MirrorMaker", log2, file.toString());
     assertExactly(topic, N + M + K, log2);
+    assertHeartbeatsMirroredOnce("MM2, ours, then MM2 again");
     stop(again);
   }
 
