@@ -66,10 +66,18 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  *       {@code A->B.MirrorSourceConnector} created over REST): ours takes over from the worker's offsets topic.</li>
  * </ul>
  *
- * <p>Known, accepted difference (not asserted): MM2 dedicated mode's A->B herder also runs a heartbeat connector
- * whose MirrorHeartbeatTask writes {@code Heartbeat(A, B)} into B's own {@code heartbeats} topic (the target of the
- * pair). Heartbeats that prove the A->B path are the ones in A's {@code heartbeats} (written by the reverse B->A
- * herder, key (B, A)) arriving on B as {@code A.heartbeats}; those are what we compare.
+ * <p>Known, accepted differences (printed, not asserted), with only {@code A->B.enabled = true}: MM2 runs two
+ * herders, A->B and, because heartbeats are on by default, B->A.
+ * <ul>
+ *   <li>MM2's A->B herder runs a heartbeat connector whose MirrorHeartbeatTask writes {@code Heartbeat(A, B)} into
+ *       B's own {@code heartbeats} topic (the pair's target) every {@code emit.heartbeats.interval.seconds}; ours
+ *       does not write B's {@code heartbeats}. Heartbeats that prove the A->B path are the ones in A's
+ *       {@code heartbeats} (MM2: written by the reverse B->A herder, key (B, A); ours: by the A->B flow's heartbeat
+ *       connector with the same key) arriving on B as {@code A.heartbeats}; those are what we compare.</li>
+ *   <li>MM2's B->A herder is a Connect worker on A with its own internal topics {@code mm2-configs.B.internal},
+ *       {@code mm2-offsets.B.internal} and {@code mm2-status.B.internal}; ours has no B->A flow and needs none of
+ *       them.</li>
+ * </ul>
  */
 @ExtendWith({TwoClustersExtension.class, NoBlockedThreads.class})
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -325,6 +333,9 @@ class Mm2ReferenceIT {
     stop(mm2);
     assertFalse(mm2.isAlive(), "MM2 stopped");
     assertExactly(topic, N, log1);
+    assertTrue(mm2OnA.containsAll(Set.of(HEARTBEATS, "mm2-offset-syncs.B.internal")), "MM2 on A: " + mm2OnA);
+    assertTrue(mm2OnB.containsAll(Set.of("A." + topic, "A." + HEARTBEATS, "A.checkpoints.internal",
+        "mm2-offsets.A.internal")), "MM2 on B: " + mm2OnB);
     System.out.println("MM2 dedicated mode created on A " + mm2OnA + ", on B " + mm2OnB + "; A's heartbeats: "
         + mm2HeartbeatsShape);
     assertFalse(mm2HeartbeatsA.isEmpty());
@@ -365,6 +376,8 @@ class Mm2ReferenceIT {
       assertEquals(Set.of(), minus(topics(clusters.a()), afterMm2A), "topics ours created on A that MM2 did not");
       assertEquals(Set.of(), minus(topics(clusters.b()), afterMm2B), "topics ours created on B that MM2 did not");
       assertHeartbeatsMirroredOnce("MM2, then ours");
+      System.out.println("Heartbeat records written into B's own heartbeats while ours ran (MM2's A->B heartbeat"
+          + " connector writes one a second): " + heartbeatsSince(clusters.b(), HEARTBEATS, oursFrom).size());
     }
 
     // 3. MM2 again, after our stored progress
@@ -432,26 +445,40 @@ class Mm2ReferenceIT {
         .timeout(Duration.ofSeconds(10)).header("Content-Type", "application/json")
         .PUT(HttpRequest.BodyPublishers.ofString(connector.encode())).build();
     String[] lastAnswer = {"none"};
-    awaitChild("the worker accepts " + name, log, () -> {
-      try {
-        HttpResponse<String> r = http.send(put, HttpResponse.BodyHandlers.ofString());
-        lastAnswer[0] = r.statusCode() + " " + r.body();
-        return r.statusCode() == 200 || r.statusCode() == 201;
-      } catch (IOException e) {
-        lastAnswer[0] = e.toString(); // not listening yet
-        sleepQuietly();
-        return false;
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        return false;
-      }
-    });
+    try {
+      awaitChild("the worker accepts " + name, log, () -> {
+        try {
+          HttpResponse<String> r = http.send(put, HttpResponse.BodyHandlers.ofString());
+          lastAnswer[0] = r.statusCode() + " " + r.body();
+          if (r.statusCode() == 200 || r.statusCode() == 201) {
+            return true;
+          }
+          sleepQuietly(); // e.g. 409 while the worker's group rebalances
+          return false;
+        } catch (IOException e) {
+          lastAnswer[0] = e.toString(); // not listening yet
+          sleepQuietly();
+          return false;
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          return false;
+        }
+      });
+    } catch (AssertionError e) {
+      throw new AssertionError("last answer of the worker: " + lastAnswer[0] + "\n" + e.getMessage(), e);
+    }
     System.out.println("Connect worker: PUT " + name + " -> " + lastAnswer[0]);
     awaitChild("Connect-mode MM2 mirrors all", log, () -> count(clusters.b(), "A." + topic) >= (long) N * PARTITIONS);
     Thread.sleep(2_500); // more than two offset flushes
     stop(connect);
     assertFalse(connect.isAlive(), "worker stopped");
     assertExactly(topic, N, log);
+    List<String> connectKeys = new ArrayList<>();
+    clusters.b().readAllNow("mirrormaker2-cluster-offsets").forEach(r -> connectKeys.add(new String(r.key(),
+        StandardCharsets.UTF_8)));
+    String stored = "[\"" + name + "\",{\"cluster\":\"A\",\"partition\":0,\"topic\":\"" + topic + "\"}]";
+    assertTrue(connectKeys.contains(stored), "the worker stored " + stored + " in its offsets topic: "
+        + connectKeys);
 
     produce(topic, N, N + M);
     JsonObject config = config(clusters, mirror("A", "B", topic, 2));
