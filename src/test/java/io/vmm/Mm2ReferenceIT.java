@@ -41,7 +41,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
 
 import static io.vmm.MirrorTestSupport.config;
 import static io.vmm.MirrorTestSupport.count;
@@ -55,7 +54,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * Our mirror against the reference, Apache Kafka MirrorMaker 2 4.1.1 ({@code connect-mirror} from Maven Central),
  * run as a child JVM on the same two clusters (issue 14, items 2 and 4). Brokers once per class; each test has its
- * own topic. Child logs are in {@code target/mm2-reference/}.
+ * own topic. Child logs are in {@code target/mm2-reference/} ({@link Mm2Children}).
  *
  * <ul>
  *   <li>Dedicated mode ({@code org.apache.kafka.connect.mirror.MirrorMaker file}): MM2, then ours, then MM2 again
@@ -87,13 +86,11 @@ class Mm2ReferenceIT {
   private static final int N = 50;
   private static final int M = 20;
   private static final int K = 15;
-  /** MM2 and Connect start slowly (plugin scan, herders, rebalances). */
-  private static final Duration MM2_TIMEOUT = Duration.ofSeconds(90);
-  private static final Path LOGS = Path.of("target", "mm2-reference").toAbsolutePath();
+  private static final Path LOGS = Mm2Children.LOGS;
   private static final String HEARTBEATS = "heartbeats";
 
   private final TwoClusters clusters;
-  private final List<Process> children = new ArrayList<>();
+  private final Mm2Children children = new Mm2Children();
 
   Mm2ReferenceIT(TwoClusters clusters) {
     this.clusters = clusters;
@@ -101,74 +98,7 @@ class Mm2ReferenceIT {
 
   @AfterEach
   void stopChildren() throws InterruptedException {
-    for (Process p : children) {
-      stop(p);
-    }
-    children.clear();
-  }
-
-  // ------------------------------------------------------------------------------------------ child processes
-
-  /** A child JVM running {@code mainClass} from the test class path, output (stdout and stderr) to {@code log}. */
-  private Process launch(String mainClass, Path log, String... args) throws IOException {
-    Files.createDirectories(LOGS);
-    Path logback = LOGS.resolve("logback-child.xml");
-    Files.writeString(logback, """
-        <configuration>
-          <statusListener class="ch.qos.logback.core.status.NopStatusListener"/>
-          <appender name="CONSOLE" class="ch.qos.logback.core.ConsoleAppender">
-            <encoder><pattern>%d{HH:mm:ss.SSS} %-5level [%thread] %logger{30} - %msg%n</pattern></encoder>
-          </appender>
-          <logger name="org.apache.kafka.connect.mirror" level="INFO"/>
-          <logger name="org.apache.kafka.connect.mirror.Scheduler" level="WARN"/>
-          <logger name="org.apache.kafka.connect.cli" level="INFO"/>
-          <root level="WARN"><appender-ref ref="CONSOLE"/></root>
-        </configuration>
-        """);
-    List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-Xmx384m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Dlogback.configurationFile=" + logback,
-        "-cp", Files.readString(Path.of(System.getProperty("vmm.test.classpath"))).trim(), mainClass));
-    cmd.addAll(List.of(args));
-    Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
-    children.add(p);
-    return p;
-  }
-
-  /** SIGTERM, 20 s for a clean stop (MM2 commits its offsets), then SIGKILL. */
-  private static void stop(Process p) throws InterruptedException {
-    if (!p.isAlive()) {
-      return;
-    }
-    p.destroy();
-    if (!p.waitFor(20, TimeUnit.SECONDS)) {
-      p.destroyForcibly();
-      p.waitFor(10, TimeUnit.SECONDS);
-    }
-  }
-
-  private static String tail(Path log) {
-    try {
-      List<String> lines = Files.readAllLines(log, StandardCharsets.UTF_8);
-      return String.join("\n", lines.subList(Math.max(0, lines.size() - 60), lines.size()));
-    } catch (IOException e) {
-      return "(no log " + log + ": " + e + ")";
-    }
-  }
-
-  /**
-   * {@link Await#until} for a child's phase ({@code MM2_TIMEOUT}); the failure carries the tail of the child's log.
-   * {@code log} null: our in-JVM mirror's phase ({@code MirrorTestSupport.TIMEOUT}, its log is this JVM's output).
-   */
-  private static void awaitChild(String what, Path log, BooleanSupplier condition) {
-    if (log == null) {
-      Await.until(what, MirrorTestSupport.TIMEOUT, condition);
-      return;
-    }
-    try {
-      Await.until(what, MM2_TIMEOUT, condition);
-    } catch (AssertionError e) {
-      throw new AssertionError(e.getMessage() + "\n--- tail of " + log + ":\n" + tail(log), e);
-    }
+    children.close();
   }
 
   // ------------------------------------------------------------------------------------------ data
@@ -196,7 +126,7 @@ class Mm2ReferenceIT {
    */
   private void assertExactly(String topic, int perPartition, Path log) throws InterruptedException {
     String remote = "A." + topic;
-    awaitChild(remote + " holds " + perPartition + " records per partition on B", log,
+    Mm2Children.await(remote + " holds " + perPartition + " records per partition on B", log,
         () -> count(clusters.b(), remote) >= (long) perPartition * PARTITIONS);
     Thread.sleep(2_000);
     List<ConsumerRecord<byte[], byte[]>> all = clusters.b().readAllNow(remote);
@@ -325,8 +255,8 @@ class Mm2ReferenceIT {
 
     // 1. MM2
     Path log1 = LOGS.resolve("mm2-dedicated-1.log");
-    Process mm2 = launch("org.apache.kafka.connect.mirror.MirrorMaker", log1, file.toString());
-    awaitChild("MM2 mirrors all, heartbeats on A and A.heartbeats on B", log1,
+    Process mm2 = children.start("org.apache.kafka.connect.mirror.MirrorMaker", log1, file.toString());
+    Mm2Children.await("MM2 mirrors all, heartbeats on A and A.heartbeats on B", log1,
         () -> count(clusters.b(), "A." + topic) >= (long) N * PARTITIONS && count(clusters.a(), HEARTBEATS) > 0
             && count(clusters.b(), "A." + HEARTBEATS) > 0);
     Thread.sleep(2_500); // a couple of offset flushes
@@ -335,7 +265,7 @@ class Mm2ReferenceIT {
     List<ConsumerRecord<byte[], byte[]>> mm2HeartbeatsA = clusters.a().readAllNow(HEARTBEATS);
     List<ConsumerRecord<byte[], byte[]>> mm2HeartbeatsB = clusters.b().readAllNow("A." + HEARTBEATS);
     String mm2HeartbeatsShape = shape(clusters.a(), HEARTBEATS);
-    stop(mm2);
+    Mm2Children.stop(mm2);
     assertFalse(mm2.isAlive(), "MM2 stopped");
     assertExactly(topic, N, log1);
     assertTrue(mm2OnA.containsAll(Set.of(HEARTBEATS, "mm2-offset-syncs.B.internal")), "MM2 on A: " + mm2OnA);
@@ -388,10 +318,10 @@ class Mm2ReferenceIT {
     // 3. MM2 again, after our stored progress
     produce(topic, N + M, N + M + K);
     Path log2 = LOGS.resolve("mm2-dedicated-2.log");
-    Process again = launch("org.apache.kafka.connect.mirror.MirrorMaker", log2, file.toString());
+    Process again = children.start("org.apache.kafka.connect.mirror.MirrorMaker", log2, file.toString());
     assertExactly(topic, N + M + K, log2);
     assertHeartbeatsMirroredOnce("MM2, ours, then MM2 again");
-    stop(again);
+    Mm2Children.stop(again);
   }
 
   // ------------------------------------------------------------------------------------------ Connect mode
@@ -433,7 +363,7 @@ class Mm2ReferenceIT {
         plugin.discovery = service_load
         """.formatted(clusters.b().bootstrapServers(), port, port));
     Path log = LOGS.resolve("connect-worker.log");
-    Process connect = launch("org.apache.kafka.connect.cli.ConnectDistributed", log, worker.toString());
+    Process connect = children.start("org.apache.kafka.connect.cli.ConnectDistributed", log, worker.toString());
 
     HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
     String name = "A->B.MirrorSourceConnector";
@@ -451,7 +381,7 @@ class Mm2ReferenceIT {
         .PUT(HttpRequest.BodyPublishers.ofString(connector.encode())).build();
     String[] lastAnswer = {"none"};
     try {
-      awaitChild("the worker accepts " + name, log, () -> {
+      Mm2Children.await("the worker accepts " + name, log, () -> {
         try {
           HttpResponse<String> r = http.send(put, HttpResponse.BodyHandlers.ofString());
           lastAnswer[0] = r.statusCode() + " " + r.body();
@@ -473,9 +403,9 @@ class Mm2ReferenceIT {
       throw new AssertionError("last answer of the worker: " + lastAnswer[0] + "\n" + e.getMessage(), e);
     }
     System.out.println("Connect worker: PUT " + name + " -> " + lastAnswer[0]);
-    awaitChild("Connect-mode MM2 mirrors all", log, () -> count(clusters.b(), "A." + topic) >= (long) N * PARTITIONS);
+    Mm2Children.await("Connect-mode MM2 mirrors all", log, () -> count(clusters.b(), "A." + topic) >= (long) N * PARTITIONS);
     Thread.sleep(2_500); // more than two offset flushes
-    stop(connect);
+    Mm2Children.stop(connect);
     assertFalse(connect.isAlive(), "worker stopped");
     assertExactly(topic, N, log);
     List<String> connectKeys = new ArrayList<>();
