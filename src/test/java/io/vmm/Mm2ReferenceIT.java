@@ -224,6 +224,7 @@ class Mm2ReferenceIT {
         B.status.storage.replication.factor = 1
         emit.heartbeats.interval.seconds = 1
         emit.checkpoints.interval.seconds = 1
+        # a worker key, read per target cluster: MM2 ignores it at the top level (ours too, with a warning)
         A.offset.flush.interval.ms = 1000
         B.offset.flush.interval.ms = 1000
         refresh.topics.interval.seconds = 1
