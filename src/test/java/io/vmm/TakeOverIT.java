@@ -116,7 +116,7 @@ class TakeOverIT {
         // p0: Strimzi's MM2 wrote offset 3, then 9 (last wins): resume at 10
         new byte[][]{key("A->B.MirrorSourceConnector", "A", topic, 0), bytes("{\"offset\":3}")},
         new byte[][]{key("A->B.MirrorSourceConnector", "A", topic, 0), bytes("{\"offset\":9}")},
-        // p1: stored in the Connect topic at 19, but our own progress (4) wins
+        // p1: stored in the Connect topic at 19, later than our own progress (4): MM2 ran on after us
         new byte[][]{key("A->B.MirrorSourceConnector", "A", topic, 1), bytes("{\"offset\":19}")},
         // p2: only other flows' and other connectors' entries: must be ignored, so p2 starts at 0
         new byte[][]{key("C->B.MirrorSourceConnector", "A", topic, 2), bytes("{\"offset\":25}")},
@@ -132,9 +132,9 @@ class TakeOverIT {
     config.getJsonArray("clusters").getJsonObject(1).put("config",
         new JsonObject().put("offset.storage.topic", CONNECT_OFFSETS));
     try (RunningMirror m = startMirror(config)) {
-      List<ConsumerRecord<byte[], byte[]>> target = exactly("A." + topic, 20 + 25 + 30 + 1);
+      List<ConsumerRecord<byte[], byte[]>> target = exactly("A." + topic, 20 + 10 + 30 + 1);
       assertEquals(expected(0, 10), keys(target, 0), "p0 resumes after the Connect topic's offset 9");
-      assertEquals(expected(1, 5), keys(target, 1), "p1 resumes after our own offset 4, not the Connect one");
+      assertEquals(expected(1, 20), keys(target, 1), "p1 resumes after the later position, the Connect topic's 19");
       assertEquals(expected(2, 0), keys(target, 2), "other flows' entries are ignored");
       assertEquals(expected(3, 29), keys(target, 3), "p3 resumes after 28");
       Await.until("our progress reaches the ends", MirrorTestSupport.TIMEOUT, () -> {

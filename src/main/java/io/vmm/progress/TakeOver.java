@@ -17,9 +17,9 @@ import java.util.function.Supplier;
  * ({@code offset.storage.topic}, e.g. {@code mirrormaker2-cluster-offsets}, on the target), in
  * {@link ProgressFormat}'s format keyed by connector name {@code A->B.MirrorSourceConnector}. When the target
  * cluster's config names that topic, one flow's {@code TakeOver} reads it once (the first
- * {@link #connectProgress} call) and {@link #apply} uses it as a fallback: for each partition our own progress
- * topic wins; where it has no entry, the Connect topic's stored offset ("last written" upstream offset, resume at
- * +1) is used.
+ * {@link #connectProgress} call) and {@link #apply} merges it with our own: for each partition the later of
+ * the two stored offsets ("last written" upstream offsets, resume at +1) wins, so a hand-over in either
+ * direction (Strimzi MM2 to us, us to Strimzi MM2 and back) copies nothing again.
  * <p>
  * A missing Connect topic is an info line, an unreadable one a warning; neither fails the flow (no take-over
  * then). Not thread-safe: call from one context (the flow runner's); the read runs on a worker thread and its
@@ -32,8 +32,9 @@ public final class TakeOver {
   /**
    * Progress after the merge.
    *
-   * @param progress  last written upstream offset per source partition: ours, else the Connect topic's
-   * @param takenOver the partitions whose entry came from the Connect topic, with that offset
+   * @param progress  last written upstream offset per source partition: the later of ours and the Connect topic's
+   * @param takenOver the partitions whose entry came from the Connect topic (none or a lower one of ours), with
+   *                  that offset
    */
   public record Merged(Map<TopicPartition, Long> progress, Map<TopicPartition, Long> takenOver) {
     public Merged {
@@ -121,15 +122,18 @@ public final class TakeOver {
   }
 
   /**
-   * The merge rule (pure): every entry of {@code own}; plus each entry of {@code connect} whose partition has no
-   * entry in {@code own}. Our own progress wins even when the Connect entry is higher: once this mirror stored a
-   * partition's progress, that is where it stopped. Values are "last written" upstream offsets.
+   * The merge rule (pure): per partition the higher of the two entries; a partition in one map only keeps that
+   * entry. Positions only grow while one topic incarnation is mirrored, so the higher one is where the later
+   * deployment stopped: ours after a hand-over back from Connect-mode MM2, the Connect one after MM2 ran on from
+   * where we stopped. (A stale higher entry from before a source topic was recreated is beyond the new log end
+   * and handled by the source-reset policy.) Values are "last written" upstream offsets.
    */
   public static Merged merge(Map<TopicPartition, Long> own, Map<TopicPartition, Long> connect) {
     Map<TopicPartition, Long> progress = new HashMap<>(own);
     Map<TopicPartition, Long> takenOver = new HashMap<>();
     connect.forEach((tp, offset) -> {
-      if (!own.containsKey(tp) && offset != null && offset >= 0) {
+      Long ours = own.get(tp);
+      if (offset != null && offset >= 0 && (ours == null || offset > ours)) {
         progress.put(tp, offset);
         takenOver.put(tp, offset);
       }

@@ -16,16 +16,16 @@ class TakeOverTest {
   private static final TopicPartition U0 = new TopicPartition("u", 0);
 
   @Test
-  void ownProgressWinsConnectFillsTheGaps() {
+  void theLaterPositionWinsConnectFillsTheGaps() {
     TakeOver.Merged m = TakeOver.merge(Map.of(T0, 10L), Map.of(T0, 50L, T1, 7L));
-    assertEquals(Map.of(T0, 10L, T1, 7L), m.progress(), "own entry wins even when the Connect one is higher");
-    assertEquals(Map.of(T1, 7L), m.takenOver());
+    assertEquals(Map.of(T0, 50L, T1, 7L), m.progress(), "the Connect entry is later: MM2 ran on after us");
+    assertEquals(Map.of(T0, 50L, T1, 7L), m.takenOver());
   }
 
   @Test
-  void ownLowerOrHigherIsKept() {
-    TakeOver.Merged m = TakeOver.merge(Map.of(T0, 90L, T1, 0L), Map.of(T0, 50L, T1, 7L));
-    assertEquals(Map.of(T0, 90L, T1, 0L), m.progress());
+  void ownHigherOrEqualIsKept() {
+    TakeOver.Merged m = TakeOver.merge(Map.of(T0, 90L, T1, 7L), Map.of(T0, 50L, T1, 7L));
+    assertEquals(Map.of(T0, 90L, T1, 7L), m.progress(), "ours is later: handed back from MM2 to us");
     assertEquals(Map.of(), m.takenOver());
   }
 
