@@ -70,6 +70,8 @@ public final class Supervisor implements MemberRpc.Handler {
   private final ControlRouter router;
   private final ConfigReloader reloader;
   private final List<String> deployments = new ArrayList<>();
+  /** The HTTP and metrics endpoints' deployments in progress (a stop during start-up waits for these only). */
+  private Future<?> endpoints = Future.succeededFuture();
   private final List<MessageConsumer<?>> consumers = new ArrayList<>();
   private volatile MirrorMakerConfig config;
   private volatile int httpPort = -1;
@@ -169,6 +171,7 @@ public final class Supervisor implements MemberRpc.Handler {
       // in cluster mode the flows start once this replica knows the members and answers release requests
       Future<Void> started = joined.compose(v -> Future.join(flows.all().stream().map(flows::startWithRetry).toList())
           .transform(ar -> Future.succeededFuture()));
+      endpoints = Future.join(api, scrape);
       Future.all(api, scrape).onSuccess(v -> LOG.info("REST API, health and status page on port {}, metrics on port {}",
           httpPort, metricsPort));
       return Future.all(api, scrape, started).mapEmpty();
@@ -340,6 +343,8 @@ public final class Supervisor implements MemberRpc.Handler {
       return flows.stopAll()
           .transform(ar -> Future.join(consumers.stream().map(MessageConsumer::unregister).toList()))
           .transform(ar -> rpc.close())
+          // a stop during start-up: the endpoints' deployments (a port bind) end before they are undeployed
+          .transform(ar -> endpoints.timeout(Budgets.ROLE_MS, java.util.concurrent.TimeUnit.MILLISECONDS))
           .transform(ar -> Future.join(Future.join(deployments.stream().map(vertx::undeploy).toList()),
               tracing.close(vertx))) // after the producers: their last spans have ended
           .transform(ar -> {
