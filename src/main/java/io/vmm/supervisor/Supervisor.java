@@ -324,7 +324,9 @@ public final class Supervisor implements MemberRpc.Handler {
 
   /**
    * Stops every flow in parallel (each drains and stores its progress) within {@link Budgets#FLOWS_MS}, then the
-   * endpoints, and closes tracing ({@link Tracing#close}, within {@link Budgets#TRACING_CLOSE_MS}).
+   * endpoints, and closes tracing ({@link Tracing#close}, within {@link Budgets#TRACING_CLOSE_MS}). May be called
+   * while {@link #start()} is in progress: flow starts and their retries are abandoned, not awaited
+   * ({@link FlowRunner#stop}); only the endpoints' deployments (a port bind) are waited for.
    */
   public Future<Void> stop() {
     return onContext(() -> {
