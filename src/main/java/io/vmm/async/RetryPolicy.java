@@ -99,7 +99,11 @@ public record RetryPolicy(long initialMs, long maxMs) {
       }
       Throwable e = ar.cause();
       long delay = delayMs(n);
-      if (stop.fired() || !retryable.test(e) || System.currentTimeMillis() + delay > deadlineMs) {
+      if (stop.fired()) {
+        result.tryFail(stop.stopping("retrying"));
+        return;
+      }
+      if (!retryable.test(e) || System.currentTimeMillis() + delay > deadlineMs) {
         result.tryFail(e);
         return;
       }

@@ -44,8 +44,8 @@ public final class KafkaFutures {
     }
     PromiseInternal<T> result = ((ContextInternal) context).promise();
     Runnable abandon = () -> {
+      result.tryFail(stop.stopping(what)); // first: the cancellation below also fails the bridged future
       future.cancel(true);
-      result.tryFail(stop.stopping(what));
     };
     stop.onFire(abandon);
     bridged.onComplete(ar -> {
