@@ -205,8 +205,10 @@ public final class TopicDiscoveryVerticle extends VerticleBase {
             hb.getShort(ConnectorKeys.HEARTBEATS_TOPIC_REPLICATION_FACTOR), admins.timeout())
         .<Void>mapEmpty()
         .recover(e -> {
-          LOG.warn("{} {} on {} not created yet: {}", flow.name(), InternalTopics.HEARTBEATS, flow.id().source(),
-              e.getMessage());
+          if (!stopped) { // at stop the admins were closed under it: nothing to report
+            LOG.warn("{} {} on {} not created yet: {}", flow.name(), InternalTopics.HEARTBEATS, flow.id().source(),
+                e.getMessage());
+          }
           return Future.succeededFuture();
         });
   }
