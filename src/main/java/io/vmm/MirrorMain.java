@@ -164,8 +164,8 @@ public final class MirrorMain {
       LOG.info("starting {} flow(s): {} ({} ms after main)", config.flows().size(),
           String.join(", ", config.flows().stream().map(f -> f.name()).toList()),
           (System.nanoTime() - mainStarted) / 1_000_000);
-      supervisor.start().await(Budgets.START_MS, TimeUnit.MILLISECONDS);
-      if (!mm1 && !ConfigSource.isInline(conf)) { // MM1 hook: no file to watch
+      boolean started = startedBeforeStop(supervisor.start(), stopRequest);
+      if (started && !mm1 && !ConfigSource.isInline(conf)) { // MM1 hook: no file to watch
         supervisor.watch(conf, arguments.clusters()); // live reconfiguration: edits of the file are applied without a restart
       }
       stopRequest.await();
@@ -208,6 +208,29 @@ public final class MirrorMain {
     }
     stopped.lines().values().forEach(err::println);
     return Math.max(code, EXIT_FAILURE);
+  }
+
+  /**
+   * Waits for whichever comes first: {@code start} completing (true) or {@code stopRequest} (false: the caller
+   * stops at once, and the supervisor's stop abandons the start in progress). Looks for the stop request every
+   * {@link Budgets#STOP_POLL_MS}, so a SIGTERM during start-up is acted on well within
+   * {@link Budgets#STOP_REACTION_MS}. Blocks the main thread (not a Vert.x thread).
+   *
+   * @throws Exception {@code start}'s failure, or a {@link TimeoutException} after {@link Budgets#START_MS}
+   */
+  static boolean startedBeforeStop(io.vertx.core.Future<Void> start, CountDownLatch stopRequest) throws Exception {
+    long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(Budgets.START_MS);
+    while (!start.isComplete()) {
+      if (stopRequest.await(Budgets.STOP_POLL_MS, TimeUnit.MILLISECONDS)) {
+        LOG.info("stop requested during start-up: abandoning the start");
+        return false;
+      }
+      if (System.nanoTime() > deadline) {
+        throw new TimeoutException("start did not complete within " + Budgets.START_MS + " ms");
+      }
+    }
+    start.await(); // complete: returns, or throws its failure
+    return true;
   }
 
   /**

@@ -45,6 +45,18 @@ public final class Budgets {
    * endpoints' undeploy; spans not exported by then are dropped (an unreachable collector cannot hold up a stop).
    */
   public static final long TRACING_CLOSE_MS = 500;
+  /**
+   * How soon a stop request is acted on in every phase (start-up, discovery, admin calls, retries, backoff): the
+   * work in progress is abandoned through a {@link StopSignal}, not awaited. A bound the design keeps, not a timer.
+   */
+  public static final long STOP_REACTION_MS = 1_000;
+  /** How often the main thread looks for a stop request while the supervisor starts, well below {@link #STOP_REACTION_MS}. */
+  public static final long STOP_POLL_MS = 100;
+  /**
+   * The {@code Admin.close(timeout)} of a role's admin clients at stop: zero abandons their pending calls at once
+   * (the calls' futures were already failed by the admins' {@link StopSignal}).
+   */
+  public static final long ADMIN_CLOSE_MS = 0;
   /** Closing Vert.x after the flows stopped: alone, and in cluster mode (leaving the cluster). */
   public static final long VERTX_CLOSE_MS = 500;
   public static final long VERTX_CLOSE_CLUSTERED_MS = 5_000;

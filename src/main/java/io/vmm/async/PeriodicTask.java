@@ -12,8 +12,9 @@ import java.util.function.Supplier;
  * Slow periodic work on a Vert.x context (the twin of MM2's {@code Scheduler}): runs {@code work} after
  * {@code firstDelayMs}, then {@code intervalMs} after each run <em>ends</em>, so runs never overlap. A run that
  * fails is logged through a {@link ThrottledLog} ("... failed, will retry"); a run that takes longer than the
- * interval is logged once per occurrence as an overrun. {@link #cancel()} stops scheduling; a run in progress
- * finishes.
+ * interval is logged once per occurrence as an overrun. {@link #cancel()} stops scheduling at once (the pending
+ * timer is cancelled); a run in progress is not awaited by anyone: its outcome is dropped, unlogged, as is a run
+ * that failed with a {@link StopSignal.Stopping} cause (its admin calls abandoned by the owner's stop).
  * <p>
  * Threading: create and cancel on the owning context; {@code setTimer} fires there, so {@code work} runs there.
  */
@@ -78,6 +79,9 @@ public final class PeriodicTask {
     }
     run.future().onComplete(ar -> {
       long took = System.currentTimeMillis() - started;
+      if (cancelled || ar.failed() && StopSignal.isStopping(ar.cause())) {
+        return; // abandoned by a stop: no failure to report, no next run
+      }
       if (ar.failed()) {
         failures.warn("{} failed, will retry: {}", name, String.valueOf(ar.cause().getMessage()));
       } else if (took > intervalMs) {

@@ -5,6 +5,7 @@ import io.vertx.core.Vertx;
 import io.vertx.core.internal.ContextInternal;
 import io.vertx.core.internal.PromiseInternal;
 
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
 
@@ -14,6 +15,10 @@ import java.util.function.Supplier;
  * is not retryable, or the deadline (if any) has passed; the last failure is then returned. Immutable.
  * <p>
  * Threading: call from a Vert.x context; retries are timers on that context, the returned future completes there.
+ * <p>
+ * Stopping: with a {@link StopSignal}, a fired signal cancels the pending backoff timer and fails the returned
+ * future at once with a {@link StopSignal.Stopping} cause (an attempt in flight is abandoned: its late outcome is
+ * ignored); no attempt starts after the signal fired.
  *
  * @param initialMs first delay, ms
  * @param maxMs     largest delay, ms
@@ -46,33 +51,65 @@ public record RetryPolicy(long initialMs, long maxMs) {
    */
   public <T> Future<T> run(Vertx vertx, Supplier<Future<T>> attempt, Predicate<Throwable> retryable,
                            long deadlineMs, RetryListener onRetry) {
-    return run(vertx, attempt, retryable, deadlineMs, onRetry, 1);
+    return run(vertx, attempt, retryable, deadlineMs, onRetry, StopSignal.NEVER);
   }
 
   /** As {@link #run(Vertx, Supplier, Predicate, long, RetryListener)}, without a listener. */
   public <T> Future<T> run(Vertx vertx, Supplier<Future<T>> attempt, Predicate<Throwable> retryable,
                            long deadlineMs) {
-    return run(vertx, attempt, retryable, deadlineMs, (e, delay) -> { }, 1);
+    return run(vertx, attempt, retryable, deadlineMs, (e, delay) -> { }, StopSignal.NEVER);
   }
 
-  private <T> Future<T> run(Vertx vertx, Supplier<Future<T>> attempt, Predicate<Throwable> retryable,
-                            long deadlineMs, RetryListener onRetry, int n) {
+  /**
+   * As {@link #run(Vertx, Supplier, Predicate, long, RetryListener)}, until {@code stop} fires: then the backoff
+   * timer is cancelled and the result fails at once with {@link StopSignal.Stopping} (see the class comment).
+   */
+  public <T> Future<T> run(Vertx vertx, Supplier<Future<T>> attempt, Predicate<Throwable> retryable,
+                           long deadlineMs, RetryListener onRetry, StopSignal stop) {
     ContextInternal context = (ContextInternal) vertx.getOrCreateContext();
-    PromiseInternal<T> tried = context.promise(); // retries and the result stay on the caller's context
+    PromiseInternal<T> result = context.promise(); // retries and the result stay on the caller's context
+    AtomicLong timer = new AtomicLong(-1); // the pending backoff timer, -1 when none
+    Runnable abandon = () -> context.runOnContext(v -> {
+      context.owner().cancelTimer(timer.get());
+      result.tryFail(stop.stopping("retrying"));
+    });
+    stop.onFire(abandon);
+    attempt(context, attempt, retryable, deadlineMs, onRetry, stop, timer, 1, result);
+    result.future().onComplete(ar -> stop.forget(abandon));
+    return result.future();
+  }
+
+  private <T> void attempt(ContextInternal context, Supplier<Future<T>> attempt, Predicate<Throwable> retryable,
+                           long deadlineMs, RetryListener onRetry, StopSignal stop, AtomicLong timer, int n,
+                           PromiseInternal<T> result) {
+    if (stop.fired() || result.future().isComplete()) {
+      result.tryFail(stop.stopping("retrying"));
+      return;
+    }
+    PromiseInternal<T> tried = context.promise();
     try {
       attempt.get().onComplete(tried);
     } catch (RuntimeException e) {
       tried.fail(e);
     }
-    return tried.future().recover(e -> {
+    tried.future().onComplete(ar -> {
+      if (ar.succeeded()) {
+        result.tryComplete(ar.result());
+        return;
+      }
+      Throwable e = ar.cause();
       long delay = delayMs(n);
+      if (stop.fired()) {
+        result.tryFail(stop.stopping("retrying"));
+        return;
+      }
       if (!retryable.test(e) || System.currentTimeMillis() + delay > deadlineMs) {
-        return Future.failedFuture(e);
+        result.tryFail(e);
+        return;
       }
       onRetry.retrying(e, delay);
-      PromiseInternal<T> next = context.promise();
-      context.setTimer(delay, id -> run(vertx, attempt, retryable, deadlineMs, onRetry, n + 1).onComplete(next));
-      return next.future();
+      timer.set(context.setTimer(delay, id ->
+          attempt(context, attempt, retryable, deadlineMs, onRetry, stop, timer, n + 1, result)));
     });
   }
 

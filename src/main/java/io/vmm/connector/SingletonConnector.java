@@ -3,6 +3,7 @@ package io.vmm.connector;
 import io.vertx.core.Deployable;
 import io.vertx.core.Future;
 import io.vmm.async.Budgets;
+import io.vmm.async.StopSignal;
 import io.vmm.async.OperationQueue;
 import io.vmm.config.AutoRestartSpec;
 import io.vmm.config.ConnectorKind;
@@ -111,7 +112,9 @@ public final class SingletonConnector {
     }
     lifecycle.starting();
     autoRestart.arm();
-    return scope.ownership().acquire(unit).compose(v -> scope.deploy(spec.verticle().get(), spec.worker()))
+    // the flow's stop abandons a hand-over or a verticle start in progress (FlowScope.deploy undoes a late one)
+    return scope.stop().guard(scope.ownership().acquire(unit)
+            .compose(v -> scope.deploy(spec.verticle().get(), spec.worker())), "start of " + unit)
         .onSuccess(id -> {
           deployment = id;
           lifecycle.started();
@@ -121,7 +124,11 @@ public final class SingletonConnector {
           }
         })
         .onFailure(e -> {
-          lifecycle.failed(e.getMessage());
+          if (StopSignal.isStopping(e)) {
+            lifecycle.stopped();
+          } else {
+            lifecycle.failed(e.getMessage());
+          }
           publish();
         })
         .mapEmpty();

@@ -3,6 +3,7 @@ package io.vmm.connector;
 import io.vertx.core.Future;
 import io.vertx.core.eventbus.MessageConsumer;
 import io.vmm.async.Budgets;
+import io.vmm.async.StopSignal;
 import io.vmm.bus.Addresses;
 import io.vmm.bus.Discovery;
 import io.vmm.bus.PartitionFailure;
@@ -42,6 +43,10 @@ import java.util.List;
  * backoff and through the queue, the connector when it is FAILED (a restart or resume that failed to start it),
  * else its tasks with a FAILED partition ({@link TaskSet#restartFailed}); one count covers both, as in Strimzi.
  * A failure while the whole flow starts is the supervisor's to retry: the flow's stop disarms the timer.
+ * <p>
+ * The flow's stop ({@link FlowScope#stop}) abandons a start in progress at whatever step it is: the start fails at
+ * once with a {@link StopSignal.Stopping} cause and undoes what it started, so the stop is not queued behind
+ * discovery (bounded only by {@code admin.timeout.ms}) or a unit hand-over.
  * <p>
  * Threading: every method runs on the flow runner's context, inside its {@link OperationQueue}.
  */
@@ -113,7 +118,8 @@ public final class SourceConnector {
     });
     topicsListener = scope.vertx().eventBus().localConsumer(Addresses.topicsChanged(scope.name()),
         m -> queue.serialized(() -> onRefresh(m.body())));
-    return scope.deploy(new TopicDiscoveryVerticle(scope.flow()), false)
+    // the flow's stop abandons the start at any step (discovery, admin calls, a hand-over) instead of awaiting it
+    Future<Void> work = scope.deploy(new TopicDiscoveryVerticle(scope.flow()), false)
         .compose(id -> {
           discovery = id;
           return scope.vertx().eventBus().<Discovery>request(Addresses.discover(scope.name()), null,
@@ -126,7 +132,8 @@ public final class SourceConnector {
           List<Integer> mine = tasks.owned();
           return Future.join(mine.stream().map(t -> scope.ownership().acquire(Units.task(scope.name(), t))).toList())
               .transform(acquired -> startData(found, mine));
-        })
+        });
+    return scope.stop().guard(work, "start of the source connector")
         .onSuccess(v -> {
           lifecycle.started();
           publish();
@@ -135,7 +142,9 @@ public final class SourceConnector {
                   + tasks.assignment().size() : "", System.currentTimeMillis() - started);
         })
         .recover(e -> stopWork().transform(ar -> {
-          lifecycle.failed(e.getMessage());
+          if (!StopSignal.isStopping(e)) {
+            lifecycle.failed(e.getMessage());
+          }
           publish();
           return Future.failedFuture(e);
         }));

@@ -6,6 +6,7 @@ import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vmm.async.OperationQueue;
+import io.vmm.async.StopSignal;
 import io.vmm.checkpoint.CheckpointVerticle;
 import io.vmm.config.ConnectorConfig;
 import io.vmm.config.ConnectorKeys;
@@ -65,6 +66,8 @@ public final class FlowRunner {
   private final SourceConnector source;
   private final SingletonConnector checkpoint;
   private final SingletonConnector heartbeat;
+  /** Fired by {@link #stop()}: a start in progress is abandoned instead of awaited. */
+  private final StopSignal stopSignal;
 
   /** A runner alone: it owns every unit. */
   public FlowRunner(Vertx vertx, FlowSpec flow, Context context, FlowMetrics metrics) {
@@ -88,8 +91,9 @@ public final class FlowRunner {
     this.metrics = metrics;
     this.queue = new OperationQueue(context);
     this.ownership = new UnitOwnership(flow.name(), view, handover);
+    this.stopSignal = new StopSignal(flow.name());
     FlowScope scope = new FlowScope(vertx, context, flow, metrics, InternalTopics.of(flow), ownership, clustered,
-        clientRack, tracing);
+        clientRack, tracing, stopSignal);
     this.source = flow.sourceConnector().present()
         ? new SourceConnector(scope, queue, SourceConnector.targetOf(flow)) : null;
     this.checkpoint = flow.checkpointConnector().present()
@@ -170,10 +174,15 @@ public final class FlowRunner {
 
   /**
    * Starts every connector in its target state; a no-op for connectors already up. Fails (after undoing what it
-   * started) if a cluster cannot be reached within {@code admin.timeout.ms}; the caller retries.
+   * started) if a cluster cannot be reached within {@code admin.timeout.ms}; the caller retries. After
+   * {@link #stop()} was called (also while this start waits in the queue or runs) it fails at once with a
+   * {@link StopSignal.Stopping} cause: a runner does not start again once stopped.
    */
   public Future<Void> start() {
     return queue.serialized(() -> {
+      if (stopSignal.fired()) {
+        return Future.failedFuture(stopSignal.stopping("start"));
+      }
       long started = System.currentTimeMillis();
       Future<Void> chain = source == null ? Future.succeededFuture() : source.start();
       for (SingletonConnector c : singletons()) {
@@ -184,14 +193,23 @@ public final class FlowRunner {
               flow.name(), System.currentTimeMillis() - started, source == null ? "omitted" : source.state(),
               describe(checkpoint), describe(heartbeat)))
           .recover(e -> {
-            LOG.error("{} failed to start: {}", flow.name(), e.getMessage());
+            if (StopSignal.isStopping(e)) {
+              LOG.info("{} start abandoned after {} ms: stopping", flow.name(), System.currentTimeMillis() - started);
+            } else {
+              LOG.error("{} failed to start: {}", flow.name(), e.getMessage());
+            }
             return stopAll().transform(ar -> Future.failedFuture(e));
           });
     });
   }
 
-  /** Stops every connector (the source side drains and stores its progress first); never fails. */
+  /**
+   * Stops every connector (the source side drains and stores its progress first); never fails. Fires the flow's
+   * {@link StopSignal} first, so a start in progress (discovery, admin calls, a unit hand-over) is abandoned at
+   * once rather than awaited; the stop then runs next in the queue. Final: the runner does not start again.
+   */
   public Future<Void> stop() {
+    stopSignal.fire();
     return queue.serialized(this::stopAll);
   }
 

@@ -98,7 +98,7 @@ public final class LagMonitorVerticle extends VerticleBase {
     }
     Admin a = admin;
     return a == null ? Future.succeededFuture() : vertx.executeBlocking(() -> {
-      a.close(Duration.ofMillis(Budgets.CLIENT_CLOSE_MS));
+      a.close(Duration.ofMillis(Budgets.ADMIN_CLOSE_MS)); // a refresh in flight is abandoned, not awaited
       return null;
     }, false);
   }

@@ -5,6 +5,7 @@ import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.MessageConsumer;
 import io.vmm.async.PeriodicTask;
+import io.vmm.async.StopSignal;
 import io.vmm.bus.Addresses;
 import io.vmm.bus.LogBoundsRequest;
 import io.vmm.bus.Discovery;
@@ -111,7 +112,11 @@ public final class TopicDiscoveryVerticle extends VerticleBase {
         message.reply(ar.result(), Addresses.local());
         startRefresh();
       } else {
-        LOG.warn("{} discovery failed: {}", flow.name(), ar.cause().getMessage());
+        if (stopped || StopSignal.isStopping(ar.cause())) {
+          LOG.debug("{} discovery abandoned: stopping", flow.name());
+        } else {
+          LOG.warn("{} discovery failed: {}", flow.name(), ar.cause().getMessage());
+        }
         message.fail(1, ar.cause().getMessage());
       }
     });
@@ -200,8 +205,10 @@ public final class TopicDiscoveryVerticle extends VerticleBase {
             hb.getShort(ConnectorKeys.HEARTBEATS_TOPIC_REPLICATION_FACTOR), admins.timeout())
         .<Void>mapEmpty()
         .recover(e -> {
-          LOG.warn("{} {} on {} not created yet: {}", flow.name(), InternalTopics.HEARTBEATS, flow.id().source(),
-              e.getMessage());
+          if (!stopped) { // at stop the admins were closed under it: nothing to report
+            LOG.warn("{} {} on {} not created yet: {}", flow.name(), InternalTopics.HEARTBEATS, flow.id().source(),
+                e.getMessage());
+          }
           return Future.succeededFuture();
         });
   }
@@ -286,15 +293,20 @@ public final class TopicDiscoveryVerticle extends VerticleBase {
     return admins.call(context, future, what);
   }
 
-  /** Stops the refresh, unregisters the consumer and closes the admin clients; never fails. */
+  /**
+   * Stops the refresh, unregisters the consumer and closes the admin clients; never fails. Closing the admins
+   * ({@link FlowAdmins#close}) abandons a discovery in flight: its admin calls fail at once, not after
+   * {@code admin.timeout.ms}.
+   */
   @Override
   public Future<?> stop() {
     stopped = true;
     if (refresh != null) {
       refresh.cancel();
     }
+    Future<?> closed = admins == null ? Future.succeededFuture() : admins.close(vertx); // first: abandons calls
     Future<?> unregistered = consumer == null ? Future.succeededFuture()
         : Future.join(consumer.unregister(), boundsConsumer.unregister());
-    return unregistered.transform(ar -> admins == null ? Future.succeededFuture() : admins.close(vertx));
+    return Future.join(closed, unregistered).otherwiseEmpty();
   }
 }

@@ -108,8 +108,14 @@ final class Flows {
     runners.putAll(ordered);
   }
 
-  /** Starts {@code runner}; completes with its first attempt; a failure is retried in the background. */
+  /**
+   * Starts {@code runner}; completes with its first attempt; a failure is retried in the background. Once
+   * {@link #stopAll} was called (e.g. a SIGTERM while joining the cluster) nothing starts.
+   */
   Future<Void> startWithRetry(FlowRunner runner) {
+    if (stopping) {
+      return Future.succeededFuture();
+    }
     return runner.start().onFailure(e -> retry(runner, 1));
   }
 
@@ -136,8 +142,9 @@ final class Flows {
   }
 
   /**
-   * Stops every flow in parallel within {@link Budgets#FLOWS_MS}; no retry starts afterwards. Completes (never
-   * fails) with the names of the flows whose stop did not finish within the budget.
+   * Stops every flow in parallel within {@link Budgets#FLOWS_MS}; no retry starts afterwards. Pending retry
+   * timers are cancelled and a start in progress is abandoned ({@link FlowRunner#stop}), not awaited. Completes
+   * (never fails) with the names of the flows whose stop did not finish within the budget.
    */
   Future<List<String>> stopAll() {
     stopping = true;

@@ -70,6 +70,8 @@ public final class Supervisor implements MemberRpc.Handler {
   private final ControlRouter router;
   private final ConfigReloader reloader;
   private final List<String> deployments = new ArrayList<>();
+  /** The HTTP and metrics endpoints' deployments in progress (a stop during start-up waits for these only). */
+  private Future<?> endpoints = Future.succeededFuture();
   private final List<MessageConsumer<?>> consumers = new ArrayList<>();
   private volatile MirrorMakerConfig config;
   private volatile int httpPort = -1;
@@ -169,6 +171,7 @@ public final class Supervisor implements MemberRpc.Handler {
       // in cluster mode the flows start once this replica knows the members and answers release requests
       Future<Void> started = joined.compose(v -> Future.join(flows.all().stream().map(flows::startWithRetry).toList())
           .transform(ar -> Future.succeededFuture()));
+      endpoints = Future.join(api, scrape);
       Future.all(api, scrape).onSuccess(v -> LOG.info("REST API, health and status page on port {}, metrics on port {}",
           httpPort, metricsPort));
       return Future.all(api, scrape, started).mapEmpty();
@@ -321,8 +324,10 @@ public final class Supervisor implements MemberRpc.Handler {
 
   /**
    * Stops every flow in parallel (each drains and stores its progress) within {@link Budgets#FLOWS_MS}, then the
-   * endpoints, and closes tracing ({@link Tracing#close}, within {@link Budgets#TRACING_CLOSE_MS}). Completes
-   * (never fails) with what was not stored, per flow, from the source tasks' {@link io.vmm.bus.TaskStopReport}s.
+   * endpoints, and closes tracing ({@link Tracing#close}, within {@link Budgets#TRACING_CLOSE_MS}). May be called
+   * while {@link #start()} is in progress: flow starts and their retries are abandoned, not awaited
+   * ({@link FlowRunner#stop}); only the endpoints' deployments (a port bind) are waited for. Completes (never
+   * fails) with what was not stored, per flow, from the source tasks' {@link io.vmm.bus.TaskStopReport}s.
    */
   public Future<StopSummary> stop() {
     return onContext(() -> {
@@ -346,6 +351,8 @@ public final class Supervisor implements MemberRpc.Handler {
             return Future.join(consumers.stream().map(MessageConsumer::unregister).toList());
           })
           .transform(ar -> rpc.close())
+          // a stop during start-up: the endpoints' deployments (a port bind) end before they are undeployed
+          .transform(ar -> endpoints.timeout(Budgets.ROLE_MS, java.util.concurrent.TimeUnit.MILLISECONDS))
           .transform(ar -> Future.join(Future.join(deployments.stream().map(vertx::undeploy).toList()),
               tracing.close(vertx))) // after the producers: their last spans have ended
           .transform(ar -> {

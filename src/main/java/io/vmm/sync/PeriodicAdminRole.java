@@ -14,7 +14,8 @@ import org.slf4j.LoggerFactory;
  * ({@link FlowAdmins}, client ids {@code <flow>|<role>|source-admin} / {@code ...|target-admin}), then runs
  * {@link #runOnce()} 1 ms later and again {@link #intervalMs()} after each run ends ({@link PeriodicTask}: runs
  * never overlap; a failed run is logged, throttled, as "{@code <flow> <what> failed, will retry}" and retried
- * next interval). At stop cancels the schedule and closes both admins.
+ * next interval). At stop cancels the schedule and closes both admins ({@link FlowAdmins#close}): a run's admin
+ * calls in flight fail at once and are abandoned, not awaited, and the abandoned run logs nothing.
  * <p>
  * Threading: event-loop verticle; admin calls made through {@link #call} complete on this verticle's context,
  * bounded by the flow's {@code admin.timeout.ms}.
