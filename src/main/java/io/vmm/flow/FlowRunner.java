@@ -38,14 +38,16 @@ import java.util.List;
  * reload changes at run time. A connector the mirror leaves out ({@code ConnectorSpec.present} false) is not run,
  * as in Strimzi: no verticle, no internal topic, not in the status, readiness does not wait for it, and control
  * operations naming it fail with 404. This class only orders and dispatches: start is source, then checkpoints,
- * then heartbeats; stop is the same order (the source side drains and stores its progress first); control
+ * then heartbeats; stop stops the source side first (it drains, stores its progress and writes its last offset
+ * syncs), then the checkpoint connector (its final run) and the heartbeat connector in parallel; control
  * operations go to the connector they name. Reported states follow Kafka Connect (UNASSIGNED, RUNNING, PAUSED,
  * STOPPED, FAILED with the error).
  * <p>
  * <b>Cluster mode.</b> The flow's work is split into units ({@link Units}), each run by the member owning it in
  * the current {@link MemberView} ({@link UnitOwnership}). Every member runs topic discovery, the offset-sync
  * writer and the lag monitor for its own partitions. On a member change ({@link #reassign}) units this member lost
- * stop first (a task drains and stores its progress), then units it gained start, after asking their previous
+ * stop first (source tasks drain and store their progress, then a lost checkpoint connector writes its final
+ * checkpoints from their last offset syncs), then units it gained start, after asking their previous
  * owner to release them. A member that cannot be reached counts as released, so a brief overlap is possible only
  * when a member is unreachable but alive (at-least-once: records may be mirrored twice, never lost).
  * <p>
@@ -215,11 +217,11 @@ public final class FlowRunner {
 
   private Future<Void> stopAll() {
     long started = System.currentTimeMillis();
-    Future<Void> chain = source == null ? Future.succeededFuture() : source.stop();
-    for (SingletonConnector c : singletons()) {
-      chain = chain.transform(ar -> c.stop());
-    }
-    return chain
+    Future<Void> sourceStopped = source == null ? Future.succeededFuture() : source.stop();
+    // after the source side (its final offset syncs are written), the checkpoint connector's final run and the
+    // heartbeat connector's close run in parallel
+    return sourceStopped
+        .transform(ar -> Future.join(singletons().stream().map(SingletonConnector::stop).toList()))
         .transform(ar -> {
           LOG.info("{} stopped in {} ms", flow.name(), System.currentTimeMillis() - started);
           return Future.succeededFuture();
@@ -306,12 +308,11 @@ public final class FlowRunner {
   public Future<Void> reassign(MemberView next) {
     return queue.serialized(() -> {
       ownership.view(next, System.currentTimeMillis());
-      List<Future<Void>> lost = new ArrayList<>();
-      if (source != null) {
-        lost.add(source.stopLost());
-      }
-      singletons().forEach(c -> lost.add(c.stopIfLost()));
-      return Future.join(lost).transform(stopped -> {
+      // lost source tasks first (their final offset syncs), then a lost checkpoint connector's final run
+      Future<Void> sourceLost = source == null ? Future.succeededFuture() : source.stopLost();
+      return sourceLost.transform(ar -> Future.join(singletons().stream().map(SingletonConnector::stopIfLost)
+              .toList()))
+          .transform(stopped -> {
             List<Future<Void>> gained = new ArrayList<>();
             if (source != null) {
               gained.add(source.startGained());
