@@ -1,5 +1,6 @@
 package io.vmm.metrics;
 
+import io.micrometer.core.instrument.config.MeterFilter;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Vertx;
@@ -17,14 +18,26 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 public final class MetricsSetup {
 
+  /** Micrometer names of Vert.x's event-bus gauges that are re-registered per consumer (see {@link #newRegistry()}). */
+  static final java.util.Set<String> PER_CONSUMER_GAUGES = java.util.Set.of("vertx.eventbus.handlers",
+      "vertx.eventbus.pending");
   private static final AtomicInteger SEQ = new AtomicInteger();
 
   private MetricsSetup() {
   }
 
-  /** A new, empty Prometheus registry. */
+  /**
+   * A new, empty Prometheus registry. It never holds Vert.x's per-consumer event-bus gauges
+   * ({@link #PER_CONSUMER_GAUGES}): vertx-micrometer-metrics 5.0 registers them again for every event-bus consumer,
+   * each time with a new value supplier under the same id (no address label: no tags), which Micrometer (since
+   * 1.13.9) reports as a WARN "Gauge has been already registered" at every start (vertx-micrometer-metrics issue
+   * 259). Their values were process-wide sums; the event-bus counters ({@code vertx_eventbus_processed_total},
+   * ...) stay.
+   */
   public static PrometheusMeterRegistry newRegistry() {
-    return new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    registry.config().meterFilter(MeterFilter.deny(id -> PER_CONSUMER_GAUGES.contains(id.getName())));
+    return registry;
   }
 
   /**

@@ -2,10 +2,14 @@ package io.vmm.metrics;
 
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.vertx.core.Vertx;
+import io.vmm.testkit.LogCapture;
 import org.apache.kafka.common.TopicPartition;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -100,6 +104,31 @@ class MetricsSetupTest {
       assertTrue(registry.getMeters().stream().allMatch(x -> x.getId().getTag("member") == null));
       assertFalse(registry.scrape().contains("member="));
       assertNull(registry.find("vmm_failed_partitions").tag("member", "m1").gauge());
+    } finally {
+      registry.close();
+    }
+  }
+
+  /**
+   * A Vert.x instance reporting into a new registry, with several event-bus consumers (as every start has):
+   * no meter is registered twice (Micrometer logs that once per JVM at WARN, then at DEBUG: both are watched).
+   */
+  @Test
+  void eventBusConsumersRegisterNoGaugeTwice() throws Exception {
+    PrometheusMeterRegistry registry = MetricsSetup.newRegistry();
+    try (LogCapture logs = LogCapture.start(Map.of("io.micrometer.core.instrument.MeterRegistry", "DEBUG"))) {
+      Vertx vertx = MetricsSetup.newVertx(registry);
+      try {
+        for (String address : List.of("a", "b", "a")) {
+          vertx.eventBus().consumer(address, m -> { }).completion().await(5, TimeUnit.SECONDS);
+        }
+        assertEquals(List.of(), logs.messagesContaining("already registered"));
+        MetricsSetup.PER_CONSUMER_GAUGES.forEach(name -> assertNull(registry.find(name).gauge(), name));
+        assertTrue(registry.getMeters().stream().anyMatch(m -> m.getId().getName().startsWith("vertx.eventbus.")),
+            "the other event-bus meters stay");
+      } finally {
+        vertx.close().await(5, TimeUnit.SECONDS);
+      }
     } finally {
       registry.close();
     }
