@@ -113,7 +113,8 @@ public final class SourceConnector {
     });
     topicsListener = scope.vertx().eventBus().localConsumer(Addresses.topicsChanged(scope.name()),
         m -> queue.serialized(() -> onRefresh(m.body())));
-    return scope.deploy(new TopicDiscoveryVerticle(scope.flow()), false)
+    return io.vmm.kafka.ClusterIdentity.check(scope.vertx(), scope.context(), scope.flow()) // not onto itself
+        .compose(v -> scope.deploy(new TopicDiscoveryVerticle(scope.flow()), false))
         .compose(id -> {
           discovery = id;
           return scope.vertx().eventBus().<Discovery>request(Addresses.discover(scope.name()), null,

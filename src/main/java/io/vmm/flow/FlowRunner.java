@@ -170,7 +170,8 @@ public final class FlowRunner {
 
   /**
    * Starts every connector in its target state; a no-op for connectors already up. Fails (after undoing what it
-   * started) if a cluster cannot be reached within {@code admin.timeout.ms}; the caller retries.
+   * started) if a cluster cannot be reached within {@code admin.timeout.ms}; the caller retries. Succeeds with the
+   * source connector FAILED when both aliases reach one cluster (same cluster id: a config error, not retried).
    */
   public Future<Void> start() {
     return queue.serialized(() -> {
@@ -185,6 +186,9 @@ public final class FlowRunner {
               describe(checkpoint), describe(heartbeat)))
           .recover(e -> {
             LOG.error("{} failed to start: {}", flow.name(), e.getMessage());
+            if (e instanceof io.vmm.kafka.ClusterIdentity.SameClusterException) { // a config error: FAILED, no retry
+              return stopAll();
+            }
             return stopAll().transform(ar -> Future.failedFuture(e));
           });
     });
