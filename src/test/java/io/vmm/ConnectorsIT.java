@@ -96,6 +96,19 @@ class ConnectorsIT {
       assertEquals(404, http("GET", api(mirror, "/connectors/B-%3EA.MirrorHeartbeatConnector/status"), null)
           .statusCode());
       assertEquals(404, http("GET", api(mirror, "/connectors/B-%3EA.MirrorCheckpointConnector"), null).statusCode());
+      HttpResponse<String> config = http("GET", api(mirror, "/connectors/B-%3EA.MirrorSourceConnector/config"), null);
+      assertEquals(200, config.statusCode(), config.body());
+      JsonObject connectConfig = new JsonObject(config.body()); // Connect's flat string map
+      assertEquals("org.apache.kafka.connect.mirror.MirrorSourceConnector", connectConfig.getString("connector.class"));
+      assertEquals("B", connectConfig.getString("source.cluster.alias"));
+      assertEquals("A", connectConfig.getString("target.cluster.alias"));
+      assertEquals(topic, connectConfig.getString("topics"));
+      assertEquals("1", connectConfig.getString("tasks.max"));
+      connectConfig.forEach(e -> assertTrue(e.getValue() instanceof String, e.getKey()));
+      HttpResponse<String> noConfig = http("GET", api(mirror, "/connectors/B-%3EA.MirrorCheckpointConnector/config"),
+          null);
+      assertEquals(404, noConfig.statusCode());
+      assertEquals(404, new JsonObject(noConfig.body()).getInteger("error_code"), noConfig.body());
       HttpResponse<String> pause = http("PUT", api(mirror, "/connectors/B-%3EA.MirrorCheckpointConnector/pause"),
           null);
       assertEquals(404, pause.statusCode(), pause.body());
@@ -110,6 +123,34 @@ class ConnectorsIT {
 
       assertFalse(topicExists(clusters.b(), "heartbeats"), "still no heartbeats topic on B");
       assertFalse(topicExists(clusters.a(), "B.checkpoints.internal"), "still no checkpoints topic");
+    }
+  }
+
+  /**
+   * Two aliases reaching one cluster through different bootstrap strings pass the config check, but the cluster
+   * ids match once connected: the flow is FAILED with a message naming both aliases and the id, and is not retried.
+   */
+  @Test
+  void twoAliasesOfOneClusterFailTheFlow() throws Exception {
+    JsonObject config = config(clusters, mirror("A", "B", "same-cluster", 1));
+    String a = clusters.a().bootstrapServers();
+    assertTrue(a.startsWith("127.0.0.1:"), a);
+    config.getJsonArray("clusters").getJsonObject(1).put("bootstrapServers", a.replace("127.0.0.1", "localhost"));
+    String id = clusters.a().admin().describeCluster().clusterId().get(10, TimeUnit.SECONDS);
+    try (io.vmm.testkit.LogCapture logs = io.vmm.testkit.LogCapture.start(Map.of());
+         RunningMirror mirror = startMirror(config)) {
+      JsonObject flow = mirror.flow();
+      assertEquals("FAILED", flow.getString("state"), flow.encodePrettily());
+      String error = flow.getJsonObject("connectors").getJsonObject("source").encode();
+      assertTrue(error.contains("source cluster \\\"A\\\" and target cluster \\\"B\\\" are the same Kafka cluster "
+          + "(cluster id " + id + ")"), error);
+      HttpResponse<String> status = http("GET", api(mirror, "/connectors/A-%3EB.MirrorSourceConnector/status"), null);
+      assertTrue(new JsonObject(status.body()).getJsonObject("connector").getString("trace").contains(id),
+          status.body());
+      Thread.sleep(6_000); // longer than the first retry delay of a flow start (5 s)
+      assertEquals(List.of(), logs.messagesContaining("will retry"));
+      assertEquals(1, logs.messagesContaining("A->B failed to start").size());
+      assertEquals("FAILED", mirror.flow().getString("state"));
     }
   }
 

@@ -76,6 +76,52 @@ class MirrorMainTest {
     assertTrue(r[1].startsWith("Invalid configuration (") && r[1].contains("  clusters: "), r[1]);
   }
 
+  /** The one problem line of a run that must exit 2 with exactly one problem. */
+  private static String oneProblem(String... args) {
+    String[] r = run(args);
+    assertEquals("2", r[0], r[1]);
+    String[] lines = r[1].split("\\R");
+    assertEquals(2, lines.length, r[1]);
+    assertEquals("Invalid configuration (1 problem):", lines[0]);
+    assertTrue(!r[1].contains("REDACTED") && !r[1].contains("StreamReadFeature") && !r[1].contains("Input length"),
+        r[1]);
+    return lines[1];
+  }
+
+  @Test
+  void brokenFilesAreOneLineEachWithoutParserInternals() throws Exception {
+    Path truncated = Files.writeString(dir.resolve("truncated.json"),
+        "{\"clusters\": [{\"alias\": \"A\", \"bootstrapServers\": \"a:1\"}");
+    assertEquals("  " + truncated + ": not valid JSON: unexpected end of input at line 1, column 56 (the array opened "
+        + "at line 1, column 14 is not closed)", oneProblem("-conf", truncated.toString()));
+    assertEquals("  -conf (inline JSON): not valid JSON: unexpected end of input at line 1, column 16 (inside a "
+        + "string: its closing quote is missing)", oneProblem("-conf", "{\"clusters\": \"a"));
+
+    byte[] binary = new byte[256];
+    for (int i = 0; i < binary.length; i++) {
+      binary[i] = (byte) (255 - i);
+    }
+    for (String name : new String[] {"binary.json", "binary.yaml", "binary.properties"}) {
+      Path file = Files.write(dir.resolve(name), binary);
+      assertEquals("  " + file + ": not a text file (control byte 0x1F at offset 224)",
+          oneProblem("-conf", file.toString()));
+    }
+    byte[] latin1 = "clusters:\n  - alias: caf\u00e9\n".getBytes(StandardCharsets.ISO_8859_1);
+    Path yaml = Files.write(dir.resolve("latin1.yaml"), latin1);
+    assertEquals("  " + yaml + ": not UTF-8 text (byte 0xE9 at offset 24, line 2, is not valid UTF-8; save the file "
+        + "as UTF-8)", oneProblem("-conf", yaml.toString()));
+    Path json = Files.write(dir.resolve("latin1.json"), "{\"a\": \"caf\u00e9\"}".getBytes(StandardCharsets.ISO_8859_1));
+    assertTrue(oneProblem("-conf", json.toString()).startsWith("  " + json + ": not UTF-8 text (byte 0xE9 at offset 10"));
+
+    Path tab = Files.writeString(dir.resolve("tab.yaml"), "clusters:\n\t- alias: A\n");
+    assertEquals("  " + tab + ": not valid YAML: tab character at line 2, column 1 (YAML indents with spaces only)",
+        oneProblem("-conf", tab.toString()));
+    Path unclosed = Files.writeString(dir.resolve("unclosed.yaml"), "clusters: [a, b\nmirrors: x\n");
+    String p = oneProblem("-conf", unclosed.toString());
+    assertTrue(p.startsWith("  " + unclosed + ": not valid YAML: while parsing a flow sequence; "), p);
+    assertTrue(p.endsWith(" at line 2, column 8"), p);
+  }
+
   @Test
   void yamlStrimziResourceIsReadAsAtStartUp() throws Exception {
     Path file = Files.writeString(dir.resolve("mm2.yaml"), """

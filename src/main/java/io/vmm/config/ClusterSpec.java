@@ -158,6 +158,26 @@ public record ClusterSpec(String alias, String bootstrapServers, Map<String, Str
         + (secretFiles.isEmpty() ? "" : ", secretFiles=" + secretFiles) + "]";
   }
 
+  /**
+   * A bootstrap server that {@code a} and {@code b} both list, or null: then they are different clusters as far as
+   * the config tells (a flow between them must not be a mirror onto itself; the cluster ids decide once connected).
+   * Servers compare as {@code host:port} with the host in lower case and blanks trimmed, whatever their order.
+   */
+  static String sharedServer(ClusterSpec a, ClusterSpec b) {
+    Set<String> mine = servers(a.bootstrapServers);
+    return servers(b.bootstrapServers).stream().filter(mine::contains).findFirst().orElse(null);
+  }
+
+  private static Set<String> servers(String bootstrapServers) {
+    Set<String> out = new java.util.LinkedHashSet<>();
+    for (String server : bootstrapServers.split(",")) {
+      if (!server.isBlank()) {
+        out.add(server.trim().toLowerCase(java.util.Locale.ROOT));
+      }
+    }
+    return out;
+  }
+
   static boolean hasClientPrefix(String key) {
     return key.startsWith("consumer.") || key.startsWith("producer.") || key.startsWith("admin.");
   }

@@ -196,6 +196,9 @@ public final class ConfigParser {
     ClusterSpec target = lookup(m, "targetCluster", targetAlias, clusters, declared, problems);
     if (sourceAlias != null && sourceAlias.equals(targetAlias)) {
       problems.add(m.pathOf("targetCluster"), "must differ from sourceCluster (\"" + sourceAlias + "\")");
+    } else if (source != null && target != null && ClusterSpec.sharedServer(source, target) != null) {
+      problems.add(m.pathOf("targetCluster"), "\"" + targetAlias + "\" is the same cluster as sourceCluster \""
+          + sourceAlias + "\": both bootstrapServers list " + ClusterSpec.sharedServer(source, target));
     }
     String topicsPattern = m.string("topicsPattern", false);
     String topicsExclude = m.string("topicsExcludePattern", false);

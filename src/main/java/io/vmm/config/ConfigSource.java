@@ -45,8 +45,11 @@ import java.util.regex.Pattern;
  * <p>
  * Errors are {@link ConfigException}s with one line naming the file, never parser internals:
  * {@code <file>: file not found}, {@code <file>: cannot read: <reason>},
- * {@code <file>: not valid JSON: <reason> at line L, column C}, {@code <file>: not valid YAML: <reason> at line L,
- * column C}, {@code <file>: expected a mapping at the top level}.
+ * {@code <file>: not a text file (control byte 0x00 at offset N)}, {@code <file>: not UTF-8 text (byte 0xE9 at
+ * offset N, line L, ...)} ({@link TextFormats}), {@code <file>: not valid JSON: <reason> at line L, column C}
+ * (a truncated file: {@code unexpected end of input at line L, column C (the object opened at line 1, column 1 is
+ * not closed)}), {@code <file>: not valid YAML: <reason> at line L, column C},
+ * {@code <file>: expected a mapping at the top level}. Inline JSON is named {@value #INLINE}.
  */
 public final class ConfigSource {
 
@@ -55,6 +58,9 @@ public final class ConfigSource {
   /** Jackson's location, e.g. {@code [Source: REDACTED (`StreamReadFeature...` disabled); line: 1, column: 17]}. */
   private static final Pattern JACKSON_LOCATION =
       Pattern.compile("\\[Source: [^\\]]*?; line: (\\d+)(?:, column: (\\d+))?]");
+  /** Jackson's truncated-object reason once located, e.g. {@code ...close marker for Array (start marker at line 1, column 14)}. */
+  private static final Pattern END_OF_INPUT_CLOSE_MARKER =
+      Pattern.compile("close marker for (Object|Array) \\(start marker at (line \\d+(?:, column \\d+)?)\\)");
   /** SnakeYAML's location line, e.g. {@code  in 'string', line 1, column 5:}. */
   private static final Pattern YAML_LOCATION = Pattern.compile("\\s*in '[^']*', line (\\d+), column (\\d+):?\\s*");
 
@@ -156,12 +162,16 @@ public final class ConfigSource {
     return t.spec();
   }
 
-  /** The store definition of {@code path}: absolute (never a class-path resource), JSON or YAML by extension. */
+  /**
+   * The store definition of {@code path}: absolute (never a class-path resource), JSON, YAML or MM2 properties by
+   * extension, each behind {@link TextFormats}' check that the file is text.
+   */
   static ConfigRetrieverOptions retrieverOptions(String path) {
-    JsonObject config = new JsonObject().put("path", Path.of(path).toAbsolutePath().toString());
-    String format = isYaml(path) ? "yaml" : "json";
+    JsonObject config = new JsonObject().put("path", Path.of(path).toAbsolutePath().toString())
+        .put(TextFormats.NAME, path);
+    String format = isYaml(path) ? TextFormats.YAML : TextFormats.JSON; // behind a text check (TextFormats)
     if (Mm2Properties.isProperties(path)) {
-      format = "properties";
+      format = TextFormats.PROPERTIES;
       config.put("raw-data", true).put("hierarchical", false); // strings as written, keys as written
     }
     ConfigStoreOptions store = new ConfigStoreOptions().setType("file").setFormat(format).setConfig(config);
@@ -220,6 +230,9 @@ public final class ConfigSource {
       }
       return new ConfigException(where + ": not valid JSON: " + reason);
     }
+    if (e instanceof java.nio.charset.CharacterCodingException) { // "Input length = 1": say what it means
+      return new ConfigException(where + ": not UTF-8 text (save the file as UTF-8)");
+    }
     return new ConfigException(where + ": cannot read: " + oneLine(String.valueOf(e.getMessage())));
   }
 
@@ -248,7 +261,37 @@ public final class ConfigSource {
     }
     inner.appendTail(out);
     String reason = oneLine(out.toString().replace("Source: REDACTED", ""));
+    if (reason.startsWith("No content to map")) {
+      return "the document is empty";
+    }
+    if (reason.startsWith("Unexpected end-of-input")) { // a truncated document
+      String detail = endOfInputDetail(reason);
+      return "unexpected end of input" + (where == null ? "" : " at " + where)
+          + (detail == null ? "" : " (" + detail + ")");
+    }
     return where == null ? reason : reason + " at " + where;
+  }
+
+  /** Jackson's end-of-input reasons (after {@link #jsonReason}'s location rewrite) in plain words; null if unknown. */
+  private static String endOfInputDetail(String reason) {
+    Matcher open = END_OF_INPUT_CLOSE_MARKER.matcher(reason);
+    if (open.find()) {
+      return "the " + ("Array".equals(open.group(1)) ? "array" : "object") + " opened at " + open.group(2)
+          + " is not closed";
+    }
+    if (reason.contains("Object entries")) {
+      return "inside an object";
+    }
+    if (reason.contains("Array entries")) {
+      return "inside an array";
+    }
+    if (reason.contains("closing quote") || reason.contains("VALUE_STRING")) {
+      return "inside a string: its closing quote is missing";
+    }
+    if (reason.contains("field name")) {
+      return "inside a field name";
+    }
+    return null;
   }
 
   /**
@@ -272,6 +315,9 @@ public final class ConfigSource {
       }
     }
     String reason = String.join("; ", parts);
+    if (reason.contains("\\t(TAB)")) { // SnakeYAML's "found character '\t(TAB)' that cannot start any token ..."
+      return "tab character" + (where == null ? "" : " at " + where) + " (YAML indents with spaces only)";
+    }
     return where == null ? reason : reason + " at " + where;
   }
 

@@ -24,6 +24,16 @@ public final class TopicFilter {
     this.exclude = compile(excludeList);
   }
 
+  /** The include list as one regex (MM2's {@code topics}/{@code groups} form: alternatives joined by {@code |}), or null. */
+  public String includes() {
+    return include == null ? null : include.pattern();
+  }
+
+  /** The exclude list as one regex ({@code topics.exclude}/{@code groups.exclude}), or null. */
+  public String excludes() {
+    return exclude == null ? null : exclude.pattern();
+  }
+
   /** True if the name matches the include list and not the exclude list. */
   public boolean test(String name) {
     return include != null && include.matcher(name).matches() && (exclude == null || !exclude.matcher(name).matches());

@@ -118,8 +118,10 @@ public final class SourceConnector {
     });
     topicsListener = scope.vertx().eventBus().localConsumer(Addresses.topicsChanged(scope.name()),
         m -> queue.serialized(() -> onRefresh(m.body())));
-    // the flow's stop abandons the start at any step (discovery, admin calls, a hand-over) instead of awaiting it
-    Future<Void> work = scope.deploy(new TopicDiscoveryVerticle(scope.flow()), false)
+    // the flow's stop abandons the start at any step (the cluster-id check, discovery, admin calls, a hand-over)
+    // instead of awaiting it
+    Future<Void> work = io.vmm.kafka.ClusterIdentity.check(scope.vertx(), scope.context(), scope.flow()) // not onto itself
+        .compose(v -> scope.deploy(new TopicDiscoveryVerticle(scope.flow()), false))
         .compose(id -> {
           discovery = id;
           return scope.vertx().eventBus().<Discovery>request(Addresses.discover(scope.name()), null,

@@ -176,8 +176,9 @@ public final class FlowRunner {
 
   /**
    * Starts every connector in its target state; a no-op for connectors already up. Fails (after undoing what it
-   * started) if a cluster cannot be reached within {@code admin.timeout.ms}; the caller retries. After
-   * {@link #stop()} was called (also while this start waits in the queue or runs) it fails at once with a
+   * started) if a cluster cannot be reached within {@code admin.timeout.ms}; the caller retries. Succeeds with the
+   * source connector FAILED when both aliases reach one cluster (same cluster id: a config error, not retried).
+   * After {@link #stop()} was called (also while this start waits in the queue or runs) it fails at once with a
    * {@link StopSignal.Stopping} cause: a runner does not start again once stopped.
    */
   public Future<Void> start() {
@@ -199,6 +200,9 @@ public final class FlowRunner {
               LOG.info("{} start abandoned after {} ms: stopping", flow.name(), System.currentTimeMillis() - started);
             } else {
               LOG.error("{} failed to start: {}", flow.name(), e.getMessage());
+              if (e instanceof io.vmm.kafka.ClusterIdentity.SameClusterException) { // a config error: FAILED, no retry
+                return stopAll();
+              }
             }
             return stopAll().transform(ar -> Future.failedFuture(e));
           });

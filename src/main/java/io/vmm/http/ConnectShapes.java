@@ -2,13 +2,23 @@ package io.vmm.http;
 
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import io.vmm.config.ClusterSpec;
+import io.vmm.config.ConnectorKind;
+import io.vmm.config.ConnectorSpec;
+import io.vmm.config.FlowSpec;
+import io.vmm.config.MirrorMakerConfig;
+import io.vmm.config.Secrets;
+
+import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * Renders the supervisor's status JSON in the shapes of Kafka Connect's REST API ({@code /connectors/...}), as
  * Strimzi reads them. Input shapes: a supervisor status {@code {"flows":[{"source":"A","target":"B",
  * "connectors":{"source"?,"checkpoint"?,"heartbeat"?:<connector>}}]}} (a connector left out of its mirror has no
  * key), a connector status {@code {"name","state",
- * "worker_id"?,"error"?,"tasks":[{"id","state","worker_id"?,"error"?}]}}. Stateless; pure functions.
+ * "worker_id"?,"error"?,"tasks":[{"id","state","worker_id"?,"error"?}]}}; for {@link #config}, the running
+ * {@link MirrorMakerConfig}. Stateless; pure functions.
  */
 final class ConnectShapes {
 
@@ -90,5 +100,71 @@ final class ConnectShapes {
       task.put("trace", t.getString("error"));
     }
     return task;
+  }
+
+  /**
+   * {@code GET /connectors/{name}/config}: the connector's configuration as Kafka Connect serves a MirrorMaker 2
+   * connector's (a flat JSON object of strings, keys sorted), or null when no flow runs a connector of that name.
+   * Keys: {@code name}, {@code connector.class}, {@code tasks.max}, {@code source.cluster.alias},
+   * {@code target.cluster.alias}, {@code source.cluster.bootstrap.servers}, {@code target.cluster.bootstrap.servers},
+   * every MM2 key of the connector with its value (MM2's default where none was given, e.g. {@code topics},
+   * {@code groups}, {@code replication.factor}), its client overrides ({@code producer.override.*},
+   * {@code producer.*}, {@code consumer.*}), and each cluster's client settings prefixed {@code source.cluster.} /
+   * {@code target.cluster.} (its {@code config} and its {@code tls}/{@code authentication} settings), as Strimzi
+   * passes them to MM2. The value of every secret key ({@link Secrets#isSecret}) is {@link Secrets#HIDDEN}.
+   */
+  static JsonObject config(MirrorMakerConfig config, String name) {
+    if (config == null) {
+      return null;
+    }
+    for (FlowSpec flow : config.flows()) {
+      for (ConnectorKind kind : ConnectorKind.values()) {
+        ConnectorSpec spec = flow.connector(kind);
+        if (spec != null && spec.present() && name.equals(flow.name() + "." + kind.mm2Name())) {
+          return connectConfig(flow, kind, spec, name);
+        }
+      }
+    }
+    return null;
+  }
+
+  private static JsonObject connectConfig(FlowSpec flow, ConnectorKind kind, ConnectorSpec spec, String name) {
+    Map<String, Object> out = new TreeMap<>();
+    cluster(out, "source.cluster.", flow.source());
+    cluster(out, "target.cluster.", flow.target());
+    spec.config().values().forEach((k, v) -> {
+      if (v != null) {
+        out.put(k, v);
+      }
+    });
+    // the mirror's filters are what runs (topicsPattern and friends, or the same config keys)
+    filter(out, "topics", flow.topicFilter());
+    filter(out, "groups", flow.groupFilter());
+    spec.config().clients().producerOverride().forEach((k, v) -> out.put("producer.override." + k, v));
+    spec.config().clients().producer().forEach((k, v) -> out.put("producer." + k, v));
+    spec.config().clients().consumer().forEach((k, v) -> out.put("consumer." + k, v));
+    out.put("name", name);
+    out.put("connector.class", "org.apache.kafka.connect.mirror." + kind.mm2Name());
+    out.put("tasks.max", kind == ConnectorKind.HEARTBEAT ? 1 : spec.tasksMax());
+    out.put("source.cluster.alias", flow.id().source());
+    out.put("target.cluster.alias", flow.id().target());
+    JsonObject json = new JsonObject();
+    Secrets.redacted(out).forEach((k, v) -> json.put(k, String.valueOf(v)));
+    return json;
+  }
+
+  private static void filter(Map<String, Object> out, String key, io.vmm.config.TopicFilter filter) {
+    if (filter != null && filter.includes() != null) {
+      out.put(key, filter.includes());
+    }
+    if (filter != null && filter.excludes() != null) {
+      out.put(key + ".exclude", filter.excludes());
+    }
+  }
+
+  private static void cluster(Map<String, Object> out, String prefix, ClusterSpec cluster) {
+    cluster.config().forEach((k, v) -> out.put(prefix + k, v));
+    cluster.security().forEach((k, v) -> out.put(prefix + k, v));
+    out.put(prefix + "bootstrap.servers", cluster.bootstrapServers());
   }
 }

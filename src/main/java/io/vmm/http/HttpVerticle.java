@@ -16,6 +16,7 @@ import io.vertx.ext.web.healthchecks.HealthCheckHandler;
 import io.vmm.async.Budgets;
 import io.vmm.bus.Addresses;
 import io.vmm.bus.ControlRequest;
+import io.vmm.config.MirrorMakerConfig;
 
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -32,7 +33,8 @@ import java.util.function.Supplier;
  *   <li>Kafka Connect's REST API for the flows' connectors (named as Strimzi names them,
  *       {@code A->B.MirrorSourceConnector}, {@code ...MirrorCheckpointConnector}, {@code ...MirrorHeartbeatConnector};
  *       write {@code ->} as {@code -%3E} in URLs): {@code GET /connectors[?expand=status|info]},
- *       {@code GET /connectors/{name}}, {@code /status}, {@code /tasks}, {@code /tasks/{id}/status};
+ *       {@code GET /connectors/{name}}, {@code /status}, {@code /config} (Connect's flat string map, secrets
+ *       hidden: {@link ConnectShapes#config}), {@code /tasks}, {@code /tasks/{id}/status};
  *       {@code PUT /connectors/{name}/pause|resume} (202), {@code PUT .../stop} (204),
  *       {@code POST .../restart[?includeTasks=&onlyFailed=]} (204, or 202 with the status when a parameter is
  *       given), {@code POST .../tasks/{id}/restart} (204), and ours: {@code PUT .../tasks/{id}/pause|resume} (202).
@@ -57,6 +59,7 @@ public final class HttpVerticle extends VerticleBase {
 
   private final int port;
   private final Supplier<String> token;
+  private final Supplier<MirrorMakerConfig> config;
   private volatile int actualPort = -1;
   private HttpServer server;
 
@@ -66,8 +69,19 @@ public final class HttpVerticle extends VerticleBase {
    *              a config reload can change it)
    */
   public HttpVerticle(int port, Supplier<String> token) {
+    this(port, token, () -> null);
+  }
+
+  /**
+   * @param port   port to bind, 0 for a free one
+   * @param token  as {@link #HttpVerticle(int, Supplier)}
+   * @param config supplies the running config (read per request, so a reload shows), for
+   *               {@code GET /connectors/{name}/config}; null from it: every name answers 404
+   */
+  public HttpVerticle(int port, Supplier<String> token, Supplier<MirrorMakerConfig> config) {
     this.port = port;
     this.token = token;
+    this.config = config;
   }
 
   /** The bound port once started. */
@@ -94,6 +108,14 @@ public final class HttpVerticle extends VerticleBase {
     router.get("/connectors").handler(this::listConnectors);
     router.get("/connectors/:name").handler(ctx -> connector(ctx, c -> ConnectShapes.info(ctx.pathParam("name"), c)));
     router.get("/connectors/:name/status").handler(ctx -> connector(ctx, ConnectShapes::status));
+    router.get("/connectors/:name/config").handler(ctx -> {
+      JsonObject c = ConnectShapes.config(config.get(), ctx.pathParam("name"));
+      if (c == null) {
+        error(ctx, 404, "unknown connector " + ctx.pathParam("name"));
+      } else {
+        json(ctx, 200, c);
+      }
+    });
     router.get("/connectors/:name/tasks").handler(ctx -> connector(ctx, ConnectShapes::tasks));
     router.get("/connectors/:name/tasks/:task/status").handler(ctx -> connector(ctx, c -> {
       for (Object t : c.getJsonArray("tasks")) {

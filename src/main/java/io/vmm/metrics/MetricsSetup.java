@@ -1,5 +1,6 @@
 package io.vmm.metrics;
 
+import io.micrometer.core.instrument.config.MeterFilter;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Vertx;
@@ -22,9 +23,33 @@ public final class MetricsSetup {
   private MetricsSetup() {
   }
 
-  /** A new, empty Prometheus registry. */
+  /**
+   * A new, empty Prometheus registry. It never holds Vert.x's per-instance gauges ({@link #perInstanceGauge}):
+   * vertx-micrometer-metrics 5.0 registers each of them again for every event-bus consumer, HTTP request or
+   * connection, each time with a new value supplier under the same id, which Micrometer (since 1.13.9) reports as
+   * a WARN "Gauge has been already registered" at every start and on the first health probes
+   * (vertx-micrometer-metrics issue 259). Their values were process-wide counts of in-flight work of the HTTP API
+   * and the event bus; the counters and timers of both ({@code vertx_eventbus_processed_total},
+   * {@code vertx_http_server_requests_total}, ...) and the pool gauges stay.
+   */
   public static PrometheusMeterRegistry newRegistry() {
-    return new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    registry.config().meterFilter(MeterFilter.deny(id -> perInstanceGauge(id.getName())));
+    return registry;
+  }
+
+  /**
+   * True for the Micrometer names of Vert.x gauges registered once per consumer, request or connection:
+   * {@code vertx.eventbus.handlers}, {@code vertx.eventbus.pending}, and the HTTP and net servers' and clients'
+   * {@code *.active.requests}, {@code *.active.connections}, {@code *.active.ws.connections}.
+   */
+  static boolean perInstanceGauge(String name) {
+    if (name.equals("vertx.eventbus.handlers") || name.equals("vertx.eventbus.pending")) {
+      return true;
+    }
+    return (name.startsWith("vertx.http.") || name.startsWith("vertx.net."))
+        && (name.endsWith(".active.requests") || name.endsWith(".active.connections")
+        || name.endsWith(".active.ws.connections"));
   }
 
   /**

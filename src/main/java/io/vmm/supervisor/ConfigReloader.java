@@ -27,7 +27,8 @@ import java.util.function.Consumer;
  * removed ones (progress stored), restarts flows whose settings changed, applies connector-state-only changes
  * without restarting, and hands the new config to the supervisor (logging levels, HTTP token). Flows not named
  * in the difference are not touched; ports and cluster mode need a process restart (logged). Counts reloads in
- * {@code vmm_config_reloads{result=applied|rejected}}.
+ * {@code vmm_config_reloads{result=applied|rejected}}. The running document again is no reload: nothing is applied,
+ * counted or logged above DEBUG.
  * <p>
  * Threading: the supervisor's context.
  */
@@ -80,7 +81,10 @@ final class ConfigReloader {
     });
   }
 
-  /** Applies {@code rawDocument}; completes with the summary once every step is done. */
+  /**
+   * Applies {@code rawDocument}; completes with the summary once every step is done (the previous summary, or
+   * null, when it is the running document).
+   */
   Future<JsonObject> reload(JsonObject rawDocument) {
     JsonObject doc = ConfigSource.unwrap(rawDocument);
     return parse(doc).compose(next -> next == null ? Future.succeededFuture(lastReload) : apply(doc, next));
@@ -88,6 +92,11 @@ final class ConfigReloader {
 
   private Future<JsonObject> apply(JsonObject doc, MirrorMakerConfig next) {
     ConfigDiff diff = ConfigDiff.of(document == null ? new JsonObject() : document, config, doc, next);
+    if (doc.equals(document) && diff.flowsUnchanged() && diff.needsRestart().isEmpty()) {
+      // the running document again (e.g. the file rewritten as it was): nothing to apply, nothing to report
+      LOG.debug("config reload: the document is unchanged; nothing to apply");
+      return Future.succeededFuture(lastReload);
+    }
     config = next;
     document = doc;
     applied.accept(next);

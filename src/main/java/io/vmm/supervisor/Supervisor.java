@@ -157,7 +157,7 @@ public final class Supervisor implements MemberRpc.Handler {
           () -> localStatus().onSuccess(s -> vertx.eventBus().publish(Addresses.STATUS, s)), LOG);
       consumers.add(vertx.eventBus().consumer(Addresses.TRANSLATE, router::onTranslate));
       consumers.add(vertx.eventBus().<ControlRequest>localConsumer(Addresses.CONTROL, router::onControl));
-      HttpVerticle http = new HttpVerticle(config.httpPort(), () -> httpToken);
+      HttpVerticle http = new HttpVerticle(config.httpPort(), () -> httpToken, () -> this.config);
       MetricsVerticle metrics = new MetricsVerticle(registry, config.metricsPort());
       // the HTTP API and the flows start side by side: mirroring does not wait for the API
       Future<String> api = vertx.deployVerticle(http).onSuccess(id -> {

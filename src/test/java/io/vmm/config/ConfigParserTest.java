@@ -215,6 +215,24 @@ class ConfigParserTest {
   }
 
   @Test
+  void twoAliasesOfTheSameBootstrapServersAreAMirrorOntoItself() {
+    for (String[] c : new String[][] {
+        {"127.0.0.1:19092", "127.0.0.1:19092", "127.0.0.1:19092"},
+        {"Broker-1.example:9092,broker-2.example:9092", " broker-2.example:9092 , BROKER-1.EXAMPLE:9092",
+            "broker-2.example:9092"},
+        {"a:1,b:2", "c:3,b:2", "b:2"}}) {
+      JsonObject doc = valid();
+      doc.getJsonArray("clusters").getJsonObject(0).put("bootstrapServers", c[0]);
+      doc.getJsonArray("clusters").getJsonObject(1).put("bootstrapServers", c[1]);
+      assertEquals(List.of("mirrors[0].targetCluster: \"B\" is the same cluster as sourceCluster \"A\": both "
+          + "bootstrapServers list " + c[2]), problems(doc), c[0] + " / " + c[1]);
+    }
+    JsonObject other = valid(); // same host, other port: another cluster
+    other.getJsonArray("clusters").getJsonObject(1).put("bootstrapServers", "127.0.0.1:19093");
+    assertEquals(1, ConfigParser.parse(other).flows().size());
+  }
+
+  @Test
   void sameSourceAndTargetAndMissingSections() {
     JsonObject doc = valid();
     mirror0(doc).put("targetCluster", "A");

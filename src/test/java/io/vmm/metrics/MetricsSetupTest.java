@@ -2,10 +2,14 @@ package io.vmm.metrics;
 
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.vertx.core.Vertx;
+import io.vmm.testkit.LogCapture;
 import org.apache.kafka.common.TopicPartition;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -100,6 +104,44 @@ class MetricsSetupTest {
       assertTrue(registry.getMeters().stream().allMatch(x -> x.getId().getTag("member") == null));
       assertFalse(registry.scrape().contains("member="));
       assertNull(registry.find("vmm_failed_partitions").tag("member", "m1").gauge());
+    } finally {
+      registry.close();
+    }
+  }
+
+  /**
+   * A Vert.x instance reporting into a new registry, with several event-bus consumers and HTTP requests over
+   * several connections (as every start and the health probes make): no meter is registered twice (Micrometer
+   * logs that once per JVM at WARN, then at DEBUG: both are watched).
+   */
+  @Test
+  void consumersRequestsAndConnectionsRegisterNoGaugeTwice() throws Exception {
+    PrometheusMeterRegistry registry = MetricsSetup.newRegistry();
+    try (LogCapture logs = LogCapture.start(Map.of("io.micrometer.core.instrument.MeterRegistry", "DEBUG"))) {
+      Vertx vertx = MetricsSetup.newVertx(registry);
+      try {
+        for (String address : List.of("a", "b", "a")) {
+          vertx.eventBus().consumer(address, m -> { }).completion().await(5, TimeUnit.SECONDS);
+        }
+        int port = vertx.createHttpServer().requestHandler(r -> r.response().end("ok")).listen(0)
+            .await(5, TimeUnit.SECONDS).actualPort();
+        // probes from outside (as kubelet's): a new client, so a new connection, per request; the mirror itself
+        // runs no Vert.x HTTP client
+        for (int i = 0; i < 4; i++) {
+          java.net.http.HttpResponse<String> r = java.net.http.HttpClient.newHttpClient().send(
+              java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + port + "/")).build(),
+              java.net.http.HttpResponse.BodyHandlers.ofString());
+          assertEquals(200, r.statusCode());
+        }
+        assertEquals(List.of(), logs.messagesContaining("already registered"));
+        assertTrue(registry.getMeters().stream().noneMatch(m -> MetricsSetup.perInstanceGauge(m.getId().getName())));
+        assertTrue(registry.getMeters().stream().anyMatch(m -> m.getId().getName().startsWith("vertx.eventbus.")),
+            "the other event-bus meters stay");
+        assertTrue(registry.getMeters().stream().anyMatch(m -> m.getId().getName().startsWith("vertx.http.server.")),
+            "the other HTTP server meters stay");
+      } finally {
+        vertx.close().await(5, TimeUnit.SECONDS);
+      }
     } finally {
       registry.close();
     }
