@@ -58,6 +58,18 @@ public record ClusterSpec(String alias, String bootstrapServers, Map<String, Str
       "key.converter", "value.converter", "header.converter", "offset.flush.timeout.ms",
       "exactly.once.source.support", "group.id");
 
+  /** MM2's worker key that turns exactly-once on for flows into this cluster: enabled, preparing or disabled. */
+  public static final String EXACTLY_ONCE_SOURCE_SUPPORT = "exactly.once.source.support";
+
+  /**
+   * True when this cluster's config sets {@code exactly.once.source.support=enabled} (any case): flows into it
+   * mirror exactly once (transactions per source task). {@code preparing} and {@code disabled} (the default) are
+   * at-least-once.
+   */
+  public boolean exactlyOnce() {
+    return "enabled".equalsIgnoreCase(config.getOrDefault(EXACTLY_ONCE_SOURCE_SUPPORT, "disabled").trim());
+  }
+
   /** Replication factor of {@code mm2-offsets.<source>.internal} when this cluster is a target; -1 = broker default. */
   public short offsetStorageReplicationFactor() {
     return Short.parseShort(config.getOrDefault("offset.storage.replication.factor", "-1"));
@@ -204,6 +216,11 @@ public record ClusterSpec(String alias, String bootstrapServers, Map<String, Str
         problems.add(keyPath, "not a Kafka consumer, producer or admin client setting"
             + (hint == null ? "" : " (did you mean " + hint + "?)"));
       }
+    }
+    String eos = config.get(EXACTLY_ONCE_SOURCE_SUPPORT);
+    if (eos != null && !Set.of("enabled", "preparing", "disabled").contains(eos.trim().toLowerCase(java.util.Locale.ROOT))) {
+      problems.add(path + ".config." + EXACTLY_ONCE_SOURCE_SUPPORT, "expected enabled, preparing or disabled, got \""
+          + eos + "\"");
     }
     for (String k : new String[]{"offset.storage.replication.factor", "offset.storage.partitions"}) {
       if (config.containsKey(k)) {

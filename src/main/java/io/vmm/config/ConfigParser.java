@@ -94,6 +94,7 @@ public final class ConfigParser {
           problems.add(m.path(), "duplicate flow " + flow.name() + ": each source->target pair may appear once");
         } else {
           flows.add(flow);
+          checkExactlyOnce(flow, m.path(), problems);
         }
       }
     }
@@ -354,6 +355,24 @@ public final class ConfigParser {
     node.checkFields(JsonNode.set("enabled", "maxRestarts", "maxBackoffMinutes"), Set.of());
     return new AutoRestartSpec(node.bool("enabled", true), node.integer("maxRestarts", null, 0, Integer.MAX_VALUE),
         node.integer("maxBackoffMinutes", AutoRestartSpec.DEFAULT_MAX_BACKOFF_MINUTES, 1, 1_000_000));
+  }
+
+  /**
+   * Exactly-once reads the source with {@code isolation.level=read_committed} (else aborted upstream data would be
+   * mirrored); a flow that asks for exactly-once and sets {@code read_uncommitted} on its source consumer is
+   * refused, as MM2 refuses it (MirrorSourceConnector reports no exactly-once support then).
+   */
+  private static void checkExactlyOnce(FlowSpec flow, String path, Problems problems) {
+    if (!flow.exactlyOnce()) {
+      return;
+    }
+    Object isolation = ClientOverrides.apply(flow.source().consumerConfig("validate"),
+        flow.sourceConnector().config().clients().consumer()).get("isolation.level");
+    if (isolation != null && !"read_committed".equalsIgnoreCase(String.valueOf(isolation).trim())) {
+      problems.add(path, "exactly-once (exactly.once.source.support=enabled in cluster \"" + flow.id().target()
+          + "\"'s config) reads the source with isolation.level=read_committed, but the source consumer sets "
+          + "isolation.level=" + isolation + ": remove it or set read_committed");
+    }
   }
 
   /**

@@ -23,7 +23,9 @@ public final class ConnectorConfig {
 
   ConnectorConfig(ConnectorKind kind, Map<String, Object> values, ClientOverrides clients) {
     this.kind = kind;
-    this.values = Map.copyOf(values);
+    Map<String, Object> set = new java.util.HashMap<>(values);
+    set.values().removeIf(java.util.Objects::isNull); // optional keys without a default (left out when unset)
+    this.values = Map.copyOf(set);
     this.clients = clients;
   }
 

@@ -42,6 +42,8 @@ public final class ConnectorKeys {
   public static final String EMIT_OFFSET_SYNCS_ENABLED = "emit.offset-syncs.enabled";
   public static final String HEARTBEATS_REPLICATION_ENABLED = "heartbeats.replication.enabled";
   public static final String OFFSET_FLUSH_INTERVAL_MS = "offset.flush.interval.ms";
+  /** Connect's interval between transaction commits with exactly-once; unset: {@code offset.flush.interval.ms}. */
+  public static final String TRANSACTION_BOUNDARY_INTERVAL_MS = "transaction.boundary.interval.ms";
   public static final String INFLIGHT_PARTITION_MAX_RECORDS = "vmm.inflight.partition.max.records";
   public static final String INFLIGHT_PARTITION_MAX_BYTES = "vmm.inflight.partition.max.bytes";
   public static final String INFLIGHT_TASK_MAX_BYTES = "vmm.inflight.task.max.bytes";
@@ -144,6 +146,9 @@ public final class ConnectorKeys {
           "Whether heartbeats topics are replicated whatever the topic filter says")
       .define(OFFSET_FLUSH_INTERVAL_MS, Type.LONG, 5_000L, Range.atLeast(100), Importance.LOW,
           "How often progress is stored in mm2-offsets.<source>.internal, in ms (MM2: 60000, a worker key)")
+      .define(TRANSACTION_BOUNDARY_INTERVAL_MS, Type.LONG, null, Range.atLeast(10), Importance.LOW,
+          "With exactly-once: the longest time between transaction commits, in ms; unset: offset.flush.interval.ms."
+              + " A transaction is also committed early when its records reach the in-flight limits")
       .define(INFLIGHT_PARTITION_MAX_RECORDS, Type.INT, 5_000, Range.atLeast(2), Importance.LOW,
           "Un-acked records per partition above which the partition is paused (resumed below half)")
       .define(INFLIGHT_PARTITION_MAX_BYTES, Type.INT, 4 << 20, Range.atLeast(1024), Importance.LOW,

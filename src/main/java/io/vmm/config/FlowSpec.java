@@ -59,6 +59,39 @@ public record FlowSpec(SourceAndTarget id, ClusterSpec source, ClusterSpec targe
         + (legacy == null ? "" : ", legacy=" + legacy) + "]";
   }
 
+  /**
+   * True when the flow mirrors exactly once: its target cluster's config sets MM2's
+   * {@code exactly.once.source.support=enabled} ({@link ClusterSpec#exactlyOnce()}).
+   */
+  public boolean exactlyOnce() {
+    return target.exactlyOnce();
+  }
+
+  /**
+   * The {@code transactional.id} of source task {@code task} with exactly-once, stable across restarts and
+   * replicas, derived as Connect derives a source task's ({@code <group.id>-<connector>-<task>}, after Connect's
+   * {@code Worker.taskTransactionalId}): the target cluster's Connect {@code group.id} if set (Strimzi users
+   * have it), else MM2 dedicated mode's {@code <source>-mm2}; the connector name as Strimzi names it, e.g.
+   * {@code A-mm2-A->B.MirrorSourceConnector-0}.
+   */
+  public String transactionalId(int task) {
+    String groupId = target.config().get("group.id");
+    if (groupId == null || groupId.isBlank()) {
+      groupId = id.source() + "-mm2";
+    }
+    return groupId.trim() + "-" + name() + "." + ConnectorKind.SOURCE.mm2Name() + "-" + task;
+  }
+
+  /**
+   * With exactly-once, the longest time between two transaction commits of a task, ms:
+   * {@code transaction.boundary.interval.ms}, else {@code offset.flush.interval.ms} (as Connect falls back).
+   */
+  public long transactionIntervalMs() {
+    Object v = sourceConnector.config().values().get(ConnectorKeys.TRANSACTION_BOUNDARY_INTERVAL_MS);
+    return v instanceof Number n ? n.longValue()
+        : sourceConnector.config().getLong(ConnectorKeys.OFFSET_FLUSH_INTERVAL_MS);
+  }
+
   /** The flow name, {@code A->B}. */
   public String name() {
     return id.toString();

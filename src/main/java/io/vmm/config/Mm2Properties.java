@@ -63,7 +63,9 @@ public final class Mm2Properties {
   private static final Map<String, String> NOT_TOP_LEVEL = Map.of(
       ConnectorKeys.USE_DEFAULTS_FROM, "MM2 reads it per flow only: use A->B." + ConnectorKeys.USE_DEFAULTS_FROM,
       ConnectorKeys.OFFSET_FLUSH_INTERVAL_MS, "a worker key that MM2 reads per target cluster only: use "
-          + "B." + ConnectorKeys.OFFSET_FLUSH_INTERVAL_MS);
+          + "B." + ConnectorKeys.OFFSET_FLUSH_INTERVAL_MS,
+      ClusterSpec.EXACTLY_ONCE_SOURCE_SUPPORT, "a worker key that MM2 reads per target cluster only: use "
+          + "B." + ClusterSpec.EXACTLY_ONCE_SOURCE_SUPPORT);
 
   /**
    * The document and the warnings of one translation.

@@ -39,6 +39,9 @@ final class TaskClients {
     if (scope.clientRack() != null) {
       m.putIfAbsent("client.rack", scope.clientRack()); // follower fetching
     }
+    if (scope.flow().exactlyOnce()) {
+      m.put("isolation.level", "read_committed"); // aborted upstream data is never mirrored (config checked)
+    }
     return m;
   }
 

@@ -127,6 +127,22 @@ class Mm2PropertiesTest {
   }
 
   @Test
+  void exactlyOnceIsScopedToTheTargetClusterAsInMm2() {
+    Mm2Properties.Translation t = translate("""
+        clusters = A, B
+        A.bootstrap.servers = a:1
+        B.bootstrap.servers = b:1
+        A->B.enabled = true
+        B.exactly.once.source.support = enabled
+        exactly.once.source.support = enabled
+        """);
+    MirrorMakerConfig config = ConfigParser.parse(t.spec());
+    assertTrue(config.flows().get(0).exactlyOnce(), "B.exactly.once.source.support reaches the flow into B");
+    assertTrue(t.warnings().stream().anyMatch(w -> w.startsWith("exactly.once.source.support: ignored: a worker "
+        + "key that MM2 reads per target cluster only")), t.warnings().toString());
+  }
+
+  @Test
   void keysMm2WouldDropAreReported() {
     Mm2Properties.Translation t = translate(TWO + """
         A->B.enabled = true
