@@ -303,7 +303,8 @@ class ExactlyOnceIT {
     JsonObject mirror = mirror("A", "B", "eos-stop", 1);
     sourceConfig(mirror).put("transaction.boundary.interval.ms", 600_000); // only the stop commits
     try (RunningMirror m = startMirror(exactlyOnce(mirror))) {
-      Await.until("1000 records sent to B", MirrorTestSupport.TIMEOUT, () -> count(clusters.b(), "A.eos-stop") >= 1_000);
+      Await.until("1000 records sent to B", MirrorTestSupport.TIMEOUT,
+          () -> count(clusters.b(), "A.eos-stop") >= 1_000);
       assertEquals(0, readCommitted(clusters.b(), "A.eos-stop").size(), "nothing visible before the commit");
     }
     List<ConsumerRecord<byte[], byte[]>> target = readCommitted(clusters.b(), "A.eos-stop");
