@@ -312,9 +312,8 @@ public final class TransactionalProducerVerticle extends VerticleBase {
     }
     metrics.aborted();
     TopicPartition refused = kind == Kind.REFUSED && first != null ? first.source() : null;
-    Throwable named = refused == null ? null : new IllegalStateException("the target refused the record at upstream "
-        + "offset " + first.upstream() + " for good; its transaction was aborted: "
-        + io.vmm.kafka.AclHints.onWrite(error, String.valueOf(refused), targetAlias), error);
+    Throwable named = refused == null ? null : new IllegalStateException("cluster " + targetAlias + " refused the "
+        + "record at upstream offset " + first.upstream() + " for good; its transaction was aborted: " + error, error);
     for (Map.Entry<TopicPartition, Long> g : generations.entrySet()) {
       if (!g.getKey().equals(refused)) {
         minGeneration.put(g.getKey(), g.getValue() + 1);
