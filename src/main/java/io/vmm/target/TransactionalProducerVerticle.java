@@ -62,8 +62,8 @@ import java.util.concurrent.atomic.AtomicReference;
  * Threading: a <b>worker</b> verticle; messages, the commit timer and every transaction call run one at a time on
  * its context (commit and abort block it: batches queue meanwhile, as one transaction is open at a time). Kafka
  * runs the send callbacks on its network thread: they only record downstream offsets and the transaction's first
- * error. Stop: an open transaction is committed once (the task's own stop already asked for that commit), else
- * aborted; the producer closes within {@link Budgets#CLIENT_CLOSE_MS}.
+ * error. Stop: an open transaction (normally none: the task's own stop asked for the commit) is committed as any
+ * other, else aborted; the producer closes within {@link Budgets#CLIENT_CLOSE_MS}.
  */
 public final class TransactionalProducerVerticle extends VerticleBase {
 
@@ -382,30 +382,10 @@ public final class TransactionalProducerVerticle extends VerticleBase {
   @Override
   public Future<?> stop() {
     Future<?> unregistered = Future.all(consumers.stream().map(MessageConsumer::unregister).toList());
+    if (producer != null && fatal == null && trigger.open()) {
+      commit(); // progress records and commit, else abort (normally the task's stop asked for this already)
+    }
     if (producer != null && fatal == null) {
-      if (trigger.open() && firstError.get() == null) {
-        long started = System.currentTimeMillis();
-        try {
-          producer.commitTransaction(); // once: the task's stop asked for this commit already
-          metrics.committed(trigger.records(), System.currentTimeMillis() - started);
-          ended();
-          batches.answerAll(TransactionBatches::committed);
-        } catch (RuntimeException e) {
-          LOG.warn("{} {}: final commit failed at stop: {}", flow, transactionalId, e.toString());
-        }
-      }
-      if (trigger.open()) {
-        try {
-          producer.abortTransaction();
-          metrics.aborted();
-        } catch (RuntimeException e) {
-          LOG.warn("{} {}: abort at stop failed (the transaction times out on the broker): {}", flow,
-              transactionalId, e.toString());
-        }
-        ended();
-        IllegalStateException aborted = new IllegalStateException("aborted at stop");
-        batches.answerAll((tp, upstream, downstream) -> PartitionResult.rewind(tp, upstream, aborted));
-      }
       producer.close(Duration.ofMillis(Budgets.CLIENT_CLOSE_MS));
       LOG.info("{} exactly-once producer {} ({}) closed", flow, index, transactionalId);
     }
