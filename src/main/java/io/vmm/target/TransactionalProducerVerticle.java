@@ -17,6 +17,7 @@ import io.vmm.tracing.Tracing;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.Callback;
 import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.TimeoutException;
@@ -30,6 +31,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Function;
 
 /**
  * The exactly-once target producer of one source task (deployed instead of {@link TargetProducerVerticle} when the
@@ -95,7 +97,8 @@ public final class TransactionalProducerVerticle extends VerticleBase {
   private final Map<TopicPartition, Throwable> failed = new HashMap<>();
   /** The open transaction's first send error; a new reference per transaction (late callbacks cannot leak). */
   private AtomicReference<SendError> firstError = new AtomicReference<>();
-  private KafkaProducer<byte[], byte[]> producer;
+  private final Function<Map<String, Object>, Producer<byte[], byte[]>> factory;
+  private Producer<byte[], byte[]> producer;
   private TracedSender traced;
   /** Set when this producer can never write again: every chunk is answered FAILED with it. */
   private Throwable fatal;
@@ -117,6 +120,15 @@ public final class TransactionalProducerVerticle extends VerticleBase {
                                        Map<String, Object> producerConfig, String progressTopic,
                                        CommitTrigger trigger, Tracing tracing,
                                        FlowMetrics.TransactionMetrics metrics) {
+    this(flow, index, transactionalId, producerConfig, progressTopic, trigger, tracing, metrics, KafkaProducer::new);
+  }
+
+  /** As the public constructor, with the producer made by {@code factory} from the final config (tests). */
+  TransactionalProducerVerticle(String flow, int index, String transactionalId, Map<String, Object> producerConfig,
+                                String progressTopic, CommitTrigger trigger, Tracing tracing,
+                                FlowMetrics.TransactionMetrics metrics,
+                                Function<Map<String, Object>, Producer<byte[], byte[]>> factory) {
+    this.factory = factory;
     this.flow = flow;
     this.sourceAlias = flow.substring(0, flow.indexOf("->"));
     this.targetAlias = flow.substring(flow.indexOf("->") + 2);
@@ -133,7 +145,7 @@ public final class TransactionalProducerVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     long started = System.currentTimeMillis();
-    producer = new KafkaProducer<>(producerConfig);
+    producer = factory.apply(producerConfig);
     try {
       producer.initTransactions();
     } catch (RuntimeException e) {
