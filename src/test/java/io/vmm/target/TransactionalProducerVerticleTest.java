@@ -130,7 +130,8 @@ class TransactionalProducerVerticleTest {
     List<String> progress = new ArrayList<>();
     for (ProducerRecord<byte[], byte[]> rec : mock.history()) {
       if (rec.topic().equals("mm2-offsets.A.internal")) {
-        progress.add(new String(rec.key(), StandardCharsets.UTF_8) + "=" + new String(rec.value(), StandardCharsets.UTF_8));
+        progress.add(new String(rec.key(), StandardCharsets.UTF_8) + "="
+            + new String(rec.value(), StandardCharsets.UTF_8));
       }
     }
     assertEquals(List.of(
