@@ -1,0 +1,200 @@
+package io.vmm;
+
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vmm.ExactlyOnceSupport.MirrorProcess;
+import io.vmm.ExactlyOnceSupport.SteadyProducer;
+import io.vmm.testkit.ExactlyOnceVerifier;
+import io.vmm.testkit.ExactlyOnceVerifier.Report;
+import io.vmm.testkit.TwoClusters;
+import io.vmm.testkit.TwoClustersExtension;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+import static io.vmm.ExactlyOnceSupport.RECOVERY;
+import static io.vmm.ExactlyOnceSupport.awaitNewCommitted;
+import static io.vmm.ExactlyOnceSupport.exactlyOnceConfig;
+import static io.vmm.ExactlyOnceSupport.write;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The long exactly-once tests of issue 16 (tagged {@code long}, left out of the default run; run them with
+ * {@code mvn test -Dgroups=long -DexcludedGroups= -Dtest=ExactlyOnceLongIT}), on two in-JVM clusters with
+ * {@code exactly.once.source.support: enabled} on target B:
+ * <ul>
+ *   <li>Cluster mode: three replica processes under load; one SIGKILLed mid-stream, another restarted (SIGTERM,
+ *       start): the {@link ExactlyOnceVerifier} finds 0 missing, 0 duplicates, order intact.</li>
+ *   <li>Take-over by MM2: our exactly-once mirror SIGKILLed, run again and stopped cleanly; Apache Kafka's
+ *       MirrorMaker 2 4.1.1 (dedicated mode, at-least-once) started on the same clusters continues from our
+ *       committed progress: nothing missing, and nothing before our committed position copied again.</li>
+ * </ul>
+ */
+@Tag("long")
+@ExtendWith(TwoClustersExtension.class)
+class ExactlyOnceLongIT {
+
+  private static final int PARTITIONS = 6;
+
+  private final TwoClusters clusters;
+
+  @TempDir
+  Path dir;
+
+  ExactlyOnceLongIT(TwoClusters clusters) {
+    this.clusters = clusters;
+  }
+
+  private ExactlyOnceVerifier verifier(String topic, int partitions) {
+    return ExactlyOnceVerifier.readCommitted(clusters.b().bootstrapServers(), "A." + topic, partitions);
+  }
+
+  private static int freePort() throws Exception {
+    try (ServerSocket s = new ServerSocket(0)) {
+      return s.getLocalPort();
+    }
+  }
+
+  // ------------------------------------------------------------------------------------------ cluster mode
+
+  /**
+   * Three replicas (Hazelcast on loopback, as in {@link ClusterIT}) share {@value #PARTITIONS} source tasks; m3 is
+   * SIGKILLed mid-stream (its units move to m1 and m2, whose new producers fence m3's transactional ids), then m2
+   * is restarted (SIGTERM: its transactions end cleanly; its units move and come back), m3 started again.
+   */
+  @Test
+  void clusterModeReplicaKilledAndAnotherRestarted() throws Exception {
+    String topic = "eos-cluster";
+    clusters.a().createTopic(topic, PARTITIONS);
+    int hzPort = freePort();
+    List<String> hzMembers = new ArrayList<>();
+    for (int p = hzPort; p < hzPort + 6; p++) {
+      hzMembers.add("127.0.0.1:" + p);
+    }
+    JsonObject config = exactlyOnceConfig(clusters.a().bootstrapServers(), clusters.b().bootstrapServers(), topic,
+        PARTITIONS).put("cluster", new JsonObject().put("enabled", true).put("name", "vmm-eos-" + hzPort)
+        .put("host", "127.0.0.1").put("port", hzPort).put("members", new JsonArray(hzMembers)));
+    Path conf = write(dir, "cluster", config);
+    Map<String, MirrorProcess> members = new TreeMap<>();
+    try (SteadyProducer producer = new SteadyProducer(clusters.a().bootstrapServers(), topic, PARTITIONS);
+         ExactlyOnceVerifier v = verifier(topic, PARTITIONS)) {
+      for (String m : List.of("m1", "m2", "m3")) {
+        members.put(m, MirrorProcess.launch(m, conf, dir.resolve(m + ".log"), m));
+      }
+      awaitNewCommitted(v, 5_000, "the replicas commit records", members.get("m1"));
+      members.get("m3").kill();
+      v.catchUp(Duration.ofSeconds(10));
+      awaitNewCommitted(v, v.read() + 10_000, "m3's partitions mirrored after its SIGKILL", members.get("m1"));
+      assertEquals(0, members.get("m2").stop(30), "m2's exit code; tail:\n" + members.get("m2").tail(60));
+      members.put("m2", MirrorProcess.launch("m2", conf, dir.resolve("m2.log"), "m2"));
+      members.put("m3", MirrorProcess.launch("m3", conf, dir.resolve("m3.log"), "m3"));
+      v.catchUp(Duration.ofSeconds(10));
+      awaitNewCommitted(v, v.read() + 10_000, "mirroring after m2's restart and m3's return", members.get("m2"));
+      int produced = producer.stop();
+      Report r = v.awaitComplete(produced, RECOVERY, Duration.ofSeconds(5));
+      System.out.println("ExactlyOnceLongIT cluster mode: " + r);
+      StringBuilder tails = new StringBuilder();
+      members.forEach((name, p) -> tails.append("\n--- tail of ").append(p).append(":\n").append(p.tail(30)));
+      assertTrue(r.exact(), r + tails.toString());
+    } finally {
+      for (MirrorProcess p : members.values()) {
+        p.close();
+      }
+    }
+  }
+
+  // ------------------------------------------------------------------------------------------ MM2 take-over
+
+  private String properties(String topic) {
+    return """
+        clusters = A, B
+        A.bootstrap.servers = %s
+        B.bootstrap.servers = %s
+        A->B.enabled = true
+        A->B.topics = %s
+        replication.factor = 1
+        offset-syncs.topic.replication.factor = 1
+        checkpoints.topic.replication.factor = 1
+        heartbeats.topic.replication.factor = 1
+        offset.storage.replication.factor = 1
+        config.storage.replication.factor = 1
+        status.storage.replication.factor = 1
+        A.offset.storage.replication.factor = 1
+        A.config.storage.replication.factor = 1
+        A.status.storage.replication.factor = 1
+        B.offset.storage.replication.factor = 1
+        B.config.storage.replication.factor = 1
+        B.status.storage.replication.factor = 1
+        B.offset.flush.interval.ms = 1000
+        refresh.topics.interval.seconds = 1
+        sync.topic.acls.enabled = false
+        plugin.discovery = service_load
+        A.plugin.discovery = service_load
+        B.plugin.discovery = service_load
+        """.formatted(clusters.a().bootstrapServers(), clusters.b().bootstrapServers(), topic);
+  }
+
+  /**
+   * One MM2 properties file: ours reads it with {@code B.exactly.once.source.support = enabled} added (MM2's
+   * scoping), MM2 without it (at-least-once, no internal REST server needed). Ours runs as a child process and is
+   * SIGKILLed (a transaction, progress records included, left open), runs again (its producers abort that
+   * transaction) and stops cleanly; then MM2 continues while the load goes on. MM2 reads the progress topic
+   * read_uncommitted: the aborted progress records come before the committed ones, so the last value per
+   * partition it reads is our committed position.
+   */
+  @Test
+  void mm2TakesOverFromTheCommittedProgress() throws Exception {
+    String topic = "eos-mm2";
+    int partitions = 3;
+    clusters.a().createTopic(topic, partitions);
+    Path mm2File = Files.writeString(dir.resolve("mm2.properties"), properties(topic));
+    Path oursFile = Files.writeString(dir.resolve("ours.properties"), properties(topic)
+        + "B.exactly.once.source.support = enabled\n");
+    JsonObject ours = MirrorMain.load(oursFile.toString());
+    ours.put("http", new JsonObject().put("port", 0)).put("metrics", new JsonObject().put("port", 0));
+    Path oursConf = write(dir, "ours", ours);
+    try (SteadyProducer producer = new SteadyProducer(clusters.a().bootstrapServers(), topic, partitions);
+         ExactlyOnceVerifier v = verifier(topic, partitions);
+         Mm2Children children = new Mm2Children()) {
+      try (MirrorProcess killed = MirrorProcess.launch("ours-1", oursConf, dir.resolve("ours-1.log"), null)) {
+        awaitNewCommitted(v, 2_000, "ours commits records", killed);
+        Thread.sleep(1_500);
+        killed.kill();
+      }
+      try (MirrorProcess clean = MirrorProcess.launch("ours-2", oursConf, dir.resolve("ours-2.log"), null)) {
+        v.catchUp(Duration.ofSeconds(10));
+        awaitNewCommitted(v, v.read() + 3_000, "ours, run again, commits records", clean);
+        assertEquals(0, clean.stop(30), "our clean stop's exit code; tail:\n" + clean.tail(60));
+      }
+      v.catchUp(Duration.ofSeconds(10));
+      Report byOurs = v.report(producer.acked());
+      assertEquals(0, byOurs.duplicates(), "ours: " + byOurs);
+      long oursCopied = v.read();
+      Path log = dir.resolve("mm2.log");
+      Process mm2 = children.start("org.apache.kafka.connect.mirror.MirrorMaker", log, mm2File.toString());
+      Mm2Children.await("MM2 copies records after ours", log, () -> {
+        v.catchUp(Duration.ofSeconds(5));
+        return v.read() > oursCopied + 3_000;
+      });
+      int produced = producer.stop();
+      Report r = v.awaitComplete(produced, Mm2Children.TIMEOUT, Duration.ofSeconds(5));
+      Mm2Children.stop(mm2);
+      System.out.println("ExactlyOnceLongIT MM2 take-over: ours committed " + oursCopied + " records; " + r);
+      assertEquals(0, r.missing(), "MM2 skipped records after our committed position: " + r + "\n--- tail of "
+          + log + ":\n" + Mm2Children.tail(log));
+      assertEquals(0, r.duplicates(), "MM2 copied again records before our committed position: " + r);
+      assertTrue(r.exact(), r.toString());
+    }
+  }
+}
