@@ -174,7 +174,8 @@ final class ExactlyOnceSupport {
 
   /**
    * Writes keys {@code k0, k1, ...} (key {@code k<i>} to partition {@code i % partitions}) until stopped, about
-   * 2,500 records/s, with an idempotent producer ({@code acks=all}, retries through a broker outage up to 120 s),
+   * 2,500 records/s, with an idempotent producer ({@code acks=all}, one request in flight, retries through a broker
+   * outage up to 120 s),
    * so the source holds every key once and in order; counts acknowledged and failed sends.
    */
   static final class SteadyProducer implements AutoCloseable {
@@ -193,6 +194,9 @@ final class ExactlyOnceSupport {
         c.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
         c.put(ProducerConfig.ACKS_CONFIG, "all");
         c.put(ProducerConfig.LINGER_MS_CONFIG, 5);
+        // one request in flight: a retried first batch of a new partition (NOT_LEADER_OR_FOLLOWER right after the
+        // topic was created) cannot be overtaken by the next one (endless OUT_OF_ORDER_SEQUENCE_NUMBER retries)
+        c.put(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, 1);
         c.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 120_000);
         c.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, 120_000);
         try (KafkaProducer<byte[], byte[]> p = new KafkaProducer<>(c)) {
