@@ -131,7 +131,7 @@ public final class TaskSet {
         : new io.vmm.progress.GroupProgress(scope.name(), scope.flow().legacy().groupId(),
             scope.flow().source().adminConfig(scope.name() + "|legacy-committer-" + t),
             java.time.Duration.ofMillis(scope.adminTimeoutMs()));
-    if (scope.flow().exactlyOnce() && group == null) { // exactly-once: a transactional producer per task
+    if (clients.exactlyOnce()) { // exactly-once: a transactional producer per task
       SourceVerticle.Limits limits = clients.limits(t);
       // the answers wait for the commit: keep the interval well below the task's wait for an answer
       CommitTrigger trigger = new CommitTrigger(Math.min(scope.flow().transactionIntervalMs(),

@@ -98,7 +98,8 @@ public final class TransactionalProducerVerticle extends VerticleBase {
   private final Map<TopicPartition, Long> minGeneration = new HashMap<>();
   /** Partitions with a record refused for good: never written again by this producer. */
   private final Map<TopicPartition, Throwable> failed = new HashMap<>();
-  private final AtomicReference<SendError> firstError = new AtomicReference<>();
+  /** The open transaction's first send error; a new reference per transaction (late callbacks cannot leak). */
+  private AtomicReference<SendError> firstError = new AtomicReference<>();
   private KafkaProducer<byte[], byte[]> producer;
   private TracedSender traced;
   /** Set when this producer can never write again: every chunk is answered FAILED with it. */
@@ -219,7 +220,7 @@ public final class TransactionalProducerVerticle extends VerticleBase {
       return false;
     }
     long t = ++txn;
-    firstError.set(null);
+    firstError = new AtomicReference<>();
     trigger.began(System.currentTimeMillis());
     timer = vertx.setTimer(trigger.remainingMs(System.currentTimeMillis()) + 1, id -> {
       timer = -1;
@@ -234,6 +235,7 @@ public final class TransactionalProducerVerticle extends VerticleBase {
                     TransactionBatches.Answer answer) {
     TopicPartition tp = chunk.source();
     long t = txn;
+    AtomicReference<SendError> errors = firstError;
     long bytes = 0;
     for (int i = 0; i < records.size(); i++) {
       ConsumerRecord<byte[], byte[]> r = records.get(i);
@@ -242,7 +244,7 @@ public final class TransactionalProducerVerticle extends VerticleBase {
       Callback callback = (metadata, e) -> {
         if (e == null) {
           answer.downstream[at] = metadata.offset();
-        } else if (firstError.compareAndSet(null, new SendError(t, tp, r.offset(), e))) {
+        } else if (errors.compareAndSet(null, new SendError(t, tp, r.offset(), e))) {
           context.runOnContext(v -> {
             if (txn == t && trigger.open()) {
               abortAndRewind(e);
@@ -258,7 +260,7 @@ public final class TransactionalProducerVerticle extends VerticleBase {
           traced.send(r, out, callback);
         }
       } catch (RuntimeException e) {
-        firstError.compareAndSet(null, new SendError(t, tp, r.offset(), e));
+        errors.compareAndSet(null, new SendError(t, tp, r.offset(), e));
         break; // the transaction aborts after this batch; the whole chunk rewinds
       }
     }
@@ -288,11 +290,12 @@ public final class TransactionalProducerVerticle extends VerticleBase {
     }
     long started = System.currentTimeMillis();
     long t = txn;
+    AtomicReference<SendError> errors = firstError;
     try {
       lastUpstream.forEach((tp, offset) -> producer.send(new ProducerRecord<>(progressTopic,
           ProgressFormat.key(sourceAlias, tp), ProgressFormat.value(offset)), (md, e) -> {
             if (e != null) {
-              firstError.compareAndSet(null, new SendError(t, null, -1, e));
+              errors.compareAndSet(null, new SendError(t, null, -1, e));
             }
           }));
       endWithRetries(true);
@@ -316,7 +319,7 @@ public final class TransactionalProducerVerticle extends VerticleBase {
   /** Aborts the open transaction after {@code cause}; its chunks rewind (a refused record's partition FAILS). */
   private void abortAndRewind(Throwable cause) {
     SendError first = firstError.get();
-    Throwable error = first != null && first.txn() == txn ? first.error() : cause;
+    Throwable error = first != null ? first.error() : cause;
     Kind kind = TransactionErrors.kind(error);
     if (kind == Kind.FATAL) {
       fail(error);
