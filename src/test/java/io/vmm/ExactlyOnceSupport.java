@@ -170,6 +170,23 @@ final class ExactlyOnceSupport {
     }
   }
 
+  /**
+   * Waits until every partition holds at least {@code more} committed records beyond {@code before} (a
+   * {@link ExactlyOnceVerifier#readPerPartition()} snapshot): every task mirrors, wherever it runs now.
+   */
+  static void awaitEveryPartitionMoved(ExactlyOnceVerifier v, long[] before, long more, String what) {
+    Await.until(what, RECOVERY, () -> {
+      v.catchUp(Duration.ofSeconds(5));
+      long[] now = v.readPerPartition();
+      for (int p = 0; p < before.length; p++) {
+        if (now[p] < before[p] + more) {
+          return false;
+        }
+      }
+      return true;
+    });
+  }
+
   // ------------------------------------------------------------------------------------------------ load
 
   /**

@@ -40,6 +40,7 @@ public final class ExactlyOnceVerifier implements AutoCloseable {
   private final KafkaConsumer<byte[], byte[]> consumer;
   private final BitSet seen = new BitSet();
   private final long[] lastIndex;
+  private final long[] readPerPartition;
   private final List<String> duplicateSamples = new ArrayList<>();
   private final List<String> orderSamples = new ArrayList<>();
   private final List<String> partitionSamples = new ArrayList<>();
@@ -59,6 +60,7 @@ public final class ExactlyOnceVerifier implements AutoCloseable {
     this.partitions = partitions;
     this.lastIndex = new long[partitions];
     java.util.Arrays.fill(lastIndex, -1);
+    this.readPerPartition = new long[partitions];
     Map<String, Object> c = new HashMap<>();
     c.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
     c.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
@@ -119,6 +121,9 @@ public final class ExactlyOnceVerifier implements AutoCloseable {
 
   private void accept(ConsumerRecord<byte[], byte[]> r) {
     read++;
+    if (r.partition() < partitions) {
+      readPerPartition[r.partition()]++;
+    }
     String key = r.key() == null ? "" : new String(r.key(), StandardCharsets.UTF_8);
     int i;
     try {
@@ -188,6 +193,11 @@ public final class ExactlyOnceVerifier implements AutoCloseable {
     sleep(settle.toMillis());
     catchUp(Duration.ofSeconds(20));
     return report(produced);
+  }
+
+  /** Records read so far per partition (index = partition; duplicates included); a copy. */
+  public long[] readPerPartition() {
+    return readPerPartition.clone();
   }
 
   /** Records read so far (all keys, duplicates included). */
