@@ -183,6 +183,7 @@ class ExactlyOnceIT {
           p.send(new ProducerRecord<>("eos-src", 0, bytes(abort ? "aborted" + t + "-" + i : "k" + k++), bytes("v")));
         }
         if (abort) {
+          p.flush(); // the aborted records are in the log, between markers
           p.abortTransaction();
         } else {
           p.commitTransaction();
@@ -207,10 +208,18 @@ class ExactlyOnceIT {
       Await.until("checkpoints for mid, gap and done", MirrorTestSupport.TIMEOUT,
           () -> translated("mid").containsKey(remote) && translated("gap").containsKey(remote)
               && translated("done").containsKey(remote));
+      List<ConsumerRecord<byte[], byte[]>> source = readCommitted(clusters.a(), "eos-src");
+      assertEquals("k10", firstAtOrAfter(source, 17), "test data: upstream 17 is k10");
+      assertEquals("k20", firstAtOrAfter(source, 28), "test data: 28 is in an aborted transaction, k20 follows");
       assertEquals("k10", firstKeyFrom(remote, translated("mid").get(remote).offset()));
       assertEquals("k20", firstKeyFrom(remote, translated("gap").get(remote).offset()));
       assertEquals(null, firstKeyFrom(remote, translated("done").get(remote).offset()), "nothing left to read");
     }
+  }
+
+  /** The key of the first record of {@code records} at or after {@code offset}. */
+  private static String firstAtOrAfter(List<ConsumerRecord<byte[], byte[]>> records, long offset) {
+    return records.stream().filter(r -> r.offset() >= offset).map(r -> str(r.key())).findFirst().orElse(null);
   }
 
   private void commitGroup(String group, long offset) throws Exception {
@@ -294,7 +303,8 @@ class ExactlyOnceIT {
     JsonObject mirror = mirror("A", "B", "eos-stop", 1);
     sourceConfig(mirror).put("transaction.boundary.interval.ms", 600_000); // only the stop commits
     try (RunningMirror m = startMirror(exactlyOnce(mirror))) {
-      Await.until("1000 records sent to B", MirrorTestSupport.TIMEOUT, () -> count(clusters.b(), "A.eos-stop") >= 1_000);
+      Await.until("1000 records sent to B", MirrorTestSupport.TIMEOUT,
+          () -> count(clusters.b(), "A.eos-stop") >= 1_000);
       assertEquals(0, readCommitted(clusters.b(), "A.eos-stop").size(), "nothing visible before the commit");
     }
     List<ConsumerRecord<byte[], byte[]>> target = readCommitted(clusters.b(), "A.eos-stop");

@@ -338,9 +338,9 @@ public final class SourceVerticle extends VerticleBase {
    * Stops polling, waits up to {@link Budgets#DRAIN_MS} for records in flight, stores progress (up to
    * {@link Budgets#FLUSH_MS}), closes the consumer (up to {@link Budgets#CLOSE_MS}). Records not
    * acknowledged by then are re-sent after a restart (at-least-once). With exactly-once the drain begins with a
-   * commit request to the producer (answers come only after commits), within the same drain budget. Publishes a {@link TaskStopReport} when the
-   * stop begins and when the final store is over (what was not stored). Fails only when closing the consumer
-   * fails or takes longer.
+   * commit request to the producer (answers come only after commits), within the same drain budget. Publishes a
+   * {@link TaskStopReport} when the stop begins and when the final store is over (what was not stored). Fails only
+   * when closing the consumer fails or takes longer.
    */
   @Override
   public Future<?> stop() {

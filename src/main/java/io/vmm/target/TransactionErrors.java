@@ -44,6 +44,16 @@ public final class TransactionErrors {
   private TransactionErrors() {
   }
 
+  /** Whether {@code e} or a cause is a {@link ProducerFencedException}: a newer owner of the id exists. */
+  public static boolean fenced(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+      if (t instanceof ProducerFencedException) {
+        return true;
+      }
+    }
+    return false;
+  }
+
   /** The kind of {@code e} (any error a send callback, {@code beginTransaction}, a commit or an abort reported). */
   public static Kind kind(Throwable e) {
     for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {

@@ -17,7 +17,6 @@ import io.vmm.tracing.Tracing;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.Callback;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.TimeoutException;
@@ -69,10 +68,6 @@ import java.util.concurrent.atomic.AtomicReference;
 public final class TransactionalProducerVerticle extends VerticleBase {
 
   private static final Logger LOG = LoggerFactory.getLogger(TransactionalProducerVerticle.class);
-  /** Lower bound of {@code transaction.timeout.ms} (Kafka's default), ms. */
-  public static final long MIN_TRANSACTION_TIMEOUT_MS = 60_000;
-  /** Upper bound: the brokers' default {@code transaction.max.timeout.ms} (15 min). */
-  public static final long MAX_TRANSACTION_TIMEOUT_MS = 900_000;
 
   /** The first send error of a transaction: source partition, upstream offset, error. */
   private record SendError(long txn, TopicPartition source, long upstream, Throwable error) {
@@ -111,9 +106,8 @@ public final class TransactionalProducerVerticle extends VerticleBase {
    * @param flow            flow name {@code A->B}
    * @param index           source task number (uses producer {@code index})
    * @param transactionalId the task's {@code transactional.id}
-   * @param producerConfig  target producer settings with overrides; {@code transactional.id}, idempotence,
-   *                        {@code acks=all} are set here, {@code transaction.timeout.ms} and {@code max.block.ms}
-   *                        unless set explicitly ({@link #transactionTimeoutMs})
+   * @param producerConfig  target producer settings with overrides (the transactional ones are added:
+   *                        {@link TransactionalConfig})
    * @param progressTopic   {@code mm2-offsets.<source>.internal}
    * @param trigger         when to commit: the task's commit interval (the caller caps it well below the source
    *                        task's wait for an answer, so a held answer never times out) and in-flight marks
@@ -128,27 +122,11 @@ public final class TransactionalProducerVerticle extends VerticleBase {
     this.targetAlias = flow.substring(flow.indexOf("->") + 2);
     this.index = index;
     this.transactionalId = transactionalId;
-    this.producerConfig = new HashMap<>(producerConfig);
-    this.producerConfig.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, transactionalId);
-    this.producerConfig.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
-    this.producerConfig.put(ProducerConfig.ACKS_CONFIG, "all");
-    this.producerConfig.putIfAbsent(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG,
-        Long.toString(transactionTimeoutMs(trigger.intervalMs())));
-    this.producerConfig.putIfAbsent(ProducerConfig.MAX_BLOCK_MS_CONFIG, Long.toString(Budgets.TXN_BLOCK_MS));
+    this.producerConfig = TransactionalConfig.of(producerConfig, transactionalId, trigger.intervalMs());
     this.progressTopic = progressTopic;
     this.tracing = tracing;
     this.metrics = metrics;
     this.trigger = trigger;
-  }
-
-  /**
-   * The {@code transaction.timeout.ms} used unless set explicitly: three commit intervals plus the commit retry
-   * budget, at least {@link #MIN_TRANSACTION_TIMEOUT_MS}, at most {@link #MAX_TRANSACTION_TIMEOUT_MS}, so a healthy
-   * transaction never times out while it waits for its interval or a retried commit.
-   */
-  public static long transactionTimeoutMs(long intervalMs) {
-    return Math.min(MAX_TRANSACTION_TIMEOUT_MS,
-        Math.max(MIN_TRANSACTION_TIMEOUT_MS, 3 * intervalMs + Budgets.TXN_END_RETRY_MS));
   }
 
   /** Creates the producer and fences earlier owners of the id ({@code initTransactions}, blocking: worker). */
@@ -386,7 +364,7 @@ public final class TransactionalProducerVerticle extends VerticleBase {
   /** This producer can never write again: closes it and answers everything held FAILED with {@code e}. */
   private void fail(Throwable e) {
     if (fatal == null) {
-      String why = TransactionErrors.kind(e) == Kind.FATAL && hasFenced(e)
+      String why = TransactionErrors.fenced(e)
           ? "was fenced: a newer producer with this id exists (the task runs elsewhere, or this is a zombie)"
           : "cannot go on";
       fatal = new IllegalStateException(flow + " task " + index + ": transactional.id " + transactionalId + " "
@@ -398,15 +376,6 @@ public final class TransactionalProducerVerticle extends VerticleBase {
     batches.answerAll((tp, upstream, downstream) -> failedAt0(tp, upstream, fatal));
   }
 
-  private static boolean hasFenced(Throwable e) {
-    for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
-      if (t instanceof org.apache.kafka.common.errors.ProducerFencedException) {
-        return true;
-      }
-    }
-    return false;
-  }
-
   private static PartitionResult failedAt0(TopicPartition tp, long[] upstream, Throwable e) {
     return TransactionBatches.failedAt0(tp, upstream, e);
   }
@@ -416,9 +385,10 @@ public final class TransactionalProducerVerticle extends VerticleBase {
     Future<?> unregistered = Future.all(consumers.stream().map(MessageConsumer::unregister).toList());
     if (producer != null && fatal == null) {
       if (trigger.open() && firstError.get() == null) {
+        long started = System.currentTimeMillis();
         try {
           producer.commitTransaction(); // once: the task's stop asked for this commit already
-          metrics.committed(trigger.records(), 0);
+          metrics.committed(trigger.records(), System.currentTimeMillis() - started);
           ended();
           batches.answerAll(TransactionBatches::committed);
         } catch (RuntimeException e) {
