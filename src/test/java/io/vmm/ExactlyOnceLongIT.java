@@ -34,8 +34,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * {@code mvn test -Dgroups=long -DexcludedGroups= -Dtest=ExactlyOnceLongIT}), on two in-JVM clusters with
  * {@code exactly.once.source.support: enabled} on target B:
  * <ul>
- *   <li>Cluster mode: three replica processes under load; one SIGKILLed mid-stream, another restarted (SIGTERM,
- *       start): the {@link ExactlyOnceVerifier} finds 0 missing, 0 duplicates, order intact.</li>
+ *   <li>Cluster mode: three replica processes start together under load; the one with the most source tasks
+ *       SIGKILLed mid-stream, then the busiest survivor restarted (SIGTERM, start): the {@link ExactlyOnceVerifier} finds 0 missing, 0 duplicates, order intact.</li>
  *   <li>Take-over by MM2: our exactly-once mirror SIGKILLed, run again and stopped cleanly; Apache Kafka's
  *       MirrorMaker 2 4.1.1 (dedicated mode, at-least-once) started on the same clusters continues from our
  *       committed progress: nothing missing, and nothing before our committed position copied again.</li>
@@ -71,9 +71,12 @@ class ExactlyOnceLongIT {
   // ------------------------------------------------------------------------------------------ cluster mode
 
   /**
-   * Three replicas (Hazelcast on loopback, as in {@link ClusterIT}) share {@value #PARTITIONS} source tasks; m3 is
-   * SIGKILLed mid-stream (its units move to m1 and m2, whose new producers fence m3's transactional ids), then m2
-   * is restarted (SIGTERM: its transactions end cleanly; its units move and come back), m3 started again.
+   * Three replicas (Hazelcast on loopback, as in {@link ClusterIT}) start together as a new deployment (a progress
+   * topic of their own, empty) and share {@value #PARTITIONS} source tasks: units the first member started move to
+   * the others as they join, and each new owner must start from what the previous one committed. Then the member
+   * running the most source tasks is SIGKILLed mid-stream (its units move; the new owners' producers fence its
+   * transactional ids), the member running the most of them afterwards is restarted (SIGTERM: its transactions end
+   * cleanly, its units move to the last one), and both start again under load.
    */
   @Test
   void clusterModeReplicaKilledAndAnotherRestarted() throws Exception {
@@ -85,31 +88,49 @@ class ExactlyOnceLongIT {
       hzMembers.add("127.0.0.1:" + p);
     }
     JsonObject config = exactlyOnceConfig(clusters.a().bootstrapServers(), clusters.b().bootstrapServers(), topic,
-        PARTITIONS).put("cluster", new JsonObject().put("enabled", true).put("name", "vmm-eos-" + hzPort)
+        PARTITIONS);
+    // source alias C for cluster A: a progress topic of its own (mm2-offsets.C.internal), new whatever ran before,
+    // as when a new cluster-mode deployment starts
+    config.getJsonArray("clusters").getJsonObject(0).put("alias", "C");
+    config.getJsonArray("mirrors").getJsonObject(0).put("sourceCluster", "C");
+    // long transactions: members joining after the first one started its tasks find no committed progress yet
+    config.getJsonArray("mirrors").getJsonObject(0).getJsonObject("sourceConnector").getJsonObject("config")
+        .put("transaction.boundary.interval.ms", 10_000);
+    config.put("cluster", new JsonObject().put("enabled", true).put("name", "vmm-eos-" + hzPort)
         .put("host", "127.0.0.1").put("port", hzPort).put("members", new JsonArray(hzMembers)));
     Path conf = write(dir, "cluster", config);
     Map<String, MirrorProcess> members = new TreeMap<>();
     try (SteadyProducer producer = new SteadyProducer(clusters.a().bootstrapServers(), topic, PARTITIONS);
-         ExactlyOnceVerifier v = verifier(topic, PARTITIONS)) {
+         ExactlyOnceVerifier v = ExactlyOnceVerifier.readCommitted(clusters.b().bootstrapServers(), "C." + topic,
+             PARTITIONS)) {
       for (String m : List.of("m1", "m2", "m3")) {
         members.put(m, MirrorProcess.launch(m, conf, dir.resolve(m + ".log"), m));
       }
-      awaitNewCommitted(v, 5_000, "the replicas commit records", members.get("m1"));
-      v.catchUp(Duration.ofSeconds(10));
       awaitEveryPartitionMoved(v, new long[PARTITIONS], 200, "every partition mirrored before the faults");
-      members.get("m3").kill();
+      Map<String, Integer> owners = sourceTasksPerMember(members.values());
+      String victim = busiest(owners);
+      System.out.println("ExactlyOnceLongIT cluster mode: source tasks per member " + owners + "; SIGKILL " + victim);
+      members.get(victim).kill();
       v.catchUp(Duration.ofSeconds(10));
-      awaitEveryPartitionMoved(v, v.readPerPartition(), 1_000, "every partition, m3's too, mirrored after m3's "
-          + "SIGKILL");
-      assertEquals(0, members.get("m2").stop(30), "m2's exit code; tail:\n" + members.get("m2").tail(60));
+      awaitEveryPartitionMoved(v, v.readPerPartition(), 1_000, "every partition, " + victim + "'s too, mirrored "
+          + "after its SIGKILL");
+      List<MirrorProcess> alive = members.values().stream().filter(p -> p.process.isAlive()).toList();
+      owners = sourceTasksPerMember(alive);
+      String restarted = busiest(owners);
+      System.out.println("ExactlyOnceLongIT cluster mode: source tasks per member " + owners + "; restart "
+          + restarted);
+      assertEquals(0, members.get(restarted).stop(30), restarted + "'s exit code; tail:\n"
+          + members.get(restarted).tail(60));
       v.catchUp(Duration.ofSeconds(10));
-      awaitEveryPartitionMoved(v, v.readPerPartition(), 1_000, "every partition mirrored by m1 alone");
-      members.put("m2", MirrorProcess.launch("m2", conf, dir.resolve("m2.log"), "m2"));
-      members.put("m3", MirrorProcess.launch("m3", conf, dir.resolve("m3.log"), "m3"));
+      awaitEveryPartitionMoved(v, v.readPerPartition(), 1_000, "every partition mirrored by the last member");
+      for (String m : List.of(restarted, victim)) {
+        members.put(m, MirrorProcess.launch(m, conf, dir.resolve(m + ".log"), m));
+      }
       v.catchUp(Duration.ofSeconds(10));
-      awaitEveryPartitionMoved(v, v.readPerPartition(), 1_000, "every partition mirrored after m2's restart and "
-          + "m3's return");
-      Thread.sleep(5_000); // units move back to m2 and m3 under load
+      awaitEveryPartitionMoved(v, v.readPerPartition(), 1_000, "every partition mirrored after " + restarted
+          + "'s restart and " + victim + "'s return");
+      System.out.println("ExactlyOnceLongIT cluster mode: source tasks per member at the end "
+          + sourceTasksPerMember(members.values()));
       int produced = producer.stop();
       Report r = v.awaitComplete(produced, RECOVERY, Duration.ofSeconds(5));
       System.out.println("ExactlyOnceLongIT cluster mode: " + r);
@@ -121,6 +142,55 @@ class ExactlyOnceLongIT {
         p.close();
       }
     }
+  }
+
+  /** The member running the most source tasks. */
+  private static String busiest(Map<String, Integer> owners) {
+    return owners.entrySet().stream().max(Map.Entry.comparingByValue()).orElseThrow().getKey();
+  }
+
+  /**
+   * Source tasks per member (worker_id) from the REST status of one of {@code members} (the port it logged), once
+   * all {@value #PARTITIONS} run.
+   */
+  private static Map<String, Integer> sourceTasksPerMember(java.util.Collection<MirrorProcess> members) {
+    java.util.regex.Pattern port = java.util.regex.Pattern.compile("status page on port (\\d+)");
+    java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+    Map<String, Integer> result = new TreeMap<>();
+    io.vmm.testkit.Await.until("all source tasks RUNNING in the REST status", RECOVERY, () -> {
+      for (MirrorProcess p : members) {
+        java.util.regex.Matcher m = port.matcher(p.logText());
+        int last = -1;
+        while (m.find()) {
+          last = Integer.parseInt(m.group(1));
+        }
+        if (last < 0 || !p.process.isAlive()) {
+          continue;
+        }
+        try {
+          JsonObject status = new JsonObject(http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(
+                  "http://127.0.0.1:" + last + "/connectors/C-%3EB.MirrorSourceConnector/status"))
+              .timeout(Duration.ofSeconds(3)).build(), java.net.http.HttpResponse.BodyHandlers.ofString()).body());
+          Map<String, Integer> count = new TreeMap<>();
+          int running = 0;
+          for (Object t : status.getJsonArray("tasks")) {
+            JsonObject task = (JsonObject) t;
+            if ("RUNNING".equals(task.getString("state"))) {
+              running++;
+              count.merge(task.getString("worker_id"), 1, Integer::sum);
+            }
+          }
+          if (running == PARTITIONS) {
+            result.putAll(count);
+            return true;
+          }
+        } catch (Exception e) {
+          // not answering yet: the next member, or the next poll
+        }
+      }
+      return false;
+    });
+    return result;
   }
 
   // ------------------------------------------------------------------------------------------ MM2 take-over
