@@ -35,7 +35,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * {@code exactly.once.source.support: enabled} on target B:
  * <ul>
  *   <li>Cluster mode: three replica processes start together under load; the one with the most source tasks
- *       SIGKILLed mid-stream, then the busiest survivor restarted (SIGTERM, start): the {@link ExactlyOnceVerifier} finds 0 missing, 0 duplicates, order intact.</li>
+ *       SIGKILLed mid-stream, then the busiest survivor restarted (SIGTERM, start): the
+ *       {@link ExactlyOnceVerifier} finds 0 missing, 0 duplicates, order intact.</li>
  *   <li>Take-over by MM2: our exactly-once mirror SIGKILLed, run again and stopped cleanly; Apache Kafka's
  *       MirrorMaker 2 4.1.1 (dedicated mode, at-least-once) started on the same clusters continues from our
  *       committed progress: nothing missing, and nothing before our committed position copied again.</li>
