@@ -37,6 +37,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  *   <li>Cluster mode: three replica processes start together under load; the one with the most source tasks
  *       SIGKILLed mid-stream, then the busiest survivor restarted (SIGTERM, start): the
  *       {@link ExactlyOnceVerifier} finds 0 missing, 0 duplicates, order intact.</li>
+ *   <li>Cluster mode, hand-over to a joining member while a new deployment's first transactions are open: the
+ *       new owner starts from the committed progress, nothing is copied again.</li>
  *   <li>Take-over by MM2: our exactly-once mirror SIGKILLed, run again and stopped cleanly; Apache Kafka's
  *       MirrorMaker 2 4.1.1 (dedicated mode, at-least-once) started on the same clusters continues from our
  *       committed progress: nothing missing, and nothing before our committed position copied again.</li>
@@ -145,6 +147,61 @@ class ExactlyOnceLongIT {
     }
   }
 
+  /**
+   * A new cluster-mode deployment (a progress topic of its own, empty) whose first transactions are still open
+   * (30 s commit interval, in-flight marks far away): m1 runs every task, m2 joins and takes some over. m1 hands
+   * them over with a final commit (the first progress records of the deployment); m2 must start them from that
+   * committed progress. Both stop cleanly; the committed records hold no duplicate (records produced after the
+   * stops are not mirrored: missing ones are not checked here).
+   */
+  @Test
+  void clusterModeUnitsHandedToAJoiningMemberAreNotCopiedAgain() throws Exception {
+    String topic = "eos-join";
+    clusters.a().createTopic(topic, PARTITIONS);
+    int hzPort = freePort();
+    List<String> hzMembers = new ArrayList<>();
+    for (int p = hzPort; p < hzPort + 6; p++) {
+      hzMembers.add("127.0.0.1:" + p);
+    }
+    JsonObject config = exactlyOnceConfig(clusters.a().bootstrapServers(), clusters.b().bootstrapServers(), topic,
+        PARTITIONS);
+    config.getJsonArray("clusters").getJsonObject(0).put("alias", "D");
+    config.getJsonArray("mirrors").getJsonObject(0).put("sourceCluster", "D");
+    config.getJsonArray("mirrors").getJsonObject(0).getJsonObject("sourceConnector").getJsonObject("config")
+        .put("transaction.boundary.interval.ms", 30_000).put("vmm.inflight.partition.max.records", 100_000);
+    config.put("cluster", new JsonObject().put("enabled", true).put("name", "vmm-eos-" + hzPort)
+        .put("host", "127.0.0.1").put("port", hzPort).put("members", new JsonArray(hzMembers)));
+    Path conf = write(dir, "join", config);
+    Map<String, MirrorProcess> members = new TreeMap<>();
+    try (SteadyProducer producer = new SteadyProducer(clusters.a().bootstrapServers(), topic, PARTITIONS);
+         ExactlyOnceVerifier v = ExactlyOnceVerifier.readCommitted(clusters.b().bootstrapServers(), "D." + topic,
+             PARTITIONS)) {
+      members.put("m1", MirrorProcess.launch("m1", conf, dir.resolve("join-m1.log"), "m1"));
+      io.vmm.testkit.Await.until("m1 runs every source task", RECOVERY, () -> members.get("m1")
+          .linesContaining("source connector RUNNING with " + PARTITIONS + " tasks").size() > 0);
+      v.catchUp(Duration.ofSeconds(5));
+      long committedAtJoin = v.read();
+      members.put("m2", MirrorProcess.launch("m2", conf, dir.resolve("join-m2.log"), "m2"));
+      io.vmm.testkit.Await.until("m2 runs source tasks", RECOVERY, () -> sourceTasksPerMember(members.values(), "D")
+          .getOrDefault("m2", 0) > 0);
+      Thread.sleep(3_000);
+      System.out.println("ExactlyOnceLongIT join: " + committedAtJoin + " records committed when m2 joined; m2 "
+          + "started " + members.get("m2").linesContaining("started:"));
+      assertEquals(0, members.get("m2").stop(30), "m2's exit code; tail:\n" + members.get("m2").tail(60));
+      assertEquals(0, members.get("m1").stop(30), "m1's exit code; tail:\n" + members.get("m1").tail(60));
+      v.catchUp(Duration.ofSeconds(20));
+      Report r = v.report(producer.acked());
+      System.out.println("ExactlyOnceLongIT join: " + r);
+      assertEquals(0, r.duplicates(), "records copied again after the hand-over to m2: " + r + "\nm2: "
+          + members.get("m2").linesContaining("started:"));
+      assertEquals(0, r.orderViolations(), r.toString());
+    } finally {
+      for (MirrorProcess p : members.values()) {
+        p.close();
+      }
+    }
+  }
+
   /** The member running the most source tasks. */
   private static String busiest(Map<String, Integer> owners) {
     return owners.entrySet().stream().max(Map.Entry.comparingByValue()).orElseThrow().getKey();
@@ -155,6 +212,12 @@ class ExactlyOnceLongIT {
    * all {@value #PARTITIONS} run.
    */
   private static Map<String, Integer> sourceTasksPerMember(java.util.Collection<MirrorProcess> members) {
+    return sourceTasksPerMember(members, "C");
+  }
+
+  /** {@link #sourceTasksPerMember(java.util.Collection)} of flow {@code <source>->B}. */
+  private static Map<String, Integer> sourceTasksPerMember(java.util.Collection<MirrorProcess> members,
+                                                           String source) {
     java.util.regex.Pattern port = java.util.regex.Pattern.compile("status page on port (\\d+)");
     java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
     Map<String, Integer> result = new TreeMap<>();
@@ -170,7 +233,7 @@ class ExactlyOnceLongIT {
         }
         try {
           JsonObject status = new JsonObject(http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(
-                  "http://127.0.0.1:" + last + "/connectors/C-%3EB.MirrorSourceConnector/status"))
+                  "http://127.0.0.1:" + last + "/connectors/" + source + "-%3EB.MirrorSourceConnector/status"))
               .timeout(Duration.ofSeconds(3)).build(), java.net.http.HttpResponse.BodyHandlers.ofString()).body());
           Map<String, Integer> count = new TreeMap<>();
           int running = 0;
