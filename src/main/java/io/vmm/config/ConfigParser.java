@@ -364,7 +364,7 @@ public final class ConfigParser {
    */
   private static void checkExactlyOnce(FlowSpec flow, String path, Problems problems) {
     if (flow.source() == null || flow.target() == null || !flow.exactlyOnce()) {
-      return; // an unknown cluster is reported on its own
+      return; // an unknown or invalid cluster is reported on its own
     }
     Object isolation = ClientOverrides.apply(flow.source().consumerConfig("validate"),
         flow.sourceConnector().config().clients().consumer()).get("isolation.level");
