@@ -1,0 +1,162 @@
+package io.vmm.bench;
+
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerGroupMetadata;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.PartitionInfo;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.WakeupException;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.CountDownLatch;
+
+/**
+ * The "plain-eos" contender of the benchmark ({@link Bench}): the exactly-once mirror loop a user would write by
+ * hand, in ONE thread, with a raw {@link KafkaConsumer} and a raw transactional {@link KafkaProducer}, and with the
+ * SAME client settings as our mirror's data path (so a ratio against it measures the mirror, not the settings).
+ *
+ * <pre>
+ * java -cp "target/test-classes:$(cat target/test.classpath)" io.vmm.bench.TransactionalLoop \
+ *      SOURCE_BOOTSTRAP TARGET_BOOTSTRAP TOPIC[,TOPIC...] COMMIT_INTERVAL_MS
+ * </pre>
+ *
+ * <ul>
+ *   <li>Consumer: as our source consumer ({@code io.vmm.config.ClusterSpec#consumerConfig} with exactly-once):
+ *       {@code isolation.level=read_committed}, {@code max.poll.records=1000}, {@code fetch.max.bytes=8 MB}, no
+ *       auto-commit, no group; all partitions of the given topics assigned, from the beginning.</li>
+ *   <li>Producer: as our target producer ({@code ClusterSpec#producerConfig}): {@code acks=all}, idempotence,
+ *       {@code linger.ms=5}, {@code batch.size=128 KB}, {@code buffer.memory=32 MB}, plus
+ *       {@code transactional.id=bench-plain-eos-loop}.</li>
+ *   <li>Transactions: a transaction opens with the first record after a commit and is committed
+ *       COMMIT_INTERVAL_MS later (our mirror's {@code transaction.boundary.interval.ms}). Each transaction also
+ *       holds the next source offsets to read ({@code sendOffsetsToTransaction}, group {@code bench-plain-eos} on
+ *       the target cluster), as our mirror stores its progress inside its transactions.</li>
+ *   <li>Each polled record goes to the same partition of {@code A.<topic>} (must exist) with its key, value,
+ *       headers and timestamp.</li>
+ *   <li>Runs until killed. SIGTERM commits the open transaction and closes the clients. An error (a failed send
+ *       makes the commit fail) is printed and the process exits with code 1.</li>
+ * </ul>
+ */
+public final class TransactionalLoop {
+
+    static final String TRANSACTIONAL_ID = "bench-plain-eos-loop";
+    static final String GROUP = "bench-plain-eos";
+
+    private TransactionalLoop() {
+    }
+
+    public static void main(String[] args) {
+        if (args.length != 4) {
+            System.err.println("usage: TransactionalLoop SOURCE_BOOTSTRAP TARGET_BOOTSTRAP TOPIC[,TOPIC...] COMMIT_INTERVAL_MS");
+            System.exit(2);
+        }
+        String source = args[0];
+        String target = args[1];
+        List<String> topics = List.of(args[2].split(","));
+        long commitMs = Long.parseLong(args[3]);
+
+        Properties cp = new Properties();
+        cp.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, source);
+        cp.put(ConsumerConfig.CLIENT_ID_CONFIG, "plain-eos-loop-consumer");
+        cp.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+        cp.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        cp.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, "1000");
+        cp.put(ConsumerConfig.FETCH_MAX_BYTES_CONFIG, Integer.toString(8 << 20));
+        cp.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+        cp.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+
+        Properties pp = new Properties();
+        pp.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, target);
+        pp.put(ProducerConfig.CLIENT_ID_CONFIG, "plain-eos-loop-producer");
+        pp.put(ProducerConfig.ACKS_CONFIG, "all");
+        pp.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
+        pp.put(ProducerConfig.LINGER_MS_CONFIG, "5");
+        pp.put(ProducerConfig.BATCH_SIZE_CONFIG, Integer.toString(128 * 1024));
+        pp.put(ProducerConfig.BUFFER_MEMORY_CONFIG, Long.toString(32L << 20));
+        pp.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, TRANSACTIONAL_ID);
+        pp.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
+        pp.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
+
+        CountDownLatch stopped = new CountDownLatch(1);
+        KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(cp);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            consumer.wakeup();
+            try {
+                stopped.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }, "plain-eos-loop-shutdown"));
+
+        ConsumerGroupMetadata group = new ConsumerGroupMetadata(GROUP);
+        Map<TopicPartition, OffsetAndMetadata> positions = new HashMap<>();
+        boolean open = false;
+        int exit = 0;
+        try (consumer; KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(pp)) {
+            List<TopicPartition> assignment = new ArrayList<>();
+            for (String topic : topics) {
+                for (PartitionInfo p : consumer.partitionsFor(topic, Duration.ofSeconds(60))) {
+                    assignment.add(new TopicPartition(topic, p.partition()));
+                }
+            }
+            consumer.assign(assignment);
+            consumer.seekToBeginning(assignment);
+            producer.initTransactions();
+            System.out.println("plain eos loop: " + assignment.size() + " partitions of " + topics + " from " + source
+                    + " -> A.<topic> on " + target + ", a transaction every " + commitMs + " ms");
+            long openedAt = 0;
+            try {
+                while (true) {
+                    long waitMs = open ? Math.max(1, openedAt + commitMs - System.currentTimeMillis()) : 1000;
+                    ConsumerRecords<byte[], byte[]> records = consumer.poll(Duration.ofMillis(Math.min(waitMs, 1000)));
+                    if (!records.isEmpty() && !open) {
+                        producer.beginTransaction();
+                        open = true;
+                        openedAt = System.currentTimeMillis();
+                    }
+                    for (ConsumerRecord<byte[], byte[]> r : records) {
+                        producer.send(new ProducerRecord<>("A." + r.topic(), r.partition(), r.timestamp(), r.key(), r.value(),
+                                r.headers()));
+                        positions.put(new TopicPartition(r.topic(), r.partition()), new OffsetAndMetadata(r.offset() + 1));
+                    }
+                    if (open && System.currentTimeMillis() - openedAt >= commitMs) {
+                        commit(producer, positions, group);
+                        open = false;
+                    }
+                }
+            } catch (WakeupException e) {
+                // SIGTERM: commit what is open, then close the clients
+                if (open) {
+                    commit(producer, positions, group);
+                }
+            }
+        } catch (RuntimeException e) {
+            System.err.println("plain eos loop: failed: " + e);
+            exit = 1;
+        } finally {
+            stopped.countDown();
+        }
+        if (exit != 0) {
+            Runtime.getRuntime().halt(exit);
+        }
+    }
+
+    private static void commit(KafkaProducer<byte[], byte[]> producer, Map<TopicPartition, OffsetAndMetadata> positions,
+                               ConsumerGroupMetadata group) {
+        producer.sendOffsetsToTransaction(new HashMap<>(positions), group);
+        producer.commitTransaction(); // throws if a send of this transaction failed
+    }
+}
