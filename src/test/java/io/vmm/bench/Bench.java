@@ -397,6 +397,9 @@ public final class Bench {
     // ------------------------------------------------------------------------------------------ run
 
     int run() throws Exception {
+        if (opt.contenders.stream().anyMatch(Bench::exactlyOnce)) {
+            commitMs(); // fails fast (before any broker starts) if our default cannot be read
+        }
         Files.createDirectories(LOG_DIR);
         Runtime.getRuntime().addShutdownHook(new Thread(this::killAll, "bench-shutdown"));
         printHeader();
@@ -498,6 +501,9 @@ public final class Bench {
             createTopics(adminA, topics, opt.partitions());
             if (kind(name).equals("plain")) {
                 createTopics(adminB, remote(topics), opt.partitions());
+            }
+            if (name.equals("plain" + EOS_SUFFIX)) {
+                createProgressTopic(adminB);
             }
             load(n);
             OffsetReader sourceReader = new OffsetReader(adminA, topics, opt.partitions());
@@ -747,6 +753,9 @@ public final class Bench {
             createTopics(adminA, topics, parts);
             if (kind(name).equals("plain")) {
                 createTopics(adminB, remote(topics), parts);
+            }
+            if (name.equals("plain" + EOS_SUFFIX)) {
+                createProgressTopic(adminB);
             }
             Map<String, Object> pc = new HashMap<>();
             pc.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, brokerA.bootstrap());
@@ -1040,9 +1049,19 @@ public final class Bench {
         if (opt.commitMs != null) {
             return opt.commitMs;
         }
-        MirrorMakerConfig c = ConfigParser.parse(new JsonObject(vmmConfig(true, null)), new Environment(Map.of()));
-        return c.flows().get(0).transactionIntervalMs();
+        if (ourCommitMs == null) {
+            try {
+                MirrorMakerConfig c = ConfigParser.parse(new JsonObject(vmmConfig(true, null)), new Environment(Map.of()));
+                ourCommitMs = c.flows().get(0).transactionIntervalMs();
+            } catch (RuntimeException | LinkageError e) {
+                throw new IllegalStateException("cannot read our mirror's default exactly-once commit interval through "
+                        + "io.vmm.config.ConfigParser (" + e + "); pass --commit-ms MS", e);
+            }
+        }
+        return ourCommitMs;
     }
+
+    private Long ourCommitMs;
 
     /**
      * MM2's dedicated-mode config. Exactly-once as MM2 4.1.1 needs it: {@code B.exactly.once.source.support = enabled}
@@ -1432,6 +1451,12 @@ public final class Bench {
             }
             Thread.sleep(100);
         }
+    }
+
+    /** The transactional loop's compacted progress topic on B ({@link TransactionalLoop#PROGRESS_TOPIC}). */
+    static void createProgressTopic(Admin adminB) throws Exception {
+        adminB.createTopics(List.of(new NewTopic(TransactionalLoop.PROGRESS_TOPIC, 1, (short) 1)
+                .configs(Map.of("cleanup.policy", "compact")))).all().get(60, TimeUnit.SECONDS);
     }
 
     /**

@@ -1,11 +1,9 @@
 package io.vmm.bench;
 
 import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.ConsumerGroupMetadata;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -15,6 +13,7 @@ import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -42,8 +41,11 @@ import java.util.concurrent.CountDownLatch;
  *       {@code transactional.id=bench-plain-eos-loop}.</li>
  *   <li>Transactions: a transaction opens with the first record after a commit and is committed
  *       COMMIT_INTERVAL_MS later (our mirror's {@code transaction.boundary.interval.ms}). Each transaction also
- *       holds the next source offsets to read ({@code sendOffsetsToTransaction}, group {@code bench-plain-eos} on
- *       the target cluster), as our mirror stores its progress inside its transactions.</li>
+ *       holds one progress record per source partition it copied from (key {@code <topic>:<partition>}, value the
+ *       next offset to read, in ASCII) in the compacted topic {@link #PROGRESS_TOPIC} on the target, as our mirror
+ *       writes its progress records into {@code mm2-offsets.A.internal} inside its transactions. (Not
+ *       {@code sendOffsetsToTransaction}: the target cluster's group coordinator refuses offsets of topics it does
+ *       not host, UNKNOWN_TOPIC_OR_PARTITION, retried until the transaction times out.)</li>
  *   <li>Each polled record goes to the same partition of {@code A.<topic>} (must exist) with its key, value,
  *       headers and timestamp.</li>
  *   <li>Runs until killed. SIGTERM commits the open transaction and closes the clients. An error (a failed send
@@ -53,7 +55,8 @@ import java.util.concurrent.CountDownLatch;
 public final class TransactionalLoop {
 
     static final String TRANSACTIONAL_ID = "bench-plain-eos-loop";
-    static final String GROUP = "bench-plain-eos";
+    /** Compacted, 1 partition, on the target; created by {@link Bench} before the loop starts. */
+    static final String PROGRESS_TOPIC = "bench-plain-eos-progress";
 
     private TransactionalLoop() {
     }
@@ -101,11 +104,11 @@ public final class TransactionalLoop {
             }
         }, "plain-eos-loop-shutdown"));
 
-        ConsumerGroupMetadata group = new ConsumerGroupMetadata(GROUP);
-        Map<TopicPartition, OffsetAndMetadata> positions = new HashMap<>();
+        Map<TopicPartition, Long> positions = new HashMap<>();
         boolean open = false;
         int exit = 0;
-        try (consumer; KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(pp)) {
+        KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(pp);
+        try (consumer) {
             List<TopicPartition> assignment = new ArrayList<>();
             for (String topic : topics) {
                 for (PartitionInfo p : consumer.partitionsFor(topic, Duration.ofSeconds(60))) {
@@ -130,23 +133,24 @@ public final class TransactionalLoop {
                     for (ConsumerRecord<byte[], byte[]> r : records) {
                         producer.send(new ProducerRecord<>("A." + r.topic(), r.partition(), r.timestamp(), r.key(), r.value(),
                                 r.headers()));
-                        positions.put(new TopicPartition(r.topic(), r.partition()), new OffsetAndMetadata(r.offset() + 1));
+                        positions.put(new TopicPartition(r.topic(), r.partition()), r.offset() + 1);
                     }
                     if (open && System.currentTimeMillis() - openedAt >= commitMs) {
-                        commit(producer, positions, group);
+                        commit(producer, positions);
                         open = false;
                     }
                 }
             } catch (WakeupException e) {
                 // SIGTERM: commit what is open, then close the clients
                 if (open) {
-                    commit(producer, positions, group);
+                    commit(producer, positions);
                 }
             }
         } catch (RuntimeException e) {
             System.err.println("plain eos loop: failed: " + e);
             exit = 1;
         } finally {
+            producer.close(Duration.ofSeconds(5)); // bounded: a stuck transactional request must not block the exit
             stopped.countDown();
         }
         if (exit != 0) {
@@ -154,9 +158,14 @@ public final class TransactionalLoop {
         }
     }
 
-    private static void commit(KafkaProducer<byte[], byte[]> producer, Map<TopicPartition, OffsetAndMetadata> positions,
-                               ConsumerGroupMetadata group) {
-        producer.sendOffsetsToTransaction(new HashMap<>(positions), group);
+    /** Writes the progress of the partitions copied in this transaction into it, then commits. */
+    private static void commit(KafkaProducer<byte[], byte[]> producer, Map<TopicPartition, Long> positions) {
+        for (Map.Entry<TopicPartition, Long> e : positions.entrySet()) {
+            producer.send(new ProducerRecord<>(PROGRESS_TOPIC, 0,
+                    (e.getKey().topic() + ":" + e.getKey().partition()).getBytes(StandardCharsets.US_ASCII),
+                    Long.toString(e.getValue()).getBytes(StandardCharsets.US_ASCII)));
+        }
+        positions.clear();
         producer.commitTransaction(); // throws if a send of this transaction failed
     }
 }
