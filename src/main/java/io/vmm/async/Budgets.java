@@ -57,6 +57,18 @@ public final class Budgets {
    * (the calls' futures were already failed by the admins' {@link StopSignal}).
    */
   public static final long ADMIN_CLOSE_MS = 0;
+  /**
+   * Exactly-once: how long a transactional producer retries a {@code commitTransaction()} or
+   * {@code abortTransaction()} that timed out (Kafka allows retrying both) before it gives up and fails its
+   * task (the outcome is then unknown; a restart resumes from the committed progress), ms.
+   */
+  public static final long TXN_END_RETRY_MS = 30_000;
+  /**
+   * Exactly-once: the transactional producer's {@code max.block.ms} unless set explicitly: the longest single
+   * blocking call ({@code initTransactions}, one commit or abort attempt, a {@code send} waiting for metadata), ms.
+   */
+  public static final long TXN_BLOCK_MS = 10_000;
+
   /** Closing Vert.x after the flows stopped: alone, and in cluster mode (leaving the cluster). */
   public static final long VERTX_CLOSE_MS = 500;
   public static final long VERTX_CLOSE_CLUSTERED_MS = 5_000;

@@ -21,12 +21,31 @@ public record SourceBatch(String task, long seq, List<Chunk> chunks) {
   public static final class Chunk {
     private final TopicPartition source;
     private final String targetTopic;
+    private final long generation;
     private List<ConsumerRecord<byte[], byte[]>> records;
 
+    /** A chunk of generation 0. */
     public Chunk(TopicPartition source, String targetTopic, List<ConsumerRecord<byte[], byte[]>> records) {
+      this(source, targetTopic, records, 0);
+    }
+
+    /**
+     * @param generation how many times the source task rewound this partition before polling these records
+     *                   (exactly-once: an aborted transaction makes the task re-read the partition from its last
+     *                   committed position; the producer refuses chunks of an older generation than the rewind it
+     *                   asked for, so records polled before the rewind never reach the target)
+     */
+    public Chunk(TopicPartition source, String targetTopic, List<ConsumerRecord<byte[], byte[]>> records,
+                 long generation) {
       this.source = source;
       this.targetTopic = targetTopic;
       this.records = records;
+      this.generation = generation;
+    }
+
+    /** The partition's rewind generation when these records were polled (0 until a first rewind). */
+    public long generation() {
+      return generation;
     }
 
     public TopicPartition source() {

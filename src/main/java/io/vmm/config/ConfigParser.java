@@ -363,8 +363,8 @@ public final class ConfigParser {
    * refused, as MM2 refuses it (MirrorSourceConnector reports no exactly-once support then).
    */
   private static void checkExactlyOnce(FlowSpec flow, String path, Problems problems) {
-    if (!flow.exactlyOnce()) {
-      return;
+    if (flow.source() == null || flow.target() == null || !flow.exactlyOnce()) {
+      return; // an unknown cluster is reported on its own
     }
     Object isolation = ClientOverrides.apply(flow.source().consumerConfig("validate"),
         flow.sourceConnector().config().clients().consumer()).get("isolation.level");

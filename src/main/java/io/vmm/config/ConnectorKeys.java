@@ -146,7 +146,11 @@ public final class ConnectorKeys {
           "Whether heartbeats topics are replicated whatever the topic filter says")
       .define(OFFSET_FLUSH_INTERVAL_MS, Type.LONG, 5_000L, Range.atLeast(100), Importance.LOW,
           "How often progress is stored in mm2-offsets.<source>.internal, in ms (MM2: 60000, a worker key)")
-      .define(TRANSACTION_BOUNDARY_INTERVAL_MS, Type.LONG, null, Range.atLeast(10), Importance.LOW,
+      .define(TRANSACTION_BOUNDARY_INTERVAL_MS, Type.LONG, null, ConfigDef.LambdaValidator.with((name, value) -> {
+        if (value != null && (Long) value < 10) { // Range rejects the null default (unset)
+          throw new org.apache.kafka.common.config.ConfigException(name, value, "Value must be at least 10");
+        }
+      }, () -> "[10,...] or unset"), Importance.LOW,
           "With exactly-once: the longest time between transaction commits, in ms; unset: offset.flush.interval.ms."
               + " A transaction is also committed early when its records reach the in-flight limits")
       .define(INFLIGHT_PARTITION_MAX_RECORDS, Type.INT, 5_000, Range.atLeast(2), Importance.LOW,

@@ -154,7 +154,8 @@ public final class SourceConnector {
 
   /** Producers, writer and stored progress in parallel; then the planned tasks; then the other roles. */
   private Future<Void> startData(Discovery found, List<Integer> mine) {
-    return Future.all(tasks.deployProducers(mine), deployOffsetSyncWriter(), tasks.loadProgress(found.progressStored()))
+    return Future.all(tasks.deployProducers(mine), deployOffsetSyncWriter(), tasks.loadProgress(found.progressStored()),
+            TransactionFencing.fenceStale(scope))
         .compose(v -> tasks.deployTasks(mine, found.bounds()))
         .compose(v -> startRoles());
   }

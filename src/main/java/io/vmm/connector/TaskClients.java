@@ -50,10 +50,18 @@ final class TaskClients {
     ConnectorConfig c = scope.flow().sourceConnector().config();
     return new SourceVerticle.Limits(
         c.getInt(ConnectorKeys.INFLIGHT_PARTITION_MAX_RECORDS), c.getInt(ConnectorKeys.INFLIGHT_PARTITION_MAX_BYTES),
-        c.getInt(ConnectorKeys.INFLIGHT_TASK_MAX_BYTES), c.getLong(ConnectorKeys.OFFSET_FLUSH_INTERVAL_MS),
+        c.getInt(ConnectorKeys.INFLIGHT_TASK_MAX_BYTES),
+        // exactly-once: each progress store commits, so it follows the transaction interval
+        exactlyOnce() ? scope.flow().transactionIntervalMs() : c.getLong(ConnectorKeys.OFFSET_FLUSH_INTERVAL_MS),
         c.getLong(ConnectorKeys.CONSUMER_POLL_TIMEOUT_MS),
         Budgets.producerRequestMs(deliveryTimeoutMs(producer(t))),
-        c.getBoolean(ConnectorKeys.EMIT_OFFSET_SYNCS_ENABLED) ? c.getLong(ConnectorKeys.OFFSET_LAG_MAX) : -1);
+        c.getBoolean(ConnectorKeys.EMIT_OFFSET_SYNCS_ENABLED) ? c.getLong(ConnectorKeys.OFFSET_LAG_MAX) : -1,
+        exactlyOnce());
+  }
+
+  /** Whether the tasks write through transactional producers (exactly-once; never in legacy MM1 group mode). */
+  boolean exactlyOnce() {
+    return scope.flow().exactlyOnce() && !scope.flow().commitsLegacyGroup();
   }
 
   /** A producer config's {@code delivery.timeout.ms} (Kafka's default 120000 when unset), ms. */

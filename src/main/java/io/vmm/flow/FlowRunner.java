@@ -368,7 +368,9 @@ public final class FlowRunner {
   /**
    * This member's status of the flow ({@link FlowStatus#toJson}) with the connectors the mirror names; answers at
    * once, also while an operation (start, restart, ...) is in progress: states then show it (UNASSIGNED while
-   * starting). The flow's state is the source connector's, or without one the first named connector's.
+   * starting). The flow's state is the source connector's, or without one the first named connector's. Adds
+   * {@code "delivery"}: {@code "exactly-once"} (the target sets {@code exactly.once.source.support=enabled}) or
+   * {@code "at-least-once"}.
    */
   public Future<JsonObject> status() {
     return queue.now(() -> {
@@ -389,7 +391,8 @@ public final class FlowRunner {
       FlowStatus status = new FlowStatus(flow.name(), flow.id().source(), flow.id().target(), state, connectors,
           source == null ? List.of() : source.failures(), source == null ? 0 : source.sourceResets(),
           ownership.self(), owners);
-      return Future.succeededFuture(status.toJson(metrics, now));
+      return Future.succeededFuture(status.toJson(metrics, now)
+          .put("delivery", flow.exactlyOnce() ? "exactly-once" : "at-least-once"));
     });
   }
 }

@@ -33,7 +33,10 @@ import java.util.function.ToDoubleFunction;
  * {@code vmm_inflight_records}/{@code vmm_inflight_bytes} per task, {@code vmm_failed_partitions},
  * {@code vmm_source_resets}, {@code vmm_connector_running{connector}} (1 or 0), and the counter
  * {@code vmm_skipped_records_total{source,target,topic,partition}} (records the target refused for good and that were
- * skipped, legacy MM1 mode with {@code abortOnSendFailure=false}; registered on a partition's first skip).
+ * skipped, legacy MM1 mode with {@code abortOnSendFailure=false}; registered on a partition's first skip); with
+ * exactly-once, per task, {@code vmm_transactions_committed_total}, {@code vmm_transactions_aborted_total},
+ * {@code vmm_transaction_commit_latency_ms(_min/_max/_avg)} and {@code vmm_transaction_records(_avg...)}
+ * ({@link #transactions}).
  * <p>
  * Meters are registered once per partition, task or group and removed by {@link #close()} when the flow is
  * removed; a closed instance registers nothing more. Micrometer shares a meter between registrations with the
@@ -52,6 +55,7 @@ public final class FlowMetrics implements AutoCloseable {
   private final Tags flowTags;
   private final Map<TopicPartition, PartitionMetrics> partitions = new ConcurrentHashMap<>();
   private final Map<Integer, TaskMetrics> tasks = new ConcurrentHashMap<>();
+  private final Map<Integer, TransactionMetrics> transactions = new ConcurrentHashMap<>();
   private final Map<String, SampledStat> checkpoints = new ConcurrentHashMap<>();
   private final List<Meter> meters = new ArrayList<>();
   private final Map<TopicPartition, AtomicLong> skipped = new ConcurrentHashMap<>();
@@ -70,6 +74,40 @@ public final class FlowMetrics implements AutoCloseable {
     public void inFlight(long records, long bytes) {
       this.inFlightRecords = records;
       this.inFlightBytes = bytes;
+    }
+  }
+
+  /**
+   * Transaction figures of one exactly-once source task (its transactional producer): counters of committed and
+   * aborted transactions, commit latency (ms from the first commit attempt, progress records included, to the
+   * successful {@code commitTransaction()}) and records per committed transaction, each over MM2's 2 x 30 s
+   * window. Written by the producer's worker thread, read by scrapes; thread-safe.
+   */
+  public static final class TransactionMetrics {
+    final AtomicLong committed = new AtomicLong();
+    final AtomicLong aborted = new AtomicLong();
+    final SampledStat commitLatency = new SampledStat();
+    final SampledStat records = new SampledStat();
+
+    /** A transaction of {@code n} mirrored records committed; its commit took {@code latencyMs}. */
+    public void committed(long n, long latencyMs) {
+      long now = System.currentTimeMillis();
+      committed.incrementAndGet();
+      commitLatency.record(latencyMs, now);
+      records.record(n, now);
+    }
+
+    /** A transaction was aborted. */
+    public void aborted() {
+      aborted.incrementAndGet();
+    }
+
+    public long committedCount() {
+      return committed.get();
+    }
+
+    public long abortedCount() {
+      return aborted.get();
     }
   }
 
@@ -178,6 +216,7 @@ public final class FlowMetrics implements AutoCloseable {
         }
       }
       tasks.remove(task);
+      transactions.remove(task);
       String taskTag = Integer.toString(task);
       meters.removeIf(m -> {
         Meter.Id id = m.getId();
@@ -198,6 +237,30 @@ public final class FlowMetrics implements AutoCloseable {
       Tags tags = flowTags.and("task", Integer.toString(t));
       gauge("vmm_inflight_records", tags, m, x -> x.inFlightRecords);
       gauge("vmm_inflight_bytes", tags, m, x -> x.inFlightBytes);
+      return m;
+    });
+  }
+
+  /**
+   * The transaction meters of exactly-once source task {@code task}, registered on first use:
+   * {@code vmm_transactions_committed_total}, {@code vmm_transactions_aborted_total},
+   * {@code vmm_transaction_commit_latency_ms(_min/_max/_avg)} and {@code vmm_transaction_records(_min/_max/_avg)},
+   * tags source, target, task; removed with the task's other meters by {@link #release}.
+   */
+  public TransactionMetrics transactions(int task) {
+    return transactions.computeIfAbsent(task, t -> {
+      TransactionMetrics m = new TransactionMetrics();
+      Tags tags = flowTags.and("task", Integer.toString(t));
+      synchronized (meters) {
+        if (!closed) {
+          meters.add(FunctionCounter.builder("vmm_transactions_committed", m.committed, AtomicLong::get)
+              .tags(tags).register(registry));
+          meters.add(FunctionCounter.builder("vmm_transactions_aborted", m.aborted, AtomicLong::get)
+              .tags(tags).register(registry));
+        }
+      }
+      stat("vmm_transaction_commit_latency_ms", tags, m.commitLatency);
+      stat("vmm_transaction_records", tags, m.records);
       return m;
     });
   }

@@ -31,13 +31,17 @@ final class InFlightTracker {
   /** One chunk sent for a partition and not yet part of the acknowledged prefix. */
   private static final class Pending {
     final long seq;
+    final long firstOffset;
     final long lastOffset;
     final int records;
     final long bytes;
     PartitionResult result;
+    /** Its in-flight budget was freed without an answer that counts ({@link #release}). */
+    boolean released;
 
-    Pending(long seq, long lastOffset, int records, long bytes) {
+    Pending(long seq, long firstOffset, long lastOffset, int records, long bytes) {
       this.seq = seq;
+      this.firstOffset = firstOffset;
       this.lastOffset = lastOffset;
       this.records = records;
       this.bytes = bytes;
@@ -92,8 +96,13 @@ final class InFlightTracker {
 
   /** Records a chunk handed to the producer: {@code records} records up to upstream {@code lastOffset}. */
   void sent(TopicPartition tp, long seq, long lastOffset, int records, long bytes) {
+    sent(tp, seq, -1, lastOffset, records, bytes);
+  }
+
+  /** As {@link #sent(TopicPartition, long, long, int, long)}, with the chunk's first upstream offset (for rewinds). */
+  void sent(TopicPartition tp, long seq, long firstOffset, long lastOffset, int records, long bytes) {
     PartitionState s = partitions.get(tp);
-    s.pending.add(new Pending(seq, lastOffset, records, bytes));
+    s.pending.add(new Pending(seq, firstOffset, lastOffset, records, bytes));
     s.inFlightRecords += records;
     s.inFlightBytes += bytes;
     inFlightRecords += records;
@@ -117,7 +126,7 @@ final class InFlightTracker {
   PartitionState answered(long seq, PartitionResult result, java.util.function.Consumer<PartitionResult> onPrefix) {
     PartitionState s = partitions.get(result.source());
     for (Pending p : s.pending) {
-      if (p.seq == seq) {
+      if (p.seq == seq && !p.released) {
         p.result = result;
         s.inFlightRecords -= p.records;
         s.inFlightBytes -= p.bytes;
@@ -163,6 +172,47 @@ final class InFlightTracker {
     s.failure = null;
     s.failedOffset = -1;
     return old;
+  }
+
+  /**
+   * Exactly-once rewind: the partition's chunks not in the acknowledged prefix were not committed (their
+   * transaction was aborted). Drops them and frees their budget; answers still to come for them are ignored.
+   * The acknowledged prefix ({@code lastWritten}, the last committed position) stays.
+   *
+   * @return the upstream offset to read again from: the first record of the oldest dropped chunk when known, else
+   *     {@code lastWritten + 1}; -1 when nothing was pending (nothing to re-read)
+   */
+  long rewind(TopicPartition tp) {
+    PartitionState s = partitions.get(tp);
+    Pending head = s.pending.peek();
+    if (head == null) {
+      return -1;
+    }
+    long from = head.firstOffset >= 0 ? head.firstOffset : s.lastWritten + 1;
+    inFlightRecords -= s.inFlightRecords;
+    inFlightBytes -= s.inFlightBytes;
+    s.pending.clear();
+    s.inFlightRecords = 0;
+    s.inFlightBytes = 0;
+    return from;
+  }
+
+  /**
+   * Frees the in-flight budget of chunk {@code seq} of {@code tp} without acknowledging it (a stopping task's chunk
+   * whose transaction was aborted): it stays pending, so the stop report counts it as not stored.
+   */
+  void release(TopicPartition tp, long seq) {
+    PartitionState s = partitions.get(tp);
+    for (Pending p : s.pending) {
+      if (p.seq == seq && p.result == null && !p.released) {
+        p.released = true;
+        s.inFlightRecords -= p.records;
+        s.inFlightBytes -= p.bytes;
+        inFlightRecords -= p.records;
+        inFlightBytes -= p.bytes;
+        return;
+      }
+    }
   }
 
   /** Marks a partition FAILED without a producer answer (e.g. the producer could not be reached). */

@@ -29,7 +29,10 @@ import java.util.function.Predicate;
  *   <li>Acknowledged records are counted in the meters once, when their chunk's answer arrives (whatever its
  *       position); the "mirrored" position only moves with the tracker's contiguous acknowledged prefix.</li>
  *   <li>Offset syncs are fed only with records of the acknowledged prefix, in upstream order per partition,
- *       and stop at the first record not acknowledged (a failed chunk's acknowledged head still counts).</li>
+ *       and stop at the first record not acknowledged (a failed chunk's acknowledged head still counts). With
+ *       exactly-once the producer answers only after the transaction committed, and a rewound chunk
+ *       ({@link PartitionResult#rewind()}) never reaches this class, so every offset sync is of a committed
+ *       record and a checkpoint never points at an aborted one.</li>
  *   <li>{@link #answered} reports a partition's failure once: on the answer that made it FAILED.</li>
  *   <li>Skipped records ({@link PartitionResult#SKIPPED}, legacy MM1 {@code abortOnSendFailure=false}) are counted
  *       in {@link FlowMetrics#skipped}, not as acknowledged; they do not stop the prefix.</li>

@@ -113,10 +113,15 @@ final class ProgressStore {
 
   /** Sends the progress not yet stored (if any) to the producer; completes when stored, fails when not. */
   private Future<Void> store(long now) {
+    return store(now, false);
+  }
+
+  /** As {@link #store(long)}; with {@code force} the request is sent even when nothing is unstored. */
+  private Future<Void> store(long now, boolean force) {
     sendDelayedSyncs(now);
     Map<TopicPartition, Long> unstored = tracker.unstored();
     ProgressSchedule.Snapshot snapshot = schedule.storing(now);
-    if (unstored.isEmpty()) {
+    if (unstored.isEmpty() && !force) {
       // acknowledged chunks not in a prefix (e.g. after a partition failed): nothing to store, the counts restart
       schedule.stored(snapshot);
       return Future.succeededFuture();
@@ -134,6 +139,18 @@ final class ProgressStore {
         });
     inFlight = stored;
     return stored;
+  }
+
+  /**
+   * Exactly-once: a store request even with nothing unstored, which makes the transactional producer commit its
+   * open transaction now (its answers wait for the commit). After the store in flight, if any. Completes when the
+   * producer answered; fails when it did not.
+   */
+  Future<Void> commitNow() {
+    if (schedule.storeInFlight()) {
+      return inFlight.transform(ar -> commitNow());
+    }
+    return store(System.currentTimeMillis(), true);
   }
 
   /**

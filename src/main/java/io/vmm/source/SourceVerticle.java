@@ -50,6 +50,11 @@ import java.util.function.Predicate;
  * records / {@code maxBytes} key+value bytes are un-acknowledged, and per task at most {@code maxTaskBytes}
  * ({@link FlowControl}): above a mark the partition is paused, below half of every mark it is resumed.
  * <p>
+ * Exactly-once ({@link Limits#exactlyOnce()}): the producer answers a batch only after its transaction (records
+ * and progress) committed, so the acknowledged prefix is the committed position and every offset sync covers
+ * committed records only; a progress store asks it to commit now; an aborted transaction answers with
+ * {@link PartitionResult#rewind()} and {@link Rewinds} re-reads those partitions from the committed position.
+ * <p>
  * Progress (at-least-once): only the contiguous acknowledged prefix per partition counts; {@link ProgressStore}
  * sends it to the producer as a {@link ProgressUpdate} when its {@link ProgressSchedule} says so (soon after a
  * partition's first acknowledged records, then every flush interval, and at once above a count or byte threshold
@@ -79,9 +84,17 @@ public final class SourceVerticle extends VerticleBase {
    * @param pollTimeoutMs    the consumer's poll timeout, ms
    * @param requestTimeoutMs how long to wait for the producer's answer to a batch or progress store, ms
    * @param offsetLagMax     MM2's {@code offset.lag.max}, or -1 when offset syncs are off
+   * @param exactlyOnce      the task's producer is transactional: answers arrive only after commits, an aborted
+   *                         transaction rewinds partitions ({@link Rewinds}), and a stop asks for a commit first
    */
   public record Limits(int maxRecords, long maxBytes, long maxTaskBytes, long flushIntervalMs, long pollTimeoutMs,
-                       long requestTimeoutMs, long offsetLagMax) {
+                       long requestTimeoutMs, long offsetLagMax, boolean exactlyOnce) {
+
+    /** At-least-once limits. */
+    public Limits(int maxRecords, long maxBytes, long maxTaskBytes, long flushIntervalMs, long pollTimeoutMs,
+                  long requestTimeoutMs, long offsetLagMax) {
+      this(maxRecords, maxBytes, maxTaskBytes, flushIntervalMs, pollTimeoutMs, requestTimeoutMs, offsetLagMax, false);
+    }
   }
 
   private final String flow;
@@ -103,6 +116,7 @@ public final class SourceVerticle extends VerticleBase {
   private KafkaConsumer<byte[], byte[]> consumer;
   private KafkaReadStream<byte[], byte[]> stream;
   private TaskCommands commands;
+  private Rewinds rewinds;
   private ProgressStore progress;
   private long seq;
   private Promise<Void> drained;
@@ -156,6 +170,7 @@ public final class SourceVerticle extends VerticleBase {
           stream.pollTimeout(Duration.ofMillis(limits.pollTimeoutMs()));
           stream.exceptionHandler(this::onPollError);
           stream.batchHandler(this::onBatch);
+          rewinds = new Rewinds(taskId, tracker, gate, stream, this::reportFailure);
           Set<TopicPartition> tps = new HashSet<>();
           partitions.forEach(p -> tps.add(p.tp()));
           return stream.assign(tps);
@@ -202,6 +217,7 @@ public final class SourceVerticle extends VerticleBase {
     int n = records.partitions().size();
     List<SourceBatch.Chunk> chunks = new ArrayList<>(n);
     List<ChunkStats> stats = new ArrayList<>(n);
+    long[] generations = new long[n];
     for (TopicPartition tp : records.partitions()) {
       PartitionState s = tracker.get(tp);
       if (s == null || s.failed() || gate.isPositioning(tp)) {
@@ -211,15 +227,17 @@ public final class SourceVerticle extends VerticleBase {
       ChunkStats chunk = ChunkStats.of(tp, list, books.isHeartbeats(tp) ? HeartbeatCodec.newestTimestamp(list) : -1);
       books.polled(tp, chunk, now);
       stats.add(chunk);
-      chunks.add(new SourceBatch.Chunk(tp, s.targetTopic, list));
-      tracker.sent(tp, batchSeq, list.get(list.size() - 1).offset(), list.size(), chunk.bytes);
+      generations[chunks.size()] = rewinds.generation(tp);
+      chunks.add(new SourceBatch.Chunk(tp, s.targetTopic, list, generations[chunks.size()]));
+      tracker.sent(tp, batchSeq, chunk.firstOffset, list.get(list.size() - 1).offset(), list.size(), chunk.bytes);
     }
     if (chunks.isEmpty()) {
       return;
     }
     vertx.eventBus().<BatchResult>request(Addresses.produce(flow, taskIndex),
             new SourceBatch(taskId, batchSeq, chunks), requestOptions)
-        .onComplete(ar -> onResult(batchSeq, stats, ar.succeeded() ? ar.result().body() : null, ar.cause()));
+        .onComplete(ar -> onResult(batchSeq, stats, generations, ar.succeeded() ? ar.result().body() : null,
+            ar.cause()));
     applyFlowControl();
   }
 
@@ -228,13 +246,18 @@ public final class SourceVerticle extends VerticleBase {
    * did not answer: then nothing after the stored prefix can be trusted as written, and each chunk fails at its
    * first record.
    */
-  private void onResult(long batchSeq, List<ChunkStats> chunks, BatchResult result, Throwable failure) {
+  private void onResult(long batchSeq, List<ChunkStats> chunks, long[] generations, BatchResult result,
+                        Throwable failure) {
     long now = System.currentTimeMillis();
     int n = result != null ? result.results().size() : chunks.size();
     for (int i = 0; i < n; i++) {
       ChunkStats chunk = chunks.get(i);
       PartitionResult r = result != null ? result.results().get(i)
           : new PartitionResult(chunk.source, new long[]{chunk.firstOffset}, new long[]{-1}, 0, failure);
+      if (r.rewind()) {
+        rewinds.answered(batchSeq, r, generations[i]); // exactly-once: not committed, re-read from the committed
+        continue;
+      }
       if (books.answered(batchSeq, r, chunk, now)) {
         reportFailure(tracker.get(r.source()));
       }
@@ -314,9 +337,10 @@ public final class SourceVerticle extends VerticleBase {
   /**
    * Stops polling, waits up to {@link Budgets#DRAIN_MS} for records in flight, stores progress (up to
    * {@link Budgets#FLUSH_MS}), closes the consumer (up to {@link Budgets#CLOSE_MS}). Records not
-   * acknowledged by then are re-sent after a restart (at-least-once). Publishes a {@link TaskStopReport} when the
-   * stop begins and when the final store is over (what was not stored). Fails only when closing the consumer
-   * fails or takes longer.
+   * acknowledged by then are re-sent after a restart (at-least-once). With exactly-once the drain begins with a
+   * commit request to the producer (answers come only after commits), within the same drain budget. Publishes a
+   * {@link TaskStopReport} when the stop begins and when the final store is over (what was not stored). Fails only
+   * when closing the consumer fails or takes longer.
    */
   @Override
   public Future<?> stop() {
@@ -337,7 +361,9 @@ public final class SourceVerticle extends VerticleBase {
       drained.tryComplete();
     }
     long started = System.currentTimeMillis();
-    return drained.future()
+    // exactly-once: answers wait for the commit, so ask for it first (the records in flight then drain)
+    Future<Void> committed = limits.exactlyOnce() ? progress.commitNow() : Future.succeededFuture();
+    return committed.transform(ar -> drained.future())
         .timeout(Budgets.DRAIN_MS, TimeUnit.MILLISECONDS)
         .recover(e -> {
           LOG.warn("{} {} records still in flight after {} ms ({}); they will be mirrored again after restart",

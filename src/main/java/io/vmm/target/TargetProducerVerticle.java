@@ -200,7 +200,6 @@ public final class TargetProducerVerticle extends VerticleBase {
       List<ConsumerRecord<byte[], byte[]>> records = chunk.records();
       PartitionAnswer pa = new PartitionAnswer(chunk.source(), records.size());
       answer.chunks[ci] = pa;
-      int partition = chunk.source().partition();
       Throwable earlier = failedPartitions.get(chunk.source());
       for (int i = 0; i < records.size(); i++) {
         ConsumerRecord<byte[], byte[]> r = records.get(i);
@@ -221,8 +220,7 @@ public final class TargetProducerVerticle extends VerticleBase {
         Throwable notSent = earlier;
         if (notSent == null) {
           try {
-            ProducerRecord<byte[], byte[]> out = new ProducerRecord<>(chunk.targetTopic(), partition,
-                r.timestamp() >= 0 ? r.timestamp() : null, r.key(), r.value(), r.headers());
+            ProducerRecord<byte[], byte[]> out = TargetRecords.of(r, chunk.targetTopic());
             if (traced == null) {
               producer.send(out, callback);
             } else {
@@ -264,6 +262,10 @@ public final class TargetProducerVerticle extends VerticleBase {
           message.fail(1, ar.cause().getMessage());
         }
       });
+      return;
+    }
+    if (update.lastWritten().isEmpty()) {
+      message.reply(null); // nothing to store
       return;
     }
     AtomicInteger remaining = new AtomicInteger(update.lastWritten().size());

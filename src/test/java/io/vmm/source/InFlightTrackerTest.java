@@ -86,4 +86,45 @@ class InFlightTrackerTest {
     assertEquals(8, t.get(TP).failedOffset);
     assertEquals(0, t.inFlightRecords());
   }
+
+  @Test
+  void rewindDropsWhatIsNotCommittedAndKeepsTheCommittedPrefix() {
+    InFlightTracker t = new InFlightTracker();
+    t.add(TP, "A.t", -1);
+    t.sent(TP, 0, 0, 9, 10, 100);
+    t.sent(TP, 1, 10, 19, 10, 100);
+    t.sent(TP, 2, 20, 29, 10, 100);
+    t.answered(0, ok(0, 10)); // committed
+    assertEquals(9, t.get(TP).lastWritten);
+    assertEquals(10, t.rewind(TP), "re-read from the first record not committed");
+    assertEquals(9, t.get(TP).lastWritten, "the committed prefix stays");
+    assertEquals(0, t.inFlightRecords());
+    assertEquals(0, t.inFlightBytes());
+    assertEquals(0, t.pendingRecords(TP));
+    t.answered(2, ok(20, 10)); // a late answer for a dropped chunk is ignored
+    assertEquals(9, t.get(TP).lastWritten);
+    assertEquals(-1, t.rewind(TP), "nothing pending: nothing to re-read");
+  }
+
+  @Test
+  void rewindWithoutACommittedRecordStartsAtTheFirstSent() {
+    InFlightTracker t = new InFlightTracker();
+    t.add(TP, "A.t", -1);
+    t.sent(TP, 0, 42, 51, 10, 100);
+    assertEquals(42, t.rewind(TP));
+  }
+
+  @Test
+  void releaseFreesTheBudgetButKeepsTheChunkPending() {
+    InFlightTracker t = new InFlightTracker();
+    t.add(TP, "A.t", 4);
+    t.sent(TP, 0, 5, 9, 5, 50);
+    t.release(TP, 0);
+    assertEquals(0, t.inFlightRecords());
+    assertEquals(5, t.pendingRecords(TP), "counted as not stored in a stop report");
+    t.release(TP, 0);
+    assertEquals(0, t.inFlightRecords(), "released once");
+    t.answered(0, ok(5, 5));
+    assertEquals(0, t.inFlightRecords(), "budget not freed twice");
+  }
 }

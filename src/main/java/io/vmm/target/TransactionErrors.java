@@ -1,0 +1,78 @@
+package io.vmm.target;
+
+import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.errors.ApiException;
+import org.apache.kafka.common.errors.AuthorizationException;
+import org.apache.kafka.common.errors.InvalidPidMappingException;
+import org.apache.kafka.common.errors.InvalidProducerEpochException;
+import org.apache.kafka.common.errors.InvalidTxnStateException;
+import org.apache.kafka.common.errors.OutOfOrderSequenceException;
+import org.apache.kafka.common.errors.ProducerFencedException;
+import org.apache.kafka.common.errors.RetriableException;
+import org.apache.kafka.common.errors.TransactionAbortedException;
+import org.apache.kafka.common.errors.UnknownProducerIdException;
+import org.apache.kafka.common.errors.UnsupportedVersionException;
+
+/**
+ * What an error of a transactional producer means for the transaction and the task (after the error handling
+ * that the {@code KafkaProducer} Javadoc prescribes and Connect's {@code ExactlyOnceWorkerSourceTask} applies).
+ * Pure and stateless; causes are followed (Kafka wraps the original error, e.g. in a {@link KafkaException}
+ * "Cannot perform send because at least one previous transactional or idempotent request has failed").
+ */
+public final class TransactionErrors {
+
+  /** The three outcomes. */
+  public enum Kind {
+    /**
+     * A newer owner of the {@code transactional.id} exists ({@link ProducerFencedException}), or the producer
+     * can never write again (authorization, unsupported broker): stop writing, fail the task, do not retry.
+     */
+    FATAL,
+    /**
+     * A record the target refuses for good (e.g. {@code RecordTooLargeException}, {@code InvalidRecordException}):
+     * abort; its partition FAILED at its first uncommitted record; the other partitions of the transaction rewind.
+     */
+    REFUSED,
+    /**
+     * The transaction cannot commit but the producer can go on ({@link InvalidProducerEpochException} after a
+     * transaction timeout, a delivery timeout, a batch aborted with the transaction): abort, rewind every
+     * partition of the transaction to its last committed position.
+     */
+    ABORTABLE
+  }
+
+  private TransactionErrors() {
+  }
+
+  /** Whether {@code e} or a cause is a {@link ProducerFencedException}: a newer owner of the id exists. */
+  public static boolean fenced(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+      if (t instanceof ProducerFencedException) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** The kind of {@code e} (any error a send callback, {@code beginTransaction}, a commit or an abort reported). */
+  public static Kind kind(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+      if (t instanceof ProducerFencedException || t instanceof AuthorizationException
+          || t instanceof UnsupportedVersionException) {
+        return Kind.FATAL;
+      }
+    }
+    Throwable root = e;
+    while (root instanceof KafkaException && !(root instanceof ApiException) && root.getCause() != null
+        && root.getCause() != root) {
+      root = root.getCause(); // a plain KafkaException wrapping the first error of the transaction
+    }
+    if (root instanceof RetriableException || root instanceof TransactionAbortedException
+        || root instanceof InvalidProducerEpochException || root instanceof InvalidPidMappingException
+        || root instanceof InvalidTxnStateException || root instanceof OutOfOrderSequenceException
+        || root instanceof UnknownProducerIdException || !(root instanceof ApiException)) {
+      return Kind.ABORTABLE;
+    }
+    return Kind.REFUSED;
+  }
+}

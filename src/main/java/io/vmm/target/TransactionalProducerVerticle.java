@@ -1,0 +1,415 @@
+package io.vmm.target;
+
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.eventbus.Message;
+import io.vertx.core.eventbus.MessageConsumer;
+import io.vmm.async.Budgets;
+import io.vmm.bus.Addresses;
+import io.vmm.bus.BatchResult.PartitionResult;
+import io.vmm.bus.ProgressUpdate;
+import io.vmm.bus.SourceBatch;
+import io.vmm.metrics.FlowMetrics;
+import io.vmm.progress.ProgressFormat;
+import io.vmm.target.TransactionErrors.Kind;
+import io.vmm.tracing.TracedSender;
+import io.vmm.tracing.Tracing;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.producer.Callback;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.TimeoutException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * The exactly-once target producer of one source task (deployed instead of {@link TargetProducerVerticle} when the
+ * flow's target sets {@code exactly.once.source.support=enabled}; same addresses, same messages). One
+ * transactional {@link KafkaProducer} whose {@code transactional.id} is the task's
+ * ({@link io.vmm.config.FlowSpec#transactionalId}); {@code initTransactions()} at start fences any earlier owner of
+ * the id (a restarted task, a zombie process, the previous owner of a unit moved in cluster mode), after
+ * Connect's {@code ExactlyOnceWorkerSourceTask}.
+ * <p>
+ * Each transaction holds mirrored records ({@link TargetRecords}) and, written last, one progress record per source
+ * partition in it (MM2's format, upstream offset of its last record in the transaction) in
+ * {@code mm2-offsets.<source>.internal}. A transaction begins with the first batch to send and commits when the
+ * {@link CommitTrigger} says (interval, or half of the task's in-flight marks), when the source task asks to store
+ * progress (a {@link ProgressUpdate}: "commit now", answered with success once committed: the progress it names is
+ * in committed transactions already), and at stop. <b>{@link io.vmm.bus.BatchResult}s are held until their
+ * transaction commits</b>, then answered in order: every position the source task takes as written, stores or
+ * turns into an offset sync (after MM2's {@code OffsetSyncWriter}) is a committed one, so a checkpoint never
+ * points at an aborted record.
+ * <p>
+ * Failures ({@link TransactionErrors}): a send error or an epoch / transaction-timeout error aborts the
+ * transaction and answers its chunks with {@link PartitionResult#rewind}: the task re-reads each partition from its
+ * last committed position, and chunks of an older rewind generation that arrive meanwhile are not sent. A record
+ * refused for good (first error of the transaction, e.g. {@code RecordTooLargeException}) also aborts; its
+ * partition is answered FAILED at its first uncommitted record and is never written again by this producer. A
+ * commit or abort that times out is retried for {@link Budgets#TXN_END_RETRY_MS} (Kafka allows it), never
+ * assumed either way. Fencing ({@code ProducerFencedException}), authorization errors and an end of transaction
+ * that cannot be resolved stop this producer for good: everything held and every later chunk is answered FAILED
+ * with an error naming the {@code transactional.id}; a task restart resumes from the committed progress.
+ * <p>
+ * Threading: a <b>worker</b> verticle; messages, the commit timer and every transaction call run one at a time on
+ * its context (commit and abort block it: batches queue meanwhile, as one transaction is open at a time). Kafka
+ * runs the send callbacks on its network thread: they only record downstream offsets and the transaction's first
+ * error. Stop: an open transaction is committed once (the task's own stop already asked for that commit), else
+ * aborted; the producer closes within {@link Budgets#CLIENT_CLOSE_MS}.
+ */
+public final class TransactionalProducerVerticle extends VerticleBase {
+
+  private static final Logger LOG = LoggerFactory.getLogger(TransactionalProducerVerticle.class);
+
+  /** The first send error of a transaction: source partition, upstream offset, error. */
+  private record SendError(long txn, TopicPartition source, long upstream, Throwable error) {
+  }
+
+  private final String flow;
+  private final String sourceAlias;
+  private final String targetAlias;
+  private final int index;
+  private final String transactionalId;
+  private final Map<String, Object> producerConfig;
+  private final String progressTopic;
+  private final Tracing tracing;
+  private final FlowMetrics.TransactionMetrics metrics;
+  private final CommitTrigger trigger;
+  private final List<MessageConsumer<?>> consumers = new ArrayList<>();
+  private final TransactionBatches batches = new TransactionBatches();
+  /** Last upstream offset per source partition in the open transaction (its progress records). */
+  private final Map<TopicPartition, Long> lastUpstream = new LinkedHashMap<>();
+  /** Highest rewind generation per source partition sent in the open transaction. */
+  private final Map<TopicPartition, Long> generations = new HashMap<>();
+  /** Per partition, the oldest rewind generation still sent (older chunks were polled before a rewind). */
+  private final Map<TopicPartition, Long> minGeneration = new HashMap<>();
+  /** Partitions with a record refused for good: never written again by this producer. */
+  private final Map<TopicPartition, Throwable> failed = new HashMap<>();
+  /** The open transaction's first send error; a new reference per transaction (late callbacks cannot leak). */
+  private AtomicReference<SendError> firstError = new AtomicReference<>();
+  private KafkaProducer<byte[], byte[]> producer;
+  private TracedSender traced;
+  /** Set when this producer can never write again: every chunk is answered FAILED with it. */
+  private Throwable fatal;
+  private long txn;
+  private long timer = -1;
+
+  /**
+   * @param flow            flow name {@code A->B}
+   * @param index           source task number (uses producer {@code index})
+   * @param transactionalId the task's {@code transactional.id}
+   * @param producerConfig  target producer settings with overrides (the transactional ones are added:
+   *                        {@link TransactionalConfig})
+   * @param progressTopic   {@code mm2-offsets.<source>.internal}
+   * @param trigger         when to commit: the task's commit interval (the caller caps it well below the source
+   *                        task's wait for an answer, so a held answer never times out) and in-flight marks
+   * @param metrics         the task's transaction meters
+   */
+  public TransactionalProducerVerticle(String flow, int index, String transactionalId,
+                                       Map<String, Object> producerConfig, String progressTopic,
+                                       CommitTrigger trigger, Tracing tracing,
+                                       FlowMetrics.TransactionMetrics metrics) {
+    this.flow = flow;
+    this.sourceAlias = flow.substring(0, flow.indexOf("->"));
+    this.targetAlias = flow.substring(flow.indexOf("->") + 2);
+    this.index = index;
+    this.transactionalId = transactionalId;
+    this.producerConfig = TransactionalConfig.of(producerConfig, transactionalId, trigger.intervalMs());
+    this.progressTopic = progressTopic;
+    this.tracing = tracing;
+    this.metrics = metrics;
+    this.trigger = trigger;
+  }
+
+  /** Creates the producer and fences earlier owners of the id ({@code initTransactions}, blocking: worker). */
+  @Override
+  public Future<?> start() {
+    long started = System.currentTimeMillis();
+    producer = new KafkaProducer<>(producerConfig);
+    try {
+      producer.initTransactions();
+    } catch (RuntimeException e) {
+      producer.close(Duration.ZERO);
+      return Future.failedFuture(new IllegalStateException(flow + " transactional.id " + transactionalId
+          + ": initTransactions failed: " + e, e));
+    }
+    LOG.info("{} exactly-once producer {} ready in {} ms: transactional.id {} (earlier owners fenced), commit "
+        + "interval {} ms", flow, index, System.currentTimeMillis() - started, transactionalId, trigger.intervalMs());
+    traced = tracing.sender(producer);
+    consumers.add(vertx.eventBus().<SourceBatch>localConsumer(Addresses.produce(flow, index), this::onBatch));
+    consumers.add(vertx.eventBus().<ProgressUpdate>localConsumer(Addresses.progress(flow, index), this::onProgress));
+    return Future.all(consumers.stream().map(MessageConsumer::completion).toList());
+  }
+
+  // ------------------------------------------------------------------------------------------ batches
+
+  private void onBatch(Message<SourceBatch> message) {
+    TransactionBatches.Held held = new TransactionBatches.Held(message);
+    for (SourceBatch.Chunk chunk : message.body().chunks()) {
+      TopicPartition tp = chunk.source();
+      List<ConsumerRecord<byte[], byte[]>> records = chunk.records();
+      long[] upstream = new long[records.size()];
+      for (int i = 0; i < upstream.length; i++) {
+        upstream[i] = records.get(i).offset();
+      }
+      TransactionBatches.Answer answer = held.add(tp, upstream);
+      if (fatal != null) {
+        answer.preset(failedAt0(tp, upstream, fatal));
+      } else if (failed.containsKey(tp)) {
+        answer.preset(failedAt0(tp, upstream, failed.get(tp)));
+      } else if (chunk.generation() < minGeneration.getOrDefault(tp, 0L)) {
+        answer.preset(PartitionResult.rewind(tp, upstream, new IllegalStateException("polled before a rewind")));
+      } else if (begin()) {
+        send(chunk, records, answer);
+      } else {
+        answer.preset(failedAt0(tp, upstream, fatal));
+      }
+      chunk.release(); // the producer holds the bytes now
+    }
+    batches.hold(held);
+    if (fatal != null) {
+      batches.answerAll((tp, upstream, downstream) -> failedAt0(tp, upstream, fatal));
+    } else if (!trigger.open()) {
+      batches.answerAll(TransactionBatches::committed); // nothing in a transaction: every answer is preset
+    } else if (firstError.get() != null) {
+      abortAndRewind(firstError.get().error());
+    } else if (trigger.due(System.currentTimeMillis()) != CommitTrigger.Reason.NONE) {
+      commit();
+    }
+  }
+
+  /** Begins a transaction unless one is open; false when this producer is fatally failed (then {@link #fatal}). */
+  private boolean begin() {
+    if (trigger.open()) {
+      return true;
+    }
+    try {
+      producer.beginTransaction();
+    } catch (RuntimeException e) {
+      fail(e);
+      return false;
+    }
+    long t = ++txn;
+    firstError = new AtomicReference<>();
+    trigger.began(System.currentTimeMillis());
+    timer = vertx.setTimer(trigger.remainingMs(System.currentTimeMillis()) + 1, id -> {
+      timer = -1;
+      if (txn == t && trigger.open()) {
+        commit();
+      }
+    });
+    return true;
+  }
+
+  private void send(SourceBatch.Chunk chunk, List<ConsumerRecord<byte[], byte[]>> records,
+                    TransactionBatches.Answer answer) {
+    TopicPartition tp = chunk.source();
+    long t = txn;
+    AtomicReference<SendError> errors = firstError;
+    long bytes = 0;
+    for (int i = 0; i < records.size(); i++) {
+      ConsumerRecord<byte[], byte[]> r = records.get(i);
+      bytes += TargetRecords.bytes(r);
+      int at = i;
+      Callback callback = (metadata, e) -> {
+        if (e == null) {
+          answer.downstream[at] = metadata.offset();
+        } else if (errors.compareAndSet(null, new SendError(t, tp, r.offset(), e))) {
+          context.runOnContext(v -> {
+            if (txn == t && trigger.open()) {
+              abortAndRewind(e);
+            }
+          });
+        }
+      };
+      try {
+        ProducerRecord<byte[], byte[]> out = TargetRecords.of(r, chunk.targetTopic());
+        if (traced == null) {
+          producer.send(out, callback);
+        } else {
+          traced.send(r, out, callback);
+        }
+      } catch (RuntimeException e) {
+        errors.compareAndSet(null, new SendError(t, tp, r.offset(), e));
+        break; // the transaction aborts after this batch; the whole chunk rewinds
+      }
+    }
+    trigger.added(tp, records.size(), bytes);
+    lastUpstream.put(tp, records.get(records.size() - 1).offset());
+    generations.merge(tp, chunk.generation(), Math::max);
+  }
+
+  // ------------------------------------------------------------------------------------------ commit, abort
+
+  /** A progress store: commit what is open, then answer success (acknowledged progress is committed). */
+  private void onProgress(Message<ProgressUpdate> message) {
+    if (trigger.open()) {
+      commit();
+    }
+    message.reply(null);
+  }
+
+  /**
+   * Writes the progress records, commits (timeouts retried), answers the held batches; on failure aborts and
+   * rewinds, or fails this producer.
+   */
+  private void commit() {
+    if (firstError.get() != null) {
+      abortAndRewind(firstError.get().error());
+      return;
+    }
+    long started = System.currentTimeMillis();
+    long t = txn;
+    AtomicReference<SendError> errors = firstError;
+    try {
+      lastUpstream.forEach((tp, offset) -> producer.send(new ProducerRecord<>(progressTopic,
+          ProgressFormat.key(sourceAlias, tp), ProgressFormat.value(offset)), (md, e) -> {
+            if (e != null) {
+              errors.compareAndSet(null, new SendError(t, null, -1, e));
+            }
+          }));
+      endWithRetries(true);
+    } catch (TimeoutException e) {
+      fail(new IllegalStateException("the outcome of the commit is unknown after retrying for "
+          + Budgets.TXN_END_RETRY_MS + " ms", e));
+      return;
+    } catch (RuntimeException e) {
+      SendError first = firstError.get();
+      abortAndRewind(first != null ? first.error() : e);
+      return;
+    }
+    long latency = System.currentTimeMillis() - started;
+    metrics.committed(trigger.records(), latency);
+    LOG.debug("{} {} committed {} records of {} in {} ms", flow, transactionalId, trigger.records(),
+        lastUpstream.keySet(), latency);
+    ended();
+    batches.answerAll(TransactionBatches::committed);
+  }
+
+  /** Aborts the open transaction after {@code cause}; its chunks rewind (a refused record's partition FAILS). */
+  private void abortAndRewind(Throwable cause) {
+    SendError first = firstError.get();
+    Throwable error = first != null ? first.error() : cause;
+    Kind kind = TransactionErrors.kind(error);
+    if (kind == Kind.FATAL) {
+      fail(error);
+      return;
+    }
+    try {
+      endWithRetries(false);
+    } catch (RuntimeException e) {
+      fail(TransactionErrors.kind(e) == Kind.FATAL ? e
+          : new IllegalStateException("aborting the transaction failed after " + error + ": " + e, e));
+      return;
+    }
+    metrics.aborted();
+    TopicPartition refused = kind == Kind.REFUSED && first != null ? first.source() : null;
+    Throwable named = refused == null ? null : new IllegalStateException("the target refused the record at upstream "
+        + "offset " + first.upstream() + " for good; its transaction was aborted: "
+        + io.vmm.kafka.AclHints.onWrite(error, String.valueOf(refused), targetAlias), error);
+    for (Map.Entry<TopicPartition, Long> g : generations.entrySet()) {
+      if (!g.getKey().equals(refused)) {
+        minGeneration.put(g.getKey(), g.getValue() + 1);
+      }
+    }
+    if (refused != null) {
+      failed.put(refused, named);
+    }
+    LOG.warn("{} {}: transaction ABORTED ({} records of {}): {}; {}", flow, transactionalId, trigger.records(),
+        lastUpstream.keySet(), error, refused == null ? "every partition rewinds to its last committed position"
+            : refused + " FAILED, the others rewind to their last committed positions");
+    ended();
+    batches.answerAll((tp, upstream, downstream) -> tp.equals(refused) ? failedAt0(tp, upstream, named)
+        : PartitionResult.rewind(tp, upstream, error));
+  }
+
+  /** {@code commitTransaction()} or {@code abortTransaction()}, retried while it times out within the budget. */
+  private void endWithRetries(boolean commit) {
+    long deadline = System.currentTimeMillis() + Budgets.TXN_END_RETRY_MS;
+    while (true) {
+      try {
+        if (commit) {
+          producer.commitTransaction();
+        } else {
+          producer.abortTransaction();
+        }
+        return;
+      } catch (TimeoutException e) {
+        if (System.currentTimeMillis() >= deadline) {
+          throw e;
+        }
+        LOG.warn("{} {}: {} timed out, retrying: {}", flow, transactionalId, commit ? "commit" : "abort", e.toString());
+      }
+    }
+  }
+
+  private void ended() {
+    trigger.ended();
+    lastUpstream.clear();
+    generations.clear();
+    if (timer >= 0) {
+      vertx.cancelTimer(timer);
+      timer = -1;
+    }
+  }
+
+  /** This producer can never write again: closes it and answers everything held FAILED with {@code e}. */
+  private void fail(Throwable e) {
+    if (fatal == null) {
+      String why = TransactionErrors.fenced(e)
+          ? "was fenced: a newer producer with this id exists (the task runs elsewhere, or this is a zombie)"
+          : "cannot go on";
+      fatal = new IllegalStateException(flow + " task " + index + ": transactional.id " + transactionalId + " "
+          + why + "; nothing more is written by this task until it restarts: " + e, e);
+      LOG.error("{}", fatal.getMessage());
+      producer.close(Duration.ZERO);
+    }
+    ended();
+    batches.answerAll((tp, upstream, downstream) -> failedAt0(tp, upstream, fatal));
+  }
+
+  private static PartitionResult failedAt0(TopicPartition tp, long[] upstream, Throwable e) {
+    return TransactionBatches.failedAt0(tp, upstream, e);
+  }
+
+  @Override
+  public Future<?> stop() {
+    Future<?> unregistered = Future.all(consumers.stream().map(MessageConsumer::unregister).toList());
+    if (producer != null && fatal == null) {
+      if (trigger.open() && firstError.get() == null) {
+        long started = System.currentTimeMillis();
+        try {
+          producer.commitTransaction(); // once: the task's stop asked for this commit already
+          metrics.committed(trigger.records(), System.currentTimeMillis() - started);
+          ended();
+          batches.answerAll(TransactionBatches::committed);
+        } catch (RuntimeException e) {
+          LOG.warn("{} {}: final commit failed at stop: {}", flow, transactionalId, e.toString());
+        }
+      }
+      if (trigger.open()) {
+        try {
+          producer.abortTransaction();
+          metrics.aborted();
+        } catch (RuntimeException e) {
+          LOG.warn("{} {}: abort at stop failed (the transaction times out on the broker): {}", flow,
+              transactionalId, e.toString());
+        }
+        ended();
+        IllegalStateException aborted = new IllegalStateException("aborted at stop");
+        batches.answerAll((tp, upstream, downstream) -> PartitionResult.rewind(tp, upstream, aborted));
+      }
+      producer.close(Duration.ofMillis(Budgets.CLIENT_CLOSE_MS));
+      LOG.info("{} exactly-once producer {} ({}) closed", flow, index, transactionalId);
+    }
+    return unregistered;
+  }
+}
