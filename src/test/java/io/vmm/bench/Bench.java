@@ -2,6 +2,9 @@ package io.vmm.bench;
 
 import io.vertx.core.json.JsonObject;
 import io.vmm.config.ConfigParser;
+import io.vmm.config.ConnectorConfig;
+import io.vmm.config.ConnectorKeys;
+import io.vmm.config.FlowSpec;
 import io.vmm.config.Environment;
 import io.vmm.config.MirrorMakerConfig;
 import org.apache.kafka.clients.admin.Admin;
@@ -398,7 +401,7 @@ public final class Bench {
 
     int run() throws Exception {
         if (opt.contenders.stream().anyMatch(Bench::exactlyOnce)) {
-            commitMs(); // fails fast (before any broker starts) if our default cannot be read
+            ourCommitRules(); // fails fast (before any broker starts) if our commit rules cannot be read
         }
         Files.createDirectories(LOG_DIR);
         Runtime.getRuntime().addShutdownHook(new Thread(this::killAll, "bench-shutdown"));
@@ -475,9 +478,11 @@ public final class Bench {
         System.out.println("tasks     " + opt.tasks + " (our tasksMax, MM2 tasks.max)");
         System.out.println("delivery  " + opt.delivery.name().toLowerCase(Locale.ROOT).replace('_', '-') + ": " + String.join(", ", opt.contenders)
                 + (opt.contenders.stream().anyMatch(Bench::exactlyOnce)
-                ? String.format("; exactly-once commit interval %,d ms (ours and the transactional loop's%s; MM2: its default,"
-                        + " a transaction per task poll); target records counted with a read_committed consumer",
-                        commitMs(), opt.commitMs == null ? ", our default" : "")
+                ? String.format("; exactly-once commit interval %,d ms (ours and the transactional loop's%s), early at %,d records"
+                        + " or %,d bytes in a partition or %,d bytes in all (ours per task, the loop's in its one transaction);"
+                        + " MM2: its default, a transaction per task poll; target records counted with a read_committed consumer",
+                        commitMs(), opt.commitMs == null ? ", our default" : "", ourCommitRules().partitionRecords(),
+                        ourCommitRules().partitionBytes(), ourCommitRules().taskBytes())
                 : ""));
         System.out.println("jvm       vmm \"" + opt.vmmJvm + "\", mm2 \"" + opt.mm2Jvm + "\", plain \"" + opt.plainJvm + "\"");
         System.out.println("brokers   A " + HOST + ":39092, B " + HOST + ":49092 (KRaft 4.1.1, child JVMs, -Xmx768m), wiped before each contender");
@@ -1003,8 +1008,11 @@ public final class Bench {
             }
             case "plain-eos" -> {
                 cmd.addAll(flags(opt.plainJvm));
+                CommitRules rules = ourCommitRules();
                 cmd.addAll(List.of("-cp", brokerClasspath, TransactionalLoop.class.getName(), brokerA.bootstrap(),
-                        brokerB.bootstrap(), String.join(",", opt.sourceTopics()), Long.toString(commitMs())));
+                        brokerB.bootstrap(), String.join(",", opt.sourceTopics()), Long.toString(rules.intervalMs()),
+                        Integer.toString(rules.partitionRecords()), Integer.toString(rules.partitionBytes()),
+                        Integer.toString(rules.taskBytes())));
             }
             default -> throw new IllegalArgumentException(name);
         }
@@ -1046,22 +1054,38 @@ public final class Bench {
      * mirror makes of its exactly-once config (our own config parser: {@code FlowSpec.transactionIntervalMs()}).
      */
     long commitMs() {
-        if (opt.commitMs != null) {
-            return opt.commitMs;
-        }
-        if (ourCommitMs == null) {
-            try {
-                MirrorMakerConfig c = ConfigParser.parse(new JsonObject(vmmConfig(true, null)), new Environment(Map.of()));
-                ourCommitMs = c.flows().get(0).transactionIntervalMs();
-            } catch (RuntimeException | LinkageError e) {
-                throw new IllegalStateException("cannot read our mirror's default exactly-once commit interval through "
-                        + "io.vmm.config.ConfigParser (" + e + "); pass --commit-ms MS", e);
-            }
-        }
-        return ourCommitMs;
+        return opt.commitMs != null ? opt.commitMs : ourCommitRules().intervalMs();
     }
 
-    private Long ourCommitMs;
+    /**
+     * When our mirror commits a transaction, read through our own config parser from the config the benchmark gives
+     * it: the interval ({@code FlowSpec.transactionIntervalMs()}) and the early-commit marks of
+     * {@code io.vmm.target.CommitTrigger}, half of each in-flight limit ({@code vmm.inflight.partition.max.records},
+     * {@code vmm.inflight.partition.max.bytes}, {@code vmm.inflight.task.max.bytes}). The transactional loop commits
+     * on the same rules.
+     */
+    record CommitRules(long intervalMs, int partitionRecords, int partitionBytes, int taskBytes) {
+    }
+
+    CommitRules ourCommitRules() {
+        if (ourCommitRules == null) {
+            try {
+                MirrorMakerConfig c = ConfigParser.parse(new JsonObject(vmmConfig(true, opt.commitMs)), new Environment(Map.of()));
+                FlowSpec f = c.flows().get(0);
+                ConnectorConfig sc = f.sourceConnector().config();
+                ourCommitRules = new CommitRules(f.transactionIntervalMs(),
+                        Math.max(1, sc.getInt(ConnectorKeys.INFLIGHT_PARTITION_MAX_RECORDS) / 2),
+                        Math.max(1, sc.getInt(ConnectorKeys.INFLIGHT_PARTITION_MAX_BYTES) / 2),
+                        Math.max(1, sc.getInt(ConnectorKeys.INFLIGHT_TASK_MAX_BYTES) / 2));
+            } catch (RuntimeException | LinkageError e) {
+                throw new IllegalStateException("cannot read our mirror's exactly-once commit rules through "
+                        + "io.vmm.config.ConfigParser: " + e, e);
+            }
+        }
+        return ourCommitRules;
+    }
+
+    private CommitRules ourCommitRules;
 
     /**
      * MM2's dedicated-mode config. Exactly-once as MM2 4.1.1 needs it: {@code B.exactly.once.source.support = enabled}

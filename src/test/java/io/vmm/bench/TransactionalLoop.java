@@ -29,7 +29,7 @@ import java.util.concurrent.CountDownLatch;
  *
  * <pre>
  * java -cp "target/test-classes:$(cat target/test.classpath)" io.vmm.bench.TransactionalLoop \
- *      SOURCE_BOOTSTRAP TARGET_BOOTSTRAP TOPIC[,TOPIC...] COMMIT_INTERVAL_MS
+ *      SOURCE_BOOTSTRAP TARGET_BOOTSTRAP TOPIC[,TOPIC...] COMMIT_INTERVAL_MS PARTITION_RECORDS PARTITION_BYTES TOTAL_BYTES
  * </pre>
  *
  * <ul>
@@ -39,8 +39,11 @@ import java.util.concurrent.CountDownLatch;
  *   <li>Producer: as our target producer ({@code ClusterSpec#producerConfig}): {@code acks=all}, idempotence,
  *       {@code linger.ms=5}, {@code batch.size=128 KB}, {@code buffer.memory=32 MB}, plus
  *       {@code transactional.id=bench-plain-eos-loop}.</li>
- *   <li>Transactions: a transaction opens with the first record after a commit and is committed
- *       COMMIT_INTERVAL_MS later (our mirror's {@code transaction.boundary.interval.ms}). Each transaction also
+ *   <li>Transactions: a transaction opens with the first record after a commit and is committed on our mirror's
+ *       rules ({@code io.vmm.target.CommitTrigger}): COMMIT_INTERVAL_MS after it began (our
+ *       {@code transaction.boundary.interval.ms}), or earlier once it holds PARTITION_RECORDS records or
+ *       PARTITION_BYTES bytes (key + value) of one partition, or TOTAL_BYTES bytes in all (half our in-flight
+ *       limits; the benchmark passes the values our config parser gives). Each transaction also
  *       holds one progress record per source partition it copied from (key {@code <topic>:<partition>}, value the
  *       next offset to read, in ASCII) in the compacted topic {@link #PROGRESS_TOPIC} on the target, as our mirror
  *       writes its progress records into {@code mm2-offsets.A.internal} inside its transactions. (Not
@@ -62,14 +65,18 @@ public final class TransactionalLoop {
     }
 
     public static void main(String[] args) {
-        if (args.length != 4) {
-            System.err.println("usage: TransactionalLoop SOURCE_BOOTSTRAP TARGET_BOOTSTRAP TOPIC[,TOPIC...] COMMIT_INTERVAL_MS");
+        if (args.length != 7) {
+            System.err.println("usage: TransactionalLoop SOURCE_BOOTSTRAP TARGET_BOOTSTRAP TOPIC[,TOPIC...] COMMIT_INTERVAL_MS"
+                    + " PARTITION_RECORDS PARTITION_BYTES TOTAL_BYTES");
             System.exit(2);
         }
         String source = args[0];
         String target = args[1];
         List<String> topics = List.of(args[2].split(","));
         long commitMs = Long.parseLong(args[3]);
+        long maxPartitionRecords = Long.parseLong(args[4]);
+        long maxPartitionBytes = Long.parseLong(args[5]);
+        long maxTotalBytes = Long.parseLong(args[6]);
 
         Properties cp = new Properties();
         cp.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, source);
@@ -105,6 +112,9 @@ public final class TransactionalLoop {
         }, "plain-eos-loop-shutdown"));
 
         Map<TopicPartition, Long> positions = new HashMap<>();
+        Map<TopicPartition, long[]> held = new HashMap<>(); // records, bytes of each partition in the open transaction
+        long heldBytes = 0;
+        boolean full = false;
         boolean open = false;
         int exit = 0;
         KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(pp);
@@ -119,7 +129,8 @@ public final class TransactionalLoop {
             consumer.seekToBeginning(assignment);
             producer.initTransactions();
             System.out.println("plain eos loop: " + assignment.size() + " partitions of " + topics + " from " + source
-                    + " -> A.<topic> on " + target + ", a transaction every " + commitMs + " ms");
+                    + " -> A.<topic> on " + target + ", a transaction every " + commitMs + " ms, or at " + maxPartitionRecords
+                    + " records or " + maxPartitionBytes + " bytes of a partition or " + maxTotalBytes + " bytes in all");
             long openedAt = 0;
             try {
                 while (true) {
@@ -133,11 +144,21 @@ public final class TransactionalLoop {
                     for (ConsumerRecord<byte[], byte[]> r : records) {
                         producer.send(new ProducerRecord<>("A." + r.topic(), r.partition(), r.timestamp(), r.key(), r.value(),
                                 r.headers()));
-                        positions.put(new TopicPartition(r.topic(), r.partition()), r.offset() + 1);
+                        TopicPartition tp = new TopicPartition(r.topic(), r.partition());
+                        positions.put(tp, r.offset() + 1);
+                        long size = (r.key() == null ? 0 : r.key().length) + (r.value() == null ? 0 : r.value().length);
+                        long[] h = held.computeIfAbsent(tp, k -> new long[2]);
+                        h[0]++;
+                        h[1] += size;
+                        heldBytes += size;
+                        full |= h[0] >= maxPartitionRecords || h[1] >= maxPartitionBytes || heldBytes >= maxTotalBytes;
                     }
-                    if (open && System.currentTimeMillis() - openedAt >= commitMs) {
+                    if (open && (full || System.currentTimeMillis() - openedAt >= commitMs)) {
                         commit(producer, positions);
                         open = false;
+                        held.clear();
+                        heldBytes = 0;
+                        full = false;
                     }
                 }
             } catch (WakeupException e) {
