@@ -476,7 +476,8 @@ public final class Bench {
         };
         System.out.println("mode      " + opt.mode.name().toLowerCase(Locale.ROOT) + ": " + what);
         System.out.println("tasks     " + opt.tasks + " (our tasksMax, MM2 tasks.max)");
-        System.out.println("delivery  " + opt.delivery.name().toLowerCase(Locale.ROOT).replace('_', '-') + ": " + String.join(", ", opt.contenders)
+        System.out.println("delivery  " + opt.contenders.stream().map(c -> c + (exactlyOnce(c) ? " (exactly-once)" : " (at-least-once)"))
+                .collect(Collectors.joining(", "))
                 + (opt.contenders.stream().anyMatch(Bench::exactlyOnce)
                 ? String.format("; exactly-once commit interval %,d ms (ours and the transactional loop's%s), early at %,d records"
                         + " or %,d bytes in a partition or %,d bytes in all (ours per task, the loop's in its one transaction);"
