@@ -152,10 +152,16 @@ public final class SourceConnector {
         }));
   }
 
-  /** Producers, writer and stored progress in parallel; then the planned tasks; then the other roles. */
+  /**
+   * Producers, writer and stored progress in parallel; then the planned tasks; then the other roles. With
+   * exactly-once the progress is read after the producers started: their {@code initTransactions()} fenced any
+   * earlier owner, so no transaction can commit after the read (the read then sees every committed position).
+   */
   private Future<Void> startData(Discovery found, List<Integer> mine) {
-    return Future.all(tasks.deployProducers(mine), deployOffsetSyncWriter(), tasks.loadProgress(found.progressStored()),
-            TransactionFencing.fenceStale(scope))
+    Future<Void> fenced = scope.flow().exactlyOnce() ? tasks.deployProducers(mine) : Future.succeededFuture();
+    return fenced.compose(x -> Future.all(scope.flow().exactlyOnce() ? Future.succeededFuture()
+                : tasks.deployProducers(mine), deployOffsetSyncWriter(), tasks.loadProgress(found.progressStored()),
+            TransactionFencing.fenceStale(scope)))
         .compose(v -> tasks.deployTasks(mine, found.bounds()))
         .compose(v -> startRoles());
   }

@@ -1,6 +1,6 @@
 package io.vmm.source;
 
-import io.vertx.kafka.client.consumer.KafkaReadStream;
+import io.vertx.core.Future;
 import io.vmm.bus.BatchResult.PartitionResult;
 import io.vmm.source.InFlightTracker.PartitionState;
 import org.apache.kafka.common.TopicPartition;
@@ -9,6 +9,7 @@ import org.slf4j.LoggerFactory;
 
 import java.util.HashMap;
 import java.util.Map;
+import java.util.function.BiFunction;
 import java.util.function.Consumer;
 
 /**
@@ -34,18 +35,21 @@ final class Rewinds {
   private final String taskId;
   private final InFlightTracker tracker;
   private final FetchGate gate;
-  private final KafkaReadStream<byte[], byte[]> stream;
+  private final BiFunction<TopicPartition, Long, Future<Void>> seek;
   private final Consumer<PartitionState> onSeekFailed;
   private final Map<TopicPartition, Long> generations = new HashMap<>();
   private long rewinds;
 
-  /** @param onSeekFailed reports a partition made FAILED because its seek back failed */
-  Rewinds(String taskId, InFlightTracker tracker, FetchGate gate, KafkaReadStream<byte[], byte[]> stream,
+  /**
+   * @param seek         the consumer's seek (the read stream's), completing on the task's event loop
+   * @param onSeekFailed reports a partition made FAILED because its seek back failed
+   */
+  Rewinds(String taskId, InFlightTracker tracker, FetchGate gate, BiFunction<TopicPartition, Long, Future<Void>> seek,
           Consumer<PartitionState> onSeekFailed) {
     this.taskId = taskId;
     this.tracker = tracker;
     this.gate = gate;
-    this.stream = stream;
+    this.seek = seek;
     this.onSeekFailed = onSeekFailed;
   }
 
@@ -90,7 +94,7 @@ final class Rewinds {
     gate.positioning(tp);
     LOG.warn("{} {}: transaction aborted ({}); re-reading from upstream offset {} (last committed {})", taskId, tp,
         String.valueOf(r.error()), from, s.lastWritten);
-    stream.seek(tp, from).onComplete(ar -> {
+    seek.apply(tp, from).onComplete(ar -> {
       gate.positioned(tp);
       if (ar.failed() && !s.failed()) {
         tracker.fail(tp, new IllegalStateException("seeking back to " + from + " after an aborted transaction "

@@ -170,7 +170,7 @@ public final class SourceVerticle extends VerticleBase {
           stream.pollTimeout(Duration.ofMillis(limits.pollTimeoutMs()));
           stream.exceptionHandler(this::onPollError);
           stream.batchHandler(this::onBatch);
-          rewinds = new Rewinds(taskId, tracker, gate, stream, this::reportFailure);
+          rewinds = new Rewinds(taskId, tracker, gate, stream::seek, this::reportFailure);
           Set<TopicPartition> tps = new HashSet<>();
           partitions.forEach(p -> tps.add(p.tp()));
           return stream.assign(tps);

@@ -5,8 +5,9 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 
 /**
  * The record conversion of both target producers ({@link TargetProducerVerticle},
- * {@link TransactionalProducerVerticle}), as MM2's MirrorSourceTask converts: same partition number, key and value bytes verbatim (nulls and tombstones
- * kept), all headers in order, the source timestamp sent as CreateTime (none when the source record has none).
+ * {@link TransactionalProducerVerticle}), as MM2's MirrorSourceTask converts: same partition number, key and value
+ * bytes verbatim (nulls and tombstones kept), all headers in order, the source timestamp sent as CreateTime (none
+ * when the source record has none).
  * Stateless.
  */
 public final class TargetRecords {

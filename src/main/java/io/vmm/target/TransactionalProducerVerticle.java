@@ -17,6 +17,7 @@ import io.vmm.tracing.Tracing;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.Callback;
 import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.TimeoutException;
@@ -30,6 +31,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Function;
 
 /**
  * The exactly-once target producer of one source task (deployed instead of {@link TargetProducerVerticle} when the
@@ -62,8 +64,8 @@ import java.util.concurrent.atomic.AtomicReference;
  * Threading: a <b>worker</b> verticle; messages, the commit timer and every transaction call run one at a time on
  * its context (commit and abort block it: batches queue meanwhile, as one transaction is open at a time). Kafka
  * runs the send callbacks on its network thread: they only record downstream offsets and the transaction's first
- * error. Stop: an open transaction is committed once (the task's own stop already asked for that commit), else
- * aborted; the producer closes within {@link Budgets#CLIENT_CLOSE_MS}.
+ * error. Stop: an open transaction (normally none: the task's own stop asked for the commit) is committed as any
+ * other, else aborted; the producer closes within {@link Budgets#CLIENT_CLOSE_MS}.
  */
 public final class TransactionalProducerVerticle extends VerticleBase {
 
@@ -95,7 +97,8 @@ public final class TransactionalProducerVerticle extends VerticleBase {
   private final Map<TopicPartition, Throwable> failed = new HashMap<>();
   /** The open transaction's first send error; a new reference per transaction (late callbacks cannot leak). */
   private AtomicReference<SendError> firstError = new AtomicReference<>();
-  private KafkaProducer<byte[], byte[]> producer;
+  private final Function<Map<String, Object>, Producer<byte[], byte[]>> factory;
+  private Producer<byte[], byte[]> producer;
   private TracedSender traced;
   /** Set when this producer can never write again: every chunk is answered FAILED with it. */
   private Throwable fatal;
@@ -117,6 +120,15 @@ public final class TransactionalProducerVerticle extends VerticleBase {
                                        Map<String, Object> producerConfig, String progressTopic,
                                        CommitTrigger trigger, Tracing tracing,
                                        FlowMetrics.TransactionMetrics metrics) {
+    this(flow, index, transactionalId, producerConfig, progressTopic, trigger, tracing, metrics, KafkaProducer::new);
+  }
+
+  /** As the public constructor, with the producer made by {@code factory} from the final config (tests). */
+  TransactionalProducerVerticle(String flow, int index, String transactionalId, Map<String, Object> producerConfig,
+                                String progressTopic, CommitTrigger trigger, Tracing tracing,
+                                FlowMetrics.TransactionMetrics metrics,
+                                Function<Map<String, Object>, Producer<byte[], byte[]>> factory) {
+    this.factory = factory;
     this.flow = flow;
     this.sourceAlias = flow.substring(0, flow.indexOf("->"));
     this.targetAlias = flow.substring(flow.indexOf("->") + 2);
@@ -133,7 +145,7 @@ public final class TransactionalProducerVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     long started = System.currentTimeMillis();
-    producer = new KafkaProducer<>(producerConfig);
+    producer = factory.apply(producerConfig);
     try {
       producer.initTransactions();
     } catch (RuntimeException e) {
@@ -312,9 +324,8 @@ public final class TransactionalProducerVerticle extends VerticleBase {
     }
     metrics.aborted();
     TopicPartition refused = kind == Kind.REFUSED && first != null ? first.source() : null;
-    Throwable named = refused == null ? null : new IllegalStateException("the target refused the record at upstream "
-        + "offset " + first.upstream() + " for good; its transaction was aborted: "
-        + io.vmm.kafka.AclHints.onWrite(error, String.valueOf(refused), targetAlias), error);
+    Throwable named = refused == null ? null : new IllegalStateException("cluster " + targetAlias + " refused the "
+        + "record at upstream offset " + first.upstream() + " for good; its transaction was aborted: " + error, error);
     for (Map.Entry<TopicPartition, Long> g : generations.entrySet()) {
       if (!g.getKey().equals(refused)) {
         minGeneration.put(g.getKey(), g.getValue() + 1);
@@ -383,30 +394,10 @@ public final class TransactionalProducerVerticle extends VerticleBase {
   @Override
   public Future<?> stop() {
     Future<?> unregistered = Future.all(consumers.stream().map(MessageConsumer::unregister).toList());
+    if (producer != null && fatal == null && trigger.open()) {
+      commit(); // progress records and commit, else abort (normally the task's stop asked for this already)
+    }
     if (producer != null && fatal == null) {
-      if (trigger.open() && firstError.get() == null) {
-        long started = System.currentTimeMillis();
-        try {
-          producer.commitTransaction(); // once: the task's stop asked for this commit already
-          metrics.committed(trigger.records(), System.currentTimeMillis() - started);
-          ended();
-          batches.answerAll(TransactionBatches::committed);
-        } catch (RuntimeException e) {
-          LOG.warn("{} {}: final commit failed at stop: {}", flow, transactionalId, e.toString());
-        }
-      }
-      if (trigger.open()) {
-        try {
-          producer.abortTransaction();
-          metrics.aborted();
-        } catch (RuntimeException e) {
-          LOG.warn("{} {}: abort at stop failed (the transaction times out on the broker): {}", flow,
-              transactionalId, e.toString());
-        }
-        ended();
-        IllegalStateException aborted = new IllegalStateException("aborted at stop");
-        batches.answerAll((tp, upstream, downstream) -> PartitionResult.rewind(tp, upstream, aborted));
-      }
       producer.close(Duration.ofMillis(Budgets.CLIENT_CLOSE_MS));
       LOG.info("{} exactly-once producer {} ({}) closed", flow, index, transactionalId);
     }

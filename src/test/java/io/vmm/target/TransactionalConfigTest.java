@@ -19,7 +19,8 @@ class TransactionalConfigTest {
   @Test
   void transactionalSettingsOverTheTargetConfigExplicitTimeoutsKept() {
     Map<String, Object> m = TransactionalConfig.of(Map.of("bootstrap.servers", "b:9092", "acks", "1",
-        "enable.idempotence", "false", "transaction.timeout.ms", "120000"), "A-mm2-A->B.MirrorSourceConnector-0", 5_000);
+        "enable.idempotence", "false", "transaction.timeout.ms", "120000"), "A-mm2-A->B.MirrorSourceConnector-0",
+        5_000);
     assertEquals("A-mm2-A->B.MirrorSourceConnector-0", m.get("transactional.id"));
     assertEquals("all", m.get("acks"));
     assertEquals("true", m.get("enable.idempotence"));
