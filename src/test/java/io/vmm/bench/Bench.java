@@ -1912,7 +1912,9 @@ public final class Bench {
                 + (opt.mode == Mode.LATENCY ? "" : "MB/s counts values only; ")
                 + "expect +-10-15 % run-to-run noise (brokers share the cores)");
         if (anyEos) {
-            System.out.println("exactly-once rows (-eos): t_last = first poll that saw the final last stable offsets; records counted "
+            System.out.println(opt.mode == Mode.LATENCY
+                    ? "exactly-once rows (-eos): the consumer on B reads with read_committed, so latency includes the wait for the commit"
+                    : "exactly-once rows (-eos): t_last = first poll that saw the final last stable offsets; records counted "
                     + "with a read_committed consumer on B (\"committed\"); \"equal\" compares those counts per partition with the source");
             printEosTargets(results);
         }
