@@ -1,5 +1,12 @@
 package io.vmm.bench;
 
+import io.vertx.core.json.JsonObject;
+import io.vmm.config.ConfigParser;
+import io.vmm.config.ConnectorConfig;
+import io.vmm.config.ConnectorKeys;
+import io.vmm.config.FlowSpec;
+import io.vmm.config.Environment;
+import io.vmm.config.MirrorMakerConfig;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.ListOffsetsOptions;
@@ -13,6 +20,7 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.IsolationLevel;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.header.Header;
@@ -85,10 +93,71 @@ public final class Bench {
     static final Duration SETTLE = Duration.ofSeconds(2);
     static final Duration STOP_GRACE = Duration.ofSeconds(15);
     static final String MEASURE_HEADER = "m";
+    /** Exactly-once: how long the target's committed end offsets must stand still before the records are counted. */
+    static final Duration EOS_QUIET = Duration.ofSeconds(1);
+    static final Duration COUNT_TIMEOUT = Duration.ofSeconds(120);
 
     // ------------------------------------------------------------------------------------------ options
 
     enum Mode { THROUGHPUT, LATENCY, PARTITIONS }
+
+    /** Which delivery guarantee the contenders run with; BOTH runs each contender twice, at-least-once first. */
+    enum Delivery { AT_LEAST_ONCE, EXACTLY_ONCE, BOTH }
+
+    static final List<String> KINDS = List.of("vmm", "mm2", "plain");
+    static final String EOS_SUFFIX = "-eos";
+
+    /** True for a contender that runs in exactly-once mode ({@code vmm-eos}, {@code mm2-eos}, {@code plain-eos}). */
+    static boolean exactlyOnce(String contender) {
+        return contender.endsWith(EOS_SUFFIX);
+    }
+
+    /** The contender's program: vmm, mm2 or plain (without the {@code -eos} suffix). */
+    static String kind(String contender) {
+        return exactlyOnce(contender) ? contender.substring(0, contender.length() - EOS_SUFFIX.length()) : contender;
+    }
+
+    /**
+     * The contenders to run, in order: each name of {@code --contenders} is {@code vmm}, {@code mm2} or
+     * {@code plain}, optionally with {@code -eos}. A name without the suffix runs with {@code --delivery}: as it is
+     * (at-least-once), with {@code -eos} (exactly-once), or both, at-least-once first.
+     *
+     * @throws IllegalArgumentException for an unknown name or a contender listed twice (after expansion)
+     */
+    static List<String> expandContenders(List<String> names, Delivery delivery) {
+        List<String> out = new ArrayList<>();
+        for (String n : names) {
+            if (!KINDS.contains(kind(n))) {
+                throw new IllegalArgumentException("unknown contender '" + n + "' (known: vmm, mm2, plain, each optionally with "
+                        + EOS_SUFFIX + ")");
+            }
+            if (exactlyOnce(n)) {
+                out.add(n);
+            } else {
+                switch (delivery) {
+                    case AT_LEAST_ONCE -> out.add(n);
+                    case EXACTLY_ONCE -> out.add(n + EOS_SUFFIX);
+                    case BOTH -> {
+                        out.add(n);
+                        out.add(n + EOS_SUFFIX);
+                    }
+                }
+            }
+        }
+        if (out.isEmpty() || new HashSet<>(out).size() != out.size()) {
+            throw new IllegalArgumentException("--contenders needs distinct contenders, got " + out);
+        }
+        return out;
+    }
+
+    /** Parses {@code --delivery}: at-least-once, exactly-once or both (also with underscores; any case). */
+    static Delivery parseDelivery(String v) {
+        try {
+            return Delivery.valueOf(v.trim().toUpperCase(Locale.ROOT).replace('-', '_'));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("--delivery must be at-least-once, exactly-once or both, got '" + v + "'");
+        }
+    }
 
     static final class Options {
         Mode mode = Mode.THROUGHPUT;
@@ -98,6 +167,9 @@ public final class Bench {
         int topics = 10;
         int tasks = 2;
         List<String> contenders = List.of("vmm", "mm2", "plain");
+        Delivery delivery = Delivery.AT_LEAST_ONCE;
+        /** Exactly-once: our transaction.boundary.interval.ms and the transactional loop's; null = our default. */
+        Long commitMs;
         int rate = 5_000;
         int seconds = 30;
         int warmup = 5;
@@ -157,7 +229,9 @@ public final class Bench {
             "  --partitions P     partitions per topic (default 8; partitions mode 100)",
             "  --topics K         partitions mode: topics bench-0..bench-(K-1) (default 10)",
             "  --tasks T          our tasksMax and MM2's tasks.max (default 2)",
-            "  --contenders LIST  comma-separated, run in this order (default vmm,mm2,plain)",
+            "  --contenders LIST  comma-separated, run in this order (default vmm,mm2,plain); a name with -eos (vmm-eos, mm2-eos, plain-eos) runs exactly-once",
+            "  --delivery D       at-least-once (default), exactly-once (every contender in its exactly-once mode) or both (each contender twice)",
+            "  --commit-ms MS     exactly-once: our transaction.boundary.interval.ms and the transactional loop's commit interval (default: our mirror's default)",
             "  --rate R           latency mode: records/s produced (default 5,000)",
             "  --seconds S        latency mode: measured seconds (default 30)",
             "  --warmup S         latency mode: warm-up seconds before measuring (default 5)",
@@ -184,7 +258,7 @@ public final class Bench {
             String optName = a.contains("=") ? a.substring(0, a.indexOf('=')) : a;
             if (!List.of("--mode", "--records", "--size", "--partitions", "--topics", "--tasks", "--rate", "--seconds",
                     "--warmup", "--timeout", "--broker-warmup", "--poll-ms", "--vmm-jvm", "--mm2-jvm", "--plain-jvm", "--mm2-prop",
-                    "--contenders", "--data-dir").contains(optName)) {
+                    "--contenders", "--data-dir", "--delivery", "--commit-ms").contains(optName)) {
                 usage("unknown option '" + optName + "'");
             }
             String v;
@@ -228,18 +302,15 @@ public final class Bench {
                         }
                         o.mm2Props.add(v);
                     }
-                    case "--contenders" -> {
-                        List<String> l = Arrays.stream(v.split(",")).map(String::trim).filter(s -> !s.isEmpty()).toList();
-                        for (String c : l) {
-                            if (!List.of("vmm", "mm2", "plain").contains(c)) {
-                                usage("unknown contender '" + c + "' (known: vmm, mm2, plain)");
-                            }
+                    case "--contenders" -> o.contenders = Arrays.stream(v.split(",")).map(String::trim).filter(s -> !s.isEmpty()).toList();
+                    case "--delivery" -> {
+                        try {
+                            o.delivery = parseDelivery(v);
+                        } catch (IllegalArgumentException e) {
+                            usage(e.getMessage());
                         }
-                        if (l.isEmpty() || new HashSet<>(l).size() != l.size()) {
-                            usage("--contenders needs a list of distinct names, got '" + v + "'");
-                        }
-                        o.contenders = l;
                     }
+                    case "--commit-ms" -> o.commitMs = positiveLong(a, v);
                     default -> usage("unknown option '" + a + "'");
                 }
             } catch (NumberFormatException e) {
@@ -251,6 +322,11 @@ public final class Bench {
         }
         if (o.size < 2) {
             usage("--size must be at least 2");
+        }
+        try {
+            o.contenders = expandContenders(o.contenders, o.delivery);
+        } catch (IllegalArgumentException e) {
+            usage(e.getMessage());
         }
         return o;
     }
@@ -293,10 +369,10 @@ public final class Bench {
         if (!Files.isRegularFile(TEST_CLASSPATH)) {
             missing.add(TEST_CLASSPATH + " (mvn -DskipTests package)");
         }
-        if (o.contenders.contains("vmm") && !Files.isRegularFile(VMM_JAR)) {
+        if (o.contenders.stream().anyMatch(c -> kind(c).equals("vmm")) && !Files.isRegularFile(VMM_JAR)) {
             missing.add(VMM_JAR + " (mvn -DskipTests package)");
         }
-        if (o.contenders.contains("mm2") && !Files.isRegularFile(MM2_CLASSPATH)) {
+        if (o.contenders.stream().anyMatch(c -> kind(c).equals("mm2")) && !Files.isRegularFile(MM2_CLASSPATH)) {
             missing.add(MM2_CLASSPATH + " (mvn -f bench/mm2/pom.xml dependency:build-classpath)");
         }
         if (!missing.isEmpty()) {
@@ -324,6 +400,9 @@ public final class Bench {
     // ------------------------------------------------------------------------------------------ run
 
     int run() throws Exception {
+        if (opt.contenders.stream().anyMatch(Bench::exactlyOnce)) {
+            ourCommitRules(); // fails fast (before any broker starts) if our commit rules cannot be read
+        }
         Files.createDirectories(LOG_DIR);
         Runtime.getRuntime().addShutdownHook(new Thread(this::killAll, "bench-shutdown"));
         printHeader();
@@ -397,6 +476,15 @@ public final class Bench {
         };
         System.out.println("mode      " + opt.mode.name().toLowerCase(Locale.ROOT) + ": " + what);
         System.out.println("tasks     " + opt.tasks + " (our tasksMax, MM2 tasks.max)");
+        System.out.println("delivery  " + opt.contenders.stream().map(c -> c + (exactlyOnce(c) ? " (exactly-once)" : " (at-least-once)"))
+                .collect(Collectors.joining(", "))
+                + (opt.contenders.stream().anyMatch(Bench::exactlyOnce)
+                ? String.format("; exactly-once commit interval %,d ms (ours and the transactional loop's%s), early at %,d records"
+                        + " or %,d bytes in a partition or %,d bytes in all (ours per task, the loop's in its one transaction);"
+                        + " MM2: its default, a transaction per task poll; target records counted with a read_committed consumer",
+                        commitMs(), opt.commitMs == null ? ", our default" : "", ourCommitRules().partitionRecords(),
+                        ourCommitRules().partitionBytes(), ourCommitRules().taskBytes())
+                : ""));
         System.out.println("jvm       vmm \"" + opt.vmmJvm + "\", mm2 \"" + opt.mm2Jvm + "\", plain \"" + opt.plainJvm + "\"");
         System.out.println("brokers   A " + HOST + ":39092, B " + HOST + ":49092 (KRaft 4.1.1, child JVMs, -Xmx768m), wiped before each contender");
         System.out.println("data      " + brokerA.dir + ", " + brokerB.dir + " (" + fileSystemType(opt.dataDir) + ")");
@@ -417,8 +505,11 @@ public final class Bench {
         List<String> topics = opt.sourceTopics();
         try (Admin adminA = admin(brokerA); Admin adminB = admin(brokerB)) {
             createTopics(adminA, topics, opt.partitions());
-            if (name.equals("plain")) {
+            if (kind(name).equals("plain")) {
                 createTopics(adminB, remote(topics), opt.partitions());
+            }
+            if (name.equals("plain" + EOS_SUFFIX)) {
+                createProgressTopic(adminB);
             }
             load(n);
             OffsetReader sourceReader = new OffsetReader(adminA, topics, opt.partitions());
@@ -428,7 +519,11 @@ public final class Bench {
                 throw new IllegalStateException("source holds " + srcSum + " records, expected " + n);
             }
 
-            OffsetReader target = new OffsetReader(adminB, remote(topics), opt.partitions());
+            boolean eos = exactlyOnce(name);
+            // exactly-once: end offsets up to the last stable offset, which count commit markers too; the records
+            // themselves are counted by a read_committed consumer once the target has been quiet (CommittedCounter)
+            OffsetReader target = new OffsetReader(adminB, remote(topics), opt.partitions(), eos);
+            CommittedCounter counter = eos ? new CommittedCounter(brokerB.bootstrap(), remote(topics), opt.partitions()) : null;
             System.out.printf("  load avg before start: %s%n", loadAvg());
             double brokersAtStart = brokersCpu();
             long t0 = System.nanoTime();
@@ -442,6 +537,10 @@ public final class Bench {
             long deadline = t0 + TimeUnit.SECONDS.toNanos(opt.timeoutSeconds);
             long nextReport = t0 + TimeUnit.SECONDS.toNanos(5);
             long sum = 0;
+            long lastSum = -1;
+            long lastChange = -1;
+            CpuSnapshot cpuAtLastChange = null;
+            long countedAtSum = -1;
             while (true) {
                 long callStart = System.nanoTime();
                 if (!p.isAlive()) {
@@ -455,10 +554,30 @@ public final class Bench {
                     cpuAtFirst = cpuSnapshot(p);
                     System.out.printf("  first mirrored record after %.2f s%n", (tFirst - t0) / 1e9);
                 }
-                if (sum >= n) {
+                if (!eos && sum >= n) {
                     tLast = now;
                     cpuAtLast = cpuSnapshot(p);
                     break;
+                }
+                if (eos) {
+                    if (sum != lastSum) {
+                        lastSum = sum;
+                        lastChange = now;
+                        cpuAtLastChange = cpuSnapshot(p);
+                    }
+                    // every record needs an offset, so sum >= n first; then the target must be quiet for a moment
+                    // (the contender is at most waiting for its last commit) before the records are counted
+                    if (sum >= n && sum != countedAtSum && now - lastChange >= EOS_QUIET.toNanos()) {
+                        long counted = counter.countUpTo(target.snapshot());
+                        countedAtSum = sum;
+                        if (counted >= n) {
+                            tLast = lastChange; // the poll that first saw the final committed state
+                            cpuAtLast = cpuAtLastChange;
+                            break;
+                        }
+                        System.out.printf("  [%4.0fs] %,d committed records counted (offsets incl. commit markers %,d), waiting for more%n",
+                                (now - t0) / 1e9, counted, sum);
+                    }
                 }
                 if (now > deadline) {
                     r.status = "timeout";
@@ -472,13 +591,23 @@ public final class Bench {
             }
             if (tLast > 0) {
                 r.status = "ok";
-                System.out.printf("  all %,d records mirrored after %.2f s%n", n, (tLast - t0) / 1e9);
+                System.out.printf("  all %,d records mirrored after %.2f s%s%n", n, (tLast - t0) / 1e9,
+                        eos ? " (committed, counted with read_committed)" : "");
                 sleepNanos(SETTLE.toNanos()); // late duplicates would show up here
             } else {
-                System.out.printf("  %s: %,d of %,d records mirrored%n", r.status, sum, n);
+                System.out.printf("  %s: %,d of %,d records mirrored%s%n", r.status, sum, n, eos ? " (offsets incl. commit markers)" : "");
             }
             target.read();
-            compare(r, sourceEnds, target.snapshot());
+            if (eos) {
+                counter.countUpTo(target.snapshot());
+                r.committed = counter.total();
+                System.out.printf("  read_committed count on B: %,d records (source %,d); end offsets incl. commit markers %,d%n",
+                        r.committed, n, target.sum());
+                compare(r, sourceEnds, counter.counts());
+                counter.close();
+            } else {
+                compare(r, sourceEnds, target.snapshot());
+            }
             if (r.status.equals("ok") && r.partitionsEqual != r.partitionsTotal) {
                 r.status = "offsets differ";
             }
@@ -628,8 +757,11 @@ public final class Bench {
         int parts = opt.partitions();
         try (Admin adminA = admin(brokerA); Admin adminB = admin(brokerB)) {
             createTopics(adminA, topics, parts);
-            if (name.equals("plain")) {
+            if (kind(name).equals("plain")) {
                 createTopics(adminB, remote(topics), parts);
+            }
+            if (name.equals("plain" + EOS_SUFFIX)) {
+                createProgressTopic(adminB);
             }
             Map<String, Object> pc = new HashMap<>();
             pc.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, brokerA.bootstrap());
@@ -643,7 +775,7 @@ public final class Bench {
             AtomicLong sendErrors = new AtomicLong();
             try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(pc)) {
                 producer.partitionsFor(topic); // metadata before the clock starts
-                OffsetReader target = new OffsetReader(adminB, List.of(remoteTopic), parts);
+                OffsetReader target = new OffsetReader(adminB, List.of(remoteTopic), parts, exactlyOnce(name));
                 System.out.printf("  load avg before start: %s%n", loadAvg());
                 double brokersAtStart = brokersCpu();
                 long t0 = System.nanoTime();
@@ -687,7 +819,7 @@ public final class Bench {
 
                 // 2. consumer on B from the end; measures records marked with the measure header
                 LatencyConsumer lc = new LatencyConsumer(brokerB.bootstrap(), remoteTopic, parts,
-                        (long) opt.rate * opt.seconds + 16);
+                        (long) opt.rate * opt.seconds + 16, exactlyOnce(name));
                 lc.startAndWaitPositioned();
 
                 // 3. paced producer: warm-up, then measured records
@@ -743,6 +875,10 @@ public final class Bench {
                 r.latSent = measuredSent;
                 r.missing = Math.max(0, measuredSent - lc.received());
                 r.duplicates = Math.max(0, lc.received() - measuredSent);
+                if (exactlyOnce(name)) {
+                    r.committed = lc.received();
+                    System.out.printf("  read_committed consumer on B received %,d of %,d measured records%n", lc.received(), measuredSent);
+                }
                 if (lat.length > 0) {
                     r.p50 = percentile(lat, 0.50);
                     r.p99 = percentile(lat, 0.99);
@@ -776,9 +912,11 @@ public final class Bench {
         private final Thread thread;
         private final java.util.concurrent.CountDownLatch positioned = new java.util.concurrent.CountDownLatch(1);
 
-        LatencyConsumer(String bootstrap, String topic, int parts, long capacity) {
+        /** @param readCommitted exactly-once contenders: only committed records count (isolation.level=read_committed) */
+        LatencyConsumer(String bootstrap, String topic, int parts, long capacity, boolean readCommitted) {
             Map<String, Object> cc = new HashMap<>();
             cc.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+            cc.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, readCommitted ? "read_committed" : "read_uncommitted");
             cc.put(ConsumerConfig.CLIENT_ID_CONFIG, "bench-latency-consumer");
             cc.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
             cc.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
@@ -848,16 +986,17 @@ public final class Bench {
     private Process startContender(String name) throws IOException {
         List<String> cmd = new ArrayList<>();
         cmd.add(java);
+        boolean eos = exactlyOnce(name);
         switch (name) {
-            case "vmm" -> {
-                Path conf = BENCH_DIR.resolve("vmm.json");
-                Files.writeString(conf, vmmConfig());
+            case "vmm", "vmm-eos" -> {
+                Path conf = BENCH_DIR.resolve(name + ".json");
+                Files.writeString(conf, vmmConfig(eos, opt.commitMs));
                 cmd.addAll(flags(opt.vmmJvm));
                 cmd.addAll(List.of("-jar", VMM_JAR.toString(), "-conf", conf.toString()));
             }
-            case "mm2" -> {
-                Path conf = BENCH_DIR.resolve("mm2.properties");
-                Files.writeString(conf, mm2Config());
+            case "mm2", "mm2-eos" -> {
+                Path conf = BENCH_DIR.resolve(name + ".properties");
+                Files.writeString(conf, mm2Config(eos));
                 cmd.addAll(flags(opt.mm2Jvm));
                 cmd.add("-Dlog4j2.configurationFile=" + MM2_LOG4J.toAbsolutePath());
                 cmd.addAll(List.of("-cp", Files.readString(MM2_CLASSPATH).trim(),
@@ -867,6 +1006,14 @@ public final class Bench {
                 cmd.addAll(flags(opt.plainJvm));
                 cmd.addAll(List.of("-cp", brokerClasspath, PlainLoop.class.getName(), brokerA.bootstrap(),
                         brokerB.bootstrap(), String.join(",", opt.sourceTopics())));
+            }
+            case "plain-eos" -> {
+                cmd.addAll(flags(opt.plainJvm));
+                CommitRules rules = ourCommitRules();
+                cmd.addAll(List.of("-cp", brokerClasspath, TransactionalLoop.class.getName(), brokerA.bootstrap(),
+                        brokerB.bootstrap(), String.join(",", opt.sourceTopics()), Long.toString(rules.intervalMs()),
+                        Integer.toString(rules.partitionRecords()), Integer.toString(rules.partitionBytes()),
+                        Integer.toString(rules.taskBytes())));
             }
             default -> throw new IllegalArgumentException(name);
         }
@@ -878,25 +1025,77 @@ public final class Bench {
         return p;
     }
 
-    private String vmmConfig() {
+    /**
+     * Our mirror's config. Exactly-once: MM2's key {@code exactly.once.source.support=enabled} in the target
+     * cluster's config, and {@code transaction.boundary.interval.ms} only when {@code commitMs} is given (else our
+     * default).
+     */
+    String vmmConfig(boolean eos, Long commitMs) {
         return """
                 {
                   "clusters": [
                     { "alias": "A", "bootstrapServers": "%s", "config": {} },
-                    { "alias": "B", "bootstrapServers": "%s", "config": { "offset.storage.replication.factor": 1 } }
+                    { "alias": "B", "bootstrapServers": "%s", "config": { "offset.storage.replication.factor": 1%s } }
                   ],
                   "mirrors": [ {
                     "sourceCluster": "A", "targetCluster": "B",
                     "topicsPattern": "%s",
-                    "sourceConnector": { "tasksMax": %d, "config": { "replication.factor": 1, "offset-syncs.topic.replication.factor": 1 } },
+                    "sourceConnector": { "tasksMax": %d, "config": { "replication.factor": 1, "offset-syncs.topic.replication.factor": 1%s } },
                     "checkpointConnector": { "config": { "checkpoints.topic.replication.factor": 1 } },
                     "heartbeatConnector": { "config": { "heartbeats.topic.replication.factor": 1 } }
                   } ]
                 }
-                """.formatted(brokerA.bootstrap(), brokerB.bootstrap(), opt.topicsPattern().replace("\\", "\\\\"), opt.tasks);
+                """.formatted(brokerA.bootstrap(), brokerB.bootstrap(), eos ? ", \"exactly.once.source.support\": \"enabled\"" : "",
+                opt.topicsPattern().replace("\\", "\\\\"), opt.tasks,
+                eos && commitMs != null ? ", \"transaction.boundary.interval.ms\": " + commitMs : "");
     }
 
-    private String mm2Config() {
+    /**
+     * Exactly-once commit interval, ms, of our mirror and the transactional loop: {@code --commit-ms}, else what our
+     * mirror makes of its exactly-once config (our own config parser: {@code FlowSpec.transactionIntervalMs()}).
+     */
+    long commitMs() {
+        return opt.commitMs != null ? opt.commitMs : ourCommitRules().intervalMs();
+    }
+
+    /**
+     * When our mirror commits a transaction, read through our own config parser from the config the benchmark gives
+     * it: the interval ({@code FlowSpec.transactionIntervalMs()}) and the early-commit marks of
+     * {@code io.vmm.target.CommitTrigger}, half of each in-flight limit ({@code vmm.inflight.partition.max.records},
+     * {@code vmm.inflight.partition.max.bytes}, {@code vmm.inflight.task.max.bytes}). The transactional loop commits
+     * on the same rules.
+     */
+    record CommitRules(long intervalMs, int partitionRecords, int partitionBytes, int taskBytes) {
+    }
+
+    CommitRules ourCommitRules() {
+        if (ourCommitRules == null) {
+            try {
+                MirrorMakerConfig c = ConfigParser.parse(new JsonObject(vmmConfig(true, opt.commitMs)), new Environment(Map.of()));
+                FlowSpec f = c.flows().get(0);
+                ConnectorConfig sc = f.sourceConnector().config();
+                ourCommitRules = new CommitRules(f.transactionIntervalMs(),
+                        Math.max(1, sc.getInt(ConnectorKeys.INFLIGHT_PARTITION_MAX_RECORDS) / 2),
+                        Math.max(1, sc.getInt(ConnectorKeys.INFLIGHT_PARTITION_MAX_BYTES) / 2),
+                        Math.max(1, sc.getInt(ConnectorKeys.INFLIGHT_TASK_MAX_BYTES) / 2));
+            } catch (RuntimeException | LinkageError e) {
+                throw new IllegalStateException("cannot read our mirror's exactly-once commit rules through "
+                        + "io.vmm.config.ConfigParser: " + e, e);
+            }
+        }
+        return ourCommitRules;
+    }
+
+    private CommitRules ourCommitRules;
+
+    /**
+     * MM2's dedicated-mode config. Exactly-once as MM2 4.1.1 needs it: {@code B.exactly.once.source.support = enabled}
+     * (a worker key of the target cluster), {@code A.consumer.isolation.level = read_committed} (else
+     * MirrorSourceConnector reports exactly-once as unsupported), and the internal REST server
+     * ({@code dedicated.mode.enable.internal.rest = true}, {@code listeners} on a free port) that KIP-710 added for
+     * the leader's zombie fencing requests.
+     */
+    private String mm2Config(boolean eos) throws IOException {
         List<String> lines = new ArrayList<>(List.of(
                 "# written by io.vmm.bench.Bench: Apache MirrorMaker 2, dedicated mode, defaults except replication factors",
                 "clusters = A, B",
@@ -914,6 +1113,14 @@ public final class Bench {
                 "config.storage.replication.factor = 1",
                 "status.storage.replication.factor = 1",
                 "sync.topic.acls.enabled = false"));
+        if (eos) {
+            lines.addAll(List.of(
+                    "# exactly-once (KIP-618, dedicated mode since Kafka 3.5)",
+                    "B.exactly.once.source.support = enabled",
+                    "A.consumer.isolation.level = read_committed",
+                    "dedicated.mode.enable.internal.rest = true",
+                    "listeners = http://" + HOST + ":" + freePort()));
+        }
         for (String kv : opt.mm2Props) {
             int eq = kv.indexOf('=');
             lines.add(kv.substring(0, eq).trim() + " = " + kv.substring(eq + 1).trim());
@@ -956,7 +1163,7 @@ public final class Bench {
             List<String> errors = all.stream().filter(l -> l.contains(" ERROR ") || l.startsWith("Exception")).toList();
             System.out.printf("  log     %d lines, %d WARN, %d ERROR%s%n", all.size(), warn, errors.size(),
                     errors.isEmpty() ? "" : "; first: " + errors.get(0).trim());
-            if (name.equals("mm2")) {
+            if (kind(name).equals("mm2")) {
                 all.stream().filter(l -> l.contains("Kafka MirrorMaker started")).findFirst()
                         .ifPresent(l -> System.out.println("  mm2     " + l.trim()));
             }
@@ -1271,6 +1478,12 @@ public final class Bench {
         }
     }
 
+    /** The transactional loop's compacted progress topic on B ({@link TransactionalLoop#PROGRESS_TOPIC}). */
+    static void createProgressTopic(Admin adminB) throws Exception {
+        adminB.createTopics(List.of(new NewTopic(TransactionalLoop.PROGRESS_TOPIC, 1, (short) 1)
+                .configs(Map.of("cleanup.policy", "compact")))).all().get(60, TimeUnit.SECONDS);
+    }
+
     /**
      * End offsets (latest) of a fixed set of topics with a known partition count, via Admin listOffsets. A topic that
      * does not exist yet counts 0. Each partition keeps the highest offset seen, so a failed call never lowers a sum.
@@ -1281,11 +1494,21 @@ public final class Bench {
         private final int partitions;
         private final Set<String> existing = new HashSet<>();
         private final Map<TopicPartition, Long> ends = new HashMap<>();
+        private final IsolationLevel isolation;
 
-        OffsetReader(Admin admin, List<String> topics, int partitions) {
+        /**
+         * @param committed true: last stable offsets ({@code READ_COMMITTED}: up to the first open transaction,
+         *                  commit markers included); false: high watermarks
+         */
+        OffsetReader(Admin admin, List<String> topics, int partitions, boolean committed) {
             this.admin = admin;
             this.topics = topics;
             this.partitions = partitions;
+            this.isolation = committed ? IsolationLevel.READ_COMMITTED : IsolationLevel.READ_UNCOMMITTED;
+        }
+
+        OffsetReader(Admin admin, List<String> topics, int partitions) {
+            this(admin, topics, partitions, false);
         }
 
         long read() {
@@ -1309,7 +1532,7 @@ public final class Bench {
                         req.put(new TopicPartition(t, i), OffsetSpec.latest());
                     }
                 }
-                ListOffsetsResult res = admin.listOffsets(req, new ListOffsetsOptions().timeoutMs((int) ADMIN_TIMEOUT.toMillis()));
+                ListOffsetsResult res = admin.listOffsets(req, new ListOffsetsOptions(isolation).timeoutMs((int) ADMIN_TIMEOUT.toMillis()));
                 for (TopicPartition tp : req.keySet()) {
                     try {
                         long off = res.partitionResult(tp).get(ADMIN_TIMEOUT.toMillis() + 500, TimeUnit.MILLISECONDS).offset();
@@ -1335,6 +1558,78 @@ public final class Bench {
                 }
             }
             return m;
+        }
+    }
+
+    /**
+     * Counts the records of the target topics that a {@code read_committed} consumer sees (exactly-once contenders:
+     * end offsets also count commit markers and aborted records). Assigned to every partition from the beginning;
+     * each {@link #countUpTo} call reads on from where the last one stopped. Not thread-safe: the orchestrator's
+     * main thread only.
+     */
+    static final class CommittedCounter implements AutoCloseable {
+        private final KafkaConsumer<byte[], byte[]> consumer;
+        private final List<TopicPartition> tps = new ArrayList<>();
+        private final Map<TopicPartition, Long> counts = new HashMap<>();
+
+        CommittedCounter(String bootstrap, List<String> topics, int partitions) {
+            Map<String, Object> cc = new HashMap<>();
+            cc.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+            cc.put(ConsumerConfig.CLIENT_ID_CONFIG, "bench-committed-counter");
+            cc.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+            cc.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+            cc.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
+            cc.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
+            consumer = new KafkaConsumer<>(cc);
+            for (String t : topics) {
+                for (int i = 0; i < partitions; i++) {
+                    TopicPartition tp = new TopicPartition(t, i);
+                    tps.add(tp);
+                    counts.put(tp, 0L);
+                }
+            }
+        }
+
+        /**
+         * Reads until every partition's position reaches {@code ends} (last stable offsets), at most
+         * {@link #COUNT_TIMEOUT}. @return the total count so far
+         */
+        long countUpTo(Map<TopicPartition, Long> ends) {
+            if (consumer.assignment().isEmpty()) {
+                consumer.assign(tps);
+                consumer.seekToBeginning(tps);
+            }
+            long deadline = System.nanoTime() + COUNT_TIMEOUT.toNanos();
+            while (System.nanoTime() < deadline) {
+                boolean behind = false;
+                for (TopicPartition tp : tps) {
+                    if (consumer.position(tp, Duration.ofSeconds(30)) < ends.getOrDefault(tp, 0L)) {
+                        behind = true;
+                        break;
+                    }
+                }
+                if (!behind) {
+                    break;
+                }
+                for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(200))) {
+                    counts.merge(new TopicPartition(r.topic(), r.partition()), 1L, Long::sum);
+                }
+            }
+            return total();
+        }
+
+        long total() {
+            return counts.values().stream().mapToLong(Long::longValue).sum();
+        }
+
+        /** Records counted per target partition. */
+        Map<TopicPartition, Long> counts() {
+            return new HashMap<>(counts);
+        }
+
+        @Override
+        public void close() {
+            consumer.close(org.apache.kafka.clients.consumer.CloseOptions.timeout(Duration.ofSeconds(2)));
         }
     }
 
@@ -1486,6 +1781,8 @@ public final class Bench {
         int partitionsTotal;
         long missing;
         long duplicates;
+        /** Exactly-once: records a read_committed consumer found on the target (-1 = not counted). */
+        long committed = -1;
         Integer exit;
         long latCount;
         long latSent;
@@ -1503,15 +1800,34 @@ public final class Bench {
         return r.cpuPct / 100 / r.recPerSec;
     }
 
+    /** The row of contender {@code kind} with the same delivery as {@code r} (mm2 for vmm, mm2-eos for vmm-eos), or null. */
+    private static Result peer(List<Result> results, Result r, String kind) {
+        String name = exactlyOnce(r.name) ? kind + EOS_SUFFIX : kind;
+        return results.stream().filter(x -> x.name.equals(name)).findFirst().orElse(null);
+    }
+
+    /** For an exactly-once row: the same contender's at-least-once row of this run, or null. */
+    private static Result atLeastOnceOf(List<Result> results, Result r) {
+        if (!exactlyOnce(r.name)) {
+            return null;
+        }
+        return results.stream().filter(x -> x.name.equals(kind(r.name))).findFirst().orElse(null);
+    }
+
+    private static double p99(Result r) {
+        return r == null || r.p99 < 0 ? Double.NaN : r.p99;
+    }
+
     private void printTable(List<Result> results) throws IOException, InterruptedException {
-        Result mm2 = results.stream().filter(r -> r.name.equals("mm2")).findFirst().orElse(null);
-        Result plain = results.stream().filter(r -> r.name.equals("plain")).findFirst().orElse(null);
+        boolean anyEos = results.stream().anyMatch(r -> exactlyOnce(r.name));
+        boolean bothDeliveries = results.stream().anyMatch(r -> atLeastOnceOf(results, r) != null);
         System.out.println("=".repeat(100));
         System.out.println("RESULTS  mode " + opt.mode.name().toLowerCase(Locale.ROOT)
                 + (opt.mode == Mode.LATENCY
                 ? String.format(", %,d rec/s x %d B, %d partitions, %d s measured after %d s warm-up", opt.rate, opt.size, opt.partitions(), opt.seconds, opt.warmup)
                 : String.format(", %,d records x %d B, %d topic(s) x %d partitions", opt.records(), opt.size, opt.topicCount(), opt.partitions()))
-                + ", tasks " + opt.tasks);
+                + ", tasks " + opt.tasks
+                + (anyEos ? String.format(", exactly-once commit interval %,d ms", commitMs()) : ""));
         System.out.println("machine  nproc " + Runtime.getRuntime().availableProcessors() + ", MemTotal " + memTotal() + ", " + cpuModel());
         System.out.println("java     " + String.join(" | ", javaVersion()));
         System.out.println("load avg " + loadAvg() + " (now)");
@@ -1520,15 +1836,24 @@ public final class Bench {
         List<List<String>> rows = new ArrayList<>();
         if (opt.mode == Mode.LATENCY) {
             header.addAll(List.of("contender", "status", "p50 ms", "p99 ms", "max ms", "count", "missing", "extra",
-                    "first-record s", "peak RSS MB", "CPU %", "others CPU %", "p99 vs mm2", "p99 vs plain", "RSS vs mm2", "RSS vs plain"));
+                    "first-record s", "peak RSS MB", "CPU %", "CPU us/rec", "others CPU %", "p99 vs mm2", "p99 vs plain", "RSS vs mm2", "RSS vs plain"));
+            if (bothDeliveries) {
+                header.add("p99 vs own ALO");
+            }
             for (Result r : results) {
-                rows.add(List.of(r.name, r.status, intOrDash(r.p50), intOrDash(r.p99), intOrDash(r.max),
+                Result mm2 = peer(results, r, "mm2");
+                Result plain = peer(results, r, "plain");
+                List<String> row = new ArrayList<>(List.of(r.name, r.status, intOrDash(r.p50), intOrDash(r.p99), intOrDash(r.max),
                         String.format("%,d", r.latCount), String.format("%,d", r.missing), String.format("%,d", r.duplicates),
-                        fmt(r.firstSec, "%.2f"), fmt(r.rssHwmMb, "%.0f"), fmt(r.cpuPct, "%.0f"), fmt(r.othersPct, "%.0f"),
-                        ratio(r.p99 < 0 ? Double.NaN : r.p99, mm2 == null || mm2.p99 < 0 ? Double.NaN : mm2.p99),
-                        ratio(r.p99 < 0 ? Double.NaN : r.p99, plain == null || plain.p99 < 0 ? Double.NaN : plain.p99),
+                        fmt(r.firstSec, "%.2f"), fmt(r.rssHwmMb, "%.0f"), fmt(r.cpuPct, "%.0f"),
+                        fmt(r.cpuPct / 100 / opt.rate * 1e6, "%.1f"), fmt(r.othersPct, "%.0f"),
+                        ratio(p99(r), p99(mm2)), ratio(p99(r), p99(plain)),
                         ratio(r.rssHwmMb, mm2 == null ? Double.NaN : mm2.rssHwmMb),
                         ratio(r.rssHwmMb, plain == null ? Double.NaN : plain.rssHwmMb)));
+                if (bothDeliveries) {
+                    row.add(ratio(p99(r), p99(atLeastOnceOf(results, r))));
+                }
+                rows.add(row);
             }
         } else {
             header.addAll(List.of("contender", "status", "rec/s", "MB/s", "first-record s", "total s", "peak RSS MB", "CPU %",
@@ -1537,8 +1862,14 @@ public final class Bench {
                 header.addAll(List.of("rec/s per partition", "RSS KB per partition"));
             }
             header.addAll(List.of("rec/s vs mm2", "rec/s vs plain", "CPU/rec vs mm2", "CPU/rec vs plain", "RSS vs mm2",
-                    "RSS vs plain", "offsets"));
+                    "RSS vs plain"));
+            if (bothDeliveries) {
+                header.add("rec/s vs own ALO");
+            }
+            header.add("offsets");
             for (Result r : results) {
+                Result mm2 = peer(results, r, "mm2");
+                Result plain = peer(results, r, "plain");
                 List<String> row = new ArrayList<>(List.of(r.name, r.status, fmt(r.recPerSec, "%,.0f"), fmt(r.mbPerSec, "%.1f"),
                         fmt(r.firstSec, "%.2f"), fmt(r.totalSec, "%.2f"), fmt(r.rssHwmMb, "%.0f"), fmt(r.cpuPct, "%.0f"),
                         fmt(r.cpuPct / 100 / r.recPerSec * 1e6, "%.1f"), fmt(r.brokersPct / 100 / r.recPerSec * 1e6, "%.1f"),
@@ -1553,8 +1884,13 @@ public final class Bench {
                 row.add(ratio(cpuPerRecord(r), plain == null ? Double.NaN : cpuPerRecord(plain)));
                 row.add(ratio(r.rssHwmMb, mm2 == null ? Double.NaN : mm2.rssHwmMb));
                 row.add(ratio(r.rssHwmMb, plain == null ? Double.NaN : plain.rssHwmMb));
-                row.add(r.partitionsTotal == 0 ? "-" : r.partitionsEqual + "/" + r.partitionsTotal + " equal"
-                        + (r.duplicates > 0 ? ", " + r.duplicates + " dup" : "") + (r.missing > 0 ? ", " + r.missing + " missing" : ""));
+                if (bothDeliveries) {
+                    Result alo = atLeastOnceOf(results, r);
+                    row.add(ratio(r.recPerSec, alo == null ? Double.NaN : alo.recPerSec));
+                }
+                row.add((r.committed >= 0 ? String.format("%,d committed, ", r.committed) : "")
+                        + (r.partitionsTotal == 0 ? "-" : r.partitionsEqual + "/" + r.partitionsTotal + " equal"
+                        + (r.duplicates > 0 ? ", " + r.duplicates + " dup" : "") + (r.missing > 0 ? ", " + r.missing + " missing" : "")));
                 rows.add(row);
             }
         }
@@ -1562,7 +1898,7 @@ public final class Bench {
         System.out.println();
         if (opt.mode == Mode.LATENCY) {
             System.out.println("latency = receive wall-clock ms on B - record timestamp set at send on A (same JVM clock); "
-                    + "CPU % = contender CPU over the producing window, % of one core");
+                    + "CPU % = contender CPU over the producing window, % of one core; CPU us/rec = that CPU per produced record");
         } else {
             System.out.println("rec/s = N / (t_last - t_first) from target end offsets polled every " + opt.pollMs()
                     + " ms; first-record s = t_first - process start; CPU % = contender CPU in [t_first, t_last], % of one core");
@@ -1571,9 +1907,47 @@ public final class Bench {
         }
         System.out.println("others CPU % = whole machine (/proc/stat) minus contender, brokers and orchestrator, same window; "
                 + "above ~20 % something else competed for the cores");
-        System.out.println("peak RSS = VmHWM of the contender's JVM just before SIGTERM; ratios = this row / that row; "
+        System.out.println("peak RSS = VmHWM of the contender's JVM just before SIGTERM; ratios = this row / that row"
+                + (anyEos ? " of the same delivery (vmm-eos / mm2-eos)" : "") + "; "
                 + (opt.mode == Mode.LATENCY ? "" : "MB/s counts values only; ")
                 + "expect +-10-15 % run-to-run noise (brokers share the cores)");
+        if (anyEos) {
+            System.out.println(opt.mode == Mode.LATENCY
+                    ? "exactly-once rows (-eos): the consumer on B reads with read_committed, so latency includes the wait for the commit"
+                    : "exactly-once rows (-eos): t_last = first poll that saw the final last stable offsets; records counted "
+                    + "with a read_committed consumer on B (\"committed\"); \"equal\" compares those counts per partition with the source");
+            printEosTargets(results);
+        }
+    }
+
+    /** Issue 16's benchmark targets for our exactly-once row, with the figures of this run. */
+    private void printEosTargets(List<Result> results) {
+        Result ours = results.stream().filter(r -> r.name.equals("vmm" + EOS_SUFFIX)).findFirst().orElse(null);
+        if (ours == null) {
+            return;
+        }
+        Result mm2 = peer(results, ours, "mm2");
+        Result alo = atLeastOnceOf(results, ours);
+        System.out.println("issue 16 targets (vmm-eos):");
+        if (opt.mode == Mode.LATENCY) {
+            long limit = commitMs() + 50;
+            System.out.printf("  p99 %s ms <= commit interval + 50 ms = %,d ms: %s%n", intOrDash(ours.p99), limit,
+                    ours.p99 < 0 ? "-" : ours.p99 <= limit ? "met" : "NOT met");
+            return;
+        }
+        if (alo != null) {
+            double q = ours.recPerSec / alo.recPerSec;
+            System.out.printf("  >= 0.8x our at-least-once rec/s: %s (%s vs %s): %s%n", ratio(ours.recPerSec, alo.recPerSec),
+                    fmt(ours.recPerSec, "%,.0f"), fmt(alo.recPerSec, "%,.0f"), Double.isNaN(q) ? "-" : q >= 0.8 ? "met" : "NOT met");
+        } else {
+            System.out.println("  >= 0.8x our at-least-once rec/s: no vmm row in this run (--delivery both, or compare with the latest"
+                    + " at-least-once figure in README.md \"Performance\")");
+        }
+        if (mm2 != null) {
+            double q = ours.recPerSec / mm2.recPerSec;
+            System.out.printf("  >= 3x MM2's exactly-once rec/s: %s (%s vs %s): %s%n", ratio(ours.recPerSec, mm2.recPerSec),
+                    fmt(ours.recPerSec, "%,.0f"), fmt(mm2.recPerSec, "%,.0f"), Double.isNaN(q) ? "-" : q >= 3 ? "met" : "NOT met");
+        }
     }
 
     private static void printAligned(List<String> header, List<List<String>> rows) {
@@ -1715,6 +2089,13 @@ public final class Bench {
             return true;
         } catch (IOException e) {
             return false;
+        }
+    }
+
+    /** A TCP port free on 127.0.0.1 right now (MM2's internal REST server). */
+    static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getByName(HOST))) {
+            return s.getLocalPort();
         }
     }
 
