@@ -154,7 +154,8 @@ public final class ConnectorKeys {
       .define(OFFSET_FLUSH_INTERVAL_MS, Type.LONG, 5_000L, Range.atLeast(100), Importance.LOW,
           "How often progress is stored in mm2-offsets.<source>.internal, in ms (MM2: 60000, a worker key)")
       .define(TRANSACTION_BOUNDARY_INTERVAL_MS, Type.LONG, null, ConnectorKeys::unsetOrAtLeastTen, Importance.LOW,
-          "With exactly-once: the longest time between transaction commits, in ms; unset: offset.flush.interval.ms."
+          "With exactly-once: the longest time between transaction commits, in ms; unset: offset.flush.interval.ms,"
+              + " at most 100"
               + " A transaction is also committed early when its records reach the in-flight limits")
       .define(INFLIGHT_PARTITION_MAX_RECORDS, Type.INT, 5_000, Range.atLeast(2), Importance.LOW,
           "Un-acked records per partition above which the partition is paused (resumed below half)")

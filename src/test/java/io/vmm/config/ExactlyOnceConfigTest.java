@@ -49,11 +49,11 @@ class ExactlyOnceConfigTest {
   }
 
   @Test
-  void commitIntervalFallsBackToTheFlushInterval() {
+  void commitIntervalFallsBackToTheFlushIntervalAtMost100Ms() {
     JsonObject doc = valid();
-    assertEquals(5_000, ConfigParser.parse(doc).flows().get(0).transactionIntervalMs());
+    assertEquals(100, ConfigParser.parse(doc).flows().get(0).transactionIntervalMs());
     mirror0(doc).getJsonObject("sourceConnector").getJsonObject("config").put("offset.flush.interval.ms", 2_000);
-    assertEquals(2_000, ConfigParser.parse(doc).flows().get(0).transactionIntervalMs());
+    assertEquals(100, ConfigParser.parse(doc).flows().get(0).transactionIntervalMs());
     mirror0(doc).getJsonObject("sourceConnector").getJsonObject("config").put("transaction.boundary.interval.ms", 250);
     assertEquals(250, ConfigParser.parse(doc).flows().get(0).transactionIntervalMs());
   }
