@@ -106,42 +106,47 @@ public final class TextFormats {
     return Processors.get(format).process(vertx, config, input);
   }
 
-  /** {@value #JSON}: vertx-config's {@code json} after the UTF-8 text check. */
-  public static final class Json implements ConfigProcessor {
+  /** A vertx-config format behind the text check; the subclasses are what the services file names. */
+  private abstract static class Checked implements ConfigProcessor {
+    private final String name;
+    private final String delegate;
+    private final boolean utf8;
+
+    Checked(String name, String delegate, boolean utf8) {
+      this.name = name;
+      this.delegate = delegate;
+      this.utf8 = utf8;
+    }
+
     @Override
     public String name() {
-      return JSON;
+      return name;
     }
 
     @Override
     public Future<JsonObject> process(Vertx vertx, JsonObject configuration, Buffer input) {
-      return checked("json", true, vertx, configuration, input);
+      return checked(delegate, utf8, vertx, configuration, input);
+    }
+  }
+
+  /** {@value #JSON}: vertx-config's {@code json} after the UTF-8 text check. */
+  public static final class Json extends Checked {
+    public Json() {
+      super(JSON, "json", true);
     }
   }
 
   /** {@value #YAML}: vertx-config-yaml's {@code yaml} after the UTF-8 text check. */
-  public static final class Yaml implements ConfigProcessor {
-    @Override
-    public String name() {
-      return YAML;
-    }
-
-    @Override
-    public Future<JsonObject> process(Vertx vertx, JsonObject configuration, Buffer input) {
-      return checked("yaml", true, vertx, configuration, input);
+  public static final class Yaml extends Checked {
+    public Yaml() {
+      super(YAML, "yaml", true);
     }
   }
 
   /** {@value #PROPERTIES}: vertx-config's {@code properties} (ISO-8859-1, as MM2) after the binary check. */
-  public static final class Properties implements ConfigProcessor {
-    @Override
-    public String name() {
-      return PROPERTIES;
-    }
-
-    @Override
-    public Future<JsonObject> process(Vertx vertx, JsonObject configuration, Buffer input) {
-      return checked("properties", false, vertx, configuration, input);
+  public static final class Properties extends Checked {
+    public Properties() {
+      super(PROPERTIES, "properties", false);
     }
   }
 }

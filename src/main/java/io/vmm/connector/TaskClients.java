@@ -4,7 +4,11 @@ import io.vmm.async.Budgets;
 import io.vmm.config.ClientOverrides;
 import io.vmm.config.ConnectorConfig;
 import io.vmm.config.ConnectorKeys;
+import io.vmm.progress.GroupProgress;
 import io.vmm.source.SourceVerticle;
+import io.vmm.target.CommitTrigger;
+import io.vmm.target.TargetProducerVerticle;
+import io.vmm.target.TransactionalProducerVerticle;
 import org.apache.kafka.clients.producer.ProducerConfig;
 
 import java.util.Map;
@@ -26,6 +30,36 @@ final class TaskClients {
   Map<String, Object> producer(int t) {
     return ClientOverrides.apply(scope.flow().target().producerConfig(scope.name() + "|producer-" + t),
         scope.flow().sourceConnector().config().clients().producerOverride());
+  }
+
+  /**
+   * Task {@code t}'s target producer verticle: with exactly-once a transactional producer committing on the flow's
+   * interval (capped at half the task's wait for an answer, since answers wait for the commit) and at half its
+   * in-flight marks; else the at-least-once producer, which in legacy MM1 mode commits the group's offsets and,
+   * with {@code abortOnSendFailure=false}, skips refused records.
+   *
+   * @throws IllegalStateException {@code abortOnSendFailure=false} with offset syncs on (a skipped record has no
+   *                               downstream offset)
+   */
+  io.vertx.core.Deployable producerVerticle(int t) {
+    if (exactlyOnce()) {
+      SourceVerticle.Limits limits = limits(t);
+      CommitTrigger trigger = new CommitTrigger(Math.min(scope.flow().transactionIntervalMs(),
+          limits.requestTimeoutMs() / 2), limits.maxRecords(), limits.maxBytes(), limits.maxTaskBytes());
+      return new TransactionalProducerVerticle(scope.name(), t, scope.flow().transactionalId(t), producer(t),
+          scope.topics().progress(), trigger, scope.tracing(), scope.metrics().transactions(t));
+    }
+    boolean skipRefused = scope.flow().legacy() != null && !scope.flow().legacy().abortOnSendFailure();
+    if (skipRefused && scope.flow().sourceConnector().config().getBoolean(ConnectorKeys.EMIT_OFFSET_SYNCS_ENABLED)) {
+      throw new IllegalStateException(scope.name() + ": abortOnSendFailure=false (skip refused records) needs "
+          + ConnectorKeys.EMIT_OFFSET_SYNCS_ENABLED + "=false");
+    }
+    GroupProgress group = !scope.flow().commitsLegacyGroup() ? null
+        : new GroupProgress(scope.name(), scope.flow().legacy().groupId(),
+            scope.flow().source().adminConfig(scope.name() + "|legacy-committer-" + t),
+            java.time.Duration.ofMillis(scope.adminTimeoutMs()));
+    return new TargetProducerVerticle(scope.name(), t, producer(t), scope.topics().progress(), scope.tracing(), group,
+        skipRefused);
   }
 
   /**

@@ -17,9 +17,6 @@ import io.vmm.progress.TakeOver;
 import io.vmm.source.PartitionAssigner;
 import io.vmm.source.SourceVerticle;
 import io.vmm.status.TaskStatus;
-import io.vmm.target.CommitTrigger;
-import io.vmm.target.TargetProducerVerticle;
-import io.vmm.target.TransactionalProducerVerticle;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import org.apache.kafka.common.TopicPartition;
@@ -120,30 +117,13 @@ public final class TaskSet {
   }
 
   Future<Void> deployProducer(int t) {
-    // legacy MM1 abortOnSendFailure=false: refused records are skipped; a skipped record has no downstream offset,
-    // so skipping is only allowed with offset syncs off (legacy mode's default)
-    boolean skipRefused = scope.flow().legacy() != null && !scope.flow().legacy().abortOnSendFailure();
-    if (skipRefused && scope.flow().sourceConnector().config().getBoolean(ConnectorKeys.EMIT_OFFSET_SYNCS_ENABLED)) {
-      return Future.failedFuture(new IllegalStateException(scope.name() + ": abortOnSendFailure=false (skip refused "
-          + "records) needs " + ConnectorKeys.EMIT_OFFSET_SYNCS_ENABLED + "=false"));
+    io.vertx.core.Deployable producer;
+    try {
+      producer = clients.producerVerticle(t);
+    } catch (IllegalStateException e) {
+      return Future.failedFuture(e);
     }
-    io.vmm.progress.GroupProgress group = !scope.flow().commitsLegacyGroup() ? null
-        : new io.vmm.progress.GroupProgress(scope.name(), scope.flow().legacy().groupId(),
-            scope.flow().source().adminConfig(scope.name() + "|legacy-committer-" + t),
-            java.time.Duration.ofMillis(scope.adminTimeoutMs()));
-    if (clients.exactlyOnce()) { // exactly-once: a transactional producer per task
-      SourceVerticle.Limits limits = clients.limits(t);
-      // the answers wait for the commit: keep the interval well below the task's wait for an answer
-      CommitTrigger trigger = new CommitTrigger(Math.min(scope.flow().transactionIntervalMs(),
-          limits.requestTimeoutMs() / 2), limits.maxRecords(), limits.maxBytes(), limits.maxTaskBytes());
-      return scope.deploy(new TransactionalProducerVerticle(scope.name(), t, scope.flow().transactionalId(t),
-              clients.producer(t), scope.topics().progress(), trigger, scope.tracing(),
-              scope.metrics().transactions(t)), true)
-          .onSuccess(id -> producers.put(t, id)).mapEmpty();
-    }
-    return scope.deploy(new TargetProducerVerticle(scope.name(), t, clients.producer(t), scope.topics().progress(),
-            scope.tracing(), group, skipRefused), true)
-        .onSuccess(id -> producers.put(t, id)).mapEmpty();
+    return scope.deploy(producer, true).onSuccess(id -> producers.put(t, id)).mapEmpty();
   }
 
   /**

@@ -89,10 +89,7 @@ public final class TransactionalProducerVerticle extends VerticleBase {
   private final TransactionBatches batches = new TransactionBatches();
   /** Last upstream offset per source partition in the open transaction (its progress records). */
   private final Map<TopicPartition, Long> lastUpstream = new LinkedHashMap<>();
-  /** Highest rewind generation per source partition sent in the open transaction. */
-  private final Map<TopicPartition, Long> generations = new HashMap<>();
-  /** Per partition, the oldest rewind generation still sent (older chunks were polled before a rewind). */
-  private final Map<TopicPartition, Long> minGeneration = new HashMap<>();
+  private final RewindGenerations generations = new RewindGenerations();
   /** Partitions with a record refused for good: never written again by this producer. */
   private final Map<TopicPartition, Throwable> failed = new HashMap<>();
   /** The open transaction's first send error; a new reference per transaction (late callbacks cannot leak). */
@@ -174,21 +171,21 @@ public final class TransactionalProducerVerticle extends VerticleBase {
       }
       TransactionBatches.Answer answer = held.add(tp, upstream);
       if (fatal != null) {
-        answer.preset(failedAt0(tp, upstream, fatal));
+        answer.preset(TransactionBatches.failedAt0(tp, upstream, fatal));
       } else if (failed.containsKey(tp)) {
-        answer.preset(failedAt0(tp, upstream, failed.get(tp)));
-      } else if (chunk.generation() < minGeneration.getOrDefault(tp, 0L)) {
+        answer.preset(TransactionBatches.failedAt0(tp, upstream, failed.get(tp)));
+      } else if (generations.stale(tp, chunk.generation())) {
         answer.preset(PartitionResult.rewind(tp, upstream, new IllegalStateException("polled before a rewind")));
       } else if (begin()) {
         send(chunk, records, answer);
       } else {
-        answer.preset(failedAt0(tp, upstream, fatal));
+        answer.preset(TransactionBatches.failedAt0(tp, upstream, fatal));
       }
       chunk.release(); // the producer holds the bytes now
     }
     batches.hold(held);
     if (fatal != null) {
-      batches.answerAll((tp, upstream, downstream) -> failedAt0(tp, upstream, fatal));
+      batches.answerAll((tp, upstream, downstream) -> TransactionBatches.failedAt0(tp, upstream, fatal));
     } else if (!trigger.open()) {
       batches.answerAll(TransactionBatches::committed); // nothing in a transaction: every answer is preset
     } else if (firstError.get() != null) {
@@ -256,7 +253,7 @@ public final class TransactionalProducerVerticle extends VerticleBase {
     }
     trigger.added(tp, records.size(), bytes);
     lastUpstream.put(tp, records.get(records.size() - 1).offset());
-    generations.merge(tp, chunk.generation(), Math::max);
+    generations.sent(tp, chunk.generation());
   }
 
   // ------------------------------------------------------------------------------------------ commit, abort
@@ -326,11 +323,7 @@ public final class TransactionalProducerVerticle extends VerticleBase {
     TopicPartition refused = kind == Kind.REFUSED && first != null ? first.source() : null;
     Throwable named = refused == null ? null : new IllegalStateException("cluster " + targetAlias + " refused the "
         + "record at upstream offset " + first.upstream() + " for good; its transaction was aborted: " + error, error);
-    for (Map.Entry<TopicPartition, Long> g : generations.entrySet()) {
-      if (!g.getKey().equals(refused)) {
-        minGeneration.put(g.getKey(), g.getValue() + 1);
-      }
-    }
+    generations.aborted(refused);
     if (refused != null) {
       failed.put(refused, named);
     }
@@ -338,7 +331,7 @@ public final class TransactionalProducerVerticle extends VerticleBase {
         lastUpstream.keySet(), error, refused == null ? "every partition rewinds to its last committed position"
             : refused + " FAILED, the others rewind to their last committed positions");
     ended();
-    batches.answerAll((tp, upstream, downstream) -> tp.equals(refused) ? failedAt0(tp, upstream, named)
+    batches.answerAll((tp, upstream, downstream) -> tp.equals(refused) ? TransactionBatches.failedAt0(tp, upstream, named)
         : PartitionResult.rewind(tp, upstream, error));
   }
 
@@ -365,7 +358,7 @@ public final class TransactionalProducerVerticle extends VerticleBase {
   private void ended() {
     trigger.ended();
     lastUpstream.clear();
-    generations.clear();
+    generations.ended();
     if (timer >= 0) {
       vertx.cancelTimer(timer);
       timer = -1;
@@ -384,11 +377,7 @@ public final class TransactionalProducerVerticle extends VerticleBase {
       producer.close(Duration.ZERO);
     }
     ended();
-    batches.answerAll((tp, upstream, downstream) -> failedAt0(tp, upstream, fatal));
-  }
-
-  private static PartitionResult failedAt0(TopicPartition tp, long[] upstream, Throwable e) {
-    return TransactionBatches.failedAt0(tp, upstream, e);
+    batches.answerAll((tp, upstream, downstream) -> TransactionBatches.failedAt0(tp, upstream, fatal));
   }
 
   @Override
