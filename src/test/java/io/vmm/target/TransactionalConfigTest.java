@@ -27,5 +27,8 @@ class TransactionalConfigTest {
     assertEquals("120000", m.get("transaction.timeout.ms"), "set explicitly: kept");
     assertEquals(Long.toString(Budgets.TXN_BLOCK_MS), m.get("max.block.ms"));
     assertEquals("b:9092", m.get("bootstrap.servers"));
+    assertEquals("10", m.get("retry.backoff.ms"), "short: a new transaction's first send is often retried once");
+    assertEquals("250", TransactionalConfig.of(Map.of("retry.backoff.ms", "250"), "t", 5_000).get("retry.backoff.ms"),
+        "set explicitly: kept");
   }
 }
