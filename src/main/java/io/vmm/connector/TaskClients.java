@@ -85,7 +85,7 @@ final class TaskClients {
     return new SourceVerticle.Limits(
         c.getInt(ConnectorKeys.INFLIGHT_PARTITION_MAX_RECORDS), c.getInt(ConnectorKeys.INFLIGHT_PARTITION_MAX_BYTES),
         c.getInt(ConnectorKeys.INFLIGHT_TASK_MAX_BYTES),
-        // exactly-once: each progress store commits, so it follows the transaction interval
+        // exactly-once: a store is answered at once (acknowledged = committed); it follows the transaction interval
         exactlyOnce() ? scope.flow().transactionIntervalMs() : c.getLong(ConnectorKeys.OFFSET_FLUSH_INTERVAL_MS),
         c.getLong(ConnectorKeys.CONSUMER_POLL_TIMEOUT_MS),
         Budgets.producerRequestMs(deliveryTimeoutMs(producer(t))),

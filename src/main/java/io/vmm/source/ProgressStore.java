@@ -127,7 +127,7 @@ final class ProgressStore {
       return Future.succeededFuture();
     }
     Future<Void> stored = vertx.eventBus().request(Addresses.progress(flow, taskIndex),
-            new ProgressUpdate(sourceAlias, Map.copyOf(unstored)), requestOptions)
+            new ProgressUpdate(sourceAlias, Map.copyOf(unstored), force), requestOptions)
         .<Void>mapEmpty()
         .onSuccess(v -> {
           tracker.stored(unstored);

@@ -52,8 +52,8 @@ import java.util.function.Predicate;
  * <p>
  * Exactly-once ({@link Limits#exactlyOnce()}): the producer answers a batch only after its transaction (records
  * and progress) committed, so the acknowledged prefix is the committed position and every offset sync covers
- * committed records only; a progress store asks it to commit now; an aborted transaction answers with
- * {@link PartitionResult#rewind()} and {@link Rewinds} re-reads those partitions from the committed position.
+ * committed records only (a store is answered at once; the stop asks for a commit); an aborted transaction
+ * answers with {@link PartitionResult#rewind()} and {@link Rewinds} re-reads those partitions from the commit.
  * <p>
  * Progress (at-least-once): only the contiguous acknowledged prefix per partition counts; {@link ProgressStore}
  * sends it to the producer as a {@link ProgressUpdate} when its {@link ProgressSchedule} says so (soon after a

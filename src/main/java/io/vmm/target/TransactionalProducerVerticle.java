@@ -44,9 +44,9 @@ import java.util.function.Function;
  * Each transaction holds mirrored records ({@link TargetRecords}) and, written last, one progress record per source
  * partition in it (MM2's format, upstream offset of its last record in the transaction) in
  * {@code mm2-offsets.<source>.internal}. A transaction begins with the first batch to send and commits when the
- * {@link CommitTrigger} says (interval, or half of the task's in-flight marks), when the source task asks to store
- * progress (a {@link ProgressUpdate}: "commit now", answered with success once committed: the progress it names is
- * in committed transactions already), and at stop. <b>{@link io.vmm.bus.BatchResult}s are held until their
+ * {@link CommitTrigger} says (interval, or half of the task's in-flight marks), when the source task stops (a
+ * {@link ProgressUpdate} with {@code commitNow}; every progress store is answered with success at once, as the
+ * progress it names is in committed transactions already), and at stop. <b>{@link io.vmm.bus.BatchResult}s are held until their
  * transaction commits</b>, then answered in order: every position the source task takes as written, stores or
  * turns into an offset sync (after MM2's {@code OffsetSyncWriter}) is a committed one, so a checkpoint never
  * points at an aborted record.
@@ -258,9 +258,13 @@ public final class TransactionalProducerVerticle extends VerticleBase {
 
   // ------------------------------------------------------------------------------------------ commit, abort
 
-  /** A progress store: commit what is open, then answer success (acknowledged progress is committed). */
+  /**
+   * A progress store: answered with success at once, since every position a source task took as written was
+   * answered after its commit, progress records included; with {@link ProgressUpdate#commitNow()} (a stop) the open
+   * transaction commits first. A periodic store thus never cuts a transaction short.
+   */
   private void onProgress(Message<ProgressUpdate> message) {
-    if (trigger.open()) {
+    if (message.body().commitNow() && trigger.open()) {
       commit();
     }
     message.reply(null);

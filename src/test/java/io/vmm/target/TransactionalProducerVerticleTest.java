@@ -105,7 +105,7 @@ class TransactionalProducerVerticleTest {
   }
 
   private void commitNow() throws Exception {
-    vertx.eventBus().request(Addresses.progress(FLOW, 0), new ProgressUpdate("A", Map.of()), Addresses.local())
+    vertx.eventBus().request(Addresses.progress(FLOW, 0), new ProgressUpdate("A", Map.of(), true), Addresses.local())
         .await(10, TimeUnit.SECONDS);
   }
 
