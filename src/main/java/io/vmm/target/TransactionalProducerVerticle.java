@@ -85,6 +85,8 @@ public final class TransactionalProducerVerticle extends VerticleBase {
   private final Tracing tracing;
   private final FlowMetrics.TransactionMetrics metrics;
   private final CommitTrigger trigger;
+  /** The producer's {@code transaction.timeout.ms}. */
+  private final long timeoutMs;
   private final List<MessageConsumer<?>> consumers = new ArrayList<>();
   private final TransactionBatches batches = new TransactionBatches();
   /** Last upstream offset per source partition in the open transaction (its progress records). */
@@ -132,6 +134,7 @@ public final class TransactionalProducerVerticle extends VerticleBase {
     this.index = index;
     this.transactionalId = transactionalId;
     this.producerConfig = TransactionalConfig.of(producerConfig, transactionalId, trigger.intervalMs());
+    this.timeoutMs = TransactionalConfig.transactionTimeoutMs(this.producerConfig);
     this.progressTopic = progressTopic;
     this.tracing = tracing;
     this.metrics = metrics;
@@ -142,20 +145,29 @@ public final class TransactionalProducerVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     long started = System.currentTimeMillis();
+    try {
+      initProducer();
+    } catch (RuntimeException e) {
+      return Future.failedFuture(e);
+    }
+    LOG.info("{} exactly-once producer {} ready in {} ms: transactional.id {} (earlier owners fenced), commit "
+        + "interval {} ms", flow, index, System.currentTimeMillis() - started, transactionalId, trigger.intervalMs());
+    consumers.add(vertx.eventBus().<SourceBatch>localConsumer(Addresses.produce(flow, index), this::onBatch));
+    consumers.add(vertx.eventBus().<ProgressUpdate>localConsumer(Addresses.progress(flow, index), this::onProgress));
+    return Future.all(consumers.stream().map(MessageConsumer::completion).toList());
+  }
+
+  /** A new producer, {@code initTransactions} (fences earlier owners of the id); closed again if that fails. */
+  private void initProducer() {
     producer = factory.apply(producerConfig);
     try {
       producer.initTransactions();
     } catch (RuntimeException e) {
       producer.close(Duration.ZERO);
-      return Future.failedFuture(new IllegalStateException(flow + " transactional.id " + transactionalId
-          + ": initTransactions failed: " + e, e));
+      throw new IllegalStateException(flow + " transactional.id " + transactionalId + ": initTransactions failed: "
+          + e, e);
     }
-    LOG.info("{} exactly-once producer {} ready in {} ms: transactional.id {} (earlier owners fenced), commit "
-        + "interval {} ms", flow, index, System.currentTimeMillis() - started, transactionalId, trigger.intervalMs());
     traced = tracing.sender(producer);
-    consumers.add(vertx.eventBus().<SourceBatch>localConsumer(Addresses.produce(flow, index), this::onBatch));
-    consumers.add(vertx.eventBus().<ProgressUpdate>localConsumer(Addresses.progress(flow, index), this::onProgress));
-    return Future.all(consumers.stream().map(MessageConsumer::completion).toList());
   }
 
   // ------------------------------------------------------------------------------------------ batches
@@ -271,8 +283,10 @@ public final class TransactionalProducerVerticle extends VerticleBase {
    * rewinds, or fails this producer.
    */
   private void commit() {
-    if (firstError.get() != null) {
-      abortAndRewind(firstError.get().error());
+    long openMs = trigger.openMs(System.currentTimeMillis());
+    if (firstError.get() != null || openMs >= timeoutMs) { // outlived: the coordinator aborts (or aborted) it
+      abortAndRewind(firstError.get() != null ? firstError.get().error() : new TimeoutException("the transaction "
+          + "was open for " + openMs + " ms, transaction.timeout.ms is " + timeoutMs + ": aborted, not committed"));
       return;
     }
     long started = System.currentTimeMillis();
@@ -307,16 +321,25 @@ public final class TransactionalProducerVerticle extends VerticleBase {
   private void abortAndRewind(Throwable cause) {
     SendError first = firstError.get();
     Throwable error = first != null ? first.error() : cause;
-    Kind kind = TransactionErrors.kind(error);
+    long openMs = trigger.openMs(System.currentTimeMillis());
+    Kind kind = TransactionErrors.kind(error, openMs, timeoutMs);
     if (kind == Kind.FATAL) {
       fail(error);
       return;
     }
     try {
-      endWithRetries(false);
+      if (kind != Kind.RENEW) {
+        endWithRetries(false);
+      }
     } catch (RuntimeException e) {
-      fail(TransactionErrors.kind(e) == Kind.FATAL ? e
-          : new IllegalStateException("aborting the transaction failed after " + error + ": " + e, e));
+      kind = TransactionErrors.kind(e, openMs, timeoutMs);
+      if (kind != Kind.RENEW) {
+        fail(kind == Kind.FATAL ? e
+            : new IllegalStateException("aborting the transaction failed after " + error + ": " + e, e));
+        return;
+      }
+    }
+    if (kind == Kind.RENEW && !renew(openMs)) {
       return;
     }
     metrics.aborted();
@@ -333,6 +356,25 @@ public final class TransactionalProducerVerticle extends VerticleBase {
     ended();
     batches.answerAll((tp, upstream, downstream) -> tp.equals(refused) ? TransactionBatches.failedAt0(tp, upstream, named)
         : PartitionResult.rewind(tp, upstream, error));
+  }
+
+  /**
+   * Replaces the producer the coordinator's abort left unusable ({@link Kind#RENEW}) by a new one with the same id;
+   * false (and this producer failed) when that fails.
+   */
+  private boolean renew(long openMs) {
+    long started = System.currentTimeMillis();
+    producer.close(Duration.ZERO); // its late callbacks belong to the ended transaction: ignored
+    try {
+      initProducer();
+    } catch (RuntimeException e) {
+      fail(e);
+      return false;
+    }
+    LOG.warn("{} {}: the transaction coordinator aborted the transaction (open {} ms, transaction.timeout.ms {}); "
+        + "the producer it left unusable was replaced by a new one in {} ms", flow, transactionalId, openMs,
+        timeoutMs, System.currentTimeMillis() - started);
+    return true;
   }
 
   /** {@code commitTransaction()} or {@code abortTransaction()}, retried while it times out within the budget. */
