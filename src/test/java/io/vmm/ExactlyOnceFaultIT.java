@@ -60,13 +60,25 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  *   <li>Zombie: mirror process Z frozen (SIGSTOP) with an open transaction; a second process N with the same
  *       config (the same transactional ids) fences Z by initialising its producers and mirrors on; Z woken
  *       (SIGCONT) cannot commit and logs that it was fenced; nothing Z sent is visible.</li>
+ *   <li>Transaction timeout: mirror process M (producer override {@code transaction.timeout.ms} 3 s) frozen with a
+ *       transaction open for 5 s; B's coordinator aborts it and bumps the epoch ("Completed rollback of ongoing
+ *       transaction ... due to timeout" in B's log); woken, M aborts, rewinds to its last committed positions and
+ *       mirrors on by itself (WARN "transaction ABORTED", no ERROR, no FAILED, no task restart), then stops with
+ *       exit code 0.</li>
+ *   <li>The producer errors that recovery is built on, from a plain transactional producer on B (Kafka 4.1.1,
+ *       transaction version 2): a send after the coordinator's timeout abort fails with
+ *       {@code InvalidProducerEpochException} (abortable); a commit after it with {@code InvalidTxnStateException},
+ *       which leaves the client unusable (a new producer with the id goes on); a commit after a newer producer's
+ *       {@code initTransactions} with {@code ProducerFencedException} (fatal).</li>
  *   <li>Crash loop: the mirror as a child process SIGKILLed 10 times, 1-3 s after each start's
  *       first committed records, under load; after each kill the committed records hold no duplicate; a final
  *       clean run completes the copy exactly once.</li>
  * </ul>
  * Brokers are started once for the class; each test has its own topic; every test uses the same number of tasks
- * (so the same transactional ids, and a later run fences what an earlier one left open). Child mirror logs are
- * under {@code target/eos-it/}. About 2.5 minutes on 2 cores (the crash loop 75 s of it).
+ * (so the same transactional ids, and a later run fences what an earlier one left open). B aborts timed-out
+ * transactions every {@link #TXN_TIMEOUT_SCAN_MS} instead of Kafka's 10 s; only the transaction-timeout cases'
+ * transactions live long enough to notice. Child mirror logs are under {@code target/eos-it/}. About 3 minutes on
+ * 2 cores (the crash loop 75 s of it, the transaction-timeout cases 30 s).
  */
 @ExtendWith(NoBlockedThreads.class)
 class ExactlyOnceFaultIT {
@@ -322,8 +334,8 @@ class ExactlyOnceFaultIT {
   void producerErrorsAfterACoordinatorTimeoutAndAfterFencing() throws Exception {
     String topic = "eos-probe";
     b.admin().createTopics(List.of(new NewTopic(topic, 1, (short) 1))).all().get(30, TimeUnit.SECONDS);
-    long timeoutMs = 1_000;
-    long outlive = timeoutMs + 3L * TXN_TIMEOUT_SCAN_MS;
+    long timeoutMs = 500;
+    long outlive = timeoutMs + 3L * TXN_TIMEOUT_SCAN_MS; // B aborts it within one scan interval after the timeout
     try (KafkaProducer<byte[], byte[]> p = probe("probe-1", timeoutMs)) {
       p.initTransactions();
       p.beginTransaction();
