@@ -21,7 +21,7 @@ import org.apache.kafka.common.errors.UnsupportedVersionException;
  */
 public final class TransactionErrors {
 
-  /** The three outcomes. */
+  /** The four outcomes. */
   public enum Kind {
     /**
      * A newer owner of the {@code transactional.id} exists ({@link ProducerFencedException}), or the producer
@@ -34,8 +34,8 @@ public final class TransactionErrors {
      */
     REFUSED,
     /**
-     * The transaction cannot commit but the producer can go on ({@link InvalidProducerEpochException} after a
-     * transaction timeout, a delivery timeout, a batch aborted with the transaction): abort, rewind every
+     * The transaction cannot commit but the producer can go on ({@link InvalidProducerEpochException}: a send
+     * after the coordinator's transaction-timeout abort; a delivery timeout, a batch aborted with the transaction): abort, rewind every
      * partition of the transaction to its last committed position.
      */
     ABORTABLE,
@@ -47,7 +47,9 @@ public final class TransactionErrors {
      * even abort. No newer owner exists (its {@code initTransactions} would have moved the epoch further, and the
      * coordinator would have answered {@link ProducerFencedException}): replace the producer (a new one with the
      * same {@code transactional.id}, {@code initTransactions}) and rewind every partition of the transaction to its
-     * last committed position; nothing of the transaction was committed.
+     * last committed position; nothing of the transaction was committed. (A newer owner that initialised the id in
+     * the moment between the coordinator's fencing abort and its own epoch bump could be fenced back by the
+     * renewal; it then fails as any fenced task, and no record is committed twice.)
      */
     RENEW
   }
