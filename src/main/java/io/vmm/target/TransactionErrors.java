@@ -47,9 +47,12 @@ public final class TransactionErrors {
      * even abort. No newer owner exists (its {@code initTransactions} would have moved the epoch further, and the
      * coordinator would have answered {@link ProducerFencedException}): replace the producer (a new one with the
      * same {@code transactional.id}, {@code initTransactions}) and rewind every partition of the transaction to its
-     * last committed position; nothing of the transaction was committed. (A newer owner that initialised the id in
-     * the moment between the coordinator's fencing abort and its own epoch bump could be fenced back by the
-     * renewal; it then fails as any fenced task, and no record is committed twice.)
+     * last committed position; nothing of the transaction was committed. One race is left open: a newer owner whose
+     * {@code initTransactions} fence-aborted this transaction in the milliseconds before this commit arrived (the
+     * commit is then answered as for a timeout) and that commits before the renewal's {@code initTransactions} fences
+     * it back would have its records mirrored again from this task's older position. It needs a transaction older
+     * than {@code transaction.timeout.ms} (60 s by default) that the coordinator's timeout scan has not aborted yet,
+     * meeting a new owner's first moments; comparing the stored progress after the renewal would close it.
      */
     RENEW
   }
