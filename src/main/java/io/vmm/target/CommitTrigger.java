@@ -98,6 +98,11 @@ public final class CommitTrigger {
     return nowMs - beganMs >= intervalMs ? Reason.INTERVAL : Reason.NONE;
   }
 
+  /** Ms since the open transaction began (0 when none is open). */
+  public long openMs(long nowMs) {
+    return open ? Math.max(0, nowMs - beganMs) : 0;
+  }
+
   /** Ms from now until the interval ends for the open transaction (0 when due or none is open). */
   public long remainingMs(long nowMs) {
     return open ? Math.max(0, intervalMs - (nowMs - beganMs)) : 0;

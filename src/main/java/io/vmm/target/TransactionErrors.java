@@ -21,7 +21,7 @@ import org.apache.kafka.common.errors.UnsupportedVersionException;
  */
 public final class TransactionErrors {
 
-  /** The three outcomes. */
+  /** The four outcomes. */
   public enum Kind {
     /**
      * A newer owner of the {@code transactional.id} exists ({@link ProducerFencedException}), or the producer
@@ -34,11 +34,27 @@ public final class TransactionErrors {
      */
     REFUSED,
     /**
-     * The transaction cannot commit but the producer can go on ({@link InvalidProducerEpochException} after a
-     * transaction timeout, a delivery timeout, a batch aborted with the transaction): abort, rewind every
+     * The transaction cannot commit but the producer can go on ({@link InvalidProducerEpochException}: a send
+     * after the coordinator's transaction-timeout abort; a delivery timeout, a batch aborted with the transaction): abort, rewind every
      * partition of the transaction to its last committed position.
      */
-    ABORTABLE
+    ABORTABLE,
+    /**
+     * The transaction coordinator ended the open transaction itself: it outlived {@code transaction.timeout.ms}, the
+     * coordinator aborted it and bumped the epoch, and the commit then got {@link InvalidTxnStateException}
+     * (transaction version 2, Kafka 4.x: a commit with the epoch just below the coordinator's, in state
+     * {@code CompleteAbort}). Kafka's client treats that as fatal (its {@code EndTxnHandler}): the producer cannot
+     * even abort. No newer owner exists (its {@code initTransactions} would have moved the epoch further, and the
+     * coordinator would have answered {@link ProducerFencedException}): replace the producer (a new one with the
+     * same {@code transactional.id}, {@code initTransactions}) and rewind every partition of the transaction to its
+     * last committed position; nothing of the transaction was committed. One race is left open: a newer owner whose
+     * {@code initTransactions} fence-aborted this transaction in the milliseconds before this commit arrived (the
+     * commit is then answered as for a timeout) and that commits before the renewal's {@code initTransactions} fences
+     * it back would have its records mirrored again from this task's older position. It needs a transaction older
+     * than {@code transaction.timeout.ms} (60 s by default) that the coordinator's timeout scan has not aborted yet,
+     * meeting a new owner's first moments; comparing the stored progress after the renewal would close it.
+     */
+    RENEW
   }
 
   private TransactionErrors() {
@@ -54,7 +70,32 @@ public final class TransactionErrors {
     return false;
   }
 
-  /** The kind of {@code e} (any error a send callback, {@code beginTransaction}, a commit or an abort reported). */
+  /**
+   * The kind of {@code e} for a transaction open for {@code openMs}: {@link Kind#RENEW} when {@code e} or a cause
+   * is an {@link InvalidTxnStateException}, no cause is fatal, and the transaction outlived its
+   * {@code transaction.timeout.ms} ({@code openMs >= timeoutMs}: only then can the coordinator have aborted it);
+   * else {@link #kind(Throwable)}.
+   *
+   * @param openMs    ms since the transaction began (this producer's clock; the coordinator's timer starts later)
+   * @param timeoutMs the producer's {@code transaction.timeout.ms}
+   */
+  public static Kind kind(Throwable e, long openMs, long timeoutMs) {
+    Kind kind = kind(e);
+    if (kind == Kind.FATAL || openMs < timeoutMs) {
+      return kind;
+    }
+    for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+      if (t instanceof InvalidTxnStateException) {
+        return Kind.RENEW;
+      }
+    }
+    return kind;
+  }
+
+  /**
+   * The kind of {@code e} (any error a send callback, {@code beginTransaction}, a commit or an abort reported),
+   * never {@link Kind#RENEW}: that needs the transaction's age ({@link #kind(Throwable, long, long)}).
+   */
   public static Kind kind(Throwable e) {
     for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
       if (t instanceof ProducerFencedException || t instanceof AuthorizationException

@@ -48,6 +48,11 @@ public final class TransactionalConfig {
         Math.max(MIN_TRANSACTION_TIMEOUT_MS, 3 * intervalMs + Budgets.TXN_END_RETRY_MS));
   }
 
+  /** The {@code transaction.timeout.ms} of a config made by {@link #of}, ms. */
+  public static long transactionTimeoutMs(Map<String, Object> transactionalConfig) {
+    return Long.parseLong(String.valueOf(transactionalConfig.get(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG)).trim());
+  }
+
   /** A new map: {@code producerConfig} with the transactional settings for {@code transactionalId}. */
   public static Map<String, Object> of(Map<String, Object> producerConfig, String transactionalId, long intervalMs) {
     Map<String, Object> m = new HashMap<>(producerConfig);

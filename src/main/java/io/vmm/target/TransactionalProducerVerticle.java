@@ -12,7 +12,6 @@ import io.vmm.bus.SourceBatch;
 import io.vmm.metrics.FlowMetrics;
 import io.vmm.progress.ProgressFormat;
 import io.vmm.target.TransactionErrors.Kind;
-import io.vmm.tracing.TracedSender;
 import io.vmm.tracing.Tracing;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.Callback;
@@ -53,10 +52,14 @@ import java.util.function.Function;
  * <p>
  * Failures ({@link TransactionErrors}): a send error or an epoch / transaction-timeout error aborts the
  * transaction and answers its chunks with {@link PartitionResult#rewind}: the task re-reads each partition from its
- * last committed position, and chunks of an older rewind generation that arrive meanwhile are not sent. A record
- * refused for good (first error of the transaction, e.g. {@code RecordTooLargeException}) also aborts; its
- * partition is answered FAILED at its first uncommitted record and is never written again by this producer. A
- * commit or abort that times out is retried for {@link Budgets#TXN_END_RETRY_MS} (Kafka allows it), never
+ * last committed position, and chunks of an older rewind generation that arrive meanwhile are not sent. A
+ * transaction open for {@code transaction.timeout.ms} or longer (the process was frozen, a long GC pause) is
+ * aborted, never committed: the target's coordinator aborts (or aborted) it anyway. A commit the coordinator
+ * answers after its own timeout abort ({@code InvalidTxnStateException}, which leaves Kafka's client unusable) is
+ * not a task failure: the producer is replaced by a new one with the same id ({@link TransactionalClient#renew})
+ * and the chunks rewind. A record refused for good (first error of the transaction, e.g.
+ * {@code RecordTooLargeException}) also aborts; its partition is answered FAILED at its first uncommitted record
+ * and is never written again by this producer. A commit or abort that times out is retried for {@link Budgets#TXN_END_RETRY_MS} (Kafka allows it), never
  * assumed either way. Fencing ({@code ProducerFencedException}), authorization errors and an end of transaction
  * that cannot be resolved stop this producer for good: everything held and every later chunk is answered FAILED
  * with an error naming the {@code transactional.id}; a task restart resumes from the committed progress.
@@ -80,11 +83,11 @@ public final class TransactionalProducerVerticle extends VerticleBase {
   private final String targetAlias;
   private final int index;
   private final String transactionalId;
-  private final Map<String, Object> producerConfig;
   private final String progressTopic;
-  private final Tracing tracing;
   private final FlowMetrics.TransactionMetrics metrics;
   private final CommitTrigger trigger;
+  /** The producer's {@code transaction.timeout.ms}. */
+  private final long timeoutMs;
   private final List<MessageConsumer<?>> consumers = new ArrayList<>();
   private final TransactionBatches batches = new TransactionBatches();
   /** Last upstream offset per source partition in the open transaction (its progress records). */
@@ -94,9 +97,7 @@ public final class TransactionalProducerVerticle extends VerticleBase {
   private final Map<TopicPartition, Throwable> failed = new HashMap<>();
   /** The open transaction's first send error; a new reference per transaction (late callbacks cannot leak). */
   private AtomicReference<SendError> firstError = new AtomicReference<>();
-  private final Function<Map<String, Object>, Producer<byte[], byte[]>> factory;
-  private Producer<byte[], byte[]> producer;
-  private TracedSender traced;
+  private final TransactionalClient client;
   /** Set when this producer can never write again: every chunk is answered FAILED with it. */
   private Throwable fatal;
   private long txn;
@@ -125,15 +126,15 @@ public final class TransactionalProducerVerticle extends VerticleBase {
                                 String progressTopic, CommitTrigger trigger, Tracing tracing,
                                 FlowMetrics.TransactionMetrics metrics,
                                 Function<Map<String, Object>, Producer<byte[], byte[]>> factory) {
-    this.factory = factory;
     this.flow = flow;
     this.sourceAlias = flow.substring(0, flow.indexOf("->"));
     this.targetAlias = flow.substring(flow.indexOf("->") + 2);
     this.index = index;
     this.transactionalId = transactionalId;
-    this.producerConfig = TransactionalConfig.of(producerConfig, transactionalId, trigger.intervalMs());
+    Map<String, Object> config = TransactionalConfig.of(producerConfig, transactionalId, trigger.intervalMs());
+    this.timeoutMs = TransactionalConfig.transactionTimeoutMs(config);
+    this.client = new TransactionalClient(flow, transactionalId, config, tracing, factory);
     this.progressTopic = progressTopic;
-    this.tracing = tracing;
     this.metrics = metrics;
     this.trigger = trigger;
   }
@@ -142,17 +143,13 @@ public final class TransactionalProducerVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     long started = System.currentTimeMillis();
-    producer = factory.apply(producerConfig);
     try {
-      producer.initTransactions();
+      client.init();
     } catch (RuntimeException e) {
-      producer.close(Duration.ZERO);
-      return Future.failedFuture(new IllegalStateException(flow + " transactional.id " + transactionalId
-          + ": initTransactions failed: " + e, e));
+      return Future.failedFuture(e);
     }
     LOG.info("{} exactly-once producer {} ready in {} ms: transactional.id {} (earlier owners fenced), commit "
         + "interval {} ms", flow, index, System.currentTimeMillis() - started, transactionalId, trigger.intervalMs());
-    traced = tracing.sender(producer);
     consumers.add(vertx.eventBus().<SourceBatch>localConsumer(Addresses.produce(flow, index), this::onBatch));
     consumers.add(vertx.eventBus().<ProgressUpdate>localConsumer(Addresses.progress(flow, index), this::onProgress));
     return Future.all(consumers.stream().map(MessageConsumer::completion).toList());
@@ -201,7 +198,7 @@ public final class TransactionalProducerVerticle extends VerticleBase {
       return true;
     }
     try {
-      producer.beginTransaction();
+      client.producer().beginTransaction();
     } catch (RuntimeException e) {
       fail(e);
       return false;
@@ -241,11 +238,7 @@ public final class TransactionalProducerVerticle extends VerticleBase {
       };
       try {
         ProducerRecord<byte[], byte[]> out = TargetRecords.of(r, chunk.targetTopic());
-        if (traced == null) {
-          producer.send(out, callback);
-        } else {
-          traced.send(r, out, callback);
-        }
+        client.send(r, out, callback);
       } catch (RuntimeException e) {
         errors.compareAndSet(null, new SendError(t, tp, r.offset(), e));
         break; // the transaction aborts after this batch; the whole chunk rewinds
@@ -275,21 +268,23 @@ public final class TransactionalProducerVerticle extends VerticleBase {
    * rewinds, or fails this producer.
    */
   private void commit() {
-    if (firstError.get() != null) {
-      abortAndRewind(firstError.get().error());
+    long openMs = trigger.openMs(System.currentTimeMillis());
+    if (firstError.get() != null || openMs >= timeoutMs) { // outlived: the coordinator aborts (or aborted) it
+      abortAndRewind(firstError.get() != null ? firstError.get().error() : new TimeoutException("the transaction "
+          + "was open for " + openMs + " ms, transaction.timeout.ms is " + timeoutMs + ": aborted, not committed"));
       return;
     }
     long started = System.currentTimeMillis();
     long t = txn;
     AtomicReference<SendError> errors = firstError;
     try {
-      lastUpstream.forEach((tp, offset) -> producer.send(new ProducerRecord<>(progressTopic,
+      lastUpstream.forEach((tp, offset) -> client.producer().send(new ProducerRecord<>(progressTopic,
           ProgressFormat.key(sourceAlias, tp), ProgressFormat.value(offset)), (md, e) -> {
             if (e != null) {
               errors.compareAndSet(null, new SendError(t, null, -1, e));
             }
           }));
-      endWithRetries(true);
+      client.end(true);
     } catch (TimeoutException e) {
       fail(new IllegalStateException("the outcome of the commit is unknown after retrying for "
           + Budgets.TXN_END_RETRY_MS + " ms", e));
@@ -311,16 +306,25 @@ public final class TransactionalProducerVerticle extends VerticleBase {
   private void abortAndRewind(Throwable cause) {
     SendError first = firstError.get();
     Throwable error = first != null ? first.error() : cause;
-    Kind kind = TransactionErrors.kind(error);
+    long openMs = trigger.openMs(System.currentTimeMillis());
+    Kind kind = TransactionErrors.kind(error, openMs, timeoutMs);
     if (kind == Kind.FATAL) {
       fail(error);
       return;
     }
     try {
-      endWithRetries(false);
+      if (kind != Kind.RENEW) {
+        client.end(false);
+      }
     } catch (RuntimeException e) {
-      fail(TransactionErrors.kind(e) == Kind.FATAL ? e
-          : new IllegalStateException("aborting the transaction failed after " + error + ": " + e, e));
+      kind = TransactionErrors.kind(e, openMs, timeoutMs);
+      if (kind != Kind.RENEW) {
+        fail(kind == Kind.FATAL ? e
+            : new IllegalStateException("aborting the transaction failed after " + error + ": " + e, e));
+        return;
+      }
+    }
+    if (kind == Kind.RENEW && !renew(openMs)) {
       return;
     }
     metrics.aborted();
@@ -339,24 +343,22 @@ public final class TransactionalProducerVerticle extends VerticleBase {
         : PartitionResult.rewind(tp, upstream, error));
   }
 
-  /** {@code commitTransaction()} or {@code abortTransaction()}, retried while it times out within the budget. */
-  private void endWithRetries(boolean commit) {
-    long deadline = System.currentTimeMillis() + Budgets.TXN_END_RETRY_MS;
-    while (true) {
-      try {
-        if (commit) {
-          producer.commitTransaction();
-        } else {
-          producer.abortTransaction();
-        }
-        return;
-      } catch (TimeoutException e) {
-        if (System.currentTimeMillis() >= deadline) {
-          throw e;
-        }
-        LOG.warn("{} {}: {} timed out, retrying: {}", flow, transactionalId, commit ? "commit" : "abort", e.toString());
-      }
+  /**
+   * Replaces the producer the coordinator's abort left unusable ({@link Kind#RENEW}) by a new one with the same id;
+   * false (and this producer failed) when that fails.
+   */
+  private boolean renew(long openMs) {
+    long started = System.currentTimeMillis();
+    try {
+      client.renew(); // the old producer's late callbacks belong to the ended transaction: ignored
+    } catch (RuntimeException e) {
+      fail(e);
+      return false;
     }
+    LOG.warn("{} {}: the transaction coordinator aborted the transaction (open {} ms, transaction.timeout.ms {}); "
+        + "the producer it left unusable was replaced by a new one in {} ms", flow, transactionalId, openMs,
+        timeoutMs, System.currentTimeMillis() - started);
+    return true;
   }
 
   private void ended() {
@@ -378,7 +380,7 @@ public final class TransactionalProducerVerticle extends VerticleBase {
       fatal = new IllegalStateException(flow + " task " + index + ": transactional.id " + transactionalId + " "
           + why + "; nothing more is written by this task until it restarts: " + e, e);
       LOG.error("{}", fatal.getMessage());
-      producer.close(Duration.ZERO);
+      client.close(Duration.ZERO);
     }
     ended();
     batches.answerAll((tp, upstream, downstream) -> TransactionBatches.failedAt0(tp, upstream, fatal));
@@ -387,11 +389,11 @@ public final class TransactionalProducerVerticle extends VerticleBase {
   @Override
   public Future<?> stop() {
     Future<?> unregistered = Future.all(consumers.stream().map(MessageConsumer::unregister).toList());
-    if (producer != null && fatal == null && trigger.open()) {
+    if (client.started() && fatal == null && trigger.open()) {
       commit(); // progress records and commit, else abort (normally the task's stop asked for this already)
     }
-    if (producer != null && fatal == null) {
-      producer.close(Duration.ofMillis(Budgets.CLIENT_CLOSE_MS));
+    if (client.started() && fatal == null) {
+      client.close(Duration.ofMillis(Budgets.CLIENT_CLOSE_MS));
       LOG.info("{} exactly-once producer {} ({}) closed", flow, index, transactionalId);
     }
     return unregistered;

@@ -18,7 +18,9 @@ import org.apache.kafka.clients.producer.Partitioner;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.Cluster;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.errors.InvalidProducerEpochException;
+import org.apache.kafka.common.errors.InvalidTxnStateException;
 import org.apache.kafka.common.errors.RecordTooLargeException;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.junit.jupiter.api.AfterEach;
@@ -30,6 +32,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -49,6 +52,8 @@ class TransactionalProducerVerticleTest {
 
   private Vertx vertx;
   private MockProducer<byte[], byte[]> mock;
+  private final List<MockProducer<byte[], byte[]>> mocks = new ArrayList<>();
+  private String deployment;
   private FlowMetrics metrics;
   private long seq;
 
@@ -72,16 +77,31 @@ class TransactionalProducerVerticleTest {
   void deploy() throws Exception {
     vertx = Vertx.vertx();
     Codecs.register(vertx);
-    mock = new MockProducer<>(true, new Zero(), new ByteArraySerializer(), new ByteArraySerializer());
     metrics = new FlowMetrics(new SimpleMeterRegistry(), "A", "B", List.of());
+    deployment = deploy(Map.of(), TransactionalProducerVerticleTest::newMock);
+  }
+
+  private static MockProducer<byte[], byte[]> newMock() {
+    return new MockProducer<>(true, new Zero(), new ByteArraySerializer(), new ByteArraySerializer());
+  }
+
+  /**
+   * Deploys the verticle with {@code overrides}; each producer it makes ({@code make}) is the new {@link #mock} (and
+   * added to {@link #mocks}).
+   */
+  private String deploy(Map<String, Object> overrides, Supplier<MockProducer<byte[], byte[]>> make)
+      throws Exception {
     CommitTrigger trigger = new CommitTrigger(600_000, 5_000, 4 << 20, 8 << 20); // only progress updates commit
-    vertx.deployVerticle(new TransactionalProducerVerticle(FLOW, 0, ID, Map.of(), "mm2-offsets.A.internal", trigger,
-            Tracing.disabled(), metrics.transactions(0), config -> {
+    String id = vertx.deployVerticle(new TransactionalProducerVerticle(FLOW, 0, ID, overrides,
+            "mm2-offsets.A.internal", trigger, Tracing.disabled(), metrics.transactions(0), config -> {
               assertEquals(ID, config.get("transactional.id"));
+              mock = mocks.isEmpty() ? make.get() : newMock();
+              mocks.add(mock);
               return mock;
             }), new DeploymentOptions().setThreadingModel(ThreadingModel.WORKER))
         .await(10, TimeUnit.SECONDS);
     assertTrue(mock.transactionInitialized(), "initTransactions before the first write");
+    return id;
   }
 
   @AfterEach
@@ -191,5 +211,61 @@ class TransactionalProducerVerticleTest {
         String.valueOf(r.error()));
     PartitionResult after = await(send(chunk(P1, 0, 1, 0))).results().get(0);
     assertEquals(0, after.failedAt(), "answered at once, FAILED, never written");
+  }
+
+  /**
+   * A transaction the target's coordinator aborted after its {@code transaction.timeout.ms} (Kafka 4.1 on a real
+   * broker: the commit gets {@code InvalidTxnStateException}, the client is in its fatal state and cannot abort):
+   * the producer is replaced by a new one with the same id, the chunks rewind, the task goes on.
+   */
+  @Test
+  void aTransactionTheCoordinatorAbortedReplacesTheProducerAndRewinds() throws Exception {
+    vertx.undeploy(deployment).await(10, TimeUnit.SECONDS);
+    mocks.clear();
+    KafkaException errorState = new KafkaException("Cannot execute transactional method because we are in an error "
+        + "state", new InvalidTxnStateException("The producer attempted a transactional operation in an invalid state."));
+    MockProducer<byte[], byte[]> first = new MockProducer<>(true, new Zero(), new ByteArraySerializer(),
+        new ByteArraySerializer()) {
+      @Override
+      public void commitTransaction() {
+        try {
+          Thread.sleep(300); // frozen while committing: the coordinator's timeout passes meanwhile
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+        throw new InvalidTxnStateException("The producer attempted a transactional operation in an invalid state.");
+      }
+    };
+    first.abortTransactionException = errorState; // the client's fatal state: it cannot abort
+    deploy(Map.of("transaction.timeout.ms", "200"), () -> first);
+    io.vertx.core.Future<BatchResult> batch = send(chunk(P0, 0, 3, 0), chunk(P1, 0, 3, 0));
+    Thread.sleep(50);
+    commitNow();
+    for (PartitionResult pr : await(batch).results()) {
+      assertTrue(pr.rewind(), "rewound to the last committed position, not FAILED: " + pr);
+    }
+    assertEquals(2, mocks.size(), "a new producer");
+    assertTrue(first.closed(), "the unusable producer is closed");
+    assertTrue(mock.transactionInitialized(), "the new producer fenced the old epoch");
+    assertEquals(1, metrics.transactions(0).abortedCount());
+    io.vertx.core.Future<BatchResult> fresh = send(chunk(P0, 0, 5, 1));
+    commitNow();
+    assertEquals(-1, await(fresh).results().get(0).failedAt(), "the re-read records commit on the new producer");
+    assertTrue(mock.transactionCommitted());
+  }
+
+  /** A transaction open longer than {@code transaction.timeout.ms} is aborted, never committed: it rewinds. */
+  @Test
+  void aTransactionOlderThanItsTimeoutIsAbortedNotCommitted() throws Exception {
+    vertx.undeploy(deployment).await(10, TimeUnit.SECONDS);
+    mocks.clear();
+    deploy(Map.of("transaction.timeout.ms", "200"), TransactionalProducerVerticleTest::newMock);
+    io.vertx.core.Future<BatchResult> batch = send(chunk(P0, 0, 3, 0));
+    Thread.sleep(300);
+    commitNow();
+    assertTrue(await(batch).results().get(0).rewind());
+    assertTrue(mock.transactionAborted());
+    assertFalse(mock.transactionCommitted());
+    assertEquals(1, mocks.size(), "the same producer goes on");
   }
 }

@@ -1,0 +1,123 @@
+package io.vmm.target;
+
+import io.vmm.async.Budgets;
+import io.vmm.tracing.TracedSender;
+import io.vmm.tracing.Tracing;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.producer.Callback;
+import org.apache.kafka.clients.producer.Producer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.errors.TimeoutException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Duration;
+import java.util.Map;
+import java.util.function.Function;
+
+/**
+ * The transactional {@link Producer} of one exactly-once task ({@link TransactionalProducerVerticle}), replaceable:
+ * made from the final config ({@link TransactionalConfig}) and initialised ({@code initTransactions}, which fences
+ * earlier owners of the {@code transactional.id}); transactions ended with retries; {@link #renew renewed} when the
+ * transaction coordinator's own abort left it unusable ({@link TransactionErrors.Kind#RENEW}); closed. Every call
+ * blocks: the verticle's worker context only. Not thread-safe.
+ */
+final class TransactionalClient {
+
+  private static final Logger LOG = LoggerFactory.getLogger(TransactionalClient.class);
+
+  private final String flow;
+  private final String transactionalId;
+  private final Map<String, Object> config;
+  private final Tracing tracing;
+  private final Function<Map<String, Object>, Producer<byte[], byte[]>> factory;
+  private Producer<byte[], byte[]> producer;
+  private TracedSender traced;
+
+  /**
+   * @param flow    flow name {@code A->B} (log lines)
+   * @param config  the final producer config, {@code transactional.id} included
+   * @param factory makes a producer from {@code config} ({@code KafkaProducer::new}; tests: a mock)
+   */
+  TransactionalClient(String flow, String transactionalId, Map<String, Object> config, Tracing tracing,
+                      Function<Map<String, Object>, Producer<byte[], byte[]>> factory) {
+    this.flow = flow;
+    this.transactionalId = transactionalId;
+    this.config = config;
+    this.tracing = tracing;
+    this.factory = factory;
+  }
+
+  /**
+   * A new producer and {@code initTransactions}; on failure the producer is closed again and an
+   * {@link IllegalStateException} naming the id is thrown.
+   */
+  void init() {
+    producer = factory.apply(config);
+    try {
+      producer.initTransactions();
+    } catch (RuntimeException e) {
+      producer.close(Duration.ZERO);
+      throw new IllegalStateException(flow + " transactional.id " + transactionalId + ": initTransactions failed: "
+          + e, e);
+    }
+    traced = tracing.sender(producer);
+  }
+
+  /** Whether {@link #init} made a producer. */
+  boolean started() {
+    return producer != null;
+  }
+
+  /** The current producer (for {@code beginTransaction} and the progress records). */
+  Producer<byte[], byte[]> producer() {
+    return producer;
+  }
+
+  /** Sends a mirrored record ({@code source} copied to {@code out}), traced when tracing is on. */
+  void send(ConsumerRecord<byte[], byte[]> source, ProducerRecord<byte[], byte[]> out, Callback callback) {
+    if (traced == null) {
+      producer.send(out, callback);
+    } else {
+      traced.send(source, out, callback);
+    }
+  }
+
+  /**
+   * {@code commitTransaction()} or {@code abortTransaction()}, retried while it times out within
+   * {@link Budgets#TXN_END_RETRY_MS} (Kafka allows it); throws the last {@link TimeoutException} after that, any
+   * other error at once.
+   */
+  void end(boolean commit) {
+    long deadline = System.currentTimeMillis() + Budgets.TXN_END_RETRY_MS;
+    while (true) {
+      try {
+        if (commit) {
+          producer.commitTransaction();
+        } else {
+          producer.abortTransaction();
+        }
+        return;
+      } catch (TimeoutException e) {
+        if (System.currentTimeMillis() >= deadline) {
+          throw e;
+        }
+        LOG.warn("{} {}: {} timed out, retrying: {}", flow, transactionalId, commit ? "commit" : "abort", e.toString());
+      }
+    }
+  }
+
+  /**
+   * Closes the producer at once and {@link #init}s a new one with the same id (the coordinator aborted the
+   * transaction; nothing else owns the id). Callbacks the old producer still runs belong to the ended transaction.
+   */
+  void renew() {
+    producer.close(Duration.ZERO);
+    init();
+  }
+
+  /** Closes the producer within {@code timeout} (zero: at once, dropping what is unsent). */
+  void close(Duration timeout) {
+    producer.close(timeout);
+  }
+}
