@@ -252,9 +252,8 @@ public final class TransactionalProducerVerticle extends VerticleBase {
   // ------------------------------------------------------------------------------------------ commit, abort
 
   /**
-   * A progress store: answered with success at once, since every position a source task took as written was
-   * answered after its commit, progress records included; with {@link ProgressUpdate#commitNow()} (a stop) the open
-   * transaction commits first. A periodic store thus never cuts a transaction short.
+   * A progress store: answered with success at once (every position a task took as written was answered after its
+   * commit, progress records included); with {@link ProgressUpdate#commitNow()} (a stop) the open one commits first.
    */
   private void onProgress(Message<ProgressUpdate> message) {
     if (message.body().commitNow() && trigger.open()) {
