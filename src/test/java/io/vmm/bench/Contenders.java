@@ -64,11 +64,11 @@ final class Contenders {
     }
 
     /**
-     * Prints the load average (and the busy warning, which sets {@code r.busy}), then starts the contender and its
-     * RSS sampler. t0 is taken just before the process starts.
+     * Prints the load average, then starts the contender and its RSS sampler. t0 is taken just before the process
+     * starts.
      */
     Started launch(String name, Result r) throws IOException {
-        r.busy = ProcessStats.printLoadBeforeStart();
+        ProcessStats.printLoadBeforeStart();
         double brokersAtStart = clusters.brokersCpu();
         long t0 = System.nanoTime();
         Process p = start(name);
@@ -242,7 +242,7 @@ final class Contenders {
         if (!Double.isNaN(r.cpuPct)) {
             System.out.printf("  CPU in the measured window (%% of one core): contender %.0f %%, brokers %.0f %%, this orchestrator %.0f %%,"
                     + " other processes %.0f %%%s%n", r.cpuPct, r.brokersPct, r.selfPct, r.othersPct,
-                    r.othersPct > 20 ? "  <- the machine was busy with something else: numbers are not comparable" : "");
+                    r.busy ? "  <- the machine was busy with something else: numbers are not comparable" : "");
         }
         System.out.printf("  stopped with SIGTERM%s in %.1f s, exit code %s%n", exit != null && exit == 137 ? "+SIGKILL" : "",
                 (System.nanoTime() - t) / 1e9, exit == null ? "?" : exit);

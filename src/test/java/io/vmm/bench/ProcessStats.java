@@ -120,6 +120,7 @@ static final class RssSampler {
         r.selfPct = 100 * (b.self() - a.self()) / window;
         double machine = 100 * (b.machine() - a.machine()) / window;
         r.othersPct = Math.max(0, machine - r.cpuPct - r.brokersPct - r.selfPct);
+        r.busy = r.othersPct > BUSY_OTHERS_PCT;
     }
 
     /** Busy CPU seconds of the whole machine since boot: /proc/stat user+nice+system+irq+softirq+steal (USER_HZ 100). */
@@ -154,31 +155,19 @@ static final class RssSampler {
         }
     }
 
-    /** The 1-minute load average above which the machine counts as busy: 0.75 x nproc (1.5 on 2 cores). */
-    static double busyLoad() {
-        return 0.75 * Runtime.getRuntime().availableProcessors();
-    }
+    /**
+     * Other processes' CPU in a measured window (% of one core) above which a row is "busy": something else
+     * competed for the cores, so its figures are not comparable.
+     */
+    static final double BUSY_OTHERS_PCT = 20;
 
     /**
-     * Prints the load average just before a contender starts and, when its 1-minute value is above
-     * {@link #busyLoad()}, a warning that the contender's figures are not comparable.
-     *
-     * @return true if the machine was busy (unknown load counts as quiet)
+     * Prints the load average just before a contender starts (information only: its 1-minute value still holds
+     * the previous contender's run; whether a row was disturbed is decided on the measured window, see
+     * {@link #BUSY_OTHERS_PCT}).
      */
-    static boolean printLoadBeforeStart() {
-        String[] f = loadAvgFields();
-        System.out.printf("  load avg before start: %s%n", loadAvgText(f));
-        double oneMinute;
-        try {
-            oneMinute = f == null ? Double.NaN : Double.parseDouble(f[0]);
-        } catch (NumberFormatException e) {
-            oneMinute = Double.NaN;
-        }
-        if (oneMinute > busyLoad()) {
-            System.out.printf("  WARNING: the machine is busy (load avg %s before start): figures of this contender are not comparable%n", f[0]);
-            return true;
-        }
-        return false;
+    static void printLoadBeforeStart() {
+        System.out.printf("  load avg before start: %s%n", loadAvgText(loadAvgFields()));
     }
 
     static String fileSystemType(Path dir) {

@@ -9,14 +9,14 @@ package io.vmm.bench;
 final class Result {
     /** Status meaning "measured, and the machine was quiet before the start". */
     static final String OK = "ok";
-    /** Status meaning "measured, but the machine was busy before the start": counted, figures not comparable. */
+    /** Status meaning "measured, but other processes competed for the cores": counted, figures not comparable. */
     static final String BUSY = "busy";
 
     /** The contender, e.g. "vmm-eos". */
     final String name;
     /** "ok", "busy", or why the row is incomplete ("timeout", "died (exit 1)", "offsets differ", "error: ..."). */
     String status = "?";
-    /** The 1-minute load average was above {@link ProcessStats#busyLoad()} just before the contender started. */
+    /** Other processes used more than {@link ProcessStats#BUSY_OTHERS_PCT} % of one core in the measured window. */
     boolean busy;
 
     // throughput: records per second and MB (10^6 bytes) of values per second in the steady window [tFirst, tLast];

@@ -68,8 +68,8 @@ final class RoundMedians {
         TableFormat.printAligned(header, rows);
         System.out.println();
         System.out.println("median over the rounds in which the row was ok or busy (\"rounds\"); min-max = lowest and highest of those"
-                + " rounds; busy = rounds that started with the 1-minute load avg above "
-                + String.format("%.2f", ProcessStats.busyLoad()) + " (figures not comparable); each round's table is above");
+                + " rounds; busy = rounds in which other processes used more than "
+                + String.format("%.0f", ProcessStats.BUSY_OTHERS_PCT) + " % of one core (figures not comparable); each round's table is above");
         if (names.stream().anyMatch(BenchOptions::exactlyOnce)) {
             table.eosTargets().printMedians(rounds);
         }
