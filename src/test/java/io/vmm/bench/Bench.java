@@ -22,13 +22,15 @@ import static io.vmm.bench.BenchOptions.kind;
 
 /**
  * Benchmark of issue 3: our mirror ("vmm") against Apache MirrorMaker 2 ("mm2", dedicated mode) and a hand-written
- * one-thread consume/produce loop ("plain", {@link PlainLoop}), one after another, each on freshly wiped clusters.
+ * one-thread consume/produce loop ("plain", {@link PlainLoop}, with our mirror's own client settings,
+ * {@link LoopSettings}; "plain-defaults" runs it with kafka-clients defaults), one after another, each on freshly
+ * wiped clusters.
  * This class is the orchestration only: checks, the header, the rounds of contenders, the tables, clean-up and the
  * exit code (0 when every row is "ok" or "busy", 1 otherwise, 130 when interrupted).
  *
  * <pre>
  * bench/run [--mode throughput|latency|partitions] [--records N] [--size BYTES] [--partitions P] [--tasks T]
- *           [--contenders vmm,mm2,plain] [--rate R] [--seconds S] [--warmup S] [--topics K]
+ *           [--contenders vmm,mm2,plain,plain-defaults] [--rate R] [--seconds S] [--warmup S] [--topics K]
  *           [--vmm-jvm "FLAGS"] [--mm2-jvm "FLAGS"] [--plain-jvm "FLAGS"] [--mm2-prop KEY=VALUE]... [--timeout S]
  *           [--poll-ms MS] [--rounds N]
  * </pre>
@@ -221,6 +223,7 @@ public final class Bench {
                         contenders.commitMs(), opt.commitMs == null ? ", our default" : "", rules.partitionRecords(),
                         rules.partitionBytes(), rules.taskBytes())
                 : ""));
+        printLoops();
         System.out.println("jvm       vmm \"" + opt.vmmJvm + "\", mm2 \"" + opt.mm2Jvm + "\", plain \"" + opt.plainJvm + "\"");
         System.out.println("brokers   A " + HOST + ":39092, B " + HOST + ":49092 (KRaft 4.1.1, child JVMs, -Xmx768m), wiped before each contender");
         String fs = ProcessStats.fileSystemType(opt.dataDir);
@@ -231,6 +234,24 @@ public final class Bench {
                     + " --data-dir /dev/shm/vmm-bench (tmpfs) removes it (bench/README.md)");
         }
         System.out.println("logs      " + LOG_DIR);
+    }
+
+    /**
+     * Header lines of the hand-written loops in the run: the tuned loop's client settings (ours, read through our
+     * config parser) and that {@code plain-defaults} uses kafka-clients defaults; nothing without a loop.
+     */
+    private void printLoops() {
+        List<String> kinds = opt.contenders.stream().filter(BenchOptions::plainLoop).map(BenchOptions::kind).distinct().toList();
+        if (kinds.contains(BenchOptions.PLAIN)) {
+            System.out.println("plain     our mirror's client settings (io.vmm.config.ClusterSpec, read through our config parser): "
+                    + contenders.loopSettings().summary()
+                    + (opt.contenders.contains(BenchOptions.PLAIN + BenchOptions.EOS_SUFFIX)
+                    ? "; plain-eos: the same, with our exactly-once ones (read_committed, transactional producer)" : ""));
+        }
+        if (kinds.contains(BenchOptions.PLAIN_DEFAULTS)) {
+            System.out.println("plain-defaults  the same loop with kafka-clients defaults (16 KB batches, 500 records per poll,"
+                    + " 50 MB per fetch), acks=all; NOT the anchor: \"vs plain\" ratios are against the tuned plain loop");
+        }
     }
 
     // ------------------------------------------------------------------------------------------ misc

@@ -11,7 +11,8 @@ import java.util.Locale;
 /**
  * The benchmark's options ({@code bench/run --help}): parsing and validation of the command line, the usage text,
  * the measuring {@link Mode}, the {@link Delivery} guarantee and the expansion of {@code --contenders} into the
- * contender list ({@code vmm}, {@code mm2}, {@code plain}, each optionally with {@code -eos}).
+ * contender list ({@code vmm}, {@code mm2}, {@code plain}, each optionally with {@code -eos}, and
+ * {@code plain-defaults}, at-least-once only).
  *
  * <p>Pure: no I/O except that {@link #parse} prints the usage and exits the JVM (code 0 for {@code --help}, 2 for an
  * invalid option). Not thread-safe; the orchestrator's main thread builds it once and then only reads it.
@@ -23,7 +24,11 @@ final class BenchOptions {
     /** Which delivery guarantee the contenders run with; BOTH runs each contender twice, at-least-once first. */
     enum Delivery { AT_LEAST_ONCE, EXACTLY_ONCE, BOTH }
 
-    static final List<String> KINDS = List.of("vmm", "mm2", "plain");
+    /** The tuned plain loop: our mirror's own client settings ({@link LoopSettings}); the "vs plain" ratios use it. */
+    static final String PLAIN = "plain";
+    /** The plain loop with kafka-clients defaults; no exactly-once mode. */
+    static final String PLAIN_DEFAULTS = "plain-defaults";
+    static final List<String> KINDS = List.of("vmm", "mm2", PLAIN, PLAIN_DEFAULTS);
     static final String EOS_SUFFIX = "-eos";
 
     /** True for a contender that runs in exactly-once mode ({@code vmm-eos}, {@code mm2-eos}, {@code plain-eos}). */
@@ -31,26 +36,39 @@ final class BenchOptions {
         return contender.endsWith(EOS_SUFFIX);
     }
 
-    /** The contender's program: vmm, mm2 or plain (without the {@code -eos} suffix). */
+    /** The contender's program: vmm, mm2, plain or plain-defaults (without the {@code -eos} suffix). */
     static String kind(String contender) {
         return exactlyOnce(contender) ? contender.substring(0, contender.length() - EOS_SUFFIX.length()) : contender;
     }
 
+    /** True for a hand-written loop ({@code plain}, {@code plain-eos}, {@code plain-defaults}): its remote topics are created beforehand. */
+    static boolean plainLoop(String contender) {
+        return kind(contender).equals(PLAIN) || kind(contender).equals(PLAIN_DEFAULTS);
+    }
+
     /**
      * The contenders to run, in order: each name of {@code --contenders} is {@code vmm}, {@code mm2} or
-     * {@code plain}, optionally with {@code -eos}. A name without the suffix runs with {@code --delivery}: as it is
-     * (at-least-once), with {@code -eos} (exactly-once), or both, at-least-once first.
+     * {@code plain}, optionally with {@code -eos}, or {@code plain-defaults}. A name without the suffix runs with
+     * {@code --delivery}: as it is (at-least-once), with {@code -eos} (exactly-once), or both, at-least-once first.
+     * {@code plain-defaults} has no exactly-once mode: it runs at-least-once with {@code --delivery both}.
      *
-     * @throws IllegalArgumentException for an unknown name or a contender listed twice (after expansion)
+     * @throws IllegalArgumentException for an unknown name, {@code plain-defaults-eos}, {@code plain-defaults} with
+     *                                  {@code --delivery exactly-once}, or a contender listed twice (after expansion)
      */
     static List<String> expandContenders(List<String> names, Delivery delivery) {
         List<String> out = new ArrayList<>();
         for (String n : names) {
             if (!KINDS.contains(kind(n))) {
                 throw new IllegalArgumentException("unknown contender '" + n + "' (known: vmm, mm2, plain, each optionally with "
-                        + EOS_SUFFIX + ")");
+                        + EOS_SUFFIX + ", and " + PLAIN_DEFAULTS + ")");
             }
-            if (exactlyOnce(n)) {
+            if (kind(n).equals(PLAIN_DEFAULTS)) {
+                if (exactlyOnce(n) || delivery == Delivery.EXACTLY_ONCE) {
+                    throw new IllegalArgumentException(PLAIN_DEFAULTS + " (the plain loop with kafka-clients defaults) runs"
+                            + " at-least-once only; for exactly-once use plain-eos");
+                }
+                out.add(n);
+            } else if (exactlyOnce(n)) {
                 out.add(n);
             } else {
                 switch (delivery) {
@@ -102,7 +120,7 @@ final class BenchOptions {
     Integer partitions;
     int topics = 10;
     int tasks = 2;
-    List<String> contenders = List.of("vmm", "mm2", "plain");
+    List<String> contenders = List.of("vmm", "mm2", PLAIN);
     Delivery delivery = Delivery.AT_LEAST_ONCE;
     /** Exactly-once: our transaction.boundary.interval.ms and the transactional loop's; null = our default. */
     Long commitMs;
@@ -167,7 +185,9 @@ final class BenchOptions {
             "  --partitions P     partitions per topic (default 8; partitions mode 100)",
             "  --topics K         partitions mode: topics bench-0..bench-(K-1) (default 10)",
             "  --tasks T          our tasksMax and MM2's tasks.max (default 2)",
-            "  --contenders LIST  comma-separated, run in this order (default vmm,mm2,plain); a name with -eos (vmm-eos, mm2-eos, plain-eos) runs exactly-once",
+            "  --contenders LIST  comma-separated, run in this order (default vmm,mm2,plain); a name with -eos (vmm-eos, mm2-eos, plain-eos) runs exactly-once;",
+            "                     plain = the plain loop with our mirror's client settings (the \"vs plain\" ratios), plain-defaults = the same loop",
+            "                     with kafka-clients defaults (at-least-once only)",
             "  --delivery D       at-least-once (default), exactly-once (every contender in its exactly-once mode) or both (each contender twice)",
             "  --commit-ms MS     exactly-once: our transaction.boundary.interval.ms and the transactional loop's commit interval (default: our mirror's default)",
             "  --rate R           latency mode: records/s produced (default 5,000)",
@@ -175,7 +195,7 @@ final class BenchOptions {
             "  --warmup S         latency mode: warm-up seconds before measuring (default 5)",
             "  --vmm-jvm FLAGS    JVM flags of our mirror (default \"-Xmx128m -XX:+UseSerialGC -XX:TieredStopAtLevel=1\", as the README recommends)",
             "  --mm2-jvm FLAGS    JVM flags of MM2 (default \"-Xms256M -Xmx2G\", as connect-mirror-maker.sh)",
-            "  --plain-jvm FLAGS  JVM flags of the plain loop (default \"-Xmx256m\")",
+            "  --plain-jvm FLAGS  JVM flags of the plain loops (default \"-Xmx256m\")",
             "  --mm2-prop K=V     extra line for mm2.properties (repeatable), e.g. tuning experiments",
             "  --timeout S        per contender: deadline to mirror everything (default 600)",
             "  --rounds N         run the whole contender list N times, round after round; N > 1 adds a table of medians (default 1)",

@@ -41,6 +41,27 @@ class BenchOptionsTest {
   }
 
   @Test
+  void plainDefaultsIsAtLeastOnceOnly() {
+    assertTrue(BenchOptions.KINDS.contains("plain-defaults"));
+    assertEquals(List.of("vmm", "plain", "plain-defaults"),
+        BenchOptions.expandContenders(List.of("vmm", "plain", "plain-defaults"), BenchOptions.Delivery.AT_LEAST_ONCE));
+    assertEquals(List.of("plain", "plain-eos", "plain-defaults"),
+        BenchOptions.expandContenders(List.of("plain", "plain-defaults"), BenchOptions.Delivery.BOTH));
+    assertThrows(IllegalArgumentException.class,
+        () -> BenchOptions.expandContenders(List.of("plain-defaults-eos"), BenchOptions.Delivery.AT_LEAST_ONCE));
+    assertThrows(IllegalArgumentException.class,
+        () -> BenchOptions.expandContenders(List.of("plain-defaults"), BenchOptions.Delivery.EXACTLY_ONCE));
+    assertThrows(IllegalArgumentException.class,
+        () -> BenchOptions.expandContenders(List.of("plain-defaults", "plain-defaults"), BenchOptions.Delivery.AT_LEAST_ONCE));
+    assertEquals("plain-defaults", BenchOptions.kind("plain-defaults"));
+    assertTrue(BenchOptions.plainLoop("plain-defaults"));
+    assertTrue(BenchOptions.plainLoop("plain-eos"));
+    assertFalse(BenchOptions.plainLoop("vmm"));
+    assertTrue(BenchOptions.USAGE.contains("plain-defaults"));
+    assertEquals(List.of("vmm", "mm2", "plain"), BenchOptions.parse(new String[0]).contenders);
+  }
+
+  @Test
   void deliveryValues() {
     assertEquals(BenchOptions.Delivery.EXACTLY_ONCE, BenchOptions.parseDelivery("exactly-once"));
     assertEquals(BenchOptions.Delivery.AT_LEAST_ONCE, BenchOptions.parseDelivery("AT_LEAST_ONCE"));

@@ -20,7 +20,7 @@ import java.util.concurrent.atomic.AtomicReference;
 
 import static io.vmm.bench.Bench.BENCH_DIR;
 import static io.vmm.bench.BenchOptions.EOS_SUFFIX;
-import static io.vmm.bench.BenchOptions.kind;
+import static io.vmm.bench.BenchOptions.plainLoop;
 
 /**
  * The benchmark's two clusters: broker A (source, 127.0.0.1:39092, controller 39093) and broker B (target,
@@ -57,12 +57,12 @@ final class Clusters {
     }
 
     /**
-     * The contender's topics: the source topics on A; for the plain loops also the remote topics on B (the mirrors
-     * create theirs); for {@code plain-eos} also its progress topic on B.
+     * The contender's topics: the source topics on A; for the plain loops (plain, plain-defaults, plain-eos) also the
+     * remote topics on B (the mirrors create theirs); for {@code plain-eos} also its progress topic on B.
      */
     void createTopics(String contender, Admin adminA, Admin adminB, List<String> topics, int partitions) throws Exception {
         BenchClients.createTopics(adminA, topics, partitions);
-        if (kind(contender).equals("plain")) {
+        if (plainLoop(contender)) {
             BenchClients.createTopics(adminB, BenchClients.remote(topics), partitions);
         }
         if (contender.equals("plain" + EOS_SUFFIX)) {

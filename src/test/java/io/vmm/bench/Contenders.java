@@ -34,10 +34,11 @@ import static io.vmm.bench.BenchOptions.kind;
 
 /**
  * The contenders as child processes: writes each one's config ({@code target/bench/<name>.json} for ours,
- * {@code target/bench/<name>.properties} for MM2), starts it ({@code vmm}, {@code mm2}, {@code plain} and their
- * {@code -eos} modes; output to {@code target/bench/logs/<name>.log}), and after the measurement reads its peak
- * RSS and CPU, stops it (SIGTERM, SIGKILL after 15 s) and summarizes its log. Also the exactly-once commit rules
- * of our mirror, read through our own config parser, which the transactional loop copies.
+ * {@code target/bench/<name>.properties} for MM2 and for the tuned loops' client settings), starts it ({@code vmm},
+ * {@code mm2}, {@code plain} and their {@code -eos} modes, and {@code plain-defaults}; output to
+ * {@code target/bench/logs/<name>.log}), and after the measurement reads its peak RSS and CPU, stops it (SIGTERM,
+ * SIGKILL after 15 s) and summarizes its log. Also what the tuned loops copy from our mirror, read through our own
+ * config parser: its client settings ({@link LoopSettings}) and its exactly-once commit rules.
  *
  * <p>Blocking; the orchestrator's main thread only ({@link #stopCurrent} may also run after a failure). At most
  * one contender runs at a time.
@@ -50,6 +51,7 @@ final class Contenders {
     private final String classpath;
     private volatile Process contender;
     private CommitRules ourCommitRules;
+    private LoopSettings loopSettings;
 
     /** @param classpath class path of the plain loops (target/test-classes and target/test.classpath) */
     Contenders(BenchOptions opt, Clusters clusters, ChildProcesses children, String classpath) {
@@ -96,18 +98,28 @@ final class Contenders {
                 cmd.addAll(List.of("-cp", Files.readString(MM2_CLASSPATH).trim(),
                         "org.apache.kafka.connect.mirror.MirrorMaker", conf.toString()));
             }
-            case "plain" -> {
+            case "plain", "plain-defaults" -> {
                 cmd.addAll(flags(opt.plainJvm));
                 cmd.addAll(List.of("-cp", classpath, PlainLoop.class.getName(), clusters.a.bootstrap(),
                         clusters.b.bootstrap(), String.join(",", opt.sourceTopics())));
+                if (name.equals("plain")) {
+                    Path settings = BENCH_DIR.resolve(name + ".properties");
+                    loopSettings().write(settings, "written by io.vmm.bench.Bench: the plain loop's client settings,"
+                            + " our mirror's own (io.vmm.bench.LoopSettings)");
+                    cmd.add(settings.toString());
+                }
             }
             case "plain-eos" -> {
                 cmd.addAll(flags(opt.plainJvm));
                 CommitRules rules = ourCommitRules();
+                Path settings = BENCH_DIR.resolve(name + ".properties");
+                loopSettings().exactlyOnce(TransactionalLoop.TRANSACTIONAL_ID, rules.intervalMs()).write(settings,
+                        "written by io.vmm.bench.Bench: the transactional loop's client settings, our mirror's own"
+                                + " exactly-once ones (io.vmm.bench.LoopSettings)");
                 cmd.addAll(List.of("-cp", classpath, TransactionalLoop.class.getName(), clusters.a.bootstrap(),
                         clusters.b.bootstrap(), String.join(",", opt.sourceTopics()), Long.toString(rules.intervalMs()),
                         Integer.toString(rules.partitionRecords()), Integer.toString(rules.partitionBytes()),
-                        Integer.toString(rules.taskBytes())));
+                        Integer.toString(rules.taskBytes()), settings.toString()));
             }
             default -> throw new IllegalArgumentException(name);
         }
@@ -165,8 +177,7 @@ final class Contenders {
     CommitRules ourCommitRules() {
         if (ourCommitRules == null) {
             try {
-                MirrorMakerConfig c = ConfigParser.parse(new JsonObject(vmmConfig(true, opt.commitMs)), new Environment(Map.of()));
-                FlowSpec f = c.flows().get(0);
+                FlowSpec f = ourFlow(true);
                 ConnectorConfig sc = f.sourceConnector().config();
                 ourCommitRules = new CommitRules(f.transactionIntervalMs(),
                         Math.max(1, sc.getInt(ConnectorKeys.INFLIGHT_PARTITION_MAX_RECORDS) / 2),
@@ -178,6 +189,28 @@ final class Contenders {
             }
         }
         return ourCommitRules;
+    }
+
+    /**
+     * The tuned loops' client settings: our mirror's data-path client settings for the at-least-once config the
+     * benchmark gives {@code vmm}, read through our own config parser ({@link LoopSettings#of}).
+     */
+    LoopSettings loopSettings() {
+        if (loopSettings == null) {
+            try {
+                loopSettings = LoopSettings.of(ourFlow(false));
+            } catch (RuntimeException | LinkageError e) {
+                throw new IllegalStateException("cannot read our mirror's client settings through "
+                        + "io.vmm.config.ConfigParser: " + e, e);
+            }
+        }
+        return loopSettings;
+    }
+
+    /** The one flow of our mirror's config ({@link #vmmConfig}), parsed by our own config parser. */
+    private FlowSpec ourFlow(boolean eos) {
+        MirrorMakerConfig c = ConfigParser.parse(new JsonObject(vmmConfig(eos, opt.commitMs)), new Environment(Map.of()));
+        return c.flows().get(0);
     }
 
     /**

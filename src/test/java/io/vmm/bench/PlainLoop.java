@@ -12,6 +12,11 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 
+import java.io.IOException;
+import java.io.Reader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -20,18 +25,21 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
- * The "plain" contender of the benchmark ({@link Bench}): the mirror loop a user would write by hand, in ONE
- * thread, with a raw {@link KafkaConsumer} and a raw {@link KafkaProducer}.
+ * The "plain" and "plain-defaults" contenders of the benchmark ({@link Bench}): the mirror loop a user would write
+ * by hand, in ONE thread, with a raw {@link KafkaConsumer} and a raw {@link KafkaProducer}.
  *
  * <pre>
- * java -cp "target/test-classes:$(cat target/test.classpath)" io.vmm.bench.PlainLoop SOURCE_BOOTSTRAP TARGET_BOOTSTRAP TOPIC[,TOPIC...]
+ * java -cp "target/test-classes:$(cat target/test.classpath)" io.vmm.bench.PlainLoop SOURCE_BOOTSTRAP TARGET_BOOTSTRAP TOPIC[,TOPIC...] [SETTINGS_FILE]
  * </pre>
  *
  * <ul>
- *   <li>Consumer: byte arrays, no group, all partitions of the given topics assigned, from the beginning.
- *       Client defaults otherwise.</li>
- *   <li>Producer: {@code acks=all} (also the client default), client defaults otherwise (16 KB batches,
- *       5 ms linger, idempotence on).</li>
+ *   <li>Client settings: with SETTINGS_FILE ({@code plain}, the tuned loop), the properties it holds, keys
+ *       {@code consumer.*} and {@code producer.*}: our mirror's own client settings ({@link LoopSettings}: 128 KB
+ *       batches, 5 ms linger, {@code acks=all}, idempotence, our {@code max.poll.records} and
+ *       {@code fetch.max.bytes}). Without it ({@code plain-defaults}), kafka-clients defaults (16 KB batches,
+ *       500 records per poll, 50 MB per fetch) and {@code acks=all} (also the client default).</li>
+ *   <li>Always (over the file): byte arrays, no auto-commit, the given bootstrap servers.</li>
+ *   <li>Consumer: no group, all partitions of the given topics assigned, from the beginning.</li>
  *   <li>Each polled record goes to the same partition of {@code A.<topic>} (the remote topic must already exist)
  *       with its key, value, headers and timestamp. No progress is stored: this is a measuring stick, not a
  *       mirror.</li>
@@ -45,25 +53,29 @@ public final class PlainLoop {
     }
 
     public static void main(String[] args) throws InterruptedException {
-        if (args.length != 3) {
-            System.err.println("usage: PlainLoop SOURCE_BOOTSTRAP TARGET_BOOTSTRAP TOPIC[,TOPIC...]");
+        if (args.length != 3 && args.length != 4) {
+            System.err.println("usage: PlainLoop SOURCE_BOOTSTRAP TARGET_BOOTSTRAP TOPIC[,TOPIC...] [SETTINGS_FILE]");
             System.exit(2);
         }
         String source = args[0];
         String target = args[1];
         List<String> topics = List.of(args[2].split(","));
+        Path settingsFile = args.length == 4 ? Path.of(args[3]) : null;
 
         Properties cp = new Properties();
-        cp.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, source);
         cp.put(ConsumerConfig.CLIENT_ID_CONFIG, "plain-loop-consumer");
+        Properties pp = new Properties();
+        pp.put(ProducerConfig.CLIENT_ID_CONFIG, "plain-loop-producer");
+        pp.put(ProducerConfig.ACKS_CONFIG, "all");
+        if (settingsFile != null) {
+            cp.putAll(settings(settingsFile, "consumer."));
+            pp.putAll(settings(settingsFile, "producer."));
+        }
+        cp.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, source);
         cp.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
         cp.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
         cp.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
-
-        Properties pp = new Properties();
         pp.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, target);
-        pp.put(ProducerConfig.CLIENT_ID_CONFIG, "plain-loop-producer");
-        pp.put(ProducerConfig.ACKS_CONFIG, "all");
         pp.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
         pp.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
 
@@ -89,7 +101,8 @@ public final class PlainLoop {
             consumer.assign(assignment);
             consumer.seekToBeginning(assignment);
             System.out.println("plain loop: " + assignment.size() + " partitions of " + topics + " from " + source
-                    + " -> A.<topic> on " + target);
+                    + " -> A.<topic> on " + target + (settingsFile == null ? ", kafka-clients defaults"
+                    : ", client settings of " + settingsFile));
             while (sendError.get() == null) {
                 ConsumerRecords<byte[], byte[]> records = consumer.poll(Duration.ofMillis(1000));
                 for (ConsumerRecord<byte[], byte[]> r : records) {
@@ -110,5 +123,23 @@ public final class PlainLoop {
             System.err.println("plain loop: send failed: " + sendError.get());
             Runtime.getRuntime().halt(1);
         }
+    }
+
+    /**
+     * The settings under {@code prefix} (e.g. {@code consumer.}) of a settings file written by
+     * {@link LoopSettings#write}, prefix removed; exits the JVM with code 2 when the file cannot be read.
+     */
+    static Properties settings(Path file, String prefix) {
+        Properties all = new Properties();
+        try (Reader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+            all.load(r);
+        } catch (IOException e) {
+            System.err.println("cannot read client settings " + file + ": " + e);
+            System.exit(2);
+        }
+        Properties out = new Properties();
+        all.stringPropertyNames().stream().filter(k -> k.startsWith(prefix))
+                .forEach(k -> out.put(k.substring(prefix.length()), all.getProperty(k)));
+        return out;
     }
 }

@@ -19,7 +19,7 @@ import static io.vmm.bench.TableFormat.ratio;
 /**
  * One round's result table (bench/README.md "How the numbers are measured"): per contender its status and figures
  * (throughput and partitions modes: rec/s, MB/s, first-record and total s, peak RSS MB, CPU % of one core, CPU
- * us/rec; latency mode: p50/p99/max ms), ratios to the mm2 and plain rows of the same delivery (and to the
+ * us/rec; latency mode: p50/p99/max ms), ratios to the mm2 and (tuned) plain rows of the same delivery (and to the
  * contender's own at-least-once row), the footnotes, and issue 16's targets ({@link EosTargets}).
  *
  * <p>Prints to {@code System.out}; the orchestrator's main thread only.
@@ -167,6 +167,9 @@ final class ResultTable {
                 + (anyEos ? " of the same delivery (vmm-eos / mm2-eos)" : "") + "; "
                 + (opt.mode == Mode.LATENCY ? "" : "MB/s counts values only; ")
                 + "expect +-10-15 % run-to-run noise (brokers share the cores)");
+        System.out.println("\"vs plain\" = against the tuned plain loop (our mirror's client settings)"
+                + (results.stream().anyMatch(r -> r.name.equals(BenchOptions.PLAIN_DEFAULTS))
+                ? "; plain-defaults = the same loop with kafka-clients defaults, shown for reference only" : ""));
         if (anyEos) {
             System.out.println(opt.mode == Mode.LATENCY
                     ? "exactly-once rows (-eos): the consumer on B reads with read_committed, so latency includes the wait for the commit"

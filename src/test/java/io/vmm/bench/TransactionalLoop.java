@@ -14,6 +14,7 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -29,17 +30,18 @@ import java.util.concurrent.CountDownLatch;
  *
  * <pre>
  * java -cp "target/test-classes:$(cat target/test.classpath)" io.vmm.bench.TransactionalLoop \
- *      SOURCE_BOOTSTRAP TARGET_BOOTSTRAP TOPIC[,TOPIC...] COMMIT_INTERVAL_MS PARTITION_RECORDS PARTITION_BYTES TOTAL_BYTES
+ *      SOURCE_BOOTSTRAP TARGET_BOOTSTRAP TOPIC[,TOPIC...] COMMIT_INTERVAL_MS PARTITION_RECORDS PARTITION_BYTES TOTAL_BYTES \
+ *      SETTINGS_FILE
  * </pre>
  *
  * <ul>
- *   <li>Consumer: as our source consumer ({@code io.vmm.config.ClusterSpec#consumerConfig} with exactly-once):
- *       {@code isolation.level=read_committed}, {@code max.poll.records=1000}, {@code fetch.max.bytes=8 MB}, no
- *       auto-commit, no group; all partitions of the given topics assigned, from the beginning.</li>
- *   <li>Producer: as our target producer ({@code ClusterSpec#producerConfig}): {@code acks=all}, idempotence,
- *       {@code linger.ms=5}, {@code batch.size=128 KB}, {@code buffer.memory=32 MB}, plus
- *       {@code transactional.id=bench-plain-eos-loop} and {@code retry.backoff.ms=10} (as our transactional
- *       producer, {@code io.vmm.target.TransactionalConfig}).</li>
+ *   <li>Client settings: those of SETTINGS_FILE (keys {@code consumer.*} and {@code producer.*}), which the
+ *       benchmark writes from our own config code ({@link LoopSettings#exactlyOnce}): the consumer as our
+ *       exactly-once source consumer ({@code io.vmm.config.ClusterSpec#consumerConfig},
+ *       {@code isolation.level=read_committed}), the producer as our transactional producer
+ *       ({@code ClusterSpec#producerConfig} through {@code io.vmm.target.TransactionalConfig#of}, with
+ *       {@code transactional.id=bench-plain-eos-loop}). Always (over the file): byte arrays, no auto-commit, the
+ *       given bootstrap servers. No group; all partitions of the given topics assigned, from the beginning.</li>
  *   <li>Transactions: a transaction opens with the first record after a commit and is committed on our mirror's
  *       rules ({@code io.vmm.target.CommitTrigger}): COMMIT_INTERVAL_MS after it began (our
  *       {@code transaction.boundary.interval.ms}), or earlier once it holds PARTITION_RECORDS records or
@@ -66,9 +68,9 @@ public final class TransactionalLoop {
     }
 
     public static void main(String[] args) {
-        if (args.length != 7) {
+        if (args.length != 8) {
             System.err.println("usage: TransactionalLoop SOURCE_BOOTSTRAP TARGET_BOOTSTRAP TOPIC[,TOPIC...] COMMIT_INTERVAL_MS"
-                    + " PARTITION_RECORDS PARTITION_BYTES TOTAL_BYTES");
+                    + " PARTITION_RECORDS PARTITION_BYTES TOTAL_BYTES SETTINGS_FILE");
             System.exit(2);
         }
         String source = args[0];
@@ -78,29 +80,24 @@ public final class TransactionalLoop {
         long maxPartitionRecords = Long.parseLong(args[4]);
         long maxPartitionBytes = Long.parseLong(args[5]);
         long maxTotalBytes = Long.parseLong(args[6]);
+        Path settingsFile = Path.of(args[7]);
 
-        Properties cp = new Properties();
+        Properties cp = PlainLoop.settings(settingsFile, "consumer.");
         cp.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, source);
-        cp.put(ConsumerConfig.CLIENT_ID_CONFIG, "plain-eos-loop-consumer");
         cp.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
-        cp.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        cp.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, "1000");
-        cp.put(ConsumerConfig.FETCH_MAX_BYTES_CONFIG, Integer.toString(8 << 20));
         cp.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
         cp.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
 
-        Properties pp = new Properties();
+        Properties pp = PlainLoop.settings(settingsFile, "producer.");
         pp.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, target);
-        pp.put(ProducerConfig.CLIENT_ID_CONFIG, "plain-eos-loop-producer");
-        pp.put(ProducerConfig.ACKS_CONFIG, "all");
-        pp.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
-        pp.put(ProducerConfig.LINGER_MS_CONFIG, "5");
-        pp.put(ProducerConfig.BATCH_SIZE_CONFIG, Integer.toString(128 * 1024));
-        pp.put(ProducerConfig.BUFFER_MEMORY_CONFIG, Long.toString(32L << 20));
-        pp.put(ProducerConfig.RETRY_BACKOFF_MS_CONFIG, "10"); // as io.vmm.target.TransactionalConfig
-        pp.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, TRANSACTIONAL_ID);
         pp.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
         pp.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
+        if (!TRANSACTIONAL_ID.equals(pp.getProperty(ProducerConfig.TRANSACTIONAL_ID_CONFIG))
+                || !"read_committed".equals(cp.getProperty(ConsumerConfig.ISOLATION_LEVEL_CONFIG))) {
+            System.err.println("plain eos loop: " + settingsFile + " needs producer." + ProducerConfig.TRANSACTIONAL_ID_CONFIG
+                    + "=" + TRANSACTIONAL_ID + " and consumer." + ConsumerConfig.ISOLATION_LEVEL_CONFIG + "=read_committed");
+            System.exit(2);
+        }
 
         CountDownLatch stopped = new CountDownLatch(1);
         KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(cp);
@@ -132,7 +129,8 @@ public final class TransactionalLoop {
             producer.initTransactions();
             System.out.println("plain eos loop: " + assignment.size() + " partitions of " + topics + " from " + source
                     + " -> A.<topic> on " + target + ", a transaction every " + commitMs + " ms, or at " + maxPartitionRecords
-                    + " records or " + maxPartitionBytes + " bytes of a partition or " + maxTotalBytes + " bytes in all");
+                    + " records or " + maxPartitionBytes + " bytes of a partition or " + maxTotalBytes + " bytes in all"
+                    + ", client settings of " + settingsFile);
             long openedAt = 0;
             try {
                 while (true) {
