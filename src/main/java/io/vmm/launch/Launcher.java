@@ -13,8 +13,8 @@ import java.util.concurrent.TimeUnit;
 /**
  * The jar's entry point: runs {@link MirrorMain} in this JVM, or, when the user chose no JVM settings
  * ({@link JvmDefaults#decide}), in a new JVM with the recommended {@link JvmDefaults#FLAGS}: the same
- * {@code java} binary, this JVM's arguments, the same class path (or jar) and program arguments, standard
- * streams inherited. This process then waits for it and exits with its exit code (0, 1, 2 as
+ * {@code java} binary, this JVM's arguments, the same class path (or jar) and main class (this one, which there
+ * runs the mirror in its JVM: {@link JvmDefaults#MARKER}) and program arguments, standard streams inherited. This process then waits for it and exits with its exit code (0, 1, 2 as
  * {@link MirrorMain} documents). A SIGTERM, SIGINT or SIGHUP to this process is passed on as a SIGTERM (a
  * shutdown hook), waits at most {@link Budgets#LAUNCHER_CHILD_STOP_MS} for the mirror's clean stop and exits
  * with its exit code; a mirror still running then is killed (exit 1). A SIGKILL to this process leaves the
@@ -43,7 +43,7 @@ public final class Launcher {
     if (decision.reexec()) {
       String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
       List<String> command = JvmDefaults.command(java, jvmArguments, System.getProperty("java.class.path"),
-          System.getProperty("sun.java.command"), MirrorMain.class.getName(), args);
+          System.getProperty("sun.java.command"), Launcher.class.getName(), args);
       Process child;
       try {
         child = new ProcessBuilder(command).inheritIO().start();
