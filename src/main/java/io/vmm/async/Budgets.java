@@ -72,6 +72,11 @@ public final class Budgets {
   /** Closing Vert.x after the flows stopped: alone, and in cluster mode (leaving the cluster). */
   public static final long VERTX_CLOSE_MS = 500;
   public static final long VERTX_CLOSE_CLUSTERED_MS = 5_000;
+  /**
+   * How long the launcher ({@code io.vmm.launch.Launcher}) waits for the mirror's JVM it started, after passing
+   * on a SIGTERM: the mirror's whole stop (cluster mode included) plus 2 s for the JVM's exit; then it kills it.
+   */
+  public static final long LAUNCHER_CHILD_STOP_MS = SHUTDOWN_MS + VERTX_CLOSE_CLUSTERED_MS + 2_000;
 
   /**
    * How long a source task waits for its producer's answer to one batch: the producer's own

@@ -8,7 +8,10 @@ import java.util.Map;
  *   <li>{@code VMM_HTTP_TOKEN}: the REST API's bearer token; wins over {@code http.token}
  *       ({@link #effectiveHttpToken}), so the token can come from a Kubernetes Secret;</li>
  *   <li>{@code VMM_MEMBER_NAME}, else {@code HOSTNAME} (a pod's name): the default {@code cluster.memberName};</li>
- *   <li>{@code POD_IP} (Kubernetes downward API): the default {@code cluster.host}.</li>
+ *   <li>{@code POD_IP} (Kubernetes downward API): the default {@code cluster.host};</li>
+ *   <li>for the launcher ({@code io.vmm.launch}): {@code VMM_JVM_DEFAULTS} ({@code off}: no JVM defaults),
+ *       {@code VMM_PRINT_JVM} ({@code 1}: print the JVM's arguments), and whether {@code JAVA_TOOL_OPTIONS} or
+ *       {@code JDK_JAVA_OPTIONS} is set (their values are not read).</li>
  * </ul>
  * A variable that is unset or blank counts as absent. ({@code LOG_LEVEL} and {@code VMM_LOG_LEVEL} are read by
  * {@code logback.xml}, not by code.) Immutable and thread-safe.
@@ -22,6 +25,10 @@ public final class Environment {
   public static final String SECRETS_DIR = "VMM_SECRETS_DIR";
   public static final String CONFIGMAPS_DIR = "VMM_CONFIGMAPS_DIR";
   public static final String RACK_ID = "VMM_RACK_ID";
+  public static final String JVM_DEFAULTS = "VMM_JVM_DEFAULTS";
+  public static final String PRINT_JVM = "VMM_PRINT_JVM";
+  public static final String JAVA_TOOL_OPTIONS = "JAVA_TOOL_OPTIONS";
+  public static final String JDK_JAVA_OPTIONS = "JDK_JAVA_OPTIONS";
   /** Where mounted Kubernetes Secrets are when {@code $VMM_SECRETS_DIR} is not set. */
   public static final String DEFAULT_SECRETS_DIR = "/etc/vmm/secrets";
   /** Where mounted ConfigMaps are when {@code $VMM_CONFIGMAPS_DIR} is not set. */
@@ -83,6 +90,23 @@ public final class Environment {
     return v == null ? null : v.trim();
   }
 
+  /** True when {@code $VMM_JVM_DEFAULTS} is {@code off} (any case): the launcher adds no JVM flags. */
+  public boolean jvmDefaultsOff() {
+    String v = value(JVM_DEFAULTS);
+    return v != null && v.trim().equalsIgnoreCase("off");
+  }
+
+  /** True when {@code $VMM_PRINT_JVM} is {@code 1}: the launcher prints its decision and the JVM's arguments. */
+  public boolean printJvm() {
+    String v = value(PRINT_JVM);
+    return v != null && v.trim().equals("1");
+  }
+
+  /** {@code JAVA_TOOL_OPTIONS} or {@code JDK_JAVA_OPTIONS}, whichever is set (not blank), else null; names only. */
+  public String javaOptionsVariable() {
+    return value(JAVA_TOOL_OPTIONS) != null ? JAVA_TOOL_OPTIONS : value(JDK_JAVA_OPTIONS) != null ? JDK_JAVA_OPTIONS : null;
+  }
+
   /**
    * The bearer token the REST API's mutating endpoints require: {@code $VMM_HTTP_TOKEN} when set and not blank,
    * else {@code http.token}; null for none. Call it again after a reload ({@code http.token} may change).
@@ -102,7 +126,7 @@ public final class Environment {
   public String toString() {
     return "Environment" + new java.util.TreeSet<>(variables.keySet()).stream()
         .filter(k -> k.equals(HTTP_TOKEN) || k.equals(MEMBER_NAME) || k.equals(HOSTNAME) || k.equals(POD_IP)
-            || k.equals(SECRETS_DIR) || k.equals(CONFIGMAPS_DIR) || k.equals(RACK_ID))
+            || k.equals(SECRETS_DIR) || k.equals(CONFIGMAPS_DIR) || k.equals(RACK_ID) || k.equals(JVM_DEFAULTS))
         .toList();
   }
 }

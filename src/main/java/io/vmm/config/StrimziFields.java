@@ -44,7 +44,7 @@ public final class StrimziFields {
     ignored(m, "resources", "set container resources in your deployment (deploy/)");
     ignored(m, "livenessProbe", "the probe endpoints are /health/live and /health/ready; set timings in your deployment");
     ignored(m, "readinessProbe", "the probe endpoints are /health/live and /health/ready; set timings in your deployment");
-    ignored(m, "jvmOptions", "set JVM flags on the java command line (README: JVM flags)");
+    ignored(m, "jvmOptions", "set JVM flags on the java command line (README: JVM settings)");
     ignored(m, "jmxOptions", "metrics are served as Prometheus text on metrics.port, not over JMX");
     m.put("logging", new Field(Handling.APPLIED, "inline loggers; external from a mounted ConfigMap"));
     ignored(m, "clientRackInitImage", "no init container: the rack id comes from $VMM_RACK_ID");
