@@ -21,8 +21,9 @@ public final class JvmDefaults {
   public static final String MARKER = "-Dvmm.jvm.defaults=applied";
 
   /** Heap (-Xmx, -Xms, -Xmn, *HeapSize, *RAM*), GC (-XX:±Use...GC), JIT and options-file flags. */
-  private static final Pattern CHOSEN = Pattern.compile("-Xm[xsn].*|-XX:\\w*(HeapSize|RAM|RAMPercentage|RAMFraction)=.*"
-      + "|-XX:[+-]Use\\w*GC|-XX:TieredStopAtLevel=.*|-XX:[+-]TieredCompilation|-Xint|-Xcomp|-XX:(Flags|VMOptionsFile)=.*");
+  private static final Pattern CHOSEN = Pattern.compile("-Xm[xsn].*"
+      + "|-XX:\\w*(HeapSize|RAM|RAMPercentage|RAMFraction)=.*|-XX:[+-]Use\\w*GC|-XX:TieredStopAtLevel=.*"
+      + "|-XX:[+-]TieredCompilation|-Xint|-Xcomp|-XX:(Flags|VMOptionsFile)=.*");
   private static final Pattern AGENT = Pattern.compile("-agentlib:.*|-agentpath:.*|-javaagent:.*");
   private static final List<String> NO_MIRROR = List.of("--help", "-h", "-help", "--validate", "--print-config");
 

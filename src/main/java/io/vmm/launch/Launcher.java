@@ -14,10 +14,11 @@ import java.util.concurrent.TimeUnit;
  * The jar's entry point: runs {@link MirrorMain} in this JVM, or, when the user chose no JVM settings
  * ({@link JvmDefaults#decide}), in a new JVM with the recommended {@link JvmDefaults#FLAGS}: the same
  * {@code java} binary, this JVM's arguments, the same class path (or jar) and main class (this one, which there
- * runs the mirror in its JVM: {@link JvmDefaults#MARKER}) and program arguments, standard streams inherited. This process then waits for it and exits with its exit code (0, 1, 2 as
- * {@link MirrorMain} documents). A SIGTERM, SIGINT or SIGHUP to this process is passed on as a SIGTERM (a
- * shutdown hook), waits at most {@link Budgets#LAUNCHER_CHILD_STOP_MS} for the mirror's clean stop and exits
- * with its exit code; a mirror still running then is killed (exit 1). A SIGKILL to this process leaves the
+ * runs the mirror in its JVM: {@link JvmDefaults#MARKER}) and program arguments, standard streams inherited.
+ * This process then waits for it and exits with its exit code (0, 1, 2 as {@link MirrorMain} documents). A
+ * SIGTERM, SIGINT or SIGHUP to this process is passed on as a SIGTERM (a shutdown hook), waits at most
+ * {@link Budgets#LAUNCHER_CHILD_STOP_MS} for the mirror's clean stop and exits with its exit code; a mirror still
+ * running then is killed (exit 1). A SIGKILL to this process leaves the
  * mirror running. After Elasticsearch's launcher.
  * <p>
  * With {@code VMM_PRINT_JVM=1} each JVM prints one line to stderr: its decision, its reason and its input
