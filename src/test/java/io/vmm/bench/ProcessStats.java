@@ -24,16 +24,42 @@ final class ProcessStats {
 
     private static volatile List<String> cachedJavaVersion;
 
+    /**
+     * CPU seconds of a process and its live descendants (our jar without JVM flags runs the mirror in a child JVM
+     * of its launcher, {@code io.vmm.launch}).
+     */
     static double cpuSeconds(Process p) {
         if (p == null) {
             return 0;
         }
-        return p.toHandle().info().totalCpuDuration().map(d -> d.toNanos() / 1e9).orElse(Double.NaN);
+        return tree(p.pid()).stream().mapToDouble(h -> h.info().totalCpuDuration().map(d -> d.toNanos() / 1e9)
+                .orElse(0.0)).sum();
     }
 
-    /** VmHWM (peak resident set) of a live process, MB. */
+    /**
+     * VmHWM (peak resident set) of a live process plus that of each live descendant, MB: with a launcher the sum of
+     * both JVMs' peaks (an upper bound of their peak together).
+     */
     static double vmHwmMb(long pid) {
-        return statusKb(pid, "VmHWM:") / 1024.0;
+        return treeKb(pid, "VmHWM:") / 1024.0;
+    }
+
+    /** The process {@code pid} (if alive) and its live descendants. */
+    static List<ProcessHandle> tree(long pid) {
+        return ProcessHandle.of(pid).map(h -> java.util.stream.Stream.concat(java.util.stream.Stream.of(h),
+                h.descendants()).toList()).orElse(List.of());
+    }
+
+    /** {@code key} of /proc/PID/status summed over {@link #tree}, kB; NaN when the process is gone. */
+    static double treeKb(long pid, String key) {
+        double sum = Double.NaN;
+        for (ProcessHandle h : tree(pid)) {
+            double kb = statusKb(h.pid(), key);
+            if (!Double.isNaN(kb)) {
+                sum = Double.isNaN(sum) ? kb : sum + kb;
+            }
+        }
+        return sum;
     }
 
     static double statusKb(long pid, String key) {
@@ -50,7 +76,8 @@ final class ProcessStats {
     }
 
 /**
- * Samples VmRSS of a process every 200 ms on a daemon thread and keeps the maximum (cross-check of VmHWM).
+ * Samples VmRSS of a process and its descendants ({@link #treeKb}) every 200 ms on a daemon thread and keeps the
+ * maximum (cross-check of VmHWM).
  * {@link #start} and {@link #stop} from one thread; {@link #maxMb} after {@link #stop}.
  */
 static final class RssSampler {
@@ -71,7 +98,7 @@ static final class RssSampler {
 
     private void loop() {
         while (!stop) {
-            double kb = statusKb(pid, "VmRSS:");
+            double kb = treeKb(pid, "VmRSS:");
             if (!Double.isNaN(kb) && kb > maxKb) {
                 maxKb = kb;
             }
@@ -84,7 +111,7 @@ static final class RssSampler {
     }
 
     void stop() throws InterruptedException {
-        double kb = statusKb(pid, "VmRSS:");
+        double kb = treeKb(pid, "VmRSS:");
         if (!Double.isNaN(kb) && kb > maxKb) {
             maxKb = kb;
         }
