@@ -163,7 +163,7 @@ final class ResultTable {
         }
         System.out.println("others CPU % = whole machine (/proc/stat) minus contender, brokers and orchestrator, same window; "
                 + "above ~20 % something else competed for the cores");
-        System.out.println("peak RSS = VmHWM of the contender's JVM just before SIGTERM; ratios = this row / that row"
+        System.out.println("peak RSS = VmHWM of the contender's JVM (plus its child processes: our launcher's mirror JVM) just before SIGTERM; ratios = this row / that row"
                 + (anyEos ? " of the same delivery (vmm-eos / mm2-eos)" : "") + "; "
                 + (opt.mode == Mode.LATENCY ? "" : "MB/s counts values only; ")
                 + "expect +-10-15 % run-to-run noise (brokers share the cores)");
