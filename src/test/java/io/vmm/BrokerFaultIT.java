@@ -4,6 +4,7 @@ import io.vertx.core.json.JsonObject;
 import io.vmm.MirrorTestSupport.RunningMirror;
 import io.vmm.testkit.Await;
 import io.vmm.testkit.ChildBroker;
+import io.vmm.testkit.ChildBrokerPair;
 import io.vmm.testkit.LogCapture;
 import io.vmm.testkit.NoBlockedThreads;
 import org.apache.kafka.clients.admin.NewTopic;
@@ -21,8 +22,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -62,25 +61,21 @@ class BrokerFaultIT {
   private static final int DUPLICATES_BOUND = 5_000;
   private static final Duration RECOVERY = Duration.ofSeconds(90);
 
-  private static Path dir;
+  private static ChildBrokerPair brokers;
   private static ChildBroker a;
   private static ChildBroker b;
 
   @BeforeAll
   static void brokers() throws Exception {
-    dir = Files.createDirectories(Path.of("target", "fault-it")).toAbsolutePath();
-    dir = Files.createTempDirectory(dir, "brokers-");
-    a = ChildBroker.start("A", dir, Map.of());
-    b = ChildBroker.start("B", dir, Map.of());
+    brokers = ChildBrokerPair.start("fault-it", "brokers-", Map.of());
+    a = brokers.a();
+    b = brokers.b();
   }
 
   @AfterAll
   static void close() throws Exception {
-    if (a != null) {
-      a.close();
-    }
-    if (b != null) {
-      b.close();
+    if (brokers != null) {
+      brokers.close();
     }
   }
 

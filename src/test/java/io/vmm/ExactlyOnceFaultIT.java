@@ -6,6 +6,7 @@ import io.vmm.ExactlyOnceSupport.SteadyProducer;
 import io.vmm.MirrorTestSupport.RunningMirror;
 import io.vmm.testkit.Await;
 import io.vmm.testkit.ChildBroker;
+import io.vmm.testkit.ChildBrokerPair;
 import io.vmm.testkit.ExactlyOnceVerifier;
 import io.vmm.testkit.ExactlyOnceVerifier.Report;
 import io.vmm.testkit.NoBlockedThreads;
@@ -96,26 +97,24 @@ class ExactlyOnceFaultIT {
    */
   private static final int TXN_TIMEOUT_SCAN_MS = 500;
 
+  private static ChildBrokerPair brokers;
   private static Path dir;
   private static ChildBroker a;
   private static ChildBroker b;
 
   @BeforeAll
   static void brokers() throws Exception {
-    dir = Files.createDirectories(Path.of("target", "eos-it")).toAbsolutePath();
-    dir = Files.createTempDirectory(dir, "fault-");
-    a = ChildBroker.start("A", dir, Map.of());
-    b = ChildBroker.start("B", dir,
+    brokers = ChildBrokerPair.start("eos-it", "fault-",
         Map.of("transaction.abort.timed.out.transaction.cleanup.interval.ms", Integer.toString(TXN_TIMEOUT_SCAN_MS)));
+    dir = brokers.dir();
+    a = brokers.a();
+    b = brokers.b();
   }
 
   @AfterAll
   static void close() throws Exception {
-    if (a != null) {
-      a.close();
-    }
-    if (b != null) {
-      b.close();
+    if (brokers != null) {
+      brokers.close();
     }
   }
 

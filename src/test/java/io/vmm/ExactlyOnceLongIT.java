@@ -84,24 +84,9 @@ class ExactlyOnceLongIT {
   @Test
   void clusterModeReplicaKilledAndAnotherRestarted() throws Exception {
     String topic = "eos-cluster";
-    clusters.a().createTopic(topic, PARTITIONS);
-    int hzPort = freePort();
-    List<String> hzMembers = new ArrayList<>();
-    for (int p = hzPort; p < hzPort + 6; p++) {
-      hzMembers.add("127.0.0.1:" + p);
-    }
-    JsonObject config = exactlyOnceConfig(clusters.a().bootstrapServers(), clusters.b().bootstrapServers(), topic,
-        PARTITIONS);
-    // source alias C for cluster A: a progress topic of its own (mm2-offsets.C.internal), new whatever ran before,
-    // as when a new cluster-mode deployment starts
-    config.getJsonArray("clusters").getJsonObject(0).put("alias", "C");
-    config.getJsonArray("mirrors").getJsonObject(0).put("sourceCluster", "C");
     // long transactions: members joining after the first one started its tasks find no committed progress yet
-    config.getJsonArray("mirrors").getJsonObject(0).getJsonObject("sourceConnector").getJsonObject("config")
-        .put("transaction.boundary.interval.ms", 10_000);
-    config.put("cluster", new JsonObject().put("enabled", true).put("name", "vmm-eos-" + hzPort)
-        .put("host", "127.0.0.1").put("port", hzPort).put("members", new JsonArray(hzMembers)));
-    Path conf = write(dir, "cluster", config);
+    Path conf = write(dir, "cluster", clusterModeConfig(topic, "C",
+        new JsonObject().put("transaction.boundary.interval.ms", 10_000)));
     Map<String, MirrorProcess> members = new TreeMap<>();
     try (SteadyProducer producer = new SteadyProducer(clusters.a().bootstrapServers(), topic, PARTITIONS);
          ExactlyOnceVerifier v = ExactlyOnceVerifier.readCommitted(clusters.b().bootstrapServers(), "C." + topic,
@@ -157,21 +142,8 @@ class ExactlyOnceLongIT {
   @Test
   void clusterModeUnitsHandedToAJoiningMemberAreNotCopiedAgain() throws Exception {
     String topic = "eos-join";
-    clusters.a().createTopic(topic, PARTITIONS);
-    int hzPort = freePort();
-    List<String> hzMembers = new ArrayList<>();
-    for (int p = hzPort; p < hzPort + 6; p++) {
-      hzMembers.add("127.0.0.1:" + p);
-    }
-    JsonObject config = exactlyOnceConfig(clusters.a().bootstrapServers(), clusters.b().bootstrapServers(), topic,
-        PARTITIONS);
-    config.getJsonArray("clusters").getJsonObject(0).put("alias", "D");
-    config.getJsonArray("mirrors").getJsonObject(0).put("sourceCluster", "D");
-    config.getJsonArray("mirrors").getJsonObject(0).getJsonObject("sourceConnector").getJsonObject("config")
-        .put("transaction.boundary.interval.ms", 30_000).put("vmm.inflight.partition.max.records", 100_000);
-    config.put("cluster", new JsonObject().put("enabled", true).put("name", "vmm-eos-" + hzPort)
-        .put("host", "127.0.0.1").put("port", hzPort).put("members", new JsonArray(hzMembers)));
-    Path conf = write(dir, "join", config);
+    Path conf = write(dir, "join", clusterModeConfig(topic, "D", new JsonObject()
+        .put("transaction.boundary.interval.ms", 30_000).put("vmm.inflight.partition.max.records", 100_000)));
     Map<String, MirrorProcess> members = new TreeMap<>();
     try (SteadyProducer producer = new SteadyProducer(clusters.a().bootstrapServers(), topic, PARTITIONS);
          ExactlyOnceVerifier v = ExactlyOnceVerifier.readCommitted(clusters.b().bootstrapServers(), "D." + topic,
@@ -257,36 +229,30 @@ class ExactlyOnceLongIT {
     return result;
   }
 
-  // ------------------------------------------------------------------------------------------ MM2 take-over
-
-  private String properties(String topic) {
-    return """
-        clusters = A, B
-        A.bootstrap.servers = %s
-        B.bootstrap.servers = %s
-        A->B.enabled = true
-        A->B.topics = %s
-        replication.factor = 1
-        offset-syncs.topic.replication.factor = 1
-        checkpoints.topic.replication.factor = 1
-        heartbeats.topic.replication.factor = 1
-        offset.storage.replication.factor = 1
-        config.storage.replication.factor = 1
-        status.storage.replication.factor = 1
-        A.offset.storage.replication.factor = 1
-        A.config.storage.replication.factor = 1
-        A.status.storage.replication.factor = 1
-        B.offset.storage.replication.factor = 1
-        B.config.storage.replication.factor = 1
-        B.status.storage.replication.factor = 1
-        B.offset.flush.interval.ms = 1000
-        refresh.topics.interval.seconds = 1
-        sync.topic.acls.enabled = false
-        plugin.discovery = service_load
-        A.plugin.discovery = service_load
-        B.plugin.discovery = service_load
-        """.formatted(clusters.a().bootstrapServers(), clusters.b().bootstrapServers(), topic);
+  /**
+   * Creates {@code topic} on A and returns an exactly-once cluster-mode config for it (six Hazelcast ports from a
+   * free one): cluster A under the alias {@code alias}, so its progress topic ({@code mm2-offsets.<alias>.internal})
+   * is new whatever ran before, as when a new deployment starts; {@code sourceSettings} added to the source
+   * connector's config.
+   */
+  private JsonObject clusterModeConfig(String topic, String alias, JsonObject sourceSettings) throws Exception {
+    clusters.a().createTopic(topic, PARTITIONS);
+    int hzPort = freePort();
+    List<String> hzMembers = new ArrayList<>();
+    for (int p = hzPort; p < hzPort + 6; p++) {
+      hzMembers.add("127.0.0.1:" + p);
+    }
+    JsonObject config = exactlyOnceConfig(clusters.a().bootstrapServers(), clusters.b().bootstrapServers(), topic,
+        PARTITIONS);
+    config.getJsonArray("clusters").getJsonObject(0).put("alias", alias);
+    config.getJsonArray("mirrors").getJsonObject(0).put("sourceCluster", alias);
+    config.getJsonArray("mirrors").getJsonObject(0).getJsonObject("sourceConnector").getJsonObject("config")
+        .mergeIn(sourceSettings);
+    return config.put("cluster", new JsonObject().put("enabled", true).put("name", "vmm-eos-" + hzPort)
+        .put("host", "127.0.0.1").put("port", hzPort).put("members", new JsonArray(hzMembers)));
   }
+
+  // ------------------------------------------------------------------------------------------ MM2 take-over
 
   /**
    * One MM2 properties file: ours reads it with {@code B.exactly.once.source.support = enabled} added (MM2's
@@ -301,8 +267,10 @@ class ExactlyOnceLongIT {
     String topic = "eos-mm2";
     int partitions = 3;
     clusters.a().createTopic(topic, partitions);
-    Path mm2File = Files.writeString(dir.resolve("mm2.properties"), properties(topic));
-    Path oursFile = Files.writeString(dir.resolve("ours.properties"), properties(topic)
+    String mm2Properties = Mm2Children.dedicated(clusters.a().bootstrapServers(), clusters.b().bootstrapServers(),
+        topic, "");
+    Path mm2File = Files.writeString(dir.resolve("mm2.properties"), mm2Properties);
+    Path oursFile = Files.writeString(dir.resolve("ours.properties"), mm2Properties
         + "B.exactly.once.source.support = enabled\n");
     JsonObject ours = MirrorMain.load(oursFile.toString());
     ours.put("http", new JsonObject().put("port", 0)).put("metrics", new JsonObject().put("port", 0));

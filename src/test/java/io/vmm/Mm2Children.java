@@ -40,6 +40,42 @@ final class Mm2Children implements AutoCloseable {
 
   private final List<Process> children = new ArrayList<>();
 
+  /**
+   * One MM2 dedicated-mode properties file (also read by us) for flow A->B of {@code topic} between two single-broker
+   * clusters: replication factors 1 for every topic MM2 and its herders create, progress flushed every second,
+   * topics refreshed every second, no ACL sync, plugins found without scanning; {@code extra} lines appended.
+   */
+  static String dedicated(String a, String b, String topic, String extra) {
+    return """
+        clusters = A, B
+        A.bootstrap.servers = %s
+        B.bootstrap.servers = %s
+        A->B.enabled = true
+        A->B.topics = %s
+        replication.factor = 1
+        offset-syncs.topic.replication.factor = 1
+        checkpoints.topic.replication.factor = 1
+        heartbeats.topic.replication.factor = 1
+        offset.storage.replication.factor = 1
+        config.storage.replication.factor = 1
+        status.storage.replication.factor = 1
+        A.offset.storage.replication.factor = 1
+        A.config.storage.replication.factor = 1
+        A.status.storage.replication.factor = 1
+        B.offset.storage.replication.factor = 1
+        B.config.storage.replication.factor = 1
+        B.status.storage.replication.factor = 1
+        B.offset.flush.interval.ms = 1000
+        refresh.topics.interval.seconds = 1
+        sync.topic.acls.enabled = false
+        # MM2 (its driver, then each herder's worker) finds plugins without scanning the class path: faster start.
+        # Ours reports each as ignored (no plugins here).
+        plugin.discovery = service_load
+        A.plugin.discovery = service_load
+        B.plugin.discovery = service_load
+        """.formatted(a, b, topic) + extra;
+  }
+
   /** Starts {@code mainClass} with {@code args}; output (stdout and stderr) to {@code log}. */
   Process start(String mainClass, Path log, String... args) throws IOException {
     Files.createDirectories(LOGS);

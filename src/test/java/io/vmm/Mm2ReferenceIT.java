@@ -201,43 +201,6 @@ class Mm2ReferenceIT {
 
   // ------------------------------------------------------------------------------------------ dedicated mode
 
-  private String properties(String topic) {
-    return """
-        # one file for MM2 4.1.1 dedicated mode and for us
-        clusters = A, B
-        A.bootstrap.servers = %s
-        B.bootstrap.servers = %s
-        A->B.enabled = true
-        A->B.topics = %s
-        replication.factor = 1
-        offset-syncs.topic.replication.factor = 1
-        checkpoints.topic.replication.factor = 1
-        heartbeats.topic.replication.factor = 1
-        offset.storage.replication.factor = 1
-        config.storage.replication.factor = 1
-        status.storage.replication.factor = 1
-        A.offset.storage.replication.factor = 1
-        A.config.storage.replication.factor = 1
-        A.status.storage.replication.factor = 1
-        B.offset.storage.replication.factor = 1
-        B.config.storage.replication.factor = 1
-        B.status.storage.replication.factor = 1
-        emit.heartbeats.interval.seconds = 1
-        emit.checkpoints.interval.seconds = 1
-        # a worker key, read per target cluster: MM2 ignores it at the top level (ours too, with a warning)
-        A.offset.flush.interval.ms = 1000
-        B.offset.flush.interval.ms = 1000
-        refresh.topics.interval.seconds = 1
-        refresh.groups.interval.seconds = 1
-        sync.topic.acls.enabled = false
-        # MM2 (its driver, then each herder's worker) finds plugins without scanning the class path: faster start.
-        # Ours reports each as ignored (no plugins here).
-        plugin.discovery = service_load
-        A.plugin.discovery = service_load
-        B.plugin.discovery = service_load
-        """.formatted(clusters.a().bootstrapServers(), clusters.b().bootstrapServers(), topic);
-  }
-
   /**
    * MM2 (dedicated mode) mirrors N per partition and stops; ours, from the same file, continues with exactly the M
    * after, writes heartbeats with MM2's topic, partition and key bytes, and creates no topic MM2 did not; MM2
@@ -252,7 +215,15 @@ class Mm2ReferenceIT {
     Set<String> beforeB = topics(clusters.b());
     produce(topic, 0, N);
     Files.createDirectories(LOGS);
-    Path file = Files.writeString(LOGS.resolve("mm2-dedicated.properties"), properties(topic));
+    // one file for MM2 4.1.1 dedicated mode and for us
+    Path file = Files.writeString(LOGS.resolve("mm2-dedicated.properties"), Mm2Children.dedicated(
+        clusters.a().bootstrapServers(), clusters.b().bootstrapServers(), topic, """
+        emit.heartbeats.interval.seconds = 1
+        emit.checkpoints.interval.seconds = 1
+        # a worker key, read per target cluster: MM2 ignores it at the top level (ours too, with a warning)
+        A.offset.flush.interval.ms = 1000
+        refresh.groups.interval.seconds = 1
+        """));
 
     // 1. MM2
     Path log1 = LOGS.resolve("mm2-dedicated-1.log");

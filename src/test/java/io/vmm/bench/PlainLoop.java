@@ -80,16 +80,8 @@ public final class PlainLoop {
         pp.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
 
         AtomicReference<Exception> sendError = new AtomicReference<>();
-        CountDownLatch stopped = new CountDownLatch(1);
         KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(cp);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            consumer.wakeup();
-            try {
-                stopped.await();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }, "plain-loop-shutdown"));
+        CountDownLatch stopped = wakeOnShutdown(consumer, "plain-loop-shutdown");
 
         try (consumer; KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(pp)) {
             List<TopicPartition> assignment = new ArrayList<>();
@@ -141,5 +133,23 @@ public final class PlainLoop {
         all.stringPropertyNames().stream().filter(k -> k.startsWith(prefix))
                 .forEach(k -> out.put(k.substring(prefix.length()), all.getProperty(k)));
         return out;
+    }
+
+    /**
+     * A shutdown hook (SIGTERM) that wakes {@code consumer}'s poll and waits until the loop counts down the returned
+     * latch, so the loop closes its clients (the producer flushes) before the JVM exits. Shared with
+     * {@link TransactionalLoop}.
+     */
+    static CountDownLatch wakeOnShutdown(KafkaConsumer<?, ?> consumer, String threadName) {
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            consumer.wakeup();
+            try {
+                stopped.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }, threadName));
+        return stopped;
     }
 }

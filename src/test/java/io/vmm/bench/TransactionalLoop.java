@@ -99,16 +99,8 @@ public final class TransactionalLoop {
             System.exit(2);
         }
 
-        CountDownLatch stopped = new CountDownLatch(1);
         KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(cp);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            consumer.wakeup();
-            try {
-                stopped.await();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }, "plain-eos-loop-shutdown"));
+        CountDownLatch stopped = PlainLoop.wakeOnShutdown(consumer, "plain-eos-loop-shutdown");
 
         Map<TopicPartition, Long> positions = new HashMap<>();
         Map<TopicPartition, long[]> held = new HashMap<>(); // records, bytes of each partition in the open transaction
