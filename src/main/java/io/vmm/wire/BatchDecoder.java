@@ -79,9 +79,10 @@ public final class BatchDecoder {
     return out;
   }
 
-  /** Headers in order, each value copied out now (Kafka's lazy header values would point into the fetch buffer). */
+  /** Headers in order, each key and value decoded now (Kafka's lazy headers would point into the fetch buffer). */
   private static RecordHeaders headers(Header[] wire) {
     for (Header h : wire) {
+      h.key();
       h.value();
     }
     return new RecordHeaders(wire);
