@@ -1,5 +1,6 @@
 package io.vmm.bus;
 
+import io.vmm.wire.RawBatch;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.TopicPartition;
 
@@ -23,6 +24,7 @@ public record SourceBatch(String task, long seq, List<Chunk> chunks) {
     private final String targetTopic;
     private final long generation;
     private List<ConsumerRecord<byte[], byte[]>> records;
+    private List<RawBatch> batches;
 
     /** A chunk of generation 0. */
     public Chunk(TopicPartition source, String targetTopic, List<ConsumerRecord<byte[], byte[]>> records) {
@@ -37,10 +39,36 @@ public record SourceBatch(String task, long seq, List<Chunk> chunks) {
      */
     public Chunk(TopicPartition source, String targetTopic, List<ConsumerRecord<byte[], byte[]>> records,
                  long generation) {
+      this(source, targetTopic, records, List.of(), generation);
+    }
+
+    /**
+     * A chunk of the batch pass-through path: decoded {@code records} and unchanged {@code batches}, each sorted
+     * by upstream offset, interleaving by offset (records come from batches that may not pass through).
+     */
+    public Chunk(TopicPartition source, String targetTopic, List<ConsumerRecord<byte[], byte[]>> records,
+                 List<RawBatch> batches, long generation) {
       this.source = source;
       this.targetTopic = targetTopic;
       this.records = records;
+      this.batches = batches;
       this.generation = generation;
+    }
+
+    /** Records in the chunk: decoded ones plus each pass-through batch's count; 0 after {@link #release()}. */
+    public int size() {
+      int n = records == null ? 0 : records.size();
+      if (batches != null) {
+        for (RawBatch b : batches) {
+          n += b.recordCount();
+        }
+      }
+      return n;
+    }
+
+    /** The pass-through batches (empty on the record path), or null after {@link #release()}. */
+    public List<RawBatch> batches() {
+      return batches;
     }
 
     /** The partition's rewind generation when these records were polled (0 until a first rewind). */
@@ -64,6 +92,7 @@ public record SourceBatch(String task, long seq, List<Chunk> chunks) {
     /** Drops the reference to the records (called by the producer after sending them). */
     public void release() {
       records = null;
+      batches = null;
     }
   }
 }

@@ -47,6 +47,8 @@ public final class ConnectorKeys {
   public static final String INFLIGHT_PARTITION_MAX_RECORDS = "vmm.inflight.partition.max.records";
   public static final String INFLIGHT_PARTITION_MAX_BYTES = "vmm.inflight.partition.max.bytes";
   public static final String INFLIGHT_TASK_MAX_BYTES = "vmm.inflight.task.max.bytes";
+  /** {@code record} (decode and re-encode every record) or {@code batch} (pass record batches through unchanged). */
+  public static final String DATA_PATH = "vmm.data.path";
   // checkpoint
   public static final String REFRESH_GROUPS_ENABLED = "refresh.groups.enabled";
   public static final String REFRESH_GROUPS_INTERVAL_SECONDS = "refresh.groups.interval.seconds";
@@ -163,7 +165,10 @@ public final class ConnectorKeys {
           "Un-acked bytes per partition above which the partition is paused (resumed below half)")
       .define(INFLIGHT_TASK_MAX_BYTES, Type.INT, 8 << 20, Range.atLeast(1024), Importance.LOW,
           "Un-acked bytes per task above which all its partitions are paused (resumed below half); keep "
-              + "tasksMax x this below the producer's buffer.memory");
+              + "tasksMax x this below the producer's buffer.memory")
+      .define(DATA_PATH, Type.STRING, "record", ValidString.in("record", "batch"), Importance.LOW,
+          "How records travel: 'record' decodes and re-encodes each one (Kafka's consumer and producer); 'batch' "
+              + "passes fetched record batches through unchanged, still compressed, where eligible (vmm addition)");
 
   /** Keys of {@code checkpointConnector.config} (MirrorCheckpointConnector). */
   public static final ConfigDef CHECKPOINT = common()

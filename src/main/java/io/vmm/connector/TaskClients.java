@@ -59,7 +59,7 @@ final class TaskClients {
             scope.flow().source().adminConfig(scope.name() + "|legacy-committer-" + t),
             java.time.Duration.ofMillis(scope.adminTimeoutMs()));
     return new TargetProducerVerticle(scope.name(), t, producer(t), scope.topics().progress(), scope.tracing(), group,
-        skipRefused);
+        skipRefused, batchPath());
   }
 
   /**
@@ -90,7 +90,16 @@ final class TaskClients {
         c.getLong(ConnectorKeys.CONSUMER_POLL_TIMEOUT_MS),
         Budgets.producerRequestMs(deliveryTimeoutMs(producer(t))),
         c.getBoolean(ConnectorKeys.EMIT_OFFSET_SYNCS_ENABLED) ? c.getLong(ConnectorKeys.OFFSET_LAG_MAX) : -1,
-        exactlyOnce());
+        exactlyOnce(), batchPath());
+  }
+
+  /**
+   * Whether the tasks pass record batches through ({@code vmm.data.path=batch}); not with exactly-once (a
+   * transactional pass-through sender is not built yet) nor legacy MM1 mode: those use the record path.
+   */
+  boolean batchPath() {
+    return "batch".equals(scope.flow().sourceConnector().config().getString(ConnectorKeys.DATA_PATH))
+        && !exactlyOnce() && scope.flow().legacy() == null;
   }
 
   /** Whether the tasks write through transactional producers (exactly-once; never in legacy MM1 group mode). */

@@ -30,7 +30,9 @@ import java.util.function.ToDoubleFunction;
  * Ours: {@code vmm_replication_lag_records} and {@code vmm_replication_lag_ms} per partition,
  * {@code vmm_heartbeat_age_ms} (ms since the newest heartbeat that reached the target through this flow's data
  * path was emitted on the source: {@link #heartbeatMirrored}),
- * {@code vmm_inflight_records}/{@code vmm_inflight_bytes} per task, {@code vmm_failed_partitions},
+ * {@code vmm_inflight_records}/{@code vmm_inflight_bytes} per task, the counters
+ * {@code vmm_passthrough_batches_total} and {@code vmm_passthrough_decoded_records_total} per task (batch
+ * pass-through: batches passed unchanged, records decoded from batches that could not pass), {@code vmm_failed_partitions},
  * {@code vmm_source_resets}, {@code vmm_connector_running{connector}} (1 or 0), and the counter
  * {@code vmm_skipped_records_total{source,target,topic,partition}} (records the target refused for good and that were
  * skipped, legacy MM1 mode with {@code abortOnSendFailure=false}; registered on a partition's first skip); with
@@ -69,6 +71,17 @@ public final class FlowMetrics implements AutoCloseable {
   public static final class TaskMetrics {
     volatile long inFlightRecords;
     volatile long inFlightBytes;
+    final AtomicLong passedThrough = new AtomicLong();
+    final AtomicLong decoded = new AtomicLong();
+
+    /**
+     * Counts what a pass-through task ({@code vmm.data.path=batch}) handed to its producer: {@code batches} record
+     * batches unchanged and {@code records} records decoded from batches that could not pass through.
+     */
+    public void passThrough(int batches, int records) {
+      passedThrough.addAndGet(batches);
+      decoded.addAndGet(records);
+    }
 
     /** Sets the task's records and key+value bytes sent and not yet acknowledged. */
     public void inFlight(long records, long bytes) {
@@ -237,6 +250,14 @@ public final class FlowMetrics implements AutoCloseable {
       Tags tags = flowTags.and("task", Integer.toString(t));
       gauge("vmm_inflight_records", tags, m, x -> x.inFlightRecords);
       gauge("vmm_inflight_bytes", tags, m, x -> x.inFlightBytes);
+      synchronized (meters) {
+        if (!closed) { // Prometheus: vmm_passthrough_batches_total, vmm_passthrough_decoded_records_total
+          meters.add(FunctionCounter.builder("vmm_passthrough_batches", m.passedThrough, AtomicLong::get)
+              .tags(tags).register(registry));
+          meters.add(FunctionCounter.builder("vmm_passthrough_decoded_records", m.decoded, AtomicLong::get)
+              .tags(tags).register(registry));
+        }
+      }
       return m;
     });
   }

@@ -1,5 +1,6 @@
 package io.vmm.source;
 
+import io.vmm.wire.RawBatch;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.TopicPartition;
 
@@ -20,6 +21,8 @@ final class ChunkStats {
 
   final TopicPartition source;
   final long firstOffset;
+  /** Upstream offset of the chunk's last record. */
+  final long lastOffset;
   final int records;
   final long bytes;
   final long valueBytes;
@@ -31,10 +34,11 @@ final class ChunkStats {
   /** The newest heartbeat timestamp in the chunk (epoch ms) when it is a heartbeats topic's, else -1. */
   final long heartbeatTs;
 
-  private ChunkStats(TopicPartition source, long firstOffset, int records, long bytes, long valueBytes, int timed,
-                     long minTs, long maxTs, double sumTs, long lastTs, long heartbeatTs) {
+  private ChunkStats(TopicPartition source, long firstOffset, long lastOffset, int records, long bytes,
+                     long valueBytes, int timed, long minTs, long maxTs, double sumTs, long lastTs, long heartbeatTs) {
     this.source = source;
     this.firstOffset = firstOffset;
+    this.lastOffset = lastOffset;
     this.records = records;
     this.bytes = bytes;
     this.valueBytes = valueBytes;
@@ -78,8 +82,48 @@ final class ChunkStats {
         sum += ts;
       }
     }
-    return new ChunkStats(source, chunk.get(0).offset(), chunk.size(), bytes, valueBytes, timed, min, max, sum, last,
-        heartbeatTs);
+    return new ChunkStats(source, chunk.get(0).offset(), chunk.get(chunk.size() - 1).offset(), chunk.size(), bytes,
+        valueBytes, timed, min, max, sum, last, heartbeatTs);
+  }
+
+  /**
+   * The figures of a chunk of decoded {@code records} and pass-through {@code batches} (interleaved by offset; not
+   * both empty). A batch is not decompressed: its stored size counts as its bytes (key, value and framing, as
+   * compressed) and its max timestamp stands for each of its records' timestamps.
+   */
+  static ChunkStats of(TopicPartition source, List<? extends ConsumerRecord<?, ?>> records, List<RawBatch> batches,
+                       long heartbeatTs) {
+    if (batches.isEmpty()) {
+      return of(source, records, heartbeatTs);
+    }
+    ChunkStats r = records.isEmpty() ? null : of(source, records, heartbeatTs);
+    long bytes = r == null ? 0 : r.bytes;
+    long valueBytes = r == null ? 0 : r.valueBytes;
+    int count = r == null ? 0 : r.records;
+    int timed = r == null ? 0 : r.timed;
+    long min = r == null ? Long.MAX_VALUE : r.minTs;
+    long max = r == null ? Long.MIN_VALUE : r.maxTs;
+    double sum = r == null ? 0 : r.sumTs;
+    for (RawBatch b : batches) {
+      int n = b.recordCount();
+      count += n;
+      bytes += b.sizeInBytes();
+      valueBytes += b.sizeInBytes();
+      long ts = b.header().maxTimestamp();
+      if (ts >= 0) {
+        timed += n;
+        min = Math.min(min, ts);
+        max = Math.max(max, ts);
+        sum += (double) ts * n;
+      }
+    }
+    RawBatch firstBatch = batches.get(0);
+    RawBatch lastBatch = batches.get(batches.size() - 1);
+    long first = r == null ? firstBatch.baseOffset() : Math.min(r.firstOffset, firstBatch.baseOffset());
+    boolean batchLast = r == null || lastBatch.lastOffset() > r.lastOffset;
+    long last = batchLast ? lastBatch.lastOffset() : r.lastOffset;
+    long lastTs = batchLast ? lastBatch.header().maxTimestamp() : r.lastTs;
+    return new ChunkStats(source, first, last, count, bytes, valueBytes, timed, min, max, sum, lastTs, heartbeatTs);
   }
 
   /**

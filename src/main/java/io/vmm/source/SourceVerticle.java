@@ -4,7 +4,6 @@ import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.DeliveryOptions;
-import io.vertx.kafka.client.consumer.KafkaReadStream;
 import io.vmm.async.Budgets;
 import io.vmm.async.ThrottledLog;
 import io.vmm.bus.Addresses;
@@ -20,16 +19,14 @@ import io.vmm.bus.TaskStopReport;
 import io.vmm.heartbeat.HeartbeatCodec;
 import io.vmm.metrics.FlowMetrics;
 import io.vmm.source.InFlightTracker.PartitionState;
+import io.vmm.wire.RawBatch;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.ConsumerRecords;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetOutOfRangeException;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.connect.mirror.SourceAndTarget;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -86,14 +83,17 @@ public final class SourceVerticle extends VerticleBase {
    * @param offsetLagMax     MM2's {@code offset.lag.max}, or -1 when offset syncs are off
    * @param exactlyOnce      the task's producer is transactional: answers arrive only after commits, an aborted
    *                         transaction rewinds partitions ({@link Rewinds}), and a stop asks for a commit first
+   * @param batchPath        read raw record batches ({@link BatchReader}, {@code vmm.data.path=batch}) instead of
+   *                         decoded records ({@link RecordReader})
    */
   public record Limits(int maxRecords, long maxBytes, long maxTaskBytes, long flushIntervalMs, long pollTimeoutMs,
-                       long requestTimeoutMs, long offsetLagMax, boolean exactlyOnce) {
+                       long requestTimeoutMs, long offsetLagMax, boolean exactlyOnce, boolean batchPath) {
 
-    /** At-least-once limits. */
+    /** At-least-once limits on the record path. */
     public Limits(int maxRecords, long maxBytes, long maxTaskBytes, long flushIntervalMs, long pollTimeoutMs,
                   long requestTimeoutMs, long offsetLagMax) {
-      this(maxRecords, maxBytes, maxTaskBytes, flushIntervalMs, pollTimeoutMs, requestTimeoutMs, offsetLagMax, false);
+      this(maxRecords, maxBytes, maxTaskBytes, flushIntervalMs, pollTimeoutMs, requestTimeoutMs, offsetLagMax, false,
+          false);
     }
   }
 
@@ -113,8 +113,7 @@ public final class SourceVerticle extends VerticleBase {
   private final ThrottledLog pollErrors = new ThrottledLog(LOG);
   private final ThrottledLog skips = new ThrottledLog(LOG);
 
-  private KafkaConsumer<byte[], byte[]> consumer;
-  private KafkaReadStream<byte[], byte[]> stream;
+  private SourceReader reader;
   private TaskCommands commands;
   private Rewinds rewinds;
   private ProgressStore progress;
@@ -161,53 +160,51 @@ public final class SourceVerticle extends VerticleBase {
   public Future<?> start() {
     long now = System.currentTimeMillis();
     partitions.forEach(p -> books.add(p, now));
-    // the consumer constructor may resolve host names: keep it off the event loop
-    return vertx.executeBlocking(() -> new KafkaConsumer<byte[], byte[]>(consumerConfig), false)
-        .compose(created -> {
-          consumer = created;
-          stream = KafkaReadStream.create(vertx, consumer);
-          stream.pause(); // no poll before every partition is positioned
-          stream.pollTimeout(Duration.ofMillis(limits.pollTimeoutMs()));
-          stream.exceptionHandler(this::onPollError);
-          stream.batchHandler(this::onBatch);
-          rewinds = new Rewinds(taskId, tracker, gate, stream::seek, this::reportFailure);
+    Future<SourceReader> created = limits.batchPath()
+        ? BatchReader.create(vertx, taskId, consumerConfig, books::isHeartbeats, this::onBatch, this::onPollError)
+        : RecordReader.create(vertx, consumerConfig, limits.pollTimeoutMs(), this::onBatch, this::onPollError);
+    return created
+        .compose(r -> {
+          reader = r;
+          rewinds = new Rewinds(taskId, tracker, gate, reader::seek, this::reportFailure);
           Set<TopicPartition> tps = new HashSet<>();
           partitions.forEach(p -> tps.add(p.tp()));
-          return stream.assign(tps);
+          return reader.assign(tps);
         })
         .compose(v -> {
           List<Future<Void>> seeks = new ArrayList<>();
           for (PartitionStart p : partitions) {
             if (p.resumeAt() >= 0) {
-              seeks.add(stream.seek(p.tp(), p.resumeAt()));
+              seeks.add(reader.seek(p.tp(), p.resumeAt()));
             }
           }
           return Future.all(seeks);
         })
         .compose(v -> {
-          LOG.info("{} started{}: {}", taskId, gate.paused() ? " PAUSED" : "",
+          LOG.info("{} started{}{}: {}", taskId, gate.paused() ? " PAUSED" : "",
+              limits.batchPath() ? " (batch pass-through)" : "",
               TaskCommands.describe(partitions, consumerConfig.get("auto.offset.reset")));
           if (gate.fetching()) {
-            stream.resume();
+            reader.resume();
           }
           progress = new ProgressStore(vertx, flow, taskIndex, taskId, sourceAlias, tracker, books::delayedSyncs,
               this::sendSyncs, requestOptions, limits.flushIntervalMs());
           progress.start();
-          commands = new TaskCommands(taskId, consumerConfig.get("auto.offset.reset"), stream, consumer, gate,
+          commands = new TaskCommands(taskId, consumerConfig.get("auto.offset.reset"), reader, gate,
               tracker, books, this::applyFlowControl);
           return commands.register(vertx.eventBus(), flow, taskIndex);
         });
   }
 
   /** One poll's records: one chunk per positioned, non-failed partition, sent as one batch to the producer. */
-  private void onBatch(ConsumerRecords<byte[], byte[]> records) {
+  private void onBatch(SourceReader.Polled records) {
     if (gate.stopping()) {
       return; // not sent, not counted: re-read after restart
     }
     if (gate.paused()) {
       // polled before the pause took effect: not sent; fetched again from the first of them on resume
       for (TopicPartition tp : records.partitions()) {
-        gate.droppedWhilePaused(tp, records.records(tp).get(0).offset());
+        gate.droppedWhilePaused(tp, firstOffset(records, tp));
       }
       return;
     }
@@ -224,12 +221,17 @@ public final class SourceVerticle extends VerticleBase {
         continue; // not positioned yet: re-fetched from the right offset after the seek
       }
       List<ConsumerRecord<byte[], byte[]>> list = records.records(tp);
-      ChunkStats chunk = ChunkStats.of(tp, list, books.isHeartbeats(tp) ? HeartbeatCodec.newestTimestamp(list) : -1);
+      List<RawBatch> raw = records.batches(tp);
+      ChunkStats chunk = ChunkStats.of(tp, list, raw,
+          books.isHeartbeats(tp) ? HeartbeatCodec.newestTimestamp(list) : -1);
       books.polled(tp, chunk, now);
       stats.add(chunk);
       generations[chunks.size()] = rewinds.generation(tp);
-      chunks.add(new SourceBatch.Chunk(tp, s.targetTopic, list, generations[chunks.size()]));
-      tracker.sent(tp, batchSeq, chunk.firstOffset, list.get(list.size() - 1).offset(), list.size(), chunk.bytes);
+      chunks.add(new SourceBatch.Chunk(tp, s.targetTopic, list, raw, generations[chunks.size()]));
+      if (limits.batchPath()) {
+        taskMetrics.passThrough(raw.size(), list.size());
+      }
+      tracker.sent(tp, batchSeq, chunk.firstOffset, chunk.lastOffset, chunk.records, chunk.bytes);
     }
     if (chunks.isEmpty()) {
       return;
@@ -239,6 +241,14 @@ public final class SourceVerticle extends VerticleBase {
         .onComplete(ar -> onResult(batchSeq, stats, generations, ar.succeeded() ? ar.result().body() : null,
             ar.cause()));
     applyFlowControl();
+  }
+
+  /** The first upstream offset of {@code tp}'s data in {@code polled} (records and batches interleave). */
+  private static long firstOffset(SourceReader.Polled polled, TopicPartition tp) {
+    List<ConsumerRecord<byte[], byte[]>> list = polled.records(tp);
+    List<RawBatch> raw = polled.batches(tp);
+    long first = list.isEmpty() ? Long.MAX_VALUE : list.get(0).offset();
+    return raw.isEmpty() ? first : Math.min(first, raw.get(0).baseOffset());
   }
 
   /**
@@ -279,13 +289,10 @@ public final class SourceVerticle extends VerticleBase {
     FlowControl.Changes changes = flowControl.update(tracker);
     taskMetrics.inFlight(tracker.inFlightRecords(), tracker.inFlightBytes());
     if (!changes.pause().isEmpty()) {
-      stream.pause(changes.pause());
+      reader.pause(changes.pause());
     }
     if (!changes.resume().isEmpty()) {
-      stream.resume(changes.resume());
-      // the resume runs on the consumer thread after the current poll, which waits up to the poll timeout when
-      // every partition is paused; wakeup() (thread-safe) ends that poll so fetching restarts at once
-      consumer.wakeup();
+      reader.resume(changes.resume());
     }
   }
 
@@ -348,14 +355,14 @@ public final class SourceVerticle extends VerticleBase {
     if (commands != null) {
       commands.unregister();
     }
-    if (stream == null || progress == null) {
+    if (reader == null || progress == null) {
       vertx.eventBus().publish(Addresses.TASK_STOPS, new TaskStopReport(flow, taskId, true, List.of()),
           Addresses.local());
-      return stream == null ? Future.succeededFuture() : stream.close();
+      return reader == null ? Future.succeededFuture() : reader.close();
     }
     progress.cancel();
     progress.publishReport(false);
-    stream.pause();
+    reader.pause();
     drained = Promise.promise();
     if (tracker.inFlightRecords() == 0) {
       drained.tryComplete();
@@ -382,7 +389,7 @@ public final class SourceVerticle extends VerticleBase {
             LOG.warn("{} progress NOT stored for {} partition(s); about {} records will be mirrored again at the "
                 + "next start: {}", taskId, report.partitions().size(), report.recopied(), report.partitions());
           }
-          return stream.close().timeout(Budgets.CLOSE_MS, TimeUnit.MILLISECONDS);
+          return reader.close().timeout(Budgets.CLOSE_MS, TimeUnit.MILLISECONDS);
         })
         .onComplete(ar -> LOG.info("{} stopped in {} ms after {} batches, {} flow-control pauses; stored progress: {}",
             taskId, System.currentTimeMillis() - started, batches, flowControl.pauses(), progress.summary()));

@@ -4,13 +4,11 @@ import io.vertx.core.Future;
 import io.vertx.core.eventbus.EventBus;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.MessageConsumer;
-import io.vertx.kafka.client.consumer.KafkaReadStream;
 import io.vmm.bus.Addresses;
 import io.vmm.bus.PartitionStart;
 import io.vmm.bus.TaskAssign;
 import io.vmm.bus.TaskCommand;
 import io.vmm.bus.TaskReset;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -34,8 +32,8 @@ import java.util.Set;
  * are dropped through the {@link FetchGate}, so none is skipped whatever {@code auto.offset.reset} says); a task
  * that is stopping changes nothing and replies 0 / its state.
  * <p>
- * Threading: registered and run on the source verticle's event loop; the read stream runs the consumer on its
- * own thread, {@link KafkaConsumer#wakeup()} is thread-safe.
+ * Threading: registered and run on the source verticle's event loop; the {@link SourceReader} fetches on its
+ * own thread, its {@code wakeup()} is thread-safe.
  */
 final class TaskCommands {
 
@@ -43,8 +41,7 @@ final class TaskCommands {
 
   private final String taskId;
   private final Object autoOffsetReset;
-  private final KafkaReadStream<byte[], byte[]> stream;
-  private final KafkaConsumer<byte[], byte[]> consumer;
+  private final SourceReader reader;
   private final FetchGate gate;
   private final InFlightTracker tracker;
   private final PartitionBooks books;
@@ -56,13 +53,11 @@ final class TaskCommands {
    * @param autoOffsetReset  the consumer's {@code auto.offset.reset}, for log lines
    * @param applyFlowControl re-evaluates flow control after partitions were reset
    */
-  TaskCommands(String taskId, Object autoOffsetReset, KafkaReadStream<byte[], byte[]> stream,
-               KafkaConsumer<byte[], byte[]> consumer, FetchGate gate, InFlightTracker tracker, PartitionBooks books,
-               Runnable applyFlowControl) {
+  TaskCommands(String taskId, Object autoOffsetReset, SourceReader reader, FetchGate gate, InFlightTracker tracker,
+               PartitionBooks books, Runnable applyFlowControl) {
     this.taskId = taskId;
     this.autoOffsetReset = autoOffsetReset;
-    this.stream = stream;
-    this.consumer = consumer;
+    this.reader = reader;
     this.gate = gate;
     this.tracker = tracker;
     this.books = books;
@@ -96,8 +91,8 @@ final class TaskCommands {
     switch (message.body()) {
       case PAUSE -> {
         if (gate.pause()) {
-          stream.pause();
-          consumer.wakeup(); // ends a poll in progress; records it still returns are dropped and re-read on resume
+          reader.pause();
+          reader.wakeup(); // ends a poll in progress; records it still returns are dropped and re-read on resume
           LOG.info("{} paused", taskId);
         }
       }
@@ -105,11 +100,10 @@ final class TaskCommands {
         Map<TopicPartition, Long> rewinds = gate.resume().orElse(null);
         if (rewinds != null) {
           List<Future<Void>> seeks = new ArrayList<>();
-          rewinds.forEach((tp, offset) -> seeks.add(stream.seek(tp, offset)));
+          rewinds.forEach((tp, offset) -> seeks.add(reader.seek(tp, offset)));
           Future.all(seeks).onComplete(ar -> {
             if (gate.fetching()) {
-              stream.resume();
-              consumer.wakeup();
+              reader.resume();
             }
             LOG.info("{} resumed", taskId);
             message.reply("RUNNING");
@@ -147,12 +141,12 @@ final class TaskCommands {
     }
     Set<TopicPartition> all = new HashSet<>();
     tracker.all().forEach(s -> all.add(s.tp));
-    stream.assign(all)
+    reader.assign(all)
         .compose(v -> {
           List<Future<Void>> seeks = new ArrayList<>();
           for (PartitionStart p : added) {
             if (p.resumeAt() >= 0) {
-              seeks.add(stream.seek(p.tp(), p.resumeAt()).onSuccess(x -> gate.positioned(p.tp())));
+              seeks.add(reader.seek(p.tp(), p.resumeAt()).onSuccess(x -> gate.positioned(p.tp())));
             }
           }
           return Future.all(seeks);
@@ -192,7 +186,7 @@ final class TaskCommands {
           + "resuming at the new log start (records since then may be mirrored twice)", taskId, tp, old);
     }
     applyFlowControl.run();
-    stream.seekToBeginning(tps)
+    reader.seekToBeginning(tps)
         .onSuccess(v -> {
           tps.forEach(gate::positioned);
           message.reply(tps.size());

@@ -25,10 +25,10 @@ import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.IntConsumer;
 
 /**
  * A target producer of a flow, one per source task: writes each {@link SourceBatch} to the target cluster with one raw
@@ -84,6 +84,10 @@ public final class TargetProducerVerticle extends VerticleBase {
   private KafkaProducer<byte[], byte[]> producer;
   /** Null unless tracing is on: the untraced path calls the raw producer and does no tracing work per record. */
   private TracedSender traced;
+  /** Whether chunks with record batches pass them through ({@code vmm.data.path=batch}). */
+  private final boolean batchPath;
+  /** The pass-through sender when {@link #batchPath}, else null. */
+  private PassThrough passThrough;
 
   /**
    * @param flow           flow name {@code A->B}
@@ -96,9 +100,13 @@ public final class TargetProducerVerticle extends VerticleBase {
    * @param skipRefused    legacy MM1 mode with {@code abortOnSendFailure=false} (the caller ensures offset syncs are
    *                       off, since a skipped record has no downstream offset): a record the target refuses for
    *                       good is answered as {@link PartitionResult#SKIPPED} and does not stop its partition
+   * @param batchPath      pass record batches of chunks through unchanged ({@link PassThrough}); their decoded
+   *                       records still go through the producer
    */
   public TargetProducerVerticle(String flow, int index, Map<String, Object> producerConfig, String progressTopic,
-                                Tracing tracing, io.vmm.progress.GroupProgress groupProgress, boolean skipRefused) {
+                                Tracing tracing, io.vmm.progress.GroupProgress groupProgress, boolean skipRefused,
+                                boolean batchPath) {
+    this.batchPath = batchPath;
     this.skipRefused = skipRefused;
     this.groupProgress = groupProgress;
     this.flow = flow;
@@ -116,139 +124,99 @@ public final class TargetProducerVerticle extends VerticleBase {
       groupProgress.open();
     }
     traced = tracing.sender(producer);
+    if (batchPath) {
+      passThrough = new PassThrough(flow + "#" + index, context, producerConfig, failedPartitions, targetAlias,
+          this::sendRecords);
+    }
     consumers.add(vertx.eventBus().<SourceBatch>localConsumer(Addresses.produce(flow, index), this::onBatch));
     consumers.add(vertx.eventBus().<ProgressUpdate>localConsumer(Addresses.progress(flow, index), this::onProgress));
     return Future.all(consumers.stream().map(MessageConsumer::completion).toList());
-  }
-
-  /** Collects the answers of one batch; completed from Kafka's network thread. */
-  private static final class BatchAnswer {
-    final Context context;
-    final Message<SourceBatch> message;
-    final PartitionAnswer[] chunks;
-    final AtomicInteger remaining;
-
-    BatchAnswer(Context context, Message<SourceBatch> message, int chunks, int records) {
-      this.context = context;
-      this.message = message;
-      this.chunks = new PartitionAnswer[chunks];
-      this.remaining = new AtomicInteger(records);
-    }
-
-    /** Counts {@code n} records as answered; the last one sends the reply on the verticle's context. */
-    void countDown(int n) {
-      if (n > 0 && remaining.addAndGet(-n) == 0) {
-        context.runOnContext(v -> {
-          List<PartitionResult> results = new ArrayList<>(chunks.length);
-          for (PartitionAnswer c : chunks) {
-            results.add(c.result());
-          }
-          message.reply(new BatchResult(message.body().seq(), results));
-        });
-      }
-    }
-  }
-
-  /** Answers of one chunk: downstream offsets by index, first failure. */
-  private static final class PartitionAnswer {
-    final TopicPartition source;
-    final long[] upstream;
-    final long[] downstream;
-    private int failedAt = -1;
-    private Throwable error;
-
-    PartitionAnswer(TopicPartition source, int size) {
-      this.source = source;
-      this.upstream = new long[size];
-      this.downstream = new long[size];
-      Arrays.fill(downstream, -1L);
-    }
-
-    synchronized boolean failed() {
-      return failedAt >= 0;
-    }
-
-    synchronized void fail(int index, Throwable e) {
-      if (failedAt < 0 || index < failedAt) {
-        failedAt = index;
-        error = e;
-      }
-    }
-
-    /** Record {@code index} was refused for good and is skipped; the first refusal is kept as the error. */
-    synchronized void skip(int index, Throwable e) {
-      downstream[index] = PartitionResult.SKIPPED;
-      if (failedAt < 0 && error == null) {
-        error = e;
-      }
-    }
-
-    synchronized PartitionResult result() {
-      return new PartitionResult(source, upstream, downstream, failedAt, error);
-    }
   }
 
   private void onBatch(Message<SourceBatch> message) {
     SourceBatch batch = message.body();
     int total = 0;
     for (SourceBatch.Chunk c : batch.chunks()) {
-      total += c.records().size();
+      total += c.size();
     }
     BatchAnswer answer = new BatchAnswer(context, message, batch.chunks().size(), total);
     for (int ci = 0; ci < batch.chunks().size(); ci++) {
       SourceBatch.Chunk chunk = batch.chunks().get(ci);
-      List<ConsumerRecord<byte[], byte[]>> records = chunk.records();
-      PartitionAnswer pa = new PartitionAnswer(chunk.source(), records.size());
+      ChunkAnswer pa = new ChunkAnswer(chunk.source(), chunk.size());
       answer.chunks[ci] = pa;
-      Throwable earlier = failedPartitions.get(chunk.source());
-      for (int i = 0; i < records.size(); i++) {
-        ConsumerRecord<byte[], byte[]> r = records.get(i);
-        pa.upstream[i] = r.offset();
-        int index = i;
-        Callback callback = (metadata, e) -> {
-          if (e == null) {
-            pa.downstream[index] = metadata.offset();
-          } else if (skipRefused && !closing && !(e instanceof RetriableException)) {
-            pa.skip(index, e); // MM1 abortOnSendFailure=false: logged and counted by the source task
-          } else {
-            Throwable named = io.vmm.kafka.AclHints.onWrite(e, chunk.targetTopic(), targetAlias);
-            pa.fail(index, named);
-            failedPartitions.putIfAbsent(chunk.source(), named);
-          }
-          answer.countDown(1);
-        };
-        Throwable notSent = earlier;
-        if (notSent == null) {
-          try {
-            ProducerRecord<byte[], byte[]> out = TargetRecords.of(r, chunk.targetTopic());
-            if (traced == null) {
-              producer.send(out, callback);
-            } else {
-              traced.send(r, out, callback);
-            }
-          } catch (RuntimeException e) {
-            notSent = e;
-          }
-        }
-        // Kafka reports some errors (e.g. RecordTooLargeException) through the callback, inside send()
-        if (notSent != null || pa.failed()) {
-          // this record (if not handed to Kafka) and the rest of the chunk are not sent
-          int first = notSent != null ? i : i + 1;
-          for (int j = first; j < records.size(); j++) {
-            pa.upstream[j] = records.get(j).offset();
-          }
-          if (notSent != null) {
-            pa.fail(i, notSent);
-            failedPartitions.putIfAbsent(chunk.source(), notSent);
-          }
-          answer.countDown(records.size() - first);
-          break;
-        }
+      if (passThrough != null && !chunk.batches().isEmpty()) {
+        passThrough.send(chunk, pa, answer);
+      } else {
+        sendRecords(chunk, chunk.records(), pa, answer, 0, null);
       }
       chunk.release(); // the producer holds the bytes now; don't keep the records alive until the reply
     }
     if (total == 0) {
       message.reply(new BatchResult(batch.seq(), List.of()));
+    }
+  }
+
+  /**
+   * Sends {@code records} of {@code chunk} (answer indexes {@code first}..) with the producer; {@code done} (if
+   * not null) runs once every one of them is answered, on whichever thread answers last.
+   */
+  void sendRecords(SourceBatch.Chunk chunk, List<ConsumerRecord<byte[], byte[]>> records, ChunkAnswer pa,
+                   BatchAnswer answer, int first, Runnable done) {
+    AtomicInteger left = new AtomicInteger(records.size());
+    IntConsumer answered = n -> {
+      answer.countDown(n);
+      if (done != null && n > 0 && left.addAndGet(-n) == 0) {
+        done.run();
+      }
+    };
+    if (records.isEmpty() && done != null) {
+      done.run();
+      return;
+    }
+    Throwable earlier = failedPartitions.get(chunk.source());
+    for (int i = 0; i < records.size(); i++) {
+      ConsumerRecord<byte[], byte[]> r = records.get(i);
+      int index = first + i;
+      pa.upstream[index] = r.offset();
+      Callback callback = (metadata, e) -> {
+        if (e == null) {
+          pa.downstream[index] = metadata.offset();
+        } else if (skipRefused && !closing && !(e instanceof RetriableException)) {
+          pa.skip(index, e); // MM1 abortOnSendFailure=false: logged and counted by the source task
+        } else {
+          Throwable named = io.vmm.kafka.AclHints.onWrite(e, chunk.targetTopic(), targetAlias);
+          pa.fail(index, named);
+          failedPartitions.putIfAbsent(chunk.source(), named);
+        }
+        answered.accept(1);
+      };
+      Throwable notSent = earlier;
+      if (notSent == null) {
+        try {
+          ProducerRecord<byte[], byte[]> out = TargetRecords.of(r, chunk.targetTopic());
+          if (traced == null) {
+            producer.send(out, callback);
+          } else {
+            traced.send(r, out, callback);
+          }
+        } catch (RuntimeException e) {
+          notSent = e;
+        }
+      }
+      // Kafka reports some errors (e.g. RecordTooLargeException) through the callback, inside send()
+      if (notSent != null || pa.failed()) {
+        // this record (if not handed to Kafka) and the rest of the chunk are not sent
+        int rest = notSent != null ? i : i + 1;
+        for (int j = rest; j < records.size(); j++) {
+          pa.upstream[first + j] = records.get(j).offset();
+        }
+        if (notSent != null) {
+          pa.fail(index, notSent);
+          failedPartitions.putIfAbsent(chunk.source(), notSent);
+        }
+        answered.accept(records.size() - rest);
+        break;
+      }
     }
   }
 
@@ -315,6 +283,9 @@ public final class TargetProducerVerticle extends VerticleBase {
       String batching = batchingSummary();
       producer.close(Duration.ofMillis(Budgets.CLIENT_CLOSE_MS)); // worker thread: blocking is fine
       LOG.info("{} target producer {} closed; {}", flow, index, batching);
+    }
+    if (passThrough != null) {
+      passThrough.close();
     }
     if (groupProgress != null) {
       groupProgress.close();

@@ -1,0 +1,146 @@
+package io.vmm.target;
+
+import io.vertx.core.Context;
+import io.vmm.bus.SourceBatch;
+import io.vmm.kafka.AclHints;
+import io.vmm.wire.BatchSender;
+import io.vmm.wire.RawBatch;
+import io.vmm.wire.WireClient;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.TopicPartition;
+
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * The target side of the batch pass-through path ({@code vmm.data.path=batch}) for one producer verticle: the
+ * record batches of a chunk go to a {@link BatchSender} (unchanged bodies, idempotent, on its own
+ * {@link WireClient} I/O thread, configured from the task's producer settings: bootstrap, security, {@code acks},
+ * {@code delivery.timeout.ms}, {@code retry.backoff.ms}); the chunk's decoded records (from batches that could
+ * not pass through) go to the verticle's producer. A chunk is cut into segments of one kind in upstream order,
+ * and {@link PathLanes} keeps the partition's order between the two ways.
+ * <p>
+ * Answers: a batch's records get downstream offsets {@code appended base offset + i} (batches are dense); a
+ * refused batch fails its partition at its first record, as a refused record does (with
+ * {@link AclHints#onWrite} naming a missing ACL), and later segments of a failed partition are not sent.
+ * <p>
+ * Threading: {@link #send} runs on the verticle's (worker) context; batch answers arrive on the wire thread.
+ */
+final class PassThrough {
+
+  /** The verticle's record path: sends decoded records at answer indexes {@code first}.., then runs done. */
+  interface RecordPath {
+    void send(SourceBatch.Chunk chunk, List<ConsumerRecord<byte[], byte[]>> records, ChunkAnswer answer,
+              BatchAnswer batch, int first, Runnable done);
+  }
+
+  private final WireClient wire;
+  private final BatchSender sender;
+  private final PathLanes lanes;
+  private final Map<TopicPartition, Throwable> failedPartitions;
+  private final String targetAlias;
+  private final RecordPath records;
+
+  /**
+   * Opens the wire client (resolving bootstrap addresses: call on a worker thread).
+   *
+   * @param name             {@code A->B#i}, for the I/O thread's name
+   * @param failedPartitions the verticle's failed source partitions (shared with its record path)
+   */
+  PassThrough(String name, Context context, Map<String, Object> producerConfig,
+              Map<TopicPartition, Throwable> failedPartitions, String targetAlias, RecordPath records) {
+    ProducerConfig config = new ProducerConfig(producerConfig);
+    this.wire = new WireClient(name + " produce", config);
+    String acks = config.getString(ProducerConfig.ACKS_CONFIG);
+    this.sender = new BatchSender(wire, new BatchSender.Settings("1".equals(acks) ? (short) 1 : (short) -1,
+        config.getInt(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG), config.getLong(ProducerConfig.RETRY_BACKOFF_MS_CONFIG)));
+    this.lanes = new PathLanes(context);
+    this.failedPartitions = failedPartitions;
+    this.targetAlias = targetAlias;
+    this.records = records;
+  }
+
+  /** Sends one chunk: its batches and decoded records, cut into segments in upstream order. */
+  void send(SourceBatch.Chunk chunk, ChunkAnswer answer, BatchAnswer batch) {
+    TopicPartition tp = chunk.source();
+    List<ConsumerRecord<byte[], byte[]>> rs = chunk.records();
+    List<RawBatch> bs = chunk.batches();
+    int i = 0;
+    int j = 0;
+    int index = 0;
+    while (i < rs.size() || j < bs.size()) {
+      int at = index;
+      if (j >= bs.size() || i < rs.size() && rs.get(i).offset() < bs.get(j).baseOffset()) {
+        long until = j < bs.size() ? bs.get(j).baseOffset() : Long.MAX_VALUE;
+        int from = i;
+        while (i < rs.size() && rs.get(i).offset() < until) {
+          i++;
+        }
+        List<ConsumerRecord<byte[], byte[]>> segment = rs.subList(from, i);
+        index += segment.size();
+        lanes.submit(tp, PathLanes.Kind.RECORDS,
+            () -> records.send(chunk, segment, answer, batch, at, () -> lanes.done(tp)));
+      } else {
+        long until = i < rs.size() ? rs.get(i).offset() : Long.MAX_VALUE;
+        int from = j;
+        while (j < bs.size() && bs.get(j).baseOffset() < until) {
+          index += bs.get(j).recordCount();
+          j++;
+        }
+        List<RawBatch> segment = bs.subList(from, j);
+        lanes.submit(tp, PathLanes.Kind.BATCHES, () -> sendBatches(chunk, segment, answer, batch, at));
+      }
+    }
+  }
+
+  private void sendBatches(SourceBatch.Chunk chunk, List<RawBatch> segment, ChunkAnswer answer, BatchAnswer batch,
+                           int first) {
+    TopicPartition source = chunk.source();
+    int index = first;
+    for (RawBatch b : segment) {
+      for (int k = 0; k < b.recordCount(); k++) {
+        answer.upstream[index + k] = b.baseOffset() + k;
+      }
+      index += b.recordCount();
+    }
+    Throwable earlier = failedPartitions.get(source);
+    if (earlier != null) {
+      answer.fail(first, earlier);
+      batch.countDown(index - first);
+      lanes.done(source);
+      return;
+    }
+    TopicPartition target = new TopicPartition(chunk.targetTopic(), source.partition());
+    AtomicInteger left = new AtomicInteger(segment.size());
+    wire.execute(() -> {
+      int at = first;
+      for (RawBatch b : segment) {
+        int start = at;
+        int count = b.recordCount();
+        at += count;
+        sender.send(target, b, (baseOffset, error) -> {
+          if (error == null) {
+            for (int k = 0; k < count; k++) {
+              answer.downstream[start + k] = baseOffset + k;
+            }
+          } else {
+            Throwable named = AclHints.onWrite(error, chunk.targetTopic(), targetAlias);
+            answer.fail(start, named);
+            failedPartitions.putIfAbsent(source, named);
+          }
+          batch.countDown(count);
+          if (left.decrementAndGet() == 0) {
+            lanes.done(source);
+          }
+        });
+      }
+    });
+  }
+
+  /** Closes the wire client; batches still unanswered are abandoned (the source task re-reads them). */
+  void close() {
+    wire.close();
+  }
+}

@@ -1,0 +1,329 @@
+package io.vmm.wire;
+
+import org.apache.kafka.common.Node;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.RetriableException;
+import org.apache.kafka.common.errors.TimeoutException;
+import org.apache.kafka.common.message.InitProducerIdRequestData;
+import org.apache.kafka.common.message.ProduceRequestData;
+import org.apache.kafka.common.message.ProduceResponseData;
+import org.apache.kafka.common.protocol.Errors;
+import org.apache.kafka.common.record.MemoryRecords;
+import org.apache.kafka.common.requests.InitProducerIdRequest;
+import org.apache.kafka.common.requests.InitProducerIdResponse;
+import org.apache.kafka.common.requests.ProduceRequest;
+import org.apache.kafka.common.requests.ProduceResponse;
+
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Writes fetched batches unchanged in body to the target cluster as an idempotent producer: one producer id
+ * (InitProducerId), per partition consecutive sequence numbers, each batch stamped once
+ * ({@link BatchHeader#stampForProduce}) and sent as the only batch of its partition in a Produce request
+ * (as the broker requires for idempotent writes), at most {@value #MAX_IN_FLIGHT} batches in flight per
+ * partition. A retry sends identical bytes with the same sequence, so the broker deduplicates it and answers its
+ * original offset: no duplicates from retries, and the partition's order holds (after the idempotent producer's
+ * rules in Kafka's {@code Sender}/{@code TransactionManager}; simplified: any retriable error stops the partition
+ * until its batches in flight have answered, then the unanswered ones are sent again in sequence order).
+ * <p>
+ * Errors: retriable ones (leader change, not enough replicas, timeouts, disconnects) retry after
+ * {@code retry.backoff.ms} until {@code delivery.timeout.ms} since the batch was handed over; any other answer
+ * (record too large, authorization, unknown producer id, a sequence the broker cannot place) fails the batch and
+ * every later batch of its partition, and the partition refuses new batches with that error.
+ * <p>
+ * Threading: confined to the {@link WireClient}'s I/O thread (call through {@link WireClient#execute});
+ * callbacks run there.
+ */
+public final class BatchSender {
+
+  /** Batches in flight per partition (the idempotent producer's limit). */
+  static final int MAX_IN_FLIGHT = 5;
+
+  /** A batch's outcome: its appended base offset (downstream), or the error; called once, on the I/O thread. */
+  public interface Callback {
+    void done(long baseOffset, Throwable error);
+  }
+
+  /**
+   * @param acks              {@code acks} as a number: -1 (all) or 1 (0 is not supported: offsets are needed)
+   * @param deliveryTimeoutMs {@code delivery.timeout.ms}
+   * @param retryBackoffMs    {@code retry.backoff.ms}
+   */
+  public record Settings(short acks, long deliveryTimeoutMs, long retryBackoffMs) {
+  }
+
+  private static final class Entry {
+    final TopicPartition tp;
+    final RawBatch batch;
+    final Callback callback;
+    final long handedAt;
+    int sequence = -1;
+    boolean done;
+
+    Entry(TopicPartition tp, RawBatch batch, Callback callback, long handedAt) {
+      this.tp = tp;
+      this.batch = batch;
+      this.callback = callback;
+      this.handedAt = handedAt;
+    }
+  }
+
+  /** Per target partition: queued batches, batches in flight, the next sequence, a pending retry. */
+  private static final class Lane {
+    final ArrayDeque<Entry> queued = new ArrayDeque<>();
+    final List<Entry> inFlight = new ArrayList<>();
+    int unanswered;
+    int nextSequence;
+    boolean retrying;
+    long backoffUntil;
+    Throwable failure;
+  }
+
+  private final WireClient wire;
+  private final Settings settings;
+  private final Map<TopicPartition, Lane> lanes = new LinkedHashMap<>();
+  private long producerId = -1;
+  private short epoch = -1;
+  private boolean initializing;
+  private boolean refreshing;
+  private long wakeAt;
+
+  public BatchSender(WireClient wire, Settings settings) {
+    this.wire = wire;
+    this.settings = settings;
+  }
+
+  /** Hands {@code batch} over for partition {@code tp} of the target; {@code callback} answers it. I/O thread. */
+  public void send(TopicPartition tp, RawBatch batch, Callback callback) {
+    Lane lane = lanes.computeIfAbsent(tp, k -> new Lane());
+    if (lane.failure != null) {
+      callback.done(-1, lane.failure);
+      return;
+    }
+    lane.queued.add(new Entry(tp, batch, callback, System.currentTimeMillis()));
+    drive();
+  }
+
+  /** Whether {@code tp} has batches queued or unanswered. I/O thread. */
+  public boolean busy(TopicPartition tp) {
+    Lane lane = lanes.get(tp);
+    return lane != null && (!lane.queued.isEmpty() || !lane.inFlight.isEmpty());
+  }
+
+  private void drive() {
+    if (producerId < 0) {
+      initProducerId();
+      return;
+    }
+    long now = System.currentTimeMillis();
+    Map<Node, Map<TopicPartition, Entry>> requests = new HashMap<>();
+    Set<String> unknown = new HashSet<>();
+    long wake = Long.MAX_VALUE;
+    for (Map.Entry<TopicPartition, Lane> e : lanes.entrySet()) {
+      TopicPartition tp = e.getKey();
+      Lane lane = e.getValue();
+      expire(lane, now);
+      if (lane.queued.isEmpty() || lane.retrying || lane.inFlight.size() >= MAX_IN_FLIGHT) {
+        continue;
+      }
+      if (lane.backoffUntil > now) {
+        wake = Math.min(wake, lane.backoffUntil);
+        continue;
+      }
+      Node leader = wire.leader(tp);
+      if (leader == null) {
+        unknown.add(tp.topic());
+        continue;
+      }
+      Entry entry = lane.queued.poll();
+      if (entry.sequence < 0) {
+        entry.sequence = lane.nextSequence;
+        lane.nextSequence += entry.batch.recordCount();
+        BatchHeader.stampForProduce(entry.batch.bytes(), producerId, epoch, entry.sequence);
+      }
+      lane.inFlight.add(entry);
+      lane.unanswered++;
+      requests.computeIfAbsent(leader, n -> new LinkedHashMap<>()).put(tp, entry);
+    }
+    requests.forEach(this::produce);
+    if (!unknown.isEmpty()) {
+      refresh(unknown);
+    }
+    if (wake != Long.MAX_VALUE && (wakeAt <= now || wake < wakeAt)) {
+      wakeAt = wake;
+      wire.schedule(wake, this::drive);
+    }
+    if (!requests.isEmpty()) {
+      wire.execute(this::drive); // more batches of the same partitions may go in the next request
+    }
+  }
+
+  private void produce(Node node, Map<TopicPartition, Entry> entries) {
+    ProduceRequestData.TopicProduceDataCollection topics = new ProduceRequestData.TopicProduceDataCollection();
+    Map<String, ProduceRequestData.TopicProduceData> byTopic = new HashMap<>();
+    entries.forEach((tp, entry) -> {
+      ProduceRequestData.TopicProduceData t = byTopic.computeIfAbsent(tp.topic(), name -> {
+        ProduceRequestData.TopicProduceData created = new ProduceRequestData.TopicProduceData().setName(name)
+            .setPartitionData(new ArrayList<>());
+        topics.add(created);
+        return created;
+      });
+      t.partitionData().add(new ProduceRequestData.PartitionProduceData().setIndex(tp.partition())
+          .setRecords(MemoryRecords.readableRecords(entry.batch.bytes().duplicate())));
+    });
+    ProduceRequestData data = new ProduceRequestData().setAcks(settings.acks())
+        .setTimeoutMs(wire.requestTimeoutMs()).setTransactionalId(null).setTopicData(topics);
+    // useTransactionV1Version: up to version 11, topic names (version 13 needs topic ids)
+    wire.send(node, ProduceRequest.builder(data, true), (response, error) -> {
+      Map<TopicPartition, Errors> errors = new HashMap<>();
+      Map<TopicPartition, Long> offsets = new HashMap<>();
+      if (response instanceof ProduceResponse r) {
+        for (ProduceResponseData.TopicProduceResponse t : r.data().responses()) {
+          for (ProduceResponseData.PartitionProduceResponse p : t.partitionResponses()) {
+            TopicPartition tp = new TopicPartition(t.name(), p.index());
+            errors.put(tp, Errors.forCode(p.errorCode()));
+            offsets.put(tp, p.baseOffset());
+          }
+        }
+      }
+      entries.forEach((tp, entry) -> answered(entry, errors.getOrDefault(tp, Errors.NONE),
+          offsets.getOrDefault(tp, -1L), error));
+      drive();
+    });
+  }
+
+  /** The answer for one batch: {@code requestError} when the whole request failed. */
+  private void answered(Entry entry, Errors error, long baseOffset, Throwable requestError) {
+    Lane lane = lanes.get(entry.tp);
+    if (lane == null || entry.done) {
+      return;
+    }
+    lane.unanswered--;
+    Throwable cause = requestError != null ? requestError : error == Errors.NONE ? null : error.exception();
+    if (requestError == null && error == Errors.NONE && baseOffset >= 0) {
+      finish(lane, entry, baseOffset, null);
+    } else if (retriable(cause, error, lane, entry)) {
+      lane.retrying = true;
+      if (error == Errors.NOT_LEADER_OR_FOLLOWER || error == Errors.UNKNOWN_TOPIC_OR_PARTITION
+          || requestError != null) {
+        refresh(Set.of(entry.tp.topic()));
+      }
+    } else {
+      failLane(lane, cause);
+    }
+    if (lane.retrying && lane.unanswered == 0) {
+      // every batch in flight answered: send the unanswered ones again, in sequence order, after the backoff
+      List<Entry> again = new ArrayList<>(lane.inFlight);
+      again.sort(Comparator.comparingInt(x -> x.sequence));
+      lane.inFlight.clear();
+      for (int i = again.size() - 1; i >= 0; i--) {
+        lane.queued.addFirst(again.get(i));
+      }
+      lane.retrying = false;
+      lane.backoffUntil = System.currentTimeMillis() + settings.retryBackoffMs();
+    }
+  }
+
+  /**
+   * Whether a failed batch is sent again: retriable errors; an out-of-order sequence while an earlier batch of
+   * the partition is unanswered (it failed too and is sent again first).
+   */
+  private static boolean retriable(Throwable cause, Errors error, Lane lane, Entry entry) {
+    if (error == Errors.OUT_OF_ORDER_SEQUENCE_NUMBER) {
+      return lane.inFlight.stream().anyMatch(other -> !other.done && other.sequence < entry.sequence);
+    }
+    return cause instanceof RetriableException || cause instanceof org.apache.kafka.common.errors.DisconnectException;
+  }
+
+  private void finish(Lane lane, Entry entry, long baseOffset, Throwable error) {
+    entry.done = true;
+    lane.inFlight.remove(entry);
+    entry.callback.done(baseOffset, error);
+  }
+
+  /** Fails every queued and in-flight batch of {@code lane} and every later one. */
+  private void failLane(Lane lane, Throwable cause) {
+    lane.failure = cause;
+    List<Entry> all = new ArrayList<>(lane.inFlight);
+    all.addAll(lane.queued);
+    lane.queued.clear();
+    for (Entry e : all) {
+      if (!e.done) {
+        finish(lane, e, -1, cause);
+      }
+    }
+    lane.inFlight.clear();
+    lane.unanswered = 0;
+    lane.retrying = false;
+  }
+
+  private void expire(Lane lane, long now) {
+    Entry oldest = lane.inFlight.isEmpty() ? lane.queued.peek() : lane.inFlight.get(0);
+    if (oldest != null && lane.unanswered == 0 && now - oldest.handedAt > settings.deliveryTimeoutMs()) {
+      failLane(lane, new TimeoutException("batch of " + oldest.tp + " not written within delivery.timeout.ms = "
+          + settings.deliveryTimeoutMs() + " ms"));
+    }
+  }
+
+  private void refresh(Set<String> topics) {
+    if (refreshing) {
+      return;
+    }
+    refreshing = true;
+    wire.refreshLeaders(topics, () -> {
+      refreshing = false;
+      drive();
+    });
+  }
+
+  private void initProducerId() {
+    if (initializing) {
+      return;
+    }
+    Node node = wire.anyNode();
+    if (node == null) {
+      wire.schedule(System.currentTimeMillis() + settings.retryBackoffMs(), this::drive);
+      return;
+    }
+    initializing = true;
+    InitProducerIdRequestData data = new InitProducerIdRequestData().setTransactionalId(null)
+        .setTransactionTimeoutMs(Integer.MAX_VALUE);
+    wire.send(node, new InitProducerIdRequest.Builder(data), (response, error) -> {
+      initializing = false;
+      Throwable cause = error;
+      if (response instanceof InitProducerIdResponse r) {
+        Errors e = Errors.forCode(r.data().errorCode());
+        if (e == Errors.NONE) {
+          producerId = r.data().producerId();
+          epoch = r.data().producerEpoch();
+        } else {
+          cause = e.exception();
+        }
+      }
+      if (producerId < 0) {
+        if (cause != null && !(cause instanceof RetriableException)) {
+          for (Lane lane : lanes.values()) {
+            failLane(lane, cause);
+            lane.failure = null; // a later send tries again
+          }
+        }
+        wire.schedule(System.currentTimeMillis() + settings.retryBackoffMs(), this::drive);
+        return;
+      }
+      Set<String> topics = new HashSet<>();
+      lanes.keySet().forEach(tp -> topics.add(tp.topic()));
+      if (!topics.isEmpty()) {
+        refresh(topics);
+      }
+      drive();
+    });
+  }
+}
