@@ -12,6 +12,7 @@ import io.vmm.policy.ReplicationRules;
 import io.vmm.policy.TopicConfigRules;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.Config;
+import org.apache.kafka.clients.admin.ConfigEntry;
 import org.apache.kafka.clients.admin.NewPartitions;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.OffsetSpec;
@@ -63,6 +64,8 @@ final class RemoteTopics {
   private final FlowAdmins admins;
   private final ReplicationRules rules;
   private final TopicConfigRules configRules;
+  /** The flow passes batches through ({@code vmm.data.path=batch}). */
+  private final boolean passThrough;
   /** Remote topics seen on the target (existing or created) since this flow started: their absence is a deletion. */
   private final Set<String> seen = new java.util.HashSet<>();
 
@@ -73,6 +76,7 @@ final class RemoteTopics {
     this.admins = admins;
     this.rules = rules;
     this.configRules = TopicConfigRules.of(flow.sourceConnector().config());
+    this.passThrough = "batch".equals(flow.sourceConnector().config().getString(ConnectorKeys.DATA_PATH));
   }
 
   /**
@@ -146,10 +150,24 @@ final class RemoteTopics {
           List<NewTopic> out = new ArrayList<>();
           bySourceTopic.forEach((topic, newTopic) -> {
             Config config = configs.get(new ConfigResource(ConfigResource.Type.TOPIC, topic));
-            out.add(config == null ? newTopic : newTopic.configs(configRules.creationConfigs(config)));
+            out.add(config == null ? newTopic : newTopic.configs(creationConfigs(config)));
           });
           return out;
         });
+  }
+
+  /**
+   * The syncable non-default configs; on the batch pass-through path also the source's {@code compression.type}
+   * even when it is the default ({@code producer}), so the target keeps each batch's codec and never recompresses
+   * whatever the target brokers' default is.
+   */
+  private Map<String, String> creationConfigs(Config source) {
+    Map<String, String> configs = new HashMap<>(configRules.creationConfigs(source));
+    ConfigEntry compression = source.get("compression.type");
+    if (passThrough && compression != null && compression.value() != null) {
+      configs.putIfAbsent("compression.type", compression.value());
+    }
+    return configs;
   }
 
   /** Creates the topics, each on its own; one that exists already (another replica, MM2) counts as created. */

@@ -3,13 +3,17 @@ package io.vmm.target;
 import io.vertx.core.Context;
 import io.vmm.bus.SourceBatch;
 import io.vmm.kafka.AclHints;
+import io.vmm.wire.BatchDecoder;
 import io.vmm.wire.BatchSender;
 import io.vmm.wire.RawBatch;
+import io.vmm.wire.TopicLimits;
 import io.vmm.wire.WireClient;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.TopicPartition;
 
+import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -20,7 +24,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * {@link WireClient} I/O thread, configured from the task's producer settings: bootstrap, security, {@code acks},
  * {@code delivery.timeout.ms}, {@code retry.backoff.ms}); the chunk's decoded records (from batches that could
  * not pass through) go to the verticle's producer. A chunk is cut into segments of one kind in upstream order,
- * and {@link PathLanes} keeps the partition's order between the two ways.
+ * and {@link PathLanes} keeps the partition's order between the two ways. A batch larger than the target
+ * topic's {@code max.message.bytes} ({@link TopicLimits}; every batch until the limit is known) is decoded and
+ * goes as records: the producer splits them, and a single record that is still too large fails the partition.
  * <p>
  * Answers: a batch's records get downstream offsets {@code appended base offset + i} (batches are dense); a
  * refused batch fails its partition at its first record, as a refused record does (with
@@ -38,6 +44,7 @@ final class PassThrough {
 
   private final WireClient wire;
   private final BatchSender sender;
+  private final TopicLimits limits;
   private final PathLanes lanes;
   private final Map<TopicPartition, Throwable> failedPartitions;
   private final String targetAlias;
@@ -56,6 +63,7 @@ final class PassThrough {
     String acks = config.getString(ProducerConfig.ACKS_CONFIG);
     this.sender = new BatchSender(wire, new BatchSender.Settings("1".equals(acks) ? (short) 1 : (short) -1,
         config.getInt(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG), config.getLong(ProducerConfig.RETRY_BACKOFF_MS_CONFIG)));
+    this.limits = new TopicLimits(wire);
     this.lanes = new PathLanes(context);
     this.failedPartitions = failedPartitions;
     this.targetAlias = targetAlias;
@@ -67,6 +75,22 @@ final class PassThrough {
     TopicPartition tp = chunk.source();
     List<ConsumerRecord<byte[], byte[]>> rs = chunk.records();
     List<RawBatch> bs = chunk.batches();
+    int limit = limits.limit(chunk.targetTopic());
+    if (limit < 0 || bs.stream().anyMatch(b -> b.sizeInBytes() > limit)) {
+      // limit not known yet, or a batch larger than the target topic accepts: those go as records
+      List<ConsumerRecord<byte[], byte[]>> merged = new ArrayList<>(rs);
+      List<RawBatch> fitting = new ArrayList<>(bs.size());
+      for (RawBatch b : bs) {
+        if (limit >= 0 && b.sizeInBytes() <= limit) {
+          fitting.add(b);
+        } else {
+          merged.addAll(BatchDecoder.records(tp, b.header(), b.baseOffset()));
+        }
+      }
+      merged.sort(Comparator.comparingLong(ConsumerRecord::offset));
+      rs = merged;
+      bs = fitting;
+    }
     int i = 0;
     int j = 0;
     int index = 0;
