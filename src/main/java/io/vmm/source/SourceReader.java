@@ -30,6 +30,14 @@ interface SourceReader {
 
     /** Batches of {@code tp} that pass through unchanged, interleaving {@link #records} by offset; else empty. */
     List<RawBatch> batches(TopicPartition tp);
+
+    /** The first upstream offset of {@code tp}'s data (records and batches interleave). */
+    default long firstOffset(TopicPartition tp) {
+      List<ConsumerRecord<byte[], byte[]>> list = records(tp);
+      List<RawBatch> raw = batches(tp);
+      long first = list.isEmpty() ? Long.MAX_VALUE : list.get(0).offset();
+      return raw.isEmpty() ? first : Math.min(first, raw.get(0).baseOffset());
+    }
   }
 
   /** Replaces the assigned partitions (kept ones keep their positions). */

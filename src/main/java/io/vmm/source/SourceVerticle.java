@@ -204,7 +204,7 @@ public final class SourceVerticle extends VerticleBase {
     if (gate.paused()) {
       // polled before the pause took effect: not sent; fetched again from the first of them on resume
       for (TopicPartition tp : records.partitions()) {
-        gate.droppedWhilePaused(tp, firstOffset(records, tp));
+        gate.droppedWhilePaused(tp, records.firstOffset(tp));
       }
       return;
     }
@@ -241,14 +241,6 @@ public final class SourceVerticle extends VerticleBase {
         .onComplete(ar -> onResult(batchSeq, stats, generations, ar.succeeded() ? ar.result().body() : null,
             ar.cause()));
     applyFlowControl();
-  }
-
-  /** The first upstream offset of {@code tp}'s data in {@code polled} (records and batches interleave). */
-  private static long firstOffset(SourceReader.Polled polled, TopicPartition tp) {
-    List<ConsumerRecord<byte[], byte[]>> list = polled.records(tp);
-    List<RawBatch> raw = polled.batches(tp);
-    long first = list.isEmpty() ? Long.MAX_VALUE : list.get(0).offset();
-    return raw.isEmpty() ? first : Math.min(first, raw.get(0).baseOffset());
   }
 
   /**

@@ -64,7 +64,7 @@ final class PassThrough {
     this.sender = new BatchSender(wire, new BatchSender.Settings("1".equals(acks) ? (short) 1 : (short) -1,
         config.getInt(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG), config.getLong(ProducerConfig.RETRY_BACKOFF_MS_CONFIG)));
     this.limits = new TopicLimits(wire);
-    this.lanes = new PathLanes(context);
+    this.lanes = new PathLanes(r -> context.runOnContext(v -> r.run()));
     this.failedPartitions = failedPartitions;
     this.targetAlias = targetAlias;
     this.records = records;

@@ -1,6 +1,5 @@
 package io.vmm.target;
 
-import io.vertx.core.Context;
 import org.apache.kafka.common.TopicPartition;
 
 import java.util.ArrayDeque;
@@ -8,6 +7,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
 
 /**
  * Keeps each target partition's order when its data travel two ways at once: decoded records through Kafka's
@@ -33,11 +33,12 @@ final class PathLanes {
     final ArrayDeque<Waiting> waiting = new ArrayDeque<>();
   }
 
-  private final Context context;
+  private final Executor deferred;
   private final Map<TopicPartition, Lane> lanes = new ConcurrentHashMap<>();
 
-  PathLanes(Context context) {
-    this.context = context;
+  /** @param deferred runs a segment that had to wait (the producer verticle's context) */
+  PathLanes(Executor deferred) {
+    this.deferred = deferred;
   }
 
   /**
@@ -70,8 +71,6 @@ final class PathLanes {
         ready.add(next.start());
       }
     }
-    for (Runnable r : ready) {
-      context.runOnContext(v -> r.run());
-    }
+    ready.forEach(deferred::execute);
   }
 }

@@ -6,9 +6,6 @@ import org.apache.kafka.common.IsolationLevel;
 import org.apache.kafka.common.Node;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.message.FetchResponseData;
-import org.apache.kafka.common.message.ListOffsetsRequestData.ListOffsetsPartition;
-import org.apache.kafka.common.message.ListOffsetsRequestData.ListOffsetsTopic;
-import org.apache.kafka.common.message.ListOffsetsResponseData;
 import org.apache.kafka.common.protocol.Errors;
 import org.apache.kafka.common.record.MemoryRecords;
 import org.apache.kafka.common.record.MutableRecordBatch;
@@ -16,7 +13,6 @@ import org.apache.kafka.common.requests.FetchMetadata;
 import org.apache.kafka.common.requests.FetchRequest;
 import org.apache.kafka.common.requests.FetchResponse;
 import org.apache.kafka.common.requests.ListOffsetsRequest;
-import org.apache.kafka.common.requests.ListOffsetsResponse;
 
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -359,28 +355,11 @@ public final class BatchFetcher {
     }
     s.resetting = true;
     int mark = s.mark;
-    ListOffsetsTopic topic = new ListOffsetsTopic().setName(tp.topic()).setPartitions(List.of(
-        new ListOffsetsPartition().setPartitionIndex(tp.partition()).setTimestamp(timestamp)
-            .setCurrentLeaderEpoch(Optional.ofNullable(wire.leaderEpoch(tp)).orElse(-1))));
-    ListOffsetsRequest.Builder request = ListOffsetsRequest.Builder.forConsumer(false, settings.isolation())
-        .setTargetTimes(List.of(topic)).setTimeoutMs(wire.requestTimeoutMs());
-    wire.send(leader, request, (response, error) -> {
+    ListOffsets.of(wire, leader, tp, timestamp, settings.isolation(), (offset, error) -> {
       if (closed || states.get(tp) != s || s.mark != mark) {
         return; // sought meanwhile
       }
       s.resetting = false;
-      long offset = -1;
-      if (response instanceof ListOffsetsResponse r) {
-        for (ListOffsetsResponseData.ListOffsetsTopicResponse t : r.data().topics()) {
-          for (ListOffsetsResponseData.ListOffsetsPartitionResponse pr : t.partitions()) {
-            if (pr.errorCode() == Errors.NONE.code()) {
-              offset = pr.offset();
-            } else {
-              error = Errors.forCode(pr.errorCode()).exception();
-            }
-          }
-        }
-      }
       if (offset >= 0) {
         s.position = offset;
       } else {
