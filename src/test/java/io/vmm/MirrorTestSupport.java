@@ -112,6 +112,12 @@ final class MirrorTestSupport {
     return out;
   }
 
+  /** Batches passed through unchanged so far ({@code vmm_passthrough_batches_total}, summed over tasks). */
+  static long passedThrough(RunningMirror m) {
+    return (long) OperationsIT.values(OperationsIT.scrape(m), "vmm_passthrough_batches_total").values().stream()
+        .mapToDouble(Double::doubleValue).sum();
+  }
+
   static RunningMirror startMirror(JsonObject config) {
     return new RunningMirror(config);
   }

@@ -1,5 +1,6 @@
 package io.vmm;
 
+import io.vertx.core.json.JsonObject;
 import io.vmm.MirrorTestSupport.RunningMirror;
 import io.vmm.sync.OffsetSyncCodec;
 import io.vmm.bus.OffsetSync;
@@ -39,31 +40,44 @@ class OffsetSyncIT {
 
   @Test
   void transactionMarkerGapsGetExactSyncs() throws Exception {
-    clusters.a().createTopic("txn", 1);
+    exactSyncsAcrossMarkers("txn", "record");
+  }
+
+  /** The same on the batch pass-through path: transactional batches pass through, markers are left out. */
+  @Test
+  void transactionMarkerGapsGetExactSyncsOnThePassThroughPath() throws Exception {
+    exactSyncsAcrossMarkers("txn-batch", "batch");
+  }
+
+  private void exactSyncsAcrossMarkers(String topic, String dataPath) throws Exception {
+    clusters.a().createTopic(topic, 1);
     // three committed transactions of 10 records: a commit marker after each, so upstream offsets
     // are 0-9, 11-20, 22-31 while downstream offsets are 0-29
-    try (KafkaProducer<byte[], byte[]> p = clusters.a().newProducer(Map.of("transactional.id", "osync-test"))) {
+    try (KafkaProducer<byte[], byte[]> p = clusters.a().newProducer(Map.of("transactional.id", "osync-" + topic))) {
       p.initTransactions();
       for (int t = 0; t < 3; t++) {
         p.beginTransaction();
         for (int i = 0; i < 10; i++) {
-          p.send(new ProducerRecord<>("txn", 0, ("k" + (t * 10 + i)).getBytes(StandardCharsets.UTF_8), new byte[]{1}));
+          p.send(new ProducerRecord<>(topic, 0, ("k" + (t * 10 + i)).getBytes(StandardCharsets.UTF_8), new byte[]{1}));
         }
         p.commitTransaction();
       }
     }
-    try (RunningMirror m = startMirror(config(clusters, mirror("A", "B", "txn", 1)))) {
-      List<ConsumerRecord<byte[], byte[]>> mirrored = awaitRecords(clusters.b(), "A.txn", 30);
+    JsonObject mirror = mirror("A", "B", topic, 1);
+    mirror.getJsonObject("sourceConnector").getJsonObject("config").put("vmm.data.path", dataPath);
+    try (RunningMirror m = startMirror(config(clusters, mirror))) {
+      List<ConsumerRecord<byte[], byte[]>> mirrored = awaitRecords(clusters.b(), "A." + topic, 30);
       assertEquals(29L, mirrored.get(29).offset());
+      assertEquals("batch".equals(dataPath), MirrorTestSupport.passedThrough(m) > 0, "batches passed through");
       Await.until("offset syncs on the source", MirrorTestSupport.TIMEOUT,
           () -> topicExists(clusters.a(), "mm2-offset-syncs.B.internal")
               && syncs().stream().anyMatch(s -> s.upstreamOffset() == 31));
       List<OffsetSync> syncs = syncs();
-      TopicPartition tp = new TopicPartition("txn", 0);
+      TopicPartition tp = new TopicPartition(topic, 0);
       assertTrue(syncs.containsAll(List.of(new OffsetSync(tp, 0, 0), new OffsetSync(tp, 11, 10), new OffsetSync(tp, 22, 20),
           new OffsetSync(tp, 31, 29))), syncs.toString());
       // exactness: every mirrored record's downstream offset follows from the newest sync at or below it
-      for (ConsumerRecord<byte[], byte[]> r : clusters.a().readAllNow("txn")) {
+      for (ConsumerRecord<byte[], byte[]> r : clusters.a().readAllNow(topic)) {
         OffsetSync s = syncs.stream().filter(x -> x.upstreamOffset() <= r.offset())
             .max((x, y) -> Long.compare(x.upstreamOffset(), y.upstreamOffset())).orElseThrow();
         long expected = s.downstreamOffset() + (r.offset() - s.upstreamOffset());

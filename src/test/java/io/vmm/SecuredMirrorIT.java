@@ -296,6 +296,27 @@ class SecuredMirrorIT {
         "scram-data", 30, () -> { });
   }
 
+  /**
+   * The batch pass-through path over SASL_SSL (SCRAM) on both sides: its own connections (Kafka's network layer)
+   * authenticate like the clients'; records written after the first chunk travel as unchanged batches.
+   */
+  @Test
+  void saslSslScramPassThroughOnBothSides() throws Exception {
+    JsonObject scram = sasl("scram-sha-512", SecuredListeners.SCRAM_USER, SecretsDir.SCRAM_USER_SECRET);
+    JsonObject mirror = mirror("A", "B", "scram-batch", 1);
+    mirror.getJsonObject("sourceConnector").getJsonObject("config").put("vmm.data.path", "batch");
+    mirrorAndCheck(config(cluster("A", clusters.a(), SecuredListeners.SASL_SSL, scram),
+        cluster("B", clusters.b(), SecuredListeners.SASL_SSL, scram), mirror), "scram-batch", 30, () -> {
+          try (KafkaProducer<byte[], byte[]> p = clusters.a().newProducer()) {
+            for (int i = 30; i < 530; i++) {
+              p.send(new ProducerRecord<>("scram-batch", i % 2, ("k" + i).getBytes(StandardCharsets.UTF_8),
+                  ("v" + i).getBytes(StandardCharsets.UTF_8)));
+            }
+          }
+          awaitRecords(clusters.b(), "A.scram-batch", 530);
+        });
+  }
+
   @Test
   void oauthClientCredentialsOnBothSides() throws Exception {
     JsonObject oauth = new JsonObject().put("type", "oauth")

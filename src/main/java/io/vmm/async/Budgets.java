@@ -112,6 +112,12 @@ public final class Budgets {
   public static final long OPERATION_MS = 60_000;
 
   /**
+   * How long a pass-through producer waits (worker thread) for a target topic's {@code max.message.bytes} before
+   * its first chunk; unknown after that, the chunk's batches go as records, ms.
+   */
+  public static final long TOPIC_LIMIT_WAIT_MS = 5_000;
+
+  /**
    * The unit of Strimzi's {@code autoRestart} backoff (n·n+n units between restarts, at most 60), ms: one minute,
    * as in Strimzi, unless the system property {@code vmm.autoRestart.unitMs} sets another (tests set a few hundred
    * ms); values below 1 count as 1. The only place the property is read; read at each call, so a test may set it

@@ -25,7 +25,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * {@code delivery.timeout.ms}, {@code retry.backoff.ms}); the chunk's decoded records (from batches that could
  * not pass through) go to the verticle's producer. A chunk is cut into segments of one kind in upstream order,
  * and {@link PathLanes} keeps the partition's order between the two ways. A batch larger than the target
- * topic's {@code max.message.bytes} ({@link TopicLimits}; every batch until the limit is known) is decoded and
+ * topic's {@code max.message.bytes} ({@link TopicLimits}: the first chunk of a topic waits for it; every batch
+ * while it cannot be read) is decoded and
  * goes as records: the producer splits them, and a single record that is still too large fails the partition.
  * <p>
  * Answers: a batch's records get downstream offsets {@code appended base offset + i} (batches are dense); a
@@ -75,9 +76,9 @@ final class PassThrough {
     TopicPartition tp = chunk.source();
     List<ConsumerRecord<byte[], byte[]>> rs = chunk.records();
     List<RawBatch> bs = chunk.batches();
-    int limit = limits.limit(chunk.targetTopic());
+    int limit = limits.limit(chunk.targetTopic(), io.vmm.async.Budgets.TOPIC_LIMIT_WAIT_MS);
     if (limit < 0 || bs.stream().anyMatch(b -> b.sizeInBytes() > limit)) {
-      // limit not known yet, or a batch larger than the target topic accepts: those go as records
+      // limit unknown (lookup failed), or a batch larger than the target topic accepts: those go as records
       List<ConsumerRecord<byte[], byte[]>> merged = new ArrayList<>(rs);
       List<RawBatch> fitting = new ArrayList<>(bs.size());
       for (RawBatch b : bs) {

@@ -10,45 +10,61 @@ import org.apache.kafka.common.requests.DescribeConfigsResponse;
 
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
  * The target topics' {@code max.message.bytes} (the largest record batch a topic accepts, bytes), read with
- * DescribeConfigs through a {@link WireClient} the first time a topic is asked for and kept. A batch larger
+ * DescribeConfigs through a {@link WireClient} the first time a topic is asked for, and kept (a later change
+ * of the topic's limit is not seen: a batch then refused as too large fails its partition). A batch larger
  * than its topic's limit cannot pass through and is sent as records instead (the producer splits them).
  * <p>
- * Threading: {@link #limit} from any thread; the lookups run on the wire client's I/O thread.
+ * Threading: {@link #limit} from worker threads; the lookups run on the wire client's I/O thread.
  */
 public final class TopicLimits {
 
   private final WireClient wire;
   private final Map<String, Integer> limits = new ConcurrentHashMap<>();
-  private final Set<String> asked = ConcurrentHashMap.newKeySet();
+  private final Map<String, CompletableFuture<Integer>> asked = new ConcurrentHashMap<>();
 
   public TopicLimits(WireClient wire) {
     this.wire = wire;
   }
 
   /**
-   * {@code topic}'s {@code max.message.bytes}, or -1 when not known yet; the first call starts the lookup
-   * (retried on the next call after a failure). Any thread.
+   * {@code topic}'s {@code max.message.bytes}, or -1 when still not known after waiting up to {@code waitMs}
+   * for the lookup the first call starts (one DescribeConfigs round trip; a failed lookup is asked again by the
+   * next call). Blocks the calling thread up to {@code waitMs} only while the topic's limit is unknown: call it
+   * from a worker thread, never from an event loop or the wire client's I/O thread.
    */
-  public int limit(String topic) {
+  public int limit(String topic, long waitMs) {
     Integer known = limits.get(topic);
     if (known != null) {
       return known;
     }
-    if (asked.add(topic)) {
-      wire.execute(() -> lookUp(topic));
+    CompletableFuture<Integer> lookup = asked.computeIfAbsent(topic, t -> {
+      CompletableFuture<Integer> f = new CompletableFuture<>();
+      wire.execute(() -> lookUp(t, f));
+      return f;
+    });
+    try {
+      return lookup.get(waitMs, TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return -1;
+    } catch (ExecutionException | TimeoutException e) {
+      return -1;
     }
-    return -1;
   }
 
-  private void lookUp(String topic) {
+  private void lookUp(String topic, CompletableFuture<Integer> done) {
     Node node = wire.anyNode();
     if (node == null) {
       asked.remove(topic);
+      done.complete(-1);
       return;
     }
     DescribeConfigsRequestData data = new DescribeConfigsRequestData().setResources(List.of(
@@ -67,9 +83,11 @@ public final class TopicLimits {
           }
         }
       }
-      if (!limits.containsKey(topic)) {
+      Integer found = limits.get(topic);
+      if (found == null) {
         asked.remove(topic); // ask again next time
       }
+      done.complete(found == null ? -1 : found);
     });
   }
 }
