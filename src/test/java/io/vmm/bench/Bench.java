@@ -261,6 +261,7 @@ public final class Bench {
         if (kinds.contains(BenchOptions.PLAIN)) {
             System.out.println("plain     our mirror's client settings (io.vmm.config.ClusterSpec, read through our config parser): "
                     + contenders.tunedLoopSettings().summary()
+                    + (opt.compressed() ? " (compression.type " + opt.codec + " from --codec: a hand-written loop keeps the data's compression)" : "")
                     + (opt.contenders.contains(BenchOptions.PLAIN + BenchOptions.EOS_SUFFIX)
                     ? "; plain-eos: the same, with our exactly-once ones (read_committed, transactional producer)" : ""));
         }
