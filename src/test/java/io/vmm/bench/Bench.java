@@ -93,10 +93,10 @@ public final class Bench {
         if (!Files.isRegularFile(TEST_CLASSPATH)) {
             missing.add(TEST_CLASSPATH + " (mvn -DskipTests package)");
         }
-        if (o.contenders.stream().anyMatch(c -> kind(c).equals("vmm")) && !Files.isRegularFile(VMM_JAR)) {
+        if (o.contenders.stream().anyMatch(BenchOptions::ours) && !Files.isRegularFile(VMM_JAR)) {
             missing.add(VMM_JAR + " (mvn -DskipTests package)");
         }
-        if (o.contenders.stream().anyMatch(c -> kind(c).equals("mm2")) && !Files.isRegularFile(MM2_CLASSPATH)) {
+        if (o.contenders.stream().anyMatch(BenchOptions::mm2) && !Files.isRegularFile(MM2_CLASSPATH)) {
             missing.add(MM2_CLASSPATH + " (mvn -f bench/mm2/pom.xml dependency:build-classpath)");
         }
         if (!missing.isEmpty()) {
@@ -209,6 +209,10 @@ public final class Bench {
                     opt.rate, opt.size, opt.partitions(), opt.warmup, opt.seconds);
         };
         System.out.println("mode      " + opt.mode.name().toLowerCase(Locale.ROOT) + ": " + what);
+        System.out.println("data      " + (opt.compressed()
+                ? "JSON-like text values, produced with compression.type " + opt.codec + " (--codec)"
+                : "values half random bytes, half fixed text, uncompressed (--codec none)"));
+        printMirrors();
         if (opt.rounds > 1) {
             System.out.println("rounds    " + opt.rounds + " (the whole contender list, round after round; medians at the end)");
         }
@@ -227,13 +231,25 @@ public final class Bench {
         System.out.println("jvm       vmm \"" + opt.vmmJvm + "\", mm2 \"" + opt.mm2Jvm + "\", plain \"" + opt.plainJvm + "\"");
         System.out.println("brokers   A " + HOST + ":39092, B " + HOST + ":49092 (KRaft 4.1.1, child JVMs, -Xmx768m), wiped before each contender");
         String fs = ProcessStats.fileSystemType(opt.dataDir);
-        System.out.println("data      " + clusters.a.dir + ", " + clusters.b.dir + " (" + fs + ")");
+        System.out.println("dirs      " + clusters.a.dir + ", " + clusters.b.dir + " (" + fs + ")");
         if (opt.mode == Mode.PARTITIONS && !fs.equals("tmpfs")) {
             System.out.println("note      partitions mode on a disk: on this kind of VM the first write through mmap into each new index"
                     + " file costs the broker ~10-20 ms, paid only by contenders that append more than one batch per partition;"
                     + " --data-dir /dev/shm/vmm-bench (tmpfs) removes it (bench/README.md)");
         }
         System.out.println("logs      " + LOG_DIR);
+    }
+
+    /** Header lines of the pass-through and compressing MM2 contenders in the run; nothing without them. */
+    private void printMirrors() {
+        if (opt.contenders.contains(BenchOptions.VMM_BATCH)) {
+            System.out.println("vmm-batch our jar as vmm, plus \"vmm.data.path\": \"batch\" in the source connector's config"
+                    + " (batch pass-through: record batches written unchanged, still compressed)");
+        }
+        if (opt.contenders.stream().anyMatch(c -> kind(c).equals(BenchOptions.MM2_COMPRESSED))) {
+            System.out.println("mm2-compressed  MM2 as mm2, plus B.producer.compression.type = " + opt.codec
+                    + " (mm2 itself writes uncompressed: MM2's default)");
+        }
     }
 
     /**
@@ -244,7 +260,8 @@ public final class Bench {
         List<String> kinds = opt.contenders.stream().filter(BenchOptions::plainLoop).map(BenchOptions::kind).distinct().toList();
         if (kinds.contains(BenchOptions.PLAIN)) {
             System.out.println("plain     our mirror's client settings (io.vmm.config.ClusterSpec, read through our config parser): "
-                    + contenders.loopSettings().summary()
+                    + contenders.tunedLoopSettings().summary()
+                    + (opt.compressed() ? " (compression.type " + opt.codec + " from --codec: a hand-written loop keeps the data's compression)" : "")
                     + (opt.contenders.contains(BenchOptions.PLAIN + BenchOptions.EOS_SUFFIX)
                     ? "; plain-eos: the same, with our exactly-once ones (read_committed, transactional producer)" : ""));
         }

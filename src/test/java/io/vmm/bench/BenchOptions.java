@@ -10,9 +10,10 @@ import java.util.Locale;
 
 /**
  * The benchmark's options ({@code bench/run --help}): parsing and validation of the command line, the usage text,
- * the measuring {@link Mode}, the {@link Delivery} guarantee and the expansion of {@code --contenders} into the
- * contender list ({@code vmm}, {@code mm2}, {@code plain}, each optionally with {@code -eos}, and
- * {@code plain-defaults}, at-least-once only).
+ * the measuring {@link Mode}, the {@link Delivery} guarantee, the source data's codec ({@code --codec}) and the
+ * expansion of {@code --contenders} into the contender list ({@code vmm}, {@code mm2}, {@code mm2-compressed},
+ * {@code plain}, each optionally with {@code -eos}, and {@code vmm-batch} and {@code plain-defaults}, at-least-once
+ * only).
  *
  * <p>Pure: no I/O except that {@link #parse} prints the usage and exits the JVM (code 0 for {@code --help}, 2 for an
  * invalid option). Not thread-safe; the orchestrator's main thread builds it once and then only reads it.
@@ -28,8 +29,17 @@ final class BenchOptions {
     static final String PLAIN = "plain";
     /** The plain loop with kafka-clients defaults; no exactly-once mode. */
     static final String PLAIN_DEFAULTS = "plain-defaults";
-    static final List<String> KINDS = List.of("vmm", "mm2", PLAIN, PLAIN_DEFAULTS);
+    /** Our jar as {@code vmm} with the batch pass-through data path ({@code vmm.data.path=batch}); no exactly-once mode. */
+    static final String VMM_BATCH = "vmm-batch";
+    /** MM2 as {@code mm2} with its target producer compressing with {@code --codec}; needs a codec. */
+    static final String MM2_COMPRESSED = "mm2-compressed";
+    static final List<String> KINDS = List.of("vmm", VMM_BATCH, "mm2", MM2_COMPRESSED, PLAIN, PLAIN_DEFAULTS);
     static final String EOS_SUFFIX = "-eos";
+    /** {@code --codec} values: the source data's compression ({@code compression.type} of the loader). */
+    static final List<String> CODECS = List.of("none", "gzip", "snappy", "lz4", "zstd");
+    /** Value size, bytes, without {@code --size}: uncompressed data (512 B) and with a codec (1 KB JSON-like records). */
+    static final int DEFAULT_SIZE = 512;
+    static final int DEFAULT_CODEC_SIZE = 1024;
 
     /** True for a contender that runs in exactly-once mode ({@code vmm-eos}, {@code mm2-eos}, {@code plain-eos}). */
     static boolean exactlyOnce(String contender) {
@@ -41,31 +51,54 @@ final class BenchOptions {
         return exactlyOnce(contender) ? contender.substring(0, contender.length() - EOS_SUFFIX.length()) : contender;
     }
 
+    /** True for our jar ({@code vmm}, {@code vmm-eos}, {@code vmm-batch}). */
+    static boolean ours(String contender) {
+        return kind(contender).equals("vmm") || kind(contender).equals(VMM_BATCH);
+    }
+
+    /** True for Apache MM2 ({@code mm2}, {@code mm2-eos}, {@code mm2-compressed}, {@code mm2-compressed-eos}). */
+    static boolean mm2(String contender) {
+        return kind(contender).equals("mm2") || kind(contender).equals(MM2_COMPRESSED);
+    }
+
+    /** Why {@code kind} has no exactly-once mode, or null when it has one. */
+    private static String atLeastOnceOnly(String kind) {
+        return switch (kind) {
+            case PLAIN_DEFAULTS -> PLAIN_DEFAULTS + " (the plain loop with kafka-clients defaults) runs at-least-once only;"
+                    + " for exactly-once use plain-eos";
+            case VMM_BATCH -> VMM_BATCH + " (the batch pass-through path) runs at-least-once only: our exactly-once tasks"
+                    + " use the record path; for exactly-once use vmm-eos";
+            default -> null;
+        };
+    }
+
     /** True for a hand-written loop ({@code plain}, {@code plain-eos}, {@code plain-defaults}): its remote topics are created beforehand. */
     static boolean plainLoop(String contender) {
         return kind(contender).equals(PLAIN) || kind(contender).equals(PLAIN_DEFAULTS);
     }
 
     /**
-     * The contenders to run, in order: each name of {@code --contenders} is {@code vmm}, {@code mm2} or
-     * {@code plain}, optionally with {@code -eos}, or {@code plain-defaults}. A name without the suffix runs with
-     * {@code --delivery}: as it is (at-least-once), with {@code -eos} (exactly-once), or both, at-least-once first.
-     * {@code plain-defaults} has no exactly-once mode: it runs at-least-once with {@code --delivery both}.
+     * The contenders to run, in order: each name of {@code --contenders} is {@code vmm}, {@code mm2},
+     * {@code mm2-compressed} or {@code plain}, optionally with {@code -eos}, or {@code vmm-batch} or
+     * {@code plain-defaults}. A name without the suffix runs with {@code --delivery}: as it is (at-least-once), with
+     * {@code -eos} (exactly-once), or both, at-least-once first. {@code vmm-batch} and {@code plain-defaults} have no
+     * exactly-once mode: they run at-least-once with {@code --delivery both}.
      *
-     * @throws IllegalArgumentException for an unknown name, {@code plain-defaults-eos}, {@code plain-defaults} with
-     *                                  {@code --delivery exactly-once}, or a contender listed twice (after expansion)
+     * @throws IllegalArgumentException for an unknown name, {@code vmm-batch-eos} or {@code plain-defaults-eos},
+     *                                  {@code vmm-batch} or {@code plain-defaults} with {@code --delivery exactly-once},
+     *                                  or a contender listed twice (after expansion)
      */
     static List<String> expandContenders(List<String> names, Delivery delivery) {
         List<String> out = new ArrayList<>();
         for (String n : names) {
             if (!KINDS.contains(kind(n))) {
-                throw new IllegalArgumentException("unknown contender '" + n + "' (known: vmm, mm2, plain, each optionally with "
-                        + EOS_SUFFIX + ", and " + PLAIN_DEFAULTS + ")");
+                throw new IllegalArgumentException("unknown contender '" + n + "' (known: vmm, mm2, " + MM2_COMPRESSED
+                        + ", plain, each optionally with " + EOS_SUFFIX + ", and " + VMM_BATCH + ", " + PLAIN_DEFAULTS + ")");
             }
-            if (kind(n).equals(PLAIN_DEFAULTS)) {
+            String aloOnly = atLeastOnceOnly(kind(n));
+            if (aloOnly != null) {
                 if (exactlyOnce(n) || delivery == Delivery.EXACTLY_ONCE) {
-                    throw new IllegalArgumentException(PLAIN_DEFAULTS + " (the plain loop with kafka-clients defaults) runs"
-                            + " at-least-once only; for exactly-once use plain-eos");
+                    throw new IllegalArgumentException(aloOnly);
                 }
                 out.add(n);
             } else if (exactlyOnce(n)) {
@@ -105,6 +138,32 @@ final class BenchOptions {
         return n;
     }
 
+    /**
+     * Parses {@code --codec}: none, gzip, snappy, lz4 or zstd (any case).
+     *
+     * @throws IllegalArgumentException for anything else
+     */
+    static String parseCodec(String v) {
+        String c = v.trim().toLowerCase(Locale.ROOT);
+        if (!CODECS.contains(c)) {
+            throw new IllegalArgumentException("--codec must be one of " + String.join(", ", CODECS) + ", got '" + v + "'");
+        }
+        return c;
+    }
+
+    /**
+     * Checks that the contenders fit the codec: {@code mm2-compressed} (MM2 compressing with the source's codec)
+     * needs a codec other than none.
+     *
+     * @throws IllegalArgumentException when it does not
+     */
+    static void checkCodec(List<String> contenders, String codec) {
+        if (codec.equals("none") && contenders.stream().anyMatch(c -> kind(c).equals(MM2_COMPRESSED))) {
+            throw new IllegalArgumentException(MM2_COMPRESSED + " compresses with the source data's codec: it needs"
+                    + " --codec gzip|snappy|lz4|zstd");
+        }
+    }
+
     /** Parses {@code --delivery}: at-least-once, exactly-once or both (also with underscores; any case). */
     static Delivery parseDelivery(String v) {
         try {
@@ -116,7 +175,16 @@ final class BenchOptions {
 
     Mode mode = Mode.THROUGHPUT;
     Long records;
-    int size = 512;
+    /** Value size, bytes: {@code --size}, else {@link #DEFAULT_SIZE}, or {@link #DEFAULT_CODEC_SIZE} with a codec. */
+    int size = DEFAULT_SIZE;
+    /** Whether {@code --size} was given (then it holds with a codec too). */
+    boolean sizeGiven;
+    /**
+     * The source data's codec ({@code --codec}, {@link #CODECS}): the loader's {@code compression.type}, and the
+     * tuned loops' and {@code mm2-compressed}'s producer {@code compression.type}; with a codec other than none the
+     * values are JSON-like text ({@link ValueMaker#json}).
+     */
+    String codec = "none";
     Integer partitions;
     int topics = 10;
     int tasks = 2;
@@ -139,6 +207,16 @@ final class BenchOptions {
     // tmpfs when there is one: ext4 index-file creation costs distort partitions mode (bench/README.md)
     Path dataDir = Files.isDirectory(Path.of("/dev/shm")) && Files.isWritable(Path.of("/dev/shm"))
             ? Path.of("/dev/shm/vmm-bench") : Bench.BENCH_DIR;
+
+    /** True when the source data is compressed ({@code --codec} other than none). */
+    boolean compressed() {
+        return !codec.equals("none");
+    }
+
+    /** The record values' shape: JSON-like text with a codec, else half random bytes and half fixed text. */
+    ValueMaker values() {
+        return compressed() ? ValueMaker.json(size) : new ValueMaker(size);
+    }
 
     long records() {
         return records != null ? records : mode == Mode.PARTITIONS ? 200_000 : 1_000_000;
@@ -181,11 +259,15 @@ final class BenchOptions {
             "usage: bench/run [options]",
             "  --mode throughput|latency|partitions   what to measure (default throughput)",
             "  --records N        records loaded before each contender starts (default 1,000,000; partitions mode 200,000)",
-            "  --size BYTES       value size (default 512)",
+            "  --size BYTES       value size (default 512; with --codec 1024)",
+            "  --codec C          none|gzip|snappy|lz4|zstd: the source data's compression (loader's compression.type); with a codec the",
+            "                     values are JSON-like text (default none: half random bytes, half fixed text)",
             "  --partitions P     partitions per topic (default 8; partitions mode 100)",
             "  --topics K         partitions mode: topics bench-0..bench-(K-1) (default 10)",
             "  --tasks T          our tasksMax and MM2's tasks.max (default 2)",
             "  --contenders LIST  comma-separated, run in this order (default vmm,mm2,plain); a name with -eos (vmm-eos, mm2-eos, plain-eos) runs exactly-once;",
+            "                     vmm-batch = our jar with the batch pass-through path (vmm.data.path=batch; at-least-once only);",
+            "                     mm2-compressed = mm2 whose producer compresses with --codec (B.producer.compression.type; needs --codec);",
             "                     plain = the plain loop with our mirror's client settings (the \"vs plain\" ratios), plain-defaults = the same loop",
             "                     with kafka-clients defaults (at-least-once only)",
             "  --delivery D       at-least-once (default), exactly-once (every contender in its exactly-once mode) or both (each contender twice)",
@@ -217,7 +299,7 @@ final class BenchOptions {
             String optName = a.contains("=") ? a.substring(0, a.indexOf('=')) : a;
             if (!List.of("--mode", "--records", "--size", "--partitions", "--topics", "--tasks", "--rate", "--seconds",
                     "--warmup", "--timeout", "--broker-warmup", "--poll-ms", "--vmm-jvm", "--mm2-jvm", "--plain-jvm", "--mm2-prop",
-                    "--contenders", "--data-dir", "--delivery", "--commit-ms", "--rounds").contains(optName)) {
+                    "--contenders", "--data-dir", "--delivery", "--commit-ms", "--rounds", "--codec").contains(optName)) {
                 usage("unknown option '" + optName + "'");
             }
             String v;
@@ -241,7 +323,17 @@ final class BenchOptions {
                         }
                     }
                     case "--records" -> o.records = positiveLong(a, v);
-                    case "--size" -> o.size = (int) positiveLong(a, v);
+                    case "--size" -> {
+                        o.size = (int) positiveLong(a, v);
+                        o.sizeGiven = true;
+                    }
+                    case "--codec" -> {
+                        try {
+                            o.codec = parseCodec(v);
+                        } catch (IllegalArgumentException e) {
+                            usage(e.getMessage());
+                        }
+                    }
                     case "--partitions" -> o.partitions = (int) positiveLong(a, v);
                     case "--topics" -> o.topics = (int) positiveLong(a, v);
                     case "--tasks" -> o.tasks = (int) positiveLong(a, v);
@@ -289,8 +381,12 @@ final class BenchOptions {
         if (o.size < 2) {
             usage("--size must be at least 2");
         }
+        if (!o.sizeGiven && o.compressed()) {
+            o.size = DEFAULT_CODEC_SIZE;
+        }
         try {
             o.contenders = expandContenders(o.contenders, o.delivery);
+            checkCodec(o.contenders, o.codec);
         } catch (IllegalArgumentException e) {
             usage(e.getMessage());
         }

@@ -9,7 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** The benchmark's pure option parsing: contenders, delivery and rounds (bench/README.md). */
+/** The benchmark's pure option parsing: contenders, delivery, rounds and codec (bench/README.md). */
 class BenchOptionsTest {
 
   @Test
@@ -98,5 +98,62 @@ class BenchOptionsTest {
     assertThrows(IllegalArgumentException.class, () -> BenchOptions.parseRounds("two"));
     assertThrows(IllegalArgumentException.class, () -> BenchOptions.parseRounds("99999999999"));
     assertTrue(BenchOptions.USAGE.contains("--rounds N"));
+  }
+
+  @Test
+  void vmmBatchIsAtLeastOnceOnly() {
+    assertTrue(BenchOptions.KINDS.contains("vmm-batch"));
+    assertEquals(List.of("vmm", "vmm-batch", "mm2", "plain"),
+        BenchOptions.parse(new String[]{"--contenders", "vmm,vmm-batch,mm2,plain"}).contenders);
+    assertEquals(List.of("vmm", "vmm-eos", "vmm-batch"),
+        BenchOptions.expandContenders(List.of("vmm", "vmm-batch"), BenchOptions.Delivery.BOTH));
+    IllegalArgumentException eos = assertThrows(IllegalArgumentException.class,
+        () -> BenchOptions.expandContenders(List.of("vmm-batch-eos"), BenchOptions.Delivery.AT_LEAST_ONCE));
+    assertTrue(eos.getMessage().contains("at-least-once only"), eos.getMessage());
+    assertThrows(IllegalArgumentException.class,
+        () -> BenchOptions.expandContenders(List.of("vmm-batch"), BenchOptions.Delivery.EXACTLY_ONCE));
+    assertThrows(IllegalArgumentException.class,
+        () -> BenchOptions.expandContenders(List.of("vmm-batch", "vmm-batch"), BenchOptions.Delivery.AT_LEAST_ONCE));
+    assertEquals("vmm-batch", BenchOptions.kind("vmm-batch"));
+    assertTrue(BenchOptions.ours("vmm-batch"));
+    assertTrue(BenchOptions.ours("vmm-eos"));
+    assertFalse(BenchOptions.ours("mm2"));
+    assertFalse(BenchOptions.plainLoop("vmm-batch"));
+    assertTrue(BenchOptions.USAGE.contains("vmm-batch"));
+  }
+
+  @Test
+  void codecSetsTheDefaultRecordShape() {
+    BenchOptions d = BenchOptions.parse(new String[0]);
+    assertEquals("none", d.codec);
+    assertFalse(d.compressed());
+    assertEquals(512, d.size);
+    BenchOptions lz4 = BenchOptions.parse(new String[]{"--codec", "LZ4"});
+    assertEquals("lz4", lz4.codec);
+    assertTrue(lz4.compressed());
+    assertEquals(1024, lz4.size);
+    assertEquals(512, BenchOptions.parse(new String[]{"--size", "512", "--codec=zstd"}).size);
+    assertEquals(300, BenchOptions.parse(new String[]{"--codec", "gzip", "--size=300"}).size);
+    assertEquals(512, BenchOptions.parse(new String[]{"--codec", "none"}).size);
+    for (String c : List.of("none", "gzip", "snappy", "lz4", "zstd")) {
+      assertEquals(c, BenchOptions.parseCodec(" " + c + " "));
+    }
+    assertThrows(IllegalArgumentException.class, () -> BenchOptions.parseCodec("brotli"));
+    assertTrue(BenchOptions.USAGE.contains("--codec"));
+  }
+
+  @Test
+  void mm2CompressedNeedsACodec() {
+    assertThrows(IllegalArgumentException.class, () -> BenchOptions.checkCodec(List.of("vmm-batch", "mm2-compressed"), "none"));
+    BenchOptions.checkCodec(List.of("vmm-batch", "mm2", "mm2-compressed"), "lz4");
+    BenchOptions.checkCodec(List.of("vmm", "mm2"), "none");
+    BenchOptions o = BenchOptions.parse(new String[]{"--codec", "zstd", "--contenders", "vmm-batch,mm2,mm2-compressed"});
+    assertEquals(List.of("vmm-batch", "mm2", "mm2-compressed"), o.contenders);
+    assertEquals(List.of("mm2-compressed", "mm2-compressed-eos"),
+        BenchOptions.expandContenders(List.of("mm2-compressed"), BenchOptions.Delivery.BOTH));
+    assertTrue(BenchOptions.mm2("mm2-compressed-eos"));
+    assertTrue(BenchOptions.mm2("mm2"));
+    assertFalse(BenchOptions.mm2("vmm"));
+    assertEquals("mm2-compressed", BenchOptions.kind("mm2-compressed-eos"));
   }
 }

@@ -97,7 +97,8 @@ final class Clusters {
 
     /**
      * Warms both fresh broker JVMs before a contender starts: each broker gets {@code --broker-warmup} records
-     * produced to a topic {@code warmup} (8 partitions, not matched by any contender's filter) and read back, so
+     * produced to a topic {@code warmup} (8 partitions, not matched by any contender's filter; the run's value shape
+     * and {@code --codec}) and read back, so
      * its produce and fetch paths are JIT-compiled. Without it a broker's own compilation (measured: about 4.7
      * CPU-seconds on B, more than its request handling) competes with the contender for the 2 cores inside the
      * measured window. Every contender gets the same warm-up; the topic is deleted by the next wipe.
@@ -138,7 +139,8 @@ final class Clusters {
         }
         Map<String, Object> pc = BenchClients.producerConfig(broker.bootstrap(), "bench-warmup-" + broker.name);
         pc.put(ProducerConfig.LINGER_MS_CONFIG, 5);
-        ValueMaker values = new ValueMaker(opt.size);
+        pc.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, opt.codec); // the broker's (de)compression paths warm too
+        ValueMaker values = opt.values();
         try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(pc)) {
             for (long i = 0; i < opt.brokerWarmup; i++) {
                 ProducerRecord<byte[], byte[]> rec = new ProducerRecord<>(topic, (int) (i % parts),

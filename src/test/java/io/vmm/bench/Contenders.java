@@ -31,13 +31,15 @@ import static io.vmm.bench.Bench.TEST_CLASSPATH;
 import static io.vmm.bench.Bench.VMM_JAR;
 import static io.vmm.bench.BenchOptions.exactlyOnce;
 import static io.vmm.bench.BenchOptions.kind;
+import static io.vmm.bench.BenchOptions.mm2;
+import static io.vmm.bench.BenchOptions.ours;
 
 /**
  * The contenders as child processes: writes each one's config ({@code target/bench/<name>.json} for ours,
  * {@code target/bench/<name>.properties} for MM2 and for the tuned loops' client settings), starts it ({@code vmm},
- * {@code mm2}, {@code plain} and their {@code -eos} modes, and {@code plain-defaults}; output to
- * {@code target/bench/logs/<name>.log}), and after the measurement reads its peak RSS and CPU, stops it (SIGTERM,
- * SIGKILL after 15 s) and summarizes its log. Also what the tuned loops copy from our mirror, read through our own
+ * {@code mm2}, {@code mm2-compressed}, {@code plain} and their {@code -eos} modes, {@code vmm-batch} and
+ * {@code plain-defaults}; output to {@code target/bench/logs/<name>.log}), and after the measurement reads its peak
+ * RSS and CPU (and our jar's pass-through counters), stops it (SIGTERM, SIGKILL after 15 s) and summarizes its log. Also what the tuned loops copy from our mirror, read through our own
  * config parser: its client settings ({@link LoopSettings}) and its exactly-once commit rules.
  *
  * <p>Blocking; the orchestrator's main thread only ({@link #stopCurrent} may also run after a failure). At most
@@ -84,15 +86,15 @@ final class Contenders {
         cmd.add(Bench.JAVA);
         boolean eos = exactlyOnce(name);
         switch (name) {
-            case "vmm", "vmm-eos" -> {
+            case "vmm", "vmm-eos", BenchOptions.VMM_BATCH -> {
                 Path conf = BENCH_DIR.resolve(name + ".json");
-                Files.writeString(conf, vmmConfig(eos, opt.commitMs));
+                Files.writeString(conf, vmmConfig(eos, opt.commitMs, name.equals(BenchOptions.VMM_BATCH)));
                 cmd.addAll(flags(opt.vmmJvm));
                 cmd.addAll(List.of("-jar", VMM_JAR.toString(), "-conf", conf.toString()));
             }
-            case "mm2", "mm2-eos" -> {
+            case "mm2", "mm2-eos", BenchOptions.MM2_COMPRESSED, BenchOptions.MM2_COMPRESSED + BenchOptions.EOS_SUFFIX -> {
                 Path conf = BENCH_DIR.resolve(name + ".properties");
-                Files.writeString(conf, mm2Config(eos));
+                Files.writeString(conf, mm2Config(eos, kind(name).equals(BenchOptions.MM2_COMPRESSED)));
                 cmd.addAll(flags(opt.mm2Jvm));
                 cmd.add("-Dlog4j2.configurationFile=" + MM2_LOG4J.toAbsolutePath());
                 cmd.addAll(List.of("-cp", Files.readString(MM2_CLASSPATH).trim(),
@@ -104,8 +106,9 @@ final class Contenders {
                         clusters.b.bootstrap(), String.join(",", opt.sourceTopics())));
                 if (name.equals("plain")) {
                     Path settings = BENCH_DIR.resolve(name + ".properties");
-                    loopSettings().write(settings, "written by io.vmm.bench.Bench: the plain loop's client settings,"
-                            + " our mirror's own (io.vmm.bench.LoopSettings)");
+                    tunedLoopSettings().write(settings, "written by io.vmm.bench.Bench: the plain loop's client settings,"
+                            + " our mirror's own (io.vmm.bench.LoopSettings)"
+                            + (opt.compressed() ? ", and compression.type " + opt.codec + " (--codec)" : ""));
                     cmd.add(settings.toString());
                 }
             }
@@ -113,9 +116,10 @@ final class Contenders {
                 cmd.addAll(flags(opt.plainJvm));
                 CommitRules rules = ourCommitRules();
                 Path settings = BENCH_DIR.resolve(name + ".properties");
-                loopSettings().exactlyOnce(TransactionalLoop.TRANSACTIONAL_ID, rules.intervalMs()).write(settings,
+                tunedLoopSettings().exactlyOnce(TransactionalLoop.TRANSACTIONAL_ID, rules.intervalMs()).write(settings,
                         "written by io.vmm.bench.Bench: the transactional loop's client settings, our mirror's own"
-                                + " exactly-once ones (io.vmm.bench.LoopSettings)");
+                                + " exactly-once ones (io.vmm.bench.LoopSettings)"
+                                + (opt.compressed() ? ", and compression.type " + opt.codec + " (--codec)" : ""));
                 cmd.addAll(List.of("-cp", classpath, TransactionalLoop.class.getName(), clusters.a.bootstrap(),
                         clusters.b.bootstrap(), String.join(",", opt.sourceTopics()), Long.toString(rules.intervalMs()),
                         Integer.toString(rules.partitionRecords()), Integer.toString(rules.partitionBytes()),
@@ -134,9 +138,10 @@ final class Contenders {
     /**
      * Our mirror's config. Exactly-once: MM2's key {@code exactly.once.source.support=enabled} in the target
      * cluster's config, and {@code transaction.boundary.interval.ms} only when {@code commitMs} is given (else our
-     * default).
+     * default). {@code batch} ({@code vmm-batch}): the source connector's {@code "vmm.data.path": "batch"}, nothing
+     * else differs.
      */
-    String vmmConfig(boolean eos, Long commitMs) {
+    String vmmConfig(boolean eos, Long commitMs, boolean batch) {
         return """
                 {
                   "clusters": [
@@ -146,14 +151,15 @@ final class Contenders {
                   "mirrors": [ {
                     "sourceCluster": "A", "targetCluster": "B",
                     "topicsPattern": "%s",
-                    "sourceConnector": { "tasksMax": %d, "config": { "replication.factor": 1, "offset-syncs.topic.replication.factor": 1%s } },
+                    "sourceConnector": { "tasksMax": %d, "config": { "replication.factor": 1, "offset-syncs.topic.replication.factor": 1%s%s } },
                     "checkpointConnector": { "config": { "checkpoints.topic.replication.factor": 1 } },
                     "heartbeatConnector": { "config": { "heartbeats.topic.replication.factor": 1 } }
                   } ]
                 }
                 """.formatted(clusters.a.bootstrap(), clusters.b.bootstrap(), eos ? ", \"exactly.once.source.support\": \"enabled\"" : "",
                 opt.topicsPattern().replace("\\", "\\\\"), opt.tasks,
-                eos && commitMs != null ? ", \"transaction.boundary.interval.ms\": " + commitMs : "");
+                eos && commitMs != null ? ", \"transaction.boundary.interval.ms\": " + commitMs : "",
+                batch ? ", \"" + ConnectorKeys.DATA_PATH + "\": \"batch\"" : "");
     }
 
     /**
@@ -207,10 +213,21 @@ final class Contenders {
         return loopSettings;
     }
 
+    /**
+     * The tuned loops' settings for this run: {@link #loopSettings()}, plus {@code compression.type} = {@code --codec}
+     * for the producer when the source data is compressed (a loop written by hand would keep the compression).
+     */
+    LoopSettings tunedLoopSettings() {
+        return opt.compressed() ? loopSettings().withProducer("compression.type", opt.codec) : loopSettings();
+    }
+
     /** The one flow of our mirror's config ({@link #vmmConfig}), parsed by our own config parser. */
     private FlowSpec ourFlow(boolean eos) {
-        MirrorMakerConfig c = ConfigParser.parse(new JsonObject(vmmConfig(eos, opt.commitMs)), new Environment(Map.of()));
-        return c.flows().get(0);
+        return ourConfig(eos).flows().get(0);
+    }
+
+    private MirrorMakerConfig ourConfig(boolean eos) {
+        return ConfigParser.parse(new JsonObject(vmmConfig(eos, opt.commitMs, false)), new Environment(Map.of()));
     }
 
     /**
@@ -218,9 +235,12 @@ final class Contenders {
      * (a worker key of the target cluster), {@code A.consumer.isolation.level = read_committed} (else
      * MirrorSourceConnector reports exactly-once as unsupported), and the internal REST server
      * ({@code dedicated.mode.enable.internal.rest = true}, {@code listeners} on a free port) that KIP-710 added for
-     * the leader's zombie fencing requests.
+     * the leader's zombie fencing requests. {@code compressed} ({@code mm2-compressed}): the target worker's producer,
+     * which writes the mirrored records, compresses with {@code --codec} ({@code B.producer.compression.type}: MM2
+     * 4.1.1 builds herder A->B's worker config from the {@code B.}-prefixed keys; a top-level
+     * {@code producer.compression.type} would not reach it).
      */
-    private String mm2Config(boolean eos) throws IOException {
+    private String mm2Config(boolean eos, boolean compressed) throws IOException {
         List<String> lines = new ArrayList<>(List.of(
                 "# written by io.vmm.bench.Bench: Apache MirrorMaker 2, dedicated mode, defaults except replication factors",
                 "clusters = A, B",
@@ -238,6 +258,10 @@ final class Contenders {
                 "config.storage.replication.factor = 1",
                 "status.storage.replication.factor = 1",
                 "sync.topic.acls.enabled = false"));
+        if (compressed) {
+            lines.addAll(List.of("# mm2-compressed: the target producer compresses like the source data (--codec)",
+                    "B.producer.compression.type = " + opt.codec));
+        }
         if (eos) {
             lines.addAll(List.of(
                     "# exactly-once (KIP-618, dedicated mode since Kafka 3.5)",
@@ -264,6 +288,9 @@ final class Contenders {
             r.cpuSec = ProcessStats.cpuSeconds(p);
         }
         r.rssSampledMb = rss.maxMb();
+        if (ours(r.name) && p.isAlive()) {
+            PassThroughCounters.read(r, ourConfig(false).metricsPort());
+        }
         r.brokersCpuSec = clusters.brokersCpu() - brokersAtStart;
         long t = System.nanoTime();
         Integer exit = children.stop(p, STOP_GRACE);
@@ -291,7 +318,7 @@ final class Contenders {
             List<String> errors = all.stream().filter(l -> l.contains(" ERROR ") || l.startsWith("Exception")).toList();
             System.out.printf("  log     %d lines, %d WARN, %d ERROR%s%n", all.size(), warn, errors.size(),
                     errors.isEmpty() ? "" : "; first: " + errors.get(0).trim());
-            if (kind(name).equals("mm2")) {
+            if (mm2(name)) {
                 all.stream().filter(l -> l.contains("Kafka MirrorMaker started")).findFirst()
                         .ifPresent(l -> System.out.println("  mm2     " + l.trim()));
             }

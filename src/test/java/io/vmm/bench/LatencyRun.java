@@ -47,8 +47,8 @@ final class LatencyRun extends Measurement {
         String name = r.name;
         Map<String, Object> pc = BenchClients.producerConfig(clusters.a.bootstrap(), "bench-latency-producer");
         pc.put(ProducerConfig.LINGER_MS_CONFIG, 0);
-        pc.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "none");
-        ValueMaker values = new ValueMaker(opt.size);
+        pc.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, opt.codec);
+        ValueMaker values = opt.values();
         AtomicLong sendErrors = new AtomicLong();
         try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(pc)) {
             producer.partitionsFor(topic); // metadata before the clock starts

@@ -79,6 +79,13 @@ record LoopSettings(Map<String, Object> consumer, Map<String, Object> producer) 
         return new LoopSettings(c, p);
     }
 
+    /** These settings with one producer setting added or replaced (e.g. {@code compression.type} for {@code --codec}). */
+    LoopSettings withProducer(String key, Object value) {
+        Map<String, Object> p = new HashMap<>(producer);
+        p.put(key, value);
+        return new LoopSettings(consumer, p);
+    }
+
     /** Writes the settings file the loops read ({@code consumer.<key>=<value>}, {@code producer.<key>=<value>}, sorted). */
     void write(Path file, String comment) throws IOException {
         List<String> lines = new ArrayList<>(List.of("# " + comment));

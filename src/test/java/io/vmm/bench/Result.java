@@ -58,6 +58,17 @@ final class Result {
     double selfPct = Double.NaN;
     double othersPct = Double.NaN;
 
+    /** Bytes on disk ({@link DiskBytes}) of the source topics on A and of the remote topics on B, -1 = not measured. */
+    long sourceBytes = -1;
+    long targetBytes = -1;
+
+    /**
+     * Our jar only: its pass-through counters read from {@code /metrics} just before SIGTERM ({@link PassThroughCounters}):
+     * record batches passed through unchanged, and records the pass-through tasks decoded (fall-backs); -1 = not read.
+     */
+    long passedBatches = -1;
+    long decodedRecords = -1;
+
     Result(String name) {
         this.name = name;
     }

@@ -19,8 +19,9 @@ import static io.vmm.bench.TableFormat.ratio;
 /**
  * One round's result table (bench/README.md "How the numbers are measured"): per contender its status and figures
  * (throughput and partitions modes: rec/s, MB/s, first-record and total s, peak RSS MB, CPU % of one core, CPU
- * us/rec; latency mode: p50/p99/max ms), ratios to the mm2 and (tuned) plain rows of the same delivery (and to the
- * contender's own at-least-once row), the footnotes, and issue 16's targets ({@link EosTargets}).
+ * us/rec, target/source bytes on disk; latency mode: p50/p99/max ms), ratios to the mm2 and (tuned) plain rows of
+ * the same delivery (and to the contender's own at-least-once row), the footnotes, issue 16's targets
+ * ({@link EosTargets}) and issue 17's ({@link PassThroughTargets}).
  *
  * <p>Prints to {@code System.out}; the orchestrator's main thread only.
  */
@@ -113,7 +114,7 @@ final class ResultTable {
             }
         } else {
             header.addAll(List.of("contender", "status", "rec/s", "MB/s", "first-record s", "total s", "peak RSS MB", "CPU %",
-                    "CPU us/rec", "brokers us/rec", "others CPU %"));
+                    "CPU us/rec", "brokers us/rec", "others CPU %", "target/source bytes"));
             if (opt.mode == Mode.PARTITIONS) {
                 header.addAll(List.of("rec/s per partition", "RSS KB per partition"));
             }
@@ -129,7 +130,7 @@ final class ResultTable {
                 List<String> row = new ArrayList<>(List.of(r.name, r.status, fmt(r.recPerSec, "%,.0f"), fmt(r.mbPerSec, "%.1f"),
                         fmt(r.firstSec, "%.2f"), fmt(r.totalSec, "%.2f"), fmt(r.rssHwmMb, "%.0f"), fmt(r.cpuPct, "%.0f"),
                         fmt(r.cpuPct / 100 / r.recPerSec * 1e6, "%.1f"), fmt(r.brokersPct / 100 / r.recPerSec * 1e6, "%.1f"),
-                        fmt(r.othersPct, "%.0f")));
+                        fmt(r.othersPct, "%.0f"), fmt(DiskBytes.ratio(r), "%.2f")));
                 if (opt.mode == Mode.PARTITIONS) {
                     row.add(fmt(r.recPerSec / opt.totalPartitions(), "%,.1f"));
                     row.add(fmt(r.rssHwmMb * 1024 / opt.totalPartitions(), "%,.0f"));
@@ -161,6 +162,11 @@ final class ResultTable {
             System.out.println("CPU us/rec = contender (or brokers) CPU in the window per mirrored record: what decides throughput "
                     + "when the brokers run on other machines; CPU/rec ratio below 1 = less CPU per record than that contender");
         }
+        if (opt.mode != Mode.LATENCY) {
+            System.out.println("target/source bytes = bytes on disk of the target topic(s) on B / of the source topic(s) on A"
+                    + " (Admin.describeLogDirs, all segments), once every record arrived; source data "
+                    + (opt.compressed() ? "produced with " + opt.codec : "uncompressed"));
+        }
         System.out.println("others CPU % = whole machine (/proc/stat) minus contender, brokers and orchestrator, same window; "
                 + "above ~20 % something else competed for the cores");
         System.out.println("peak RSS = VmHWM of the contender's JVM (plus its child processes: our launcher's mirror JVM) just before SIGTERM; ratios = this row / that row"
@@ -177,5 +183,6 @@ final class ResultTable {
                     + "with a read_committed consumer on B (\"committed\"); \"equal\" compares those counts per partition with the source");
             eosTargets().printRound(results);
         }
+        new PassThroughTargets(opt).printRound(results);
     }
 }

@@ -13,9 +13,10 @@ import static io.vmm.bench.TableFormat.fmt;
 /**
  * The "MEDIANS over N rounds" table printed after the last round of {@code --rounds N} (N > 1): per contender the
  * median over the rounds in which its row was measured ("ok" or "busy"; other statuses are left out) of rec/s,
- * CPU us/rec, brokers us/rec and peak RSS MB (throughput and partitions modes) or of p50/p99/max ms and peak RSS MB
- * (latency mode), with the lowest-highest range of rec/s (latency: of p99); then issue 16's targets from the
- * medians ({@link EosTargets#printMedians}). The median of an even count is the mean of the middle two.
+ * CPU us/rec, brokers us/rec, peak RSS MB and target/source bytes on disk (throughput and partitions modes) or of
+ * p50/p99/max ms and peak RSS MB (latency mode), with the lowest-highest range of rec/s (latency: of p99); then
+ * issue 16's and issue 17's targets from the medians ({@link EosTargets#printMedians},
+ * {@link PassThroughTargets#printMedians}). The median of an even count is the mean of the middle two.
  * Prints to {@code System.out}; the orchestrator's main thread only.
  */
 final class RoundMedians {
@@ -46,7 +47,7 @@ final class RoundMedians {
         List<String> header = new ArrayList<>(List.of("contender", "rounds", "busy"));
         header.addAll(latency
                 ? List.of("p50 ms", "p99 ms", "max ms", "p99 min-max", "peak RSS MB", "CPU us/rec")
-                : List.of("rec/s", "rec/s min-max", "CPU us/rec", "brokers us/rec", "peak RSS MB"));
+                : List.of("rec/s", "rec/s min-max", "CPU us/rec", "brokers us/rec", "peak RSS MB", "target/source bytes"));
         List<List<String>> rows = new ArrayList<>();
         for (String name : names) {
             List<Result> rs = EosTargets.rowsOf(rounds, name);
@@ -61,7 +62,7 @@ final class RoundMedians {
                 row.addAll(List.of(fmt(median(rs, r -> r.recPerSec), "%,.0f"), range(rs, r -> r.recPerSec, "%,.0f"),
                         fmt(median(rs, ResultTable::cpuPerRecord) * 1e6, "%.1f"),
                         fmt(median(rs, r -> r.brokersPct / 100 / r.recPerSec * 1e6), "%.1f"),
-                        fmt(median(rs, r -> r.rssHwmMb), "%.0f")));
+                        fmt(median(rs, r -> r.rssHwmMb), "%.0f"), fmt(median(rs, DiskBytes::ratio), "%.2f")));
             }
             rows.add(row);
         }
@@ -73,6 +74,7 @@ final class RoundMedians {
         if (names.stream().anyMatch(BenchOptions::exactlyOnce)) {
             table.eosTargets().printMedians(rounds);
         }
+        new PassThroughTargets(opt).printMedians(rounds);
     }
 
     private static double median(List<Result> rows, ToDoubleFunction<Result> figure) {

@@ -135,6 +135,7 @@ final class ThroughputRun extends Measurement {
         } else {
             compare(r, sourceEnds, target.snapshot());
         }
+        DiskBytes.measure(r, adminA, adminB, topics);
         if (r.status.equals(Result.OK) && r.partitionsEqual != r.partitionsTotal) {
             r.status = "offsets differ";
         }
@@ -181,8 +182,9 @@ final class ThroughputRun extends Measurement {
     // ------------------------------------------------------------------------------------------ load
 
     /**
-     * Loads N records into the source topics on A (keys {@code k<i>}, one header {@code h}, SIZE-byte values;
-     * {@code acks=all}, 128 KB batches, linger 5 ms, no compression) and checks that every send was acknowledged.
+     * Loads N records into the source topics on A (keys {@code k<i>}, one header {@code h}, SIZE-byte values of
+     * {@link BenchOptions#values()}; {@code acks=all}, 128 KB batches, linger 5 ms, {@code compression.type} =
+     * {@code --codec}) and checks that every send was acknowledged.
      */
     private void load(long n) throws InterruptedException {
         List<String> topics = opt.sourceTopics();
@@ -191,12 +193,12 @@ final class ThroughputRun extends Measurement {
         Map<String, Object> pc = BenchClients.producerConfig(clusters.a.bootstrap(), "bench-loader");
         pc.put(ProducerConfig.BATCH_SIZE_CONFIG, 131072);
         pc.put(ProducerConfig.LINGER_MS_CONFIG, 5);
-        pc.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "none");
+        pc.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, opt.codec);
         AtomicLong acked = new AtomicLong();
         AtomicLong failed = new AtomicLong();
         AtomicReference<Exception> firstError = new AtomicReference<>();
         long t0 = System.nanoTime();
-        ValueMaker values = new ValueMaker(opt.size);
+        ValueMaker values = opt.values();
         try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(pc)) {
             // Record i goes to slot i % total (topic slot / parts, partition slot % parts). With few partitions the records
             // are sent in order i (round-robin). With many (partitions mode), slot by slot: the same records land in
@@ -232,7 +234,7 @@ final class ThroughputRun extends Measurement {
             throw new IllegalStateException("load: " + acked.get() + " of " + n + " records acknowledged, " + failed.get()
                     + " failed; first error: " + firstError.get());
         }
-        System.out.printf("  loaded %,d records (%,.0f MB of values) in %.1f s (%,.0f rec/s), all acknowledged%n",
-                n, n * (double) opt.size / 1e6, s, n / s);
+        System.out.printf("  loaded %,d records (%,.0f MB of values%s) in %.1f s (%,.0f rec/s), all acknowledged%n",
+                n, n * (double) opt.size / 1e6, opt.compressed() ? ", JSON-like, produced with " + opt.codec : "", s, n / s);
     }
 }
