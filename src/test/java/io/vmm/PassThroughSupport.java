@@ -63,9 +63,20 @@ final class PassThroughSupport {
     return mirror;
   }
 
-  /** {@link MirrorTestSupport#mirror} A->B with the data path under test. */
+  /** {@link #flow(String, int, String)} with the data path under test. */
   static JsonObject flow(String topicsPattern, int tasksMax) {
-    return withDataPath(MirrorTestSupport.mirror("A", "B", topicsPattern, tasksMax), DATA_PATH);
+    return flow(topicsPattern, tasksMax, DATA_PATH);
+  }
+
+  /**
+   * {@link MirrorTestSupport#mirror} A->B with data path {@code path} (see {@link #withDataPath}) and without
+   * heartbeats replication: the source's {@code heartbeats} topic would otherwise be mirrored too, and its batches
+   * would count in {@link #passedThrough}.
+   */
+  static JsonObject flow(String topicsPattern, int tasksMax, String path) {
+    JsonObject mirror = MirrorTestSupport.mirror("A", "B", topicsPattern, tasksMax);
+    mirror.getJsonObject("sourceConnector").getJsonObject("config").put("heartbeats.replication.enabled", false);
+    return withDataPath(mirror, path);
   }
 
   /**
