@@ -378,22 +378,29 @@ class PassThroughIT {
 
   // ------------------------------------------------------------------------------------------ 6. take-over
 
-  /** Writes "s<n>" records to both partitions of {@code topic} until stopped, in batches of many records. */
+  /** Records per source batch of the take-over stream: odd, so that consumer polls (1000 records) end inside. */
+  private static final int STREAM_BATCH = 333;
+
+  /**
+   * Writes "s<n>" records to both partitions of {@code topic} until stopped: bursts of {@value #STREAM_BATCH}
+   * records per partition, each flushed, so that each burst is one batch per partition (about 9,000 records/s).
+   */
   private Thread streamProducer(String topic, AtomicBoolean stop, AtomicReference<Throwable> failure) {
     Thread t = new Thread(() -> {
-      try (KafkaProducer<byte[], byte[]> p = clusters.a().newProducer(producerSettings(Map.of("linger.ms", 10)))) {
-        for (int n = 0; !stop.get(); n++) {
-          p.send(new ProducerRecord<>(topic, n % 2, BASE_TS + n, bytes("s" + n), bytes("v" + n), seqHeaders(n)),
-              (md, e) -> {
-                if (e != null) {
-                  failure.compareAndSet(null, e);
-                }
-              });
-          if (n % 50 == 49) {
-            Thread.sleep(5); // ~8,000 records/s
+      try (KafkaProducer<byte[], byte[]> p = clusters.a().newProducer(producerSettings(Map.of(
+          "linger.ms", 1_000, "batch.size", 256 * 1024)))) {
+        for (int n = 0; !stop.get(); ) {
+          for (int i = 0; i < 2 * STREAM_BATCH; i++, n++) {
+            p.send(new ProducerRecord<>(topic, i % 2, BASE_TS + n, bytes("s" + n), bytes("v" + n), seqHeaders(n)),
+                (md, e) -> {
+                  if (e != null) {
+                    failure.compareAndSet(null, e);
+                  }
+                });
           }
+          p.flush();
+          Thread.sleep(60);
         }
-        p.flush();
       } catch (Throwable e) {
         failure.compareAndSet(null, e);
       }
@@ -411,6 +418,8 @@ class PassThroughIT {
     AtomicReference<Throwable> failure = new AtomicReference<>();
     Thread producer = streamProducer(topic, stop, failure);
     try {
+      // a backlog, so that each run is stopped while it is behind the producer (not at the source's end)
+      Await.until("a backlog in " + topic, MirrorTestSupport.TIMEOUT, () -> count(clusters.a(), topic) >= 20_000);
       String[] paths = {"record", PassThroughSupport.DATA_PATH, "record"};
       for (int run = 0; run < paths.length; run++) {
         JsonObject mirror = flow(topic, 1, paths[run]);
@@ -431,6 +440,13 @@ class PassThroughIT {
             assertTrue(paths[run].equals("batch") ? passed > 0 : passed == 0,
                 "run " + run + " (" + paths[run] + "): " + passed + " batches passed through");
           }
+        }
+        if (run == 0) {
+          Map<TopicPartition, Long> stored = storedProgress(clusters.b(), "A");
+          List<Long> positions = List.of(stored.get(new TopicPartition(topic, 0)),
+              stored.get(new TopicPartition(topic, 1)));
+          assertTrue(positions.stream().anyMatch(last -> (last + 1) % STREAM_BATCH != 0),
+              "test premise: the record path stopped inside a source batch of " + STREAM_BATCH + ": " + positions);
         }
       }
     } finally {
