@@ -418,12 +418,20 @@ class PassThroughIT {
     AtomicReference<Throwable> failure = new AtomicReference<>();
     Thread producer = streamProducer(topic, stop, failure);
     try {
-      // a backlog, so that each run is stopped while it is behind the producer (not at the source's end)
+      // a backlog, so that the runs are stopped while behind the producer (not at the source's end)
       Await.until("a backlog in " + topic, MirrorTestSupport.TIMEOUT, () -> count(clusters.a(), topic) >= 20_000);
       String[] paths = {"record", PassThroughSupport.DATA_PATH, "record"};
       for (int run = 0; run < paths.length; run++) {
         JsonObject mirror = flow(topic, 1, paths[run]);
-        try (RunningMirror m = startMirror(config(clusters, mirror))) {
+        if (run == 0) { // slower than the producer, in small chunks: the stop lands mid-stream, inside a batch
+          mirror.getJsonObject("sourceConnector").getJsonObject("config").put("vmm.inflight.partition.max.records", 20);
+        }
+        JsonObject config = config(clusters, mirror);
+        if (run == 0) {
+          config.getJsonArray("clusters").getJsonObject(0).put("config",
+              new JsonObject().put("consumer.max.poll.records", 50));
+        }
+        try (RunningMirror m = startMirror(config)) {
           if (run < paths.length - 1) {
             long before = Math.max(0, count(clusters.b(), "A." + topic));
             // stopped while the producer writes on: the stored positions land inside source batches
