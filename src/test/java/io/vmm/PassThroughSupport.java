@@ -9,10 +9,6 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.header.Header;
 
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -51,15 +47,9 @@ final class PassThroughSupport {
     return "batch".equals(DATA_PATH);
   }
 
-  /**
-   * Sets {@code vmm.data.path} = {@code path} in {@code mirror}'s source connector config. The key is left out for
-   * {@code record} while the suite runs in record mode: {@code record} is the default, and before the pass-through
-   * implementation an unknown {@code vmm.} key is a config error.
-   */
+  /** Sets {@code vmm.data.path} = {@code path} in {@code mirror}'s source connector config. */
   static JsonObject withDataPath(JsonObject mirror, String path) {
-    if ("batch".equals(path) || batchMode()) {
-      mirror.getJsonObject("sourceConnector").getJsonObject("config").put(DATA_PATH_KEY, path);
-    }
+    mirror.getJsonObject("sourceConnector").getJsonObject("config").put(DATA_PATH_KEY, path);
     return mirror;
   }
 
@@ -79,27 +69,11 @@ final class PassThroughSupport {
     return withDataPath(mirror, path);
   }
 
-  /**
-   * Batches the mirror wrote by pass-through: the sum of {@value #PASSTHROUGH_COUNTER} over its labels in the
-   * mirror's {@code /metrics} text (config {@code metrics.port} 0, the bound port from the supervisor); 0 when
-   * the counter is absent (the record path, or before the implementation).
-   */
+  /** Batches the mirror wrote by pass-through ({@link MirrorTestSupport#passedThrough}). */
   static long passedThrough(RunningMirror m) {
-    try {
-      HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(
-              "http://127.0.0.1:" + m.supervisor.metricsPort() + "/metrics")).timeout(Duration.ofSeconds(10)).build(),
-          HttpResponse.BodyHandlers.ofString());
-      double sum = 0;
-      for (String line : r.body().split("\n")) {
-        if (line.startsWith(PASSTHROUGH_COUNTER + "{") || line.startsWith(PASSTHROUGH_COUNTER + " ")) {
-          sum += Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
-        }
-      }
-      return (long) sum;
-    } catch (Exception e) {
-      throw new AssertionError("scraping /metrics failed", e);
-    }
+    return MirrorTestSupport.passedThrough(m);
   }
+
 
   /**
    * Asserts that {@code target} holds exactly the records of {@code source}, partition by partition, in offset

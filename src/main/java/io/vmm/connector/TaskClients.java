@@ -59,7 +59,7 @@ final class TaskClients {
             scope.flow().source().adminConfig(scope.name() + "|legacy-committer-" + t),
             java.time.Duration.ofMillis(scope.adminTimeoutMs()));
     return new TargetProducerVerticle(scope.name(), t, producer(t), scope.topics().progress(), scope.tracing(), group,
-        skipRefused, batchPath());
+        skipRefused, batchPath() ? scope.metrics().task(t) : null);
   }
 
   /**

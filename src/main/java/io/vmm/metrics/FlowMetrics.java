@@ -32,7 +32,7 @@ import java.util.function.ToDoubleFunction;
  * path was emitted on the source: {@link #heartbeatMirrored}),
  * {@code vmm_inflight_records}/{@code vmm_inflight_bytes} per task, the counters
  * {@code vmm_passthrough_batches_total} and {@code vmm_passthrough_decoded_records_total} per task (batch
- * pass-through: batches passed unchanged, records decoded from batches that could not pass), {@code vmm_failed_partitions},
+ * pass-through: batches written unchanged, records decoded from batches that could not pass), {@code vmm_failed_partitions},
  * {@code vmm_source_resets}, {@code vmm_connector_running{connector}} (1 or 0), and the counter
  * {@code vmm_skipped_records_total{source,target,topic,partition}} (records the target refused for good and that were
  * skipped, legacy MM1 mode with {@code abortOnSendFailure=false}; registered on a partition's first skip); with
@@ -75,8 +75,9 @@ public final class FlowMetrics implements AutoCloseable {
     final AtomicLong decoded = new AtomicLong();
 
     /**
-     * Counts what a pass-through task ({@code vmm.data.path=batch}) handed to its producer: {@code batches} record
-     * batches unchanged and {@code records} records decoded from batches that could not pass through.
+     * Counts what a pass-through task ({@code vmm.data.path=batch}) wrote: {@code batches} record batches written
+     * unchanged, {@code records} records decoded from batches that could not pass through and handed to the
+     * producer. Thread-safe (called from the producer's threads).
      */
     public void passThrough(int batches, int records) {
       passedThrough.addAndGet(batches);

@@ -228,9 +228,6 @@ public final class SourceVerticle extends VerticleBase {
       stats.add(chunk);
       generations[chunks.size()] = rewinds.generation(tp);
       chunks.add(new SourceBatch.Chunk(tp, s.targetTopic, list, raw, generations[chunks.size()]));
-      if (limits.batchPath()) {
-        taskMetrics.passThrough(raw.size(), list.size());
-      }
       tracker.sent(tp, batchSeq, chunk.firstOffset, chunk.lastOffset, chunk.records, chunk.bytes);
     }
     if (chunks.isEmpty()) {

@@ -3,6 +3,7 @@ package io.vmm.target;
 import io.vertx.core.Context;
 import io.vmm.bus.SourceBatch;
 import io.vmm.kafka.AclHints;
+import io.vmm.metrics.FlowMetrics;
 import io.vmm.wire.BatchDecoder;
 import io.vmm.wire.BatchSender;
 import io.vmm.wire.RawBatch;
@@ -50,15 +51,19 @@ final class PassThrough {
   private final Map<TopicPartition, Throwable> failedPartitions;
   private final String targetAlias;
   private final RecordPath records;
+  private final FlowMetrics.TaskMetrics metrics;
 
   /**
    * Opens the wire client (resolving bootstrap addresses: call on a worker thread).
    *
    * @param name             {@code A->B#i}, for the I/O thread's name
    * @param failedPartitions the verticle's failed source partitions (shared with its record path)
+   * @param metrics          counts batches written unchanged and records that went through the producer
    */
   PassThrough(String name, Context context, Map<String, Object> producerConfig,
-              Map<TopicPartition, Throwable> failedPartitions, String targetAlias, RecordPath records) {
+              Map<TopicPartition, Throwable> failedPartitions, String targetAlias, FlowMetrics.TaskMetrics metrics,
+              RecordPath records) {
+    this.metrics = metrics;
     ProducerConfig config = new ProducerConfig(producerConfig);
     this.wire = new WireClient(name + " produce", config);
     String acks = config.getString(ProducerConfig.ACKS_CONFIG);
@@ -105,6 +110,7 @@ final class PassThrough {
         }
         List<ConsumerRecord<byte[], byte[]>> segment = rs.subList(from, i);
         index += segment.size();
+        metrics.passThrough(0, segment.size());
         lanes.submit(tp, PathLanes.Kind.RECORDS,
             () -> records.send(chunk, segment, answer, batch, at, () -> lanes.done(tp)));
       } else {
@@ -147,6 +153,7 @@ final class PassThrough {
         at += count;
         sender.send(target, b, (baseOffset, error) -> {
           if (error == null) {
+            metrics.passThrough(1, 0);
             for (int k = 0; k < count; k++) {
               answer.downstream[start + k] = baseOffset + k;
             }

@@ -84,8 +84,8 @@ public final class TargetProducerVerticle extends VerticleBase {
   private KafkaProducer<byte[], byte[]> producer;
   /** Null unless tracing is on: the untraced path calls the raw producer and does no tracing work per record. */
   private TracedSender traced;
-  /** Whether chunks with record batches pass them through ({@code vmm.data.path=batch}). */
-  private final boolean batchPath;
+  /** The task's meters when chunks with record batches pass them through ({@code vmm.data.path=batch}), else null. */
+  private final io.vmm.metrics.FlowMetrics.TaskMetrics batchPath;
   /** The pass-through sender when {@link #batchPath}, else null. */
   private PassThrough passThrough;
 
@@ -100,12 +100,12 @@ public final class TargetProducerVerticle extends VerticleBase {
    * @param skipRefused    legacy MM1 mode with {@code abortOnSendFailure=false} (the caller ensures offset syncs are
    *                       off, since a skipped record has no downstream offset): a record the target refuses for
    *                       good is answered as {@link PartitionResult#SKIPPED} and does not stop its partition
-   * @param batchPath      pass record batches of chunks through unchanged ({@link PassThrough}); their decoded
-   *                       records still go through the producer
+   * @param batchPath      not null: pass record batches of chunks through unchanged ({@link PassThrough}; their
+   *                       decoded records still go through the producer), counted in this task's meters
    */
   public TargetProducerVerticle(String flow, int index, Map<String, Object> producerConfig, String progressTopic,
                                 Tracing tracing, io.vmm.progress.GroupProgress groupProgress, boolean skipRefused,
-                                boolean batchPath) {
+                                io.vmm.metrics.FlowMetrics.TaskMetrics batchPath) {
     this.batchPath = batchPath;
     this.skipRefused = skipRefused;
     this.groupProgress = groupProgress;
@@ -124,9 +124,9 @@ public final class TargetProducerVerticle extends VerticleBase {
       groupProgress.open();
     }
     traced = tracing.sender(producer);
-    if (batchPath) {
+    if (batchPath != null) {
       passThrough = new PassThrough(flow + "#" + index, context, producerConfig, failedPartitions, targetAlias,
-          this::sendRecords);
+          batchPath, this::sendRecords);
     }
     consumers.add(vertx.eventBus().<SourceBatch>localConsumer(Addresses.produce(flow, index), this::onBatch));
     consumers.add(vertx.eventBus().<ProgressUpdate>localConsumer(Addresses.progress(flow, index), this::onProgress));
