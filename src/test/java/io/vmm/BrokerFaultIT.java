@@ -203,7 +203,7 @@ class BrokerFaultIT {
     // fail fast towards dead brokers: the readiness probe and the clients' timeouts are short
     mirror.getJsonObject("sourceConnector").getJsonObject("config").put("admin.timeout.ms", 5_000);
     JsonObject config = config(a.bootstrapServers(), b.bootstrapServers(), mirror);
-    SteadyProducer producer = new SteadyProducer(a, topic, 3);
+    SteadyProducer producer = new SteadyProducer(a, topic, 3, "batch".equals(dataPath) ? 50 : 0);
     try (RunningMirror m = startMirror(config)) {
       Await.until("records mirrored before the fault", RECOVERY, () -> count(b, "A." + topic) > 3_000);
       assertTrue(ready(m), "ready before the fault: " + m.supervisor.ready().await(10, TimeUnit.SECONDS));
@@ -230,6 +230,7 @@ class BrokerFaultIT {
       long duplicates = onTarget - count(a, topic); // the source may hold its own retried duplicates
 
       assertTrue(duplicates <= maxDuplicates, duplicates + " duplicates on B (bound " + maxDuplicates + ")");
+      assertEquals("batch".equals(dataPath), MirrorTestSupport.passedThrough(m) > 0, "batches passed through");
       System.out.printf("BrokerFaultIT %s: %d produced, %d on target, %d duplicates%n", name, produced, onTarget,
           duplicates);
     } finally {
@@ -298,6 +299,11 @@ class BrokerFaultIT {
     final Thread thread;
 
     SteadyProducer(ChildBroker broker, String topic, int partitions) {
+      this(broker, topic, partitions, 0);
+    }
+
+    /** @param lingerMs the producer's {@code linger.ms}: 50 gathers batches large enough to pass through */
+    SteadyProducer(ChildBroker broker, String topic, int partitions, int lingerMs) {
       thread = new Thread(() -> {
         Map<String, Object> c = new HashMap<>();
         c.put("bootstrap.servers", broker.bootstrapServers());
@@ -308,6 +314,7 @@ class BrokerFaultIT {
         c.put("acks", "all");
         c.put("delivery.timeout.ms", 120_000);
         c.put("max.block.ms", 120_000);
+        c.put("linger.ms", lingerMs);
         try (KafkaProducer<byte[], byte[]> p = new KafkaProducer<>(c)) {
           for (int i = 0; producing.get(); i++) {
             p.send(new ProducerRecord<>(topic, i % partitions, ("k" + i).getBytes(StandardCharsets.UTF_8),

@@ -40,25 +40,29 @@ class OffsetSyncIT {
 
   @Test
   void transactionMarkerGapsGetExactSyncs() throws Exception {
-    exactSyncsAcrossMarkers("txn", "record");
+    exactSyncsAcrossMarkers("txn", "record", 10);
   }
 
-  /** The same on the batch pass-through path: transactional batches pass through, markers are left out. */
+  /**
+   * The same on the batch pass-through path: transactional batches pass through (40 records each, above the
+   * small-batch threshold), markers are left out.
+   */
   @Test
   void transactionMarkerGapsGetExactSyncsOnThePassThroughPath() throws Exception {
-    exactSyncsAcrossMarkers("txn-batch", "batch");
+    exactSyncsAcrossMarkers("txn-batch", "batch", 40);
   }
 
-  private void exactSyncsAcrossMarkers(String topic, String dataPath) throws Exception {
+  /** Three committed transactions of {@code n} records each (one batch each), then syncs and translation. */
+  private void exactSyncsAcrossMarkers(String topic, String dataPath, int n) throws Exception {
     clusters.a().createTopic(topic, 1);
-    // three committed transactions of 10 records: a commit marker after each, so upstream offsets
-    // are 0-9, 11-20, 22-31 while downstream offsets are 0-29
+    // three committed transactions of n records: a commit marker after each, so upstream offsets are
+    // 0..n-1, n+1..2n, 2n+2..3n+1 while downstream offsets are 0..3n-1 (n = 10: 0-9, 11-20, 22-31 -> 0-29)
     try (KafkaProducer<byte[], byte[]> p = clusters.a().newProducer(Map.of("transactional.id", "osync-" + topic))) {
       p.initTransactions();
       for (int t = 0; t < 3; t++) {
         p.beginTransaction();
-        for (int i = 0; i < 10; i++) {
-          p.send(new ProducerRecord<>(topic, 0, ("k" + (t * 10 + i)).getBytes(StandardCharsets.UTF_8), new byte[]{1}));
+        for (int i = 0; i < n; i++) {
+          p.send(new ProducerRecord<>(topic, 0, ("k" + (t * n + i)).getBytes(StandardCharsets.UTF_8), new byte[]{1}));
         }
         p.commitTransaction();
       }
@@ -66,16 +70,16 @@ class OffsetSyncIT {
     JsonObject mirror = mirror("A", "B", topic, 1);
     mirror.getJsonObject("sourceConnector").getJsonObject("config").put("vmm.data.path", dataPath);
     try (RunningMirror m = startMirror(config(clusters, mirror))) {
-      List<ConsumerRecord<byte[], byte[]>> mirrored = awaitRecords(clusters.b(), "A." + topic, 30);
-      assertEquals(29L, mirrored.get(29).offset());
+      List<ConsumerRecord<byte[], byte[]>> mirrored = awaitRecords(clusters.b(), "A." + topic, 3L * n);
+      assertEquals(3L * n - 1, mirrored.get(3 * n - 1).offset());
       assertEquals("batch".equals(dataPath), MirrorTestSupport.passedThrough(m) > 0, "batches passed through");
       Await.until("offset syncs on the source", MirrorTestSupport.TIMEOUT,
           () -> topicExists(clusters.a(), "mm2-offset-syncs.B.internal")
-              && syncs().stream().anyMatch(s -> s.upstreamOffset() == 31));
+              && syncs().stream().anyMatch(s -> s.upstreamOffset() == 3L * n + 1));
       List<OffsetSync> syncs = syncs();
       TopicPartition tp = new TopicPartition(topic, 0);
-      assertTrue(syncs.containsAll(List.of(new OffsetSync(tp, 0, 0), new OffsetSync(tp, 11, 10), new OffsetSync(tp, 22, 20),
-          new OffsetSync(tp, 31, 29))), syncs.toString());
+      assertTrue(syncs.containsAll(List.of(new OffsetSync(tp, 0, 0), new OffsetSync(tp, n + 1, n),
+          new OffsetSync(tp, 2L * n + 2, 2L * n), new OffsetSync(tp, 3L * n + 1, 3L * n - 1))), syncs.toString());
       // exactness: every mirrored record's downstream offset follows from the newest sync at or below it
       for (ConsumerRecord<byte[], byte[]> r : clusters.a().readAllNow(topic)) {
         OffsetSync s = syncs.stream().filter(x -> x.upstreamOffset() <= r.offset())

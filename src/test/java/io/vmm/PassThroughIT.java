@@ -208,7 +208,7 @@ class PassThroughIT {
           default -> seqHeaders(i);
         };
         sends.add(p.send(new ProducerRecord<>(topic, i % 2, BASE_TS + i, key, value, headers)));
-        if (i % 50 == 49) {
+        if (i % 100 == 99) { // batches of 50 per partition: above the small-batch threshold (32 records)
           p.flush();
         }
       }
@@ -238,7 +238,7 @@ class PassThroughIT {
         boolean abort = t % 2 == 1;
         p.beginTransaction();
         List<Future<RecordMetadata>> sends = new ArrayList<>();
-        for (int i = 0; i < 60; i++, k++) {
+        for (int i = 0; i < 80; i++, k++) { // 40 per partition: above the small-batch threshold (32 records)
           sends.add(p.send(new ProducerRecord<>(topic, i % 2, BASE_TS + k, bytes((abort ? "aborted-" : "c-") + k),
               bytes("v" + k), seqHeaders(k))));
         }
@@ -252,7 +252,7 @@ class PassThroughIT {
       }
     }
     List<ConsumerRecord<byte[], byte[]>> committed = readCommitted(clusters.a(), topic);
-    assertEquals(300, committed.size(), "test data: 5 committed transactions of 60");
+    assertEquals(400, committed.size(), "test data: 5 committed transactions of 80");
     JsonObject config = config(clusters, flow(topic, 1));
     config.getJsonArray("clusters").getJsonObject(0).put("config",
         new JsonObject().put("consumer.isolation.level", "read_committed"));

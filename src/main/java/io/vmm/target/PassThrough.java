@@ -38,6 +38,11 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 final class PassThrough {
 
+  /** Average records per batch below which (with {@link #SMALL_BATCH_BYTES}) a chunk goes as records. */
+  static final int SMALL_BATCH_RECORDS = 32;
+  /** Average bytes per batch below which (with {@link #SMALL_BATCH_RECORDS}) a chunk goes as records. */
+  static final int SMALL_BATCH_BYTES = 32 * 1024;
+
   /** The verticle's record path: sends decoded records at answer indexes {@code first}.., then runs done. */
   interface RecordPath {
     void send(SourceBatch.Chunk chunk, List<ConsumerRecord<byte[], byte[]>> records, ChunkAnswer answer,
@@ -82,12 +87,13 @@ final class PassThrough {
     List<ConsumerRecord<byte[], byte[]>> rs = chunk.records();
     List<RawBatch> bs = chunk.batches();
     int limit = limits.limit(chunk.targetTopic(), io.vmm.async.Budgets.TOPIC_LIMIT_WAIT_MS);
-    if (limit < 0 || bs.stream().anyMatch(b -> b.sizeInBytes() > limit)) {
-      // limit unknown (lookup failed), or a batch larger than the target topic accepts: those go as records
+    boolean small = small(bs);
+    if (small || limit < 0 || bs.stream().anyMatch(b -> b.sizeInBytes() > limit)) {
+      // small batches, limit unknown (lookup failed), or a batch larger than the target topic accepts: as records
       List<ConsumerRecord<byte[], byte[]>> merged = new ArrayList<>(rs);
       List<RawBatch> fitting = new ArrayList<>(bs.size());
       for (RawBatch b : bs) {
-        if (limit >= 0 && b.sizeInBytes() <= limit) {
+        if (!small && limit >= 0 && b.sizeInBytes() <= limit) {
           fitting.add(b);
         } else {
           merged.addAll(BatchDecoder.records(tp, b.header(), b.baseOffset()));
@@ -124,6 +130,24 @@ final class PassThrough {
         lanes.submit(tp, PathLanes.Kind.BATCHES, () -> sendBatches(chunk, segment, answer, batch, at));
       }
     }
+  }
+
+  /**
+   * Whether a chunk's batches are small on average: fewer than {@value #SMALL_BATCH_RECORDS} records and
+   * {@value #SMALL_BATCH_BYTES} bytes each. The target takes one batch per partition per Produce request and at
+   * most 5 in flight, so a trickle of tiny batches (a lightly loaded source producer sends one record per batch)
+   * would cap a partition at 5 batches per round trip; as records, the producer gathers them into large batches.
+   * Such chunks are cheap to decode: the saving of pass-through is in full batches.
+   */
+  static boolean small(List<RawBatch> batches) {
+    long records = 0;
+    long bytes = 0;
+    for (RawBatch b : batches) {
+      records += b.recordCount();
+      bytes += b.sizeInBytes();
+    }
+    return !batches.isEmpty() && records < (long) SMALL_BATCH_RECORDS * batches.size()
+        && bytes < (long) SMALL_BATCH_BYTES * batches.size();
   }
 
   private void sendBatches(SourceBatch.Chunk chunk, List<RawBatch> segment, ChunkAnswer answer, BatchAnswer batch,

@@ -280,7 +280,13 @@ public final class BatchSender {
     refreshing = true;
     wire.refreshLeaders(topics, () -> {
       refreshing = false;
-      drive();
+      boolean stillUnknown = lanes.entrySet().stream()
+          .anyMatch(e -> !e.getValue().queued.isEmpty() && wire.leader(e.getKey()) == null);
+      if (stillUnknown) {
+        wire.schedule(System.currentTimeMillis() + settings.retryBackoffMs(), this::drive); // no request storm
+      } else {
+        drive();
+      }
     });
   }
 

@@ -54,6 +54,8 @@ public final class WireClient implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(WireClient.class);
   /** How long the I/O thread sleeps in one poll when nothing is pending, ms (new work wakes it at once). */
   private static final long IDLE_POLL_MS = 1_000;
+  /** How long a Metadata request waits when no node can be asked (all backing off), ms. */
+  private static final long NO_NODE_RETRY_MS = 100;
   /** Poll length while requests wait for a connection, ms. */
   private static final long CONNECT_POLL_MS = 20;
 
@@ -170,7 +172,8 @@ public final class WireClient implements AutoCloseable {
     List<Runnable> callbacks = new ArrayList<>(afterMetadata);
     afterMetadata.clear();
     if (node == null) {
-      callbacks.forEach(Runnable::run);
+      // every node is backing off: answer later, never from inside the caller (it may ask again at once)
+      schedule(System.currentTimeMillis() + NO_NODE_RETRY_MS, () -> callbacks.forEach(Runnable::run));
       return;
     }
     metadataInFlight = true;
