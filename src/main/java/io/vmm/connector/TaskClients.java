@@ -59,7 +59,7 @@ final class TaskClients {
             scope.flow().source().adminConfig(scope.name() + "|legacy-committer-" + t),
             java.time.Duration.ofMillis(scope.adminTimeoutMs()));
     return new TargetProducerVerticle(scope.name(), t, producer(t), scope.topics().progress(), scope.tracing(), group,
-        skipRefused, batchPath() ? scope.metrics().task(t) : null);
+        skipRefused, batchPath() ? scope.metrics().passThroughTask(t) : null);
   }
 
   /**
@@ -95,11 +95,12 @@ final class TaskClients {
 
   /**
    * Whether the tasks pass record batches through ({@code vmm.data.path=batch}); not with exactly-once (a
-   * transactional pass-through sender is not built yet) nor legacy MM1 mode: those use the record path.
+   * transactional pass-through sender is not built yet), legacy MM1 mode, or tracing on (each record's span
+   * rewrites its {@code traceparent} header): those use the record path.
    */
   boolean batchPath() {
     return "batch".equals(scope.flow().sourceConnector().config().getString(ConnectorKeys.DATA_PATH))
-        && !exactlyOnce() && scope.flow().legacy() == null;
+        && !exactlyOnce() && scope.flow().legacy() == null && !scope.tracing().enabled();
   }
 
   /** Whether the tasks write through transactional producers (exactly-once; never in legacy MM1 group mode). */

@@ -73,6 +73,8 @@ public final class FlowMetrics implements AutoCloseable {
     volatile long inFlightBytes;
     final AtomicLong passedThrough = new AtomicLong();
     final AtomicLong decoded = new AtomicLong();
+    /** Guarded by the meters' lock. */
+    boolean passThroughRegistered;
 
     /**
      * Counts what a pass-through task ({@code vmm.data.path=batch}) wrote: {@code batches} record batches written
@@ -251,16 +253,28 @@ public final class FlowMetrics implements AutoCloseable {
       Tags tags = flowTags.and("task", Integer.toString(t));
       gauge("vmm_inflight_records", tags, m, x -> x.inFlightRecords);
       gauge("vmm_inflight_bytes", tags, m, x -> x.inFlightBytes);
-      synchronized (meters) {
-        if (!closed) { // Prometheus: vmm_passthrough_batches_total, vmm_passthrough_decoded_records_total
-          meters.add(FunctionCounter.builder("vmm_passthrough_batches", m.passedThrough, AtomicLong::get)
-              .tags(tags).register(registry));
-          meters.add(FunctionCounter.builder("vmm_passthrough_decoded_records", m.decoded, AtomicLong::get)
-              .tags(tags).register(registry));
-        }
-      }
       return m;
     });
+  }
+
+  /**
+   * {@link #task} of a task on the batch pass-through path, with its counters
+   * {@code vmm_passthrough_batches_total} and {@code vmm_passthrough_decoded_records_total} registered on first
+   * use (tags source, target, task; removed with the task's other meters by {@link #release}).
+   */
+  public TaskMetrics passThroughTask(int task) {
+    TaskMetrics m = task(task);
+    synchronized (meters) {
+      if (!closed && !m.passThroughRegistered) {
+        m.passThroughRegistered = true;
+        Tags tags = flowTags.and("task", Integer.toString(task));
+        meters.add(FunctionCounter.builder("vmm_passthrough_batches", m.passedThrough, AtomicLong::get)
+            .tags(tags).register(registry));
+        meters.add(FunctionCounter.builder("vmm_passthrough_decoded_records", m.decoded, AtomicLong::get)
+            .tags(tags).register(registry));
+      }
+    }
+    return m;
   }
 
   /**

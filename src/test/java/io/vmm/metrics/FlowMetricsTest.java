@@ -156,6 +156,22 @@ class FlowMetricsTest {
   }
 
   @Test
+  void passThroughTaskRegistersItsCountersOnceAndReleaseRemovesThem() {
+    SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    FlowMetrics m = new FlowMetrics(registry, "A", "B");
+    FlowMetrics.TaskMetrics t = m.passThroughTask(1);
+    assertSame(t, m.passThroughTask(1));
+    t.passThrough(3, 0);
+    t.passThrough(1, 40);
+    assertEquals(4.0, registry.get("vmm_passthrough_batches").tags("task", "1").functionCounter().count(), EPS);
+    assertEquals(40.0, registry.get("vmm_passthrough_decoded_records").tags("task", "1").functionCounter().count(),
+        EPS);
+    assertEquals(6 + 2 + 2, registry.getMeters().size());
+    m.release(1, java.util.List.of());
+    assertEquals(6, registry.getMeters().size());
+  }
+
+  @Test
   void checkpointLatencyRegistersMm2CheckpointGaugesPerGroupAndPartition() {
     SimpleMeterRegistry registry = new SimpleMeterRegistry();
     FlowMetrics m = new FlowMetrics(registry, "A", "B");
