@@ -12,6 +12,7 @@ import io.vmm.wire.WireClient;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.record.CompressionType;
 
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -26,9 +27,11 @@ import java.util.concurrent.atomic.AtomicInteger;
  * {@code delivery.timeout.ms}, {@code retry.backoff.ms}); the chunk's decoded records (from batches that could
  * not pass through) go to the verticle's producer. A chunk is cut into segments of one kind in upstream order,
  * and {@link PathLanes} keeps the partition's order between the two ways. A batch larger than the target
- * topic's {@code max.message.bytes} ({@link TopicLimits}: the first chunk of a topic waits for it; every batch
+ * topic's {@code max.message.bytes} or the producer's {@code max.request.size} ({@link TopicLimits}: the first chunk of a topic waits for it; every batch
  * while it cannot be read) is decoded and
  * goes as records: the producer splits them, and a single record that is still too large fails the partition.
+ * So does a batch whose codec differs from an explicitly set producer {@code compression.type} (the user asked
+ * for that codec on the target), and a chunk of small batches ({@link #small}).
  * <p>
  * Answers: a batch's records get downstream offsets {@code appended base offset + i} (batches are dense); a
  * refused batch fails its partition at its first record, as a refused record does (with
@@ -57,6 +60,10 @@ final class PassThrough {
   private final String targetAlias;
   private final RecordPath records;
   private final FlowMetrics.TaskMetrics metrics;
+  /** The producer's {@code compression.type} when set explicitly: batches of another codec go as records; else null. */
+  private final CompressionType codec;
+  /** The producer's {@code max.request.size}: a larger batch goes as records, as the record path would send it. */
+  private final int maxRequestSize;
 
   /**
    * Opens the wire client (resolving bootstrap addresses: call on a worker thread).
@@ -69,7 +76,10 @@ final class PassThrough {
               Map<TopicPartition, Throwable> failedPartitions, String targetAlias, FlowMetrics.TaskMetrics metrics,
               RecordPath records) {
     this.metrics = metrics;
+    Object compression = producerConfig.get(ProducerConfig.COMPRESSION_TYPE_CONFIG);
+    this.codec = compression == null ? null : CompressionType.forName(String.valueOf(compression).trim());
     ProducerConfig config = new ProducerConfig(producerConfig);
+    this.maxRequestSize = config.getInt(ProducerConfig.MAX_REQUEST_SIZE_CONFIG);
     this.wire = new WireClient(name + " produce", config);
     String acks = config.getString(ProducerConfig.ACKS_CONFIG);
     this.sender = new BatchSender(wire, new BatchSender.Settings("1".equals(acks) ? (short) 1 : (short) -1,
@@ -86,14 +96,16 @@ final class PassThrough {
     TopicPartition tp = chunk.source();
     List<ConsumerRecord<byte[], byte[]>> rs = chunk.records();
     List<RawBatch> bs = chunk.batches();
-    int limit = limits.limit(chunk.targetTopic(), io.vmm.async.Budgets.TOPIC_LIMIT_WAIT_MS);
+    int topicLimit = limits.limit(chunk.targetTopic(), io.vmm.async.Budgets.TOPIC_LIMIT_WAIT_MS);
+    int limit = topicLimit < 0 ? -1 : Math.min(topicLimit, maxRequestSize); // the producer's own limit holds too
     boolean small = small(bs);
-    if (small || limit < 0 || bs.stream().anyMatch(b -> b.sizeInBytes() > limit)) {
-      // small batches, limit unknown (lookup failed), or a batch larger than the target topic accepts: as records
+    if (small || limit < 0 || bs.stream().anyMatch(b -> b.sizeInBytes() > limit || !codecKept(b))) {
+      // small batches, limit unknown (lookup failed), a batch larger than the target topic accepts or of another
+      // codec than the producer's explicit compression.type: those go as records
       List<ConsumerRecord<byte[], byte[]>> merged = new ArrayList<>(rs);
       List<RawBatch> fitting = new ArrayList<>(bs.size());
       for (RawBatch b : bs) {
-        if (!small && limit >= 0 && b.sizeInBytes() <= limit) {
+        if (!small && limit >= 0 && b.sizeInBytes() <= limit && codecKept(b)) {
           fitting.add(b);
         } else {
           merged.addAll(BatchDecoder.records(tp, b.header(), b.baseOffset()));
@@ -130,6 +142,11 @@ final class PassThrough {
         lanes.submit(tp, PathLanes.Kind.BATCHES, () -> sendBatches(chunk, segment, answer, batch, at));
       }
     }
+  }
+
+  /** Whether {@code b} may keep its codec: no explicit producer {@code compression.type}, or the same one. */
+  private boolean codecKept(RawBatch b) {
+    return codec == null || b.header().compressionType() == codec;
   }
 
   /**
