@@ -36,6 +36,13 @@ final class BatchReader implements SourceReader {
 
   private static final Logger LOG = LoggerFactory.getLogger(BatchReader.class);
 
+  /** The fetch client's I/O thread stopped on an error (e.g. OutOfMemoryError): the task's partitions fail. */
+  static final class Stopped extends RuntimeException {
+    Stopped(String taskId, Throwable cause) {
+      super(taskId + ": the pass-through fetch client stopped: " + cause, cause);
+    }
+  }
+
   private final Context context;
   private final WireClient wire;
   private BatchFetcher fetcher;
@@ -58,7 +65,8 @@ final class BatchReader implements SourceReader {
     Context context = vertx.getOrCreateContext();
     return vertx.executeBlocking(() -> {
       ConsumerConfig config = new ConsumerConfig(consumerConfig);
-      WireClient wire = new WireClient(taskId + " fetch", config);
+      WireClient wire = new WireClient(taskId + " fetch", config,
+          fatal -> context.runOnContext(v -> onError.handle(new Stopped(taskId, fatal))));
       BatchReader reader = new BatchReader(context, wire);
       ThrottledLog retries = new ThrottledLog(LOG);
       BatchFetcher.Settings settings = new BatchFetcher.Settings(

@@ -286,21 +286,25 @@ public final class SourceVerticle extends VerticleBase {
   }
 
   private void onPollError(Throwable e) {
-    if (e instanceof OffsetOutOfRangeException oor) {
-      // only with auto.offset.reset=none: the stored position is outside the log
-      for (Map.Entry<TopicPartition, Long> entry : oor.offsetOutOfRangePartitions().entrySet()) {
-        PartitionState s = tracker.get(entry.getKey());
-        if (s != null && !s.failed()) {
-          tracker.fail(entry.getKey(), new IllegalStateException("offset " + entry.getValue()
-              + " is out of range and auto.offset.reset=none"));
-          reportFailure(s);
-        }
-      }
-      applyFlowControl();
+    Map<TopicPartition, Throwable> failing = new java.util.LinkedHashMap<>();
+    if (e instanceof OffsetOutOfRangeException oor) { // only with auto.offset.reset=none: outside the log
+      oor.offsetOutOfRangePartitions().forEach((tp, offset) -> failing.put(tp,
+          new IllegalStateException("offset " + offset + " is out of range and auto.offset.reset=none")));
+    } else if (e instanceof BatchReader.Stopped) { // the pass-through fetch client died: nothing more is read
+      tracker.all().forEach(s -> failing.put(s.tp, e));
+    } else {
+      pollErrors.warn("{} poll of {} failed: {}", taskId, tracker.all().stream().map(s -> s.tp.toString()).toList(),
+          e.toString());
       return;
     }
-    pollErrors.warn("{} poll of {} failed: {}", taskId, tracker.all().stream().map(s -> s.tp.toString()).toList(),
-        e.toString());
+    failing.forEach((tp, error) -> {
+      PartitionState s = tracker.get(tp);
+      if (s != null && !s.failed()) {
+        tracker.fail(tp, error);
+        reportFailure(s);
+      }
+    });
+    applyFlowControl();
   }
 
   /** Logs (throttled) records the target refused for good and that were skipped: offsets and error, no contents. */

@@ -80,7 +80,8 @@ final class PassThrough {
     this.codec = compression == null ? null : CompressionType.forName(String.valueOf(compression).trim());
     ProducerConfig config = new ProducerConfig(producerConfig);
     this.maxRequestSize = config.getInt(ProducerConfig.MAX_REQUEST_SIZE_CONFIG);
-    this.wire = new WireClient(name + " produce", config);
+    // a dead sender answers nothing: the source task's wait for the answer fails its chunks (partitions FAILED)
+    this.wire = new WireClient(name + " produce", config, fatal -> { });
     String acks = config.getString(ProducerConfig.ACKS_CONFIG);
     this.sender = new BatchSender(wire, new BatchSender.Settings("1".equals(acks) ? (short) 1 : (short) -1,
         config.getInt(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG), config.getLong(ProducerConfig.RETRY_BACKOFF_MS_CONFIG)));

@@ -87,17 +87,21 @@ public final class WireClient implements AutoCloseable {
   private final Set<String> metadataTopics = new HashSet<>();
   private final List<Runnable> afterMetadata = new ArrayList<>();
   private boolean metadataInFlight;
+  private final java.util.function.Consumer<Throwable> onFatal;
   private volatile boolean running = true;
 
   /**
    * Creates the network client (resolving no host yet) and starts the I/O thread.
    *
    * @param name   thread and log name, e.g. {@code A->B#0 fetch}
-   * @param config the client's settings as Kafka parses them ({@code ConsumerConfig} or {@code ProducerConfig}:
-   *               bootstrap servers, security, socket and reconnect settings, {@code request.timeout.ms})
+   * @param config  the client's settings as Kafka parses them ({@code ConsumerConfig} or {@code ProducerConfig}:
+   *                bootstrap servers, security, socket and reconnect settings, {@code request.timeout.ms})
+   * @param onFatal called once, on the dying I/O thread, when it stops on an error (an {@link Error} such as
+   *                OutOfMemoryError, or a failure of the network client itself); the client is closed then
    */
-  public WireClient(String name, AbstractConfig config) {
+  public WireClient(String name, AbstractConfig config, java.util.function.Consumer<Throwable> onFatal) {
     this.name = name;
+    this.onFatal = onFatal;
     this.requestTimeoutMs = config.getInt("request.timeout.ms");
     List<Node> bootstrap = new ArrayList<>();
     int id = -1;
@@ -238,6 +242,12 @@ public final class WireClient implements AutoCloseable {
     } catch (Throwable e) {
       if (running) {
         LOG.error("{} wire client I/O thread stopped: {}", name, e.toString(), e);
+        running = false;
+        try {
+          onFatal.accept(e);
+        } catch (Throwable ignored) {
+          // the owner could not be told; the error is logged above
+        }
       }
     } finally {
       failAll(new DisconnectException("wire client " + name + " closed"));
