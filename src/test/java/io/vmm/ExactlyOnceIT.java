@@ -88,7 +88,7 @@ class ExactlyOnceIT {
   }
 
   /** Every record of {@code topic} on {@code cluster} that a read_committed reader sees now, by partition, offset. */
-  private static List<ConsumerRecord<byte[], byte[]>> readCommitted(io.vmm.testkit.EmbeddedKafkaCluster cluster,
+  static List<ConsumerRecord<byte[], byte[]>> readCommitted(io.vmm.testkit.EmbeddedKafkaCluster cluster,
                                                                     String topic) {
     Map<String, Object> c = new HashMap<>(cluster.newConsumerConfig());
     c.put("isolation.level", "read_committed");

@@ -4,16 +4,11 @@ import io.vertx.core.json.JsonObject;
 import io.vmm.MirrorTestSupport.RunningMirror;
 import io.vmm.testkit.EmbeddedKafkaCluster;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.header.Header;
 
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -114,27 +109,9 @@ final class PassThroughSupport {
 
   /** Every record of {@code topic} a read_committed reader sees now (up to the LSO), by partition, offset. */
   static List<ConsumerRecord<byte[], byte[]>> readCommitted(EmbeddedKafkaCluster cluster, String topic) {
-    Map<String, Object> c = new HashMap<>(cluster.newConsumerConfig());
-    c.put("isolation.level", "read_committed");
-    List<ConsumerRecord<byte[], byte[]>> out = new ArrayList<>();
-    try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(c)) {
-      List<TopicPartition> tps = consumer.partitionsFor(topic, Duration.ofSeconds(10)).stream()
-          .map(p -> new TopicPartition(topic, p.partition())).toList();
-      consumer.assign(tps);
-      consumer.seekToBeginning(tps);
-      Map<TopicPartition, Long> ends = consumer.endOffsets(tps, Duration.ofSeconds(10));
-      long deadline = System.currentTimeMillis() + 30_000;
-      while (tps.stream().anyMatch(tp -> consumer.position(tp) < ends.get(tp))) {
-        if (System.currentTimeMillis() > deadline) {
-          throw new AssertionError("read_committed reader did not reach " + ends);
-        }
-        consumer.poll(Duration.ofMillis(200)).forEach(out::add);
-      }
-    }
-    out.sort(Comparator.<ConsumerRecord<byte[], byte[]>>comparingInt(ConsumerRecord::partition)
-        .thenComparingLong(ConsumerRecord::offset));
-    return out;
+    return ExactlyOnceIT.readCommitted(cluster, topic);
   }
+
 
   /** The value of topic config {@code key} of {@code topic} on {@code cluster}. */
   static String topicConfig(EmbeddedKafkaCluster cluster, String topic, String key) {

@@ -156,19 +156,13 @@ public final class SourceConnector {
    * Producers, writer and stored progress in parallel; then the planned tasks; then the other roles. With
    * exactly-once the progress is read after the producers started: their {@code initTransactions()} fenced any
    * earlier owner, so no transaction can commit after the read (the read then sees every committed position).
-   * In cluster mode the progress is always read here, never skipped on the discovery's {@code progressStored}:
-   * that snapshot precedes the wait for units held by another member, which may have stored progress in between
-   * (found by ExactlyOnceLongIT: three replicas starting together re-copied a handed-over task from the earliest
-   * offset); with exactly-once too (a zombie of an earlier process may commit its first transaction before the
-   * producers fenced it). Otherwise a single replica skips the read when the discovery found no stored progress
-   * (topic just created or empty): nothing else writes this flow's progress, and the read costs a consumer and a
-   * round trip at start.
+   * Whether the discovery's {@code progressStored} may skip the read is {@link TaskSet#loadProgress}'s call.
    */
   private Future<Void> startData(Discovery found, List<Integer> mine) {
     Future<Void> fenced = scope.flow().exactlyOnce() ? tasks.deployProducers(mine) : Future.succeededFuture();
     return fenced.compose(x -> Future.all(scope.flow().exactlyOnce() ? Future.succeededFuture()
                 : tasks.deployProducers(mine), deployOffsetSyncWriter(),
-            tasks.loadProgress(found.progressStored() || scope.clustered() || scope.flow().exactlyOnce()),
+            tasks.loadProgress(found.progressStored()),
             TransactionFencing.fenceStale(scope)))
         .compose(v -> tasks.deployTasks(mine, found.bounds()))
         .compose(v -> startRoles());

@@ -127,7 +127,11 @@ public final class TaskSet {
   }
 
   /**
-   * Reads the stored progress back from the target (off the event loop); none when {@code anyStored} is false.
+   * Reads the stored progress back from the target (off the event loop). Skipped only when {@code anyStored} is
+   * false (the discovery found the progress topic just created or empty) on a single at-least-once replica: in
+   * cluster mode that snapshot precedes the wait for units held by another member, which may have stored
+   * progress in between (ExactlyOnceLongIT: a handed-over task re-copied from the earliest offset), and with
+   * exactly-once a zombie of an earlier process may commit its first transaction before the producers fenced it.
    * The reader is Connect's offset store, not a connector client: the target cluster's settings only, no override.
    * Where our own progress has no entry, a Connect-mode MM2's (Strimzi) stored progress is taken over
    * ({@link TakeOver}: the target's {@code offset.storage.topic}, read once). Legacy MirrorMaker mode reads the
@@ -140,7 +144,8 @@ public final class TaskSet {
           scope.flow().legacy().groupId(), scope.flow().source().adminConfig(scope.name() + "|legacy-reader"),
           timeout).onSuccess(m -> stored = m).mapEmpty();
     }
-    Future<Map<TopicPartition, Long>> own = !anyStored ? Future.succeededFuture(Map.of())
+    boolean skip = !anyStored && !scope.clustered() && !scope.flow().exactlyOnce();
+    Future<Map<TopicPartition, Long>> own = skip ? Future.succeededFuture(Map.of())
         : scope.vertx().executeBlocking(() -> ProgressReader.load(
             scope.flow().target().consumerConfig(scope.name() + "|progress-reader"), scope.topics().progress(),
             scope.flow().id().source(), scope.flow().id().target(), timeout), false);

@@ -85,8 +85,8 @@ public final class TargetProducerVerticle extends VerticleBase {
   /** Null unless tracing is on: the untraced path calls the raw producer and does no tracing work per record. */
   private TracedSender traced;
   /** The task's meters when chunks with record batches pass them through ({@code vmm.data.path=batch}), else null. */
-  private final io.vmm.metrics.FlowMetrics.TaskMetrics batchPath;
-  /** The pass-through sender when {@link #batchPath}, else null. */
+  private final io.vmm.metrics.FlowMetrics.TaskMetrics passThroughMetrics;
+  /** The pass-through sender when {@link #passThroughMetrics} is set, else null. */
   private PassThrough passThrough;
 
   /**
@@ -100,13 +100,13 @@ public final class TargetProducerVerticle extends VerticleBase {
    * @param skipRefused    legacy MM1 mode with {@code abortOnSendFailure=false} (the caller ensures offset syncs are
    *                       off, since a skipped record has no downstream offset): a record the target refuses for
    *                       good is answered as {@link PartitionResult#SKIPPED} and does not stop its partition
-   * @param batchPath      not null: pass record batches of chunks through unchanged ({@link PassThrough}; their
+   * @param passThroughMetrics not null: pass record batches of chunks through unchanged ({@link PassThrough}; their
    *                       decoded records still go through the producer), counted in this task's meters
    */
   public TargetProducerVerticle(String flow, int index, Map<String, Object> producerConfig, String progressTopic,
                                 Tracing tracing, io.vmm.progress.GroupProgress groupProgress, boolean skipRefused,
-                                io.vmm.metrics.FlowMetrics.TaskMetrics batchPath) {
-    this.batchPath = batchPath;
+                                io.vmm.metrics.FlowMetrics.TaskMetrics passThroughMetrics) {
+    this.passThroughMetrics = passThroughMetrics;
     this.skipRefused = skipRefused;
     this.groupProgress = groupProgress;
     this.flow = flow;
@@ -124,9 +124,9 @@ public final class TargetProducerVerticle extends VerticleBase {
       groupProgress.open();
     }
     traced = tracing.sender(producer);
-    if (batchPath != null) {
+    if (passThroughMetrics != null) {
       passThrough = new PassThrough(flow + "#" + index, context, producerConfig, failedPartitions, targetAlias,
-          batchPath, this::sendRecords);
+          passThroughMetrics, this::sendRecords);
     }
     consumers.add(vertx.eventBus().<SourceBatch>localConsumer(Addresses.produce(flow, index), this::onBatch));
     consumers.add(vertx.eventBus().<ProgressUpdate>localConsumer(Addresses.progress(flow, index), this::onProgress));
