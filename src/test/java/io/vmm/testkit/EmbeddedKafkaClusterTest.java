@@ -88,7 +88,7 @@ class EmbeddedKafkaClusterTest {
         assertEquals(100, cluster.readAllNow(topic).size());
 
         AssertionError timeout = assertThrows(AssertionError.class,
-                () -> cluster.readAll(topic, 101, Duration.ofMillis(300)));
+                () -> cluster.readAll(topic, 101, Duration.ofSeconds(3)));
         assertTrue(timeout.getMessage().contains(topic) && timeout.getMessage().contains("101")
                 && timeout.getMessage().contains("got 100"), timeout.getMessage());
     }
