@@ -5,6 +5,7 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import org.apache.kafka.common.TopicPartition;
 
 import java.util.ArrayList;
@@ -40,8 +41,10 @@ import java.util.function.ToDoubleFunction;
  * {@code vmm_transaction_commit_latency_ms(_min/_max/_avg)} and {@code vmm_transaction_records(_avg...)}
  * ({@link #transactions}).
  * <p>
- * Meters are registered once per partition, task or group and removed by {@link #close()} when the flow is
- * removed; a closed instance registers nothing more. Micrometer shares a meter between registrations with the
+ * The per-partition series are no Micrometer meters: on a Prometheus registry, {@link PartitionCollector} computes
+ * them at scrape time from {@link #partitions()} (no heap per partition beyond its {@link PartitionMetrics});
+ * another registry (tests) does not export them. The other meters are registered once per task or group.
+ * Everything is removed by {@link #close()} when the flow is removed; a closed instance registers nothing more. Micrometer shares a meter between registrations with the
  * same name and tags, so keep at most one open instance per flow and registry: close the old one before
  * creating its replacement. Thread-safe: tasks, the checkpointer, the heartbeat emitter and scrapes use it
  * concurrently.
@@ -66,6 +69,8 @@ public final class FlowMetrics implements AutoCloseable {
   private volatile long sourceResets;
   private final Map<String, Boolean> running = new ConcurrentHashMap<>();
   private volatile boolean closed;
+  /** Exports the partition series; null on a non-Prometheus registry. */
+  private final PartitionCollector partitionSeries;
 
   /** In-flight figures of one source task, published by the task after each batch and answer. */
   public static final class TaskMetrics {
@@ -141,6 +146,10 @@ public final class FlowMetrics implements AutoCloseable {
     this.source = source;
     this.target = target;
     this.flowTags = Tags.of("source", source, "target", target);
+    this.partitionSeries = registry instanceof PrometheusMeterRegistry p ? PartitionCollector.of(p) : null;
+    if (partitionSeries != null) {
+      partitionSeries.add(this);
+    }
     gauge("vmm_heartbeat_age_ms", flowTags, this, m -> {
       long age = m.heartbeatAgeMs();
       return age < 0 ? Double.NaN : age;
@@ -153,28 +162,12 @@ public final class FlowMetrics implements AutoCloseable {
     }
   }
 
-  /** The metrics of a source partition, registering its meters on first use. */
+  /**
+   * The metrics of a source partition, created on first use; exported (on a Prometheus registry) from then on until
+   * {@link #release} or {@link #close}. A closed instance still answers but exports nothing.
+   */
   public PartitionMetrics partition(TopicPartition tp, String remoteTopic) {
-    return partitions.computeIfAbsent(tp, k -> {
-      PartitionMetrics p = new PartitionMetrics(tp, remoteTopic);
-      register(p);
-      return p;
-    });
-  }
-
-  private void register(PartitionMetrics p) {
-    Tags tags = flowTags.and("topic", p.remoteTopic(), "partition", Integer.toString(p.source().partition()));
-    gauge(SOURCE_PREFIX + "record_count", tags, p, PartitionMetrics::recordCount);
-    gauge(SOURCE_PREFIX + "record_rate", tags, p, x -> x.records().ratePerSecond(System.currentTimeMillis()));
-    gauge(SOURCE_PREFIX + "byte_count", tags, p, PartitionMetrics::byteCount);
-    gauge(SOURCE_PREFIX + "byte_rate", tags, p, x -> x.bytes().ratePerSecond(System.currentTimeMillis()));
-    stat(SOURCE_PREFIX + "record_age_ms", tags, p.age());
-    stat(SOURCE_PREFIX + "replication_latency_ms", tags, p.latency());
-    gauge("vmm_replication_lag_records", tags, p, x -> {
-      long lag = x.lagRecords();
-      return lag < 0 ? Double.NaN : lag;
-    });
-    gauge("vmm_replication_lag_ms", tags, p, x -> x.lagMs(System.currentTimeMillis()));
+    return partitions.computeIfAbsent(tp, k -> new PartitionMetrics(tp, remoteTopic));
   }
 
   /** {@code name}, {@code name_min}, {@code name_max}, {@code name_avg} over a sampled stat. */
@@ -372,6 +365,9 @@ public final class FlowMetrics implements AutoCloseable {
         return;
       }
       closed = true;
+      if (partitionSeries != null) {
+        partitionSeries.remove(this);
+      }
       meters.forEach(registry::remove);
       meters.clear();
     }

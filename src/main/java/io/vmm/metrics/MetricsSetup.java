@@ -33,6 +33,12 @@ public final class MetricsSetup {
    * {@code vertx_http_server_requests_total}, ...) and the pool gauges stay.
    */
   public static PrometheusMeterRegistry newRegistry() {
+    PrometheusMeterRegistry registry = create();
+    PartitionCollector.attach(registry);
+    return registry;
+  }
+
+  private static PrometheusMeterRegistry create() {
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     registry.config().meterFilter(MeterFilter.deny(id -> perInstanceGauge(id.getName())));
     return registry;
@@ -54,11 +60,13 @@ public final class MetricsSetup {
 
   /**
    * A new registry whose every meter carries the tag {@code member=<memberName>} (cluster mode: tells the
-   * replicas apart in one Prometheus). Tagging is set up before any meter exists, so none lacks it.
+   * replicas apart in one Prometheus). Tagging is set up before any meter exists, so none lacks it; the
+   * per-partition series ({@link PartitionCollector}) carry the same label.
    */
   public static PrometheusMeterRegistry newRegistry(String memberName) {
-    PrometheusMeterRegistry registry = newRegistry();
+    PrometheusMeterRegistry registry = create();
     registry.config().commonTags("member", memberName);
+    PartitionCollector.attach(registry, "member", memberName);
     return registry;
   }
 

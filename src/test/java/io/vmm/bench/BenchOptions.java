@@ -199,6 +199,8 @@ final class BenchOptions {
     String mm2Jvm = "-Xms256M -Xmx2G";
     String plainJvm = "-Xmx256m";
     List<String> mm2Props = new ArrayList<>();
+    /** Extra {@code KEY=VALUE} entries for our mirror's source connector {@code config} ({@code --vmm-prop}). */
+    List<String> vmmProps = new ArrayList<>();
     int timeoutSeconds = 600;
     /** How many times the whole contender list runs, round after round (each contender on fresh clusters). */
     int rounds = 1;
@@ -279,6 +281,7 @@ final class BenchOptions {
             "  --mm2-jvm FLAGS    JVM flags of MM2 (default \"-Xms256M -Xmx2G\", as connect-mirror-maker.sh)",
             "  --plain-jvm FLAGS  JVM flags of the plain loops (default \"-Xmx256m\")",
             "  --mm2-prop K=V     extra line for mm2.properties (repeatable), e.g. tuning experiments",
+            "  --vmm-prop K=V     extra key of our mirror's sourceConnector config (repeatable, a string value), e.g. producer.override.batch.size=16384",
             "  --timeout S        per contender: deadline to mirror everything (default 600)",
             "  --rounds N         run the whole contender list N times, round after round; N > 1 adds a table of medians (default 1)",
             "  --broker-warmup N  records produced to and read back from each fresh broker before a contender starts, so broker JIT is out of the measured window (default 300,000; 0 = off)",
@@ -298,7 +301,7 @@ final class BenchOptions {
             }
             String optName = a.contains("=") ? a.substring(0, a.indexOf('=')) : a;
             if (!List.of("--mode", "--records", "--size", "--partitions", "--topics", "--tasks", "--rate", "--seconds",
-                    "--warmup", "--timeout", "--broker-warmup", "--poll-ms", "--vmm-jvm", "--mm2-jvm", "--plain-jvm", "--mm2-prop",
+                    "--warmup", "--timeout", "--broker-warmup", "--poll-ms", "--vmm-jvm", "--mm2-jvm", "--plain-jvm", "--mm2-prop", "--vmm-prop",
                     "--contenders", "--data-dir", "--delivery", "--commit-ms", "--rounds", "--codec").contains(optName)) {
                 usage("unknown option '" + optName + "'");
             }
@@ -352,6 +355,12 @@ final class BenchOptions {
                             usage("--mm2-prop needs KEY=VALUE, got '" + v + "'");
                         }
                         o.mm2Props.add(v);
+                    }
+                    case "--vmm-prop" -> {
+                        if (!v.contains("=")) {
+                            usage("--vmm-prop needs KEY=VALUE, got '" + v + "'");
+                        }
+                        o.vmmProps.add(v);
                     }
                     case "--contenders" -> o.contenders = Arrays.stream(v.split(",")).map(String::trim).filter(s -> !s.isEmpty()).toList();
                     case "--delivery" -> {

@@ -159,7 +159,18 @@ final class Contenders {
                 """.formatted(clusters.a.bootstrap(), clusters.b.bootstrap(), eos ? ", \"exactly.once.source.support\": \"enabled\"" : "",
                 opt.topicsPattern().replace("\\", "\\\\"), opt.tasks,
                 eos && commitMs != null ? ", \"transaction.boundary.interval.ms\": " + commitMs : "",
-                batch ? ", \"" + ConnectorKeys.DATA_PATH + "\": \"batch\"" : "");
+                (batch ? ", \"" + ConnectorKeys.DATA_PATH + "\": \"batch\"" : "") + extraVmmProps());
+    }
+
+    /** {@code --vmm-prop} entries as JSON members, each {@code , "KEY": "VALUE"}. */
+    private String extraVmmProps() {
+        StringBuilder b = new StringBuilder();
+        for (String kv : opt.vmmProps) {
+            int eq = kv.indexOf('=');
+            b.append(", ").append(io.vertx.core.json.Json.encode(kv.substring(0, eq))).append(": ")
+                    .append(io.vertx.core.json.Json.encode(kv.substring(eq + 1)));
+        }
+        return b.toString();
     }
 
     /**
