@@ -15,8 +15,13 @@ import java.util.regex.Pattern;
  */
 public final class JvmDefaults {
 
-  /** The recommended flags: a 128 MB heap, the serial GC, C1 only (README: "JVM settings"). */
-  public static final List<String> FLAGS = List.of("-Xmx128m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1");
+  /**
+   * The recommended flags: a 128 MB heap, the serial GC, C1 only, and exit (code 3) on the first
+   * OutOfMemoryError, so a replica out of memory restarts instead of stalling with a dead Kafka client thread
+   * (README: "JVM settings").
+   */
+  public static final List<String> FLAGS = List.of("-Xmx128m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
+      "-XX:+ExitOnOutOfMemoryError");
   /** Set on the JVM the launcher starts: it runs the mirror in itself, never starts another. */
   public static final String MARKER = "-Dvmm.jvm.defaults=applied";
 

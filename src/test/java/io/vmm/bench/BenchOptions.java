@@ -195,7 +195,7 @@ final class BenchOptions {
     int rate = 5_000;
     int seconds = 30;
     int warmup = 5;
-    String vmmJvm = "-Xmx128m -XX:+UseSerialGC -XX:TieredStopAtLevel=1";
+    String vmmJvm = "-Xmx128m -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -XX:+ExitOnOutOfMemoryError";
     String mm2Jvm = "-Xms256M -Xmx2G";
     String plainJvm = "-Xmx256m";
     List<String> mm2Props = new ArrayList<>();
@@ -277,7 +277,7 @@ final class BenchOptions {
             "  --rate R           latency mode: records/s produced (default 5,000)",
             "  --seconds S        latency mode: measured seconds (default 30)",
             "  --warmup S         latency mode: warm-up seconds before measuring (default 5)",
-            "  --vmm-jvm FLAGS    JVM flags of our mirror (default \"-Xmx128m -XX:+UseSerialGC -XX:TieredStopAtLevel=1\", as the README recommends)",
+            "  --vmm-jvm FLAGS    JVM flags of our mirror (default \"-Xmx128m -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -XX:+ExitOnOutOfMemoryError\", as the README recommends)",
             "  --mm2-jvm FLAGS    JVM flags of MM2 (default \"-Xms256M -Xmx2G\", as connect-mirror-maker.sh)",
             "  --plain-jvm FLAGS  JVM flags of the plain loops (default \"-Xmx256m\")",
             "  --mm2-prop K=V     extra line for mm2.properties (repeatable), e.g. tuning experiments",

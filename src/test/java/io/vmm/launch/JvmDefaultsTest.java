@@ -79,18 +79,18 @@ class JvmDefaultsTest {
   void commandKeepsTheJvmArgumentsAndTheJarOrClassPath() {
     String[] args = {"-conf", "my mirror.json"};
     assertEquals(List.of("/j/bin/java", "-Dlogback.configurationFile=l.xml", "-Xmx128m", "-XX:+UseSerialGC",
-            "-XX:TieredStopAtLevel=1", JvmDefaults.MARKER, "-jar", "target/vertx-mirror-maker.jar", "-conf",
+            "-XX:TieredStopAtLevel=1", "-XX:+ExitOnOutOfMemoryError", JvmDefaults.MARKER, "-jar", "target/vertx-mirror-maker.jar", "-conf",
             "my mirror.json"),
         JvmDefaults.command("/j/bin/java", List.of("-Dlogback.configurationFile=l.xml"), "target/vertx-mirror-maker.jar",
             "target/vertx-mirror-maker.jar -conf my mirror.json", "io.vmm.launch.Launcher", args));
     String cp = "a.jar" + File.pathSeparator + "classes";
-    assertEquals(List.of("java", "-Xmx128m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", JvmDefaults.MARKER,
+    assertEquals(List.of("java", "-Xmx128m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-XX:+ExitOnOutOfMemoryError", JvmDefaults.MARKER,
             "-cp", cp, "io.vmm.launch.Launcher", "-conf", "my mirror.json"),
         JvmDefaults.command("java", List.of(), cp, "io.vmm.launch.Launcher -conf my mirror.json", "io.vmm.launch.Launcher", args));
     // a one-jar class path started with -cp (not -jar) runs the main class with -cp
     assertEquals(List.of("-cp", "x.jar", "io.vmm.launch.Launcher"),
         JvmDefaults.command("java", List.of(), "x.jar", "io.vmm.launch.Launcher", "io.vmm.launch.Launcher", new String[0])
-            .subList(5, 8));
+            .subList(JvmDefaults.FLAGS.size() + 2, JvmDefaults.FLAGS.size() + 5));
   }
 
   @Test
