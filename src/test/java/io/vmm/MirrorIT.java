@@ -291,4 +291,28 @@ class MirrorIT {
     assertEquals(4L, stored.get(new TopicPartition("big", 0)), "progress stops before the failed record");
     assertEquals(9L, stored.get(new TopicPartition("big", 1)));
   }
+
+  /**
+   * A remote topic that accepts smaller batches than the producer's 128 KB default: the producer's batch.size
+   * follows the topic's max.message.bytes (Kafka's producer would split a refused batch into batch.size pieces,
+   * i.e. the same batch, and retry it until delivery.timeout.ms).
+   */
+  @Test
+  void remoteTopicWithASmallMaxMessageBytesGetsBatchesItAccepts() throws Exception {
+    clusters.a().createTopic("small-limit", 1);
+    clusters.b().createTopic("A.small-limit", 1, Map.of("max.message.bytes", "20000"));
+    try (KafkaProducer<byte[], byte[]> p = clusters.a().newProducer(Map.of("batch.size", 16_000, "linger.ms", 50))) {
+      for (int i = 0; i < 2_000; i++) {
+        p.send(new ProducerRecord<>("small-limit", 0, bytes("k" + i), new byte[500]));
+      }
+      p.flush();
+    }
+    JsonObject flow = mirror("A", "B", "small-limit", 1);
+    // the first config sync would set max.message.bytes to the source's (default): keep the target's
+    flow.getJsonObject("sourceConnector").getJsonObject("config").put("sync.topic.configs.enabled", false);
+    try (RunningMirror m = startMirror(config(clusters, flow))) {
+      awaitRecords(clusters.b(), "A.small-limit", 2_000);
+      assertEquals(0, m.status().getJsonArray("flows").getJsonObject(0).getJsonArray("failures").size());
+    }
+  }
 }

@@ -14,14 +14,30 @@ import java.util.Map;
  * @param progressStored false when the progress topic is new or empty (nothing to read back)
  * @param recreated      source topics deleted and recreated since the previous look (new topic ID)
  * @param bounds         log bounds of every partition of {@code topics}
+ * @param remoteLimits   remote topic to its {@code max.message.bytes} on the target (the largest record batch it
+ *                       accepts, bytes); a topic whose limit could not be read is absent
  */
 public record Discovery(List<TopicInfo> topics, boolean progressStored, List<String> recreated,
-                        Map<TopicPartition, LogBounds> bounds) {
+                        Map<TopicPartition, LogBounds> bounds, Map<String, Integer> remoteLimits) {
 
   public Discovery {
     topics = List.copyOf(topics);
     recreated = List.copyOf(recreated);
     bounds = Map.copyOf(bounds);
+    remoteLimits = Map.copyOf(remoteLimits);
+  }
+
+  /** A discovery without known remote limits. */
+  public Discovery(List<TopicInfo> topics, boolean progressStored, List<String> recreated,
+                   Map<TopicPartition, LogBounds> bounds) {
+    this(topics, progressStored, recreated, bounds, Map.of());
+  }
+
+  /** The remote topic with the smallest {@code max.message.bytes} (ties: the first name), or null when none is known. */
+  public Map.Entry<String, Integer> smallestRemoteLimit() {
+    return remoteLimits.entrySet().stream()
+        .min(Map.Entry.<String, Integer>comparingByValue().thenComparing(Map.Entry.comparingByKey()))
+        .orElse(null);
   }
 
   /** Every partition of {@link #topics}, in topic then partition order. */

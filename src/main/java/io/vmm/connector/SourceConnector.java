@@ -254,6 +254,7 @@ public final class SourceConnector {
       return Future.succeededFuture();
     }
     topics = found.topics();
+    tasks.refreshLimits(found);
     return refresh.apply(found).onComplete(ar -> publish());
   }
 

@@ -10,26 +10,87 @@ import io.vmm.target.CommitTrigger;
 import io.vmm.target.TargetProducerVerticle;
 import io.vmm.target.TransactionalProducerVerticle;
 import org.apache.kafka.clients.producer.ProducerConfig;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.util.Map;
 
 /**
  * What source task {@code t}'s clients and flow control are configured with: the cluster settings, then the
  * source connector's own client settings over them (Connect's {@code producer.override.*}, MM2's
- * {@code consumer.*}), then Strimzi's {@code rack}. Each call builds new, mutable maps. Stateless beyond the scope.
+ * {@code consumer.*}), then Strimzi's {@code rack}. Each call builds new, mutable maps.
+ * <p>
+ * The producer's {@code batch.size} and {@code max.request.size} are kept at most the smallest
+ * {@code max.message.bytes} of the flow's remote topics as the latest discovery read them ({@link #remoteLimits}):
+ * Kafka's producer splits a batch the topic refuses as too large into batches of up to {@code batch.size} again
+ * (a record too large for the topic can share such a batch with small ones), so it retries such a batch until
+ * {@code delivery.timeout.ms}, nothing mirrored meanwhile. Producers take it when they are created (task start
+ * or restart). Thread-safety: the limit is written on the connector's context and read by its deployments.
  */
 final class TaskClients {
 
+  private static final Logger LOG = LoggerFactory.getLogger(TaskClients.class);
+
   private final FlowScope scope;
+  /** The remote topic with the smallest max.message.bytes, and that limit (bytes); null while unknown. */
+  private volatile Map.Entry<String, Integer> smallestLimit;
 
   TaskClients(FlowScope scope) {
     this.scope = scope;
   }
 
-  /** Task {@code t}'s target producer: the target cluster's producer config with {@code producer.override.*}. */
+  /**
+   * Task {@code t}'s target producer: the target cluster's producer config with {@code producer.override.*}, its
+   * {@code batch.size} and {@code max.request.size} lowered to the smallest remote {@code max.message.bytes} when
+   * that is smaller (the latter so a record larger than the topic accepts fails at once, as too large, instead
+   * of riding in split batches the topic refuses again and again).
+   */
   Map<String, Object> producer(int t) {
+    Map<String, Object> m = configuredProducer(t);
+    Map.Entry<String, Integer> limit = smallestLimit;
+    if (limit != null && limit.getValue() < batchSize(m)) {
+      m.put(ProducerConfig.BATCH_SIZE_CONFIG, Integer.toString(limit.getValue()));
+    }
+    if (limit != null && limit.getValue() < maxRequestSize(m)) {
+      m.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, Integer.toString(limit.getValue()));
+    }
+    return m;
+  }
+
+  /** Task {@code t}'s producer config as the user's settings and our defaults make it. */
+  private Map<String, Object> configuredProducer(int t) {
     return ClientOverrides.apply(scope.flow().target().producerConfig(scope.name() + "|producer-" + t),
         scope.flow().sourceConnector().config().clients().producerOverride());
+  }
+
+  /**
+   * Takes the smallest remote limit of a discovery ({@link io.vmm.bus.Discovery#smallestRemoteLimit}; null: none
+   * known). Returns a message worth a WARN when producers created before need a smaller {@code batch.size} than
+   * they have (they take it when their task restarts), else null.
+   */
+  String remoteLimits(Map.Entry<String, Integer> smallest) {
+    Map.Entry<String, Integer> before = smallestLimit;
+    smallestLimit = smallest;
+    if (smallest == null) {
+      return null;
+    }
+    Map<String, Object> configured = configuredProducer(0);
+    int had = Math.max(batchSize(configured), maxRequestSize(configured));
+    if (before != null) {
+      had = Math.min(had, before.getValue());
+    }
+    return smallest.getValue() < had ? "remote topic " + smallest.getKey() + " has max.message.bytes "
+        + smallest.getValue() + ", below the running producers' batch.size or max.request.size " + had : null;
+  }
+
+  private static int maxRequestSize(Map<String, Object> producerConfig) {
+    return Integer.parseInt(String.valueOf(producerConfig.getOrDefault(ProducerConfig.MAX_REQUEST_SIZE_CONFIG,
+        "1048576")).trim());
+  }
+
+  private static int batchSize(Map<String, Object> producerConfig) {
+    return Integer.parseInt(String.valueOf(producerConfig.getOrDefault(ProducerConfig.BATCH_SIZE_CONFIG, "16384"))
+        .trim());
   }
 
   /**
@@ -42,6 +103,13 @@ final class TaskClients {
    *                               downstream offset)
    */
   io.vertx.core.Deployable producerVerticle(int t) {
+    Map.Entry<String, Integer> limit = smallestLimit;
+    Map<String, Object> configured = configuredProducer(t);
+    if (limit != null && limit.getValue() < Math.max(batchSize(configured), maxRequestSize(configured))) {
+      LOG.info("{} producer {}: batch.size and max.request.size at most {} (configured {} and {}): remote topic {} "
+          + "has max.message.bytes {}", scope.name(), t, limit.getValue(), batchSize(configured),
+          maxRequestSize(configured), limit.getKey(), limit.getValue());
+    }
     if (exactlyOnce()) {
       SourceVerticle.Limits limits = limits(t);
       CommitTrigger trigger = new CommitTrigger(Math.min(scope.flow().transactionIntervalMs(),

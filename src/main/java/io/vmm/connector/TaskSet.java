@@ -75,6 +75,7 @@ public final class TaskSet {
 
   /** Deals the discovered partitions into groups: {@link PartitionAssigner#stable} in cluster mode, else MM2's. */
   public void assign(Discovery discovery) {
+    clients.remoteLimits(discovery.smallestRemoteLimit());
     remember(discovery.topics());
     int tasksMax = scope.flow().sourceConnector().tasksMax();
     List<TopicPartition> partitions = discovery.partitions();
@@ -83,6 +84,21 @@ public final class TaskSet {
     if (assignment.stream().allMatch(List::isEmpty)) {
       LOG.warn("{} no source topic matches the topic filter ({}); nothing to mirror until a refresh finds one",
           scope.name(), scope.flow().topicFilter());
+    }
+  }
+
+  /**
+   * Takes a refresh's remote topic limits for the producers created from now on; a WARN when running producers
+   * batch more than a remote topic accepts (the record path's producer cannot write that topic until its task
+   * restarts: restart the connector's tasks, or set {@code producer.override.batch.size}).
+   */
+  public void refreshLimits(Discovery discovery) {
+    String problem = clients.remoteLimits(discovery.smallestRemoteLimit());
+    if (problem != null && !clients.batchPath()) {
+      LOG.warn("{} {}: the record path cannot write batches that large to it; restart the source connector's tasks "
+          + "(POST .../restart?includeTasks=true), or set producer.override.batch.size and producer.override.max.request.size "
+          + "to at most that", scope.name(),
+          problem);
     }
   }
 

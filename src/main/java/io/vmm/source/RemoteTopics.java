@@ -20,6 +20,7 @@ import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.common.KafkaFuture;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.config.ConfigResource;
+import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.errors.InvalidMetadataException;
 import org.apache.kafka.common.errors.InvalidPartitionsException;
 import org.apache.kafka.common.errors.TopicExistsException;
@@ -27,6 +28,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -182,6 +184,34 @@ final class RemoteTopics {
         .recover(e -> KafkaFutures.causedBy(e, TopicExistsException.class)
             ? Future.succeededFuture() : Future.failedFuture(e))));
     return Future.all(each).mapEmpty();
+  }
+
+  /**
+   * The {@code max.message.bytes} of each of {@code remoteNames} on the target (one DescribeConfigs call): the
+   * record path's producer keeps its {@code batch.size} at most the smallest, since Kafka's producer splits a
+   * batch the topic refuses as too large into batches of up to {@code batch.size} again, and so retries a batch
+   * larger than the topic's limit until {@code delivery.timeout.ms}. Never fails: topics it cannot read are left
+   * out (logged at DEBUG).
+   */
+  Future<Map<String, Integer>> limits(Collection<String> remoteNames) {
+    if (remoteNames.isEmpty()) {
+      return Future.succeededFuture(Map.of());
+    }
+    List<ConfigResource> resources = new ArrayList<>();
+    remoteNames.forEach(t -> resources.add(new ConfigResource(ConfigResource.Type.TOPIC, t)));
+    return call(target().describeConfigs(resources).all(), "describe remote topic configs").map(configs -> {
+      Map<String, Integer> out = new HashMap<>();
+      configs.forEach((resource, config) -> {
+        ConfigEntry e = config.get(TopicConfig.MAX_MESSAGE_BYTES_CONFIG);
+        if (e != null && e.value() != null) {
+          out.put(resource.name(), Integer.parseInt(e.value().trim()));
+        }
+      });
+      return (Map<String, Integer>) out;
+    }).recover(e -> {
+      LOG.debug("{} remote topics' max.message.bytes not read: {}", flow.name(), e.toString());
+      return Future.succeededFuture(Map.of());
+    });
   }
 
   /**

@@ -152,8 +152,9 @@ public final class TopicDiscoveryVerticle extends VerticleBase {
 
   /**
    * One discovery pass: lists source and target topics in parallel; describes the replicated source topics;
-   * then, in parallel, creates or grows their remote topics, reads their log bounds, and (as soon as the target
-   * topics are listed) makes sure the progress topic exists. Completes on this verticle's context.
+   * then, in parallel, creates or grows their remote topics (then reads their {@code max.message.bytes}), reads
+   * their log bounds, and (as soon as the target topics are listed) makes sure the progress topic exists.
+   * Completes on this verticle's context.
    */
   Future<Discovery> discover() {
     List<String> recreated = new ArrayList<>();
@@ -179,11 +180,13 @@ public final class TopicDiscoveryVerticle extends VerticleBase {
     Future<Void> remote = Future.all(targetNames, described)
         .compose(v -> remoteTopics.ensure(partitionCounts(described.result()), targetNames.result()));
     Future<Boolean> progressStored = targetNames.compose(this::ensureProgressTopic);
-    return Future.all(remote, progressStored, bounds).map(v -> {
+    Future<Map<String, Integer>> limits = remote.compose(v -> remoteTopics.limits(
+        described.result().keySet().stream().map(rules::remoteTopic).toList()));
+    return Future.all(limits, progressStored, bounds).map(v -> {
       List<TopicInfo> topics = new ArrayList<>();
       described.result().forEach((topic, d) ->
           topics.add(new TopicInfo(topic, rules.remoteTopic(topic), d.partitions().size())));
-      return new Discovery(topics, progressStored.result(), recreated, bounds.result());
+      return new Discovery(topics, progressStored.result(), recreated, bounds.result(), limits.result());
     });
   }
 
