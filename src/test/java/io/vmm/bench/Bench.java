@@ -42,7 +42,7 @@ import static io.vmm.bench.BenchOptions.kind;
  * {@link RoundMedians} and {@link EosTargets} (the output), {@link ChildProcesses} (every child process).
  *
  * <p>Not a JUnit test (the name matches neither *Test nor *IT); everything runs as child processes on 127.0.0.1:
- * broker A on 39092 (controller 39093), broker B on 49092 (controller 49093), and the contender. Blocking, on the
+ * broker A on 19092 (controller 19093), broker B on 29092 (controller 29093), and the contender. Blocking, on the
  * main thread; a shutdown hook kills every child on Ctrl-C or SIGTERM.
  */
 public final class Bench {
@@ -103,10 +103,10 @@ public final class Bench {
             System.err.println("error: run from the project directory, through bench/run; missing: " + String.join(", ", missing));
             System.exit(1);
         }
-        for (int port : new int[]{39092, 39093, 49092, 49093}) {
+        for (int port : new int[]{19092, 19093, 29092, 29093}) {
             if (!portFree(port)) {
-                System.err.println("error: " + HOST + ":" + port + " is in use; the benchmark needs ports 39092, 39093, "
-                        + "49092 and 49093 (is another benchmark running?)");
+                System.err.println("error: " + HOST + ":" + port + " is in use; the benchmark needs ports 19092, 19093, "
+                        + "29092 and 29093 (is another benchmark running?)");
                 System.exit(1);
             }
         }
@@ -229,7 +229,7 @@ public final class Bench {
                 : ""));
         printLoops();
         System.out.println("jvm       vmm \"" + opt.vmmJvm + "\", mm2 \"" + opt.mm2Jvm + "\", plain \"" + opt.plainJvm + "\"");
-        System.out.println("brokers   A " + HOST + ":39092, B " + HOST + ":49092 (KRaft 4.1.1, child JVMs, -Xmx768m), wiped before each contender");
+        System.out.println("brokers   A " + HOST + ":19092, B " + HOST + ":29092 (KRaft 4.1.1, child JVMs, -Xmx768m), wiped before each contender");
         String fs = ProcessStats.fileSystemType(opt.dataDir);
         System.out.println("dirs      " + clusters.a.dir + ", " + clusters.b.dir + " (" + fs + ")");
         if (opt.mode == Mode.PARTITIONS && !fs.equals("tmpfs")) {

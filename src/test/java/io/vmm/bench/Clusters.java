@@ -23,8 +23,10 @@ import static io.vmm.bench.BenchOptions.EOS_SUFFIX;
 import static io.vmm.bench.BenchOptions.plainLoop;
 
 /**
- * The benchmark's two clusters: broker A (source, 127.0.0.1:39092, controller 39093) and broker B (target,
- * 127.0.0.1:49092, controller 49093), each a {@link Broker}. Before each contender they are wiped, formatted,
+ * The benchmark's two clusters: broker A (source, 127.0.0.1:19092, controller 19093) and broker B (target,
+ * 127.0.0.1:29092, controller 29093), each a {@link Broker}. The ports lie below Linux's ephemeral range
+ * (32768-60999), so a client reconnecting to a stopped broker never gets the port itself and leaves a self-connection
+ * that blocks the next run's bind. Before each contender they are wiped, formatted,
  * started and warmed up ({@link #fresh}); then the contender's topics are created ({@link #createTopics}); after
  * the run they are stopped and their data deleted ({@link #stopAndDelete}).
  *
@@ -39,8 +41,8 @@ final class Clusters {
     /** @param classpath the brokers' class path (target/test-classes and target/test.classpath) */
     Clusters(BenchOptions opt, String classpath, ChildProcesses children) {
         this.opt = opt;
-        this.a = new Broker("A", 39092, 39093, opt.dataDir, classpath, children);
-        this.b = new Broker("B", 49092, 49093, opt.dataDir, classpath, children);
+        this.a = new Broker("A", 19092, 19093, opt.dataDir, classpath, children);
+        this.b = new Broker("B", 29092, 29093, opt.dataDir, classpath, children);
     }
 
     /** Stops both brokers, wipes their data, formats and starts them, waits until ready, then warms them up. */
