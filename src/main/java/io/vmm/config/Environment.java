@@ -10,7 +10,8 @@ import java.util.Map;
  *   <li>{@code VMM_MEMBER_NAME}, else {@code HOSTNAME} (a pod's name): the default {@code cluster.memberName};</li>
  *   <li>{@code POD_IP} (Kubernetes downward API): the default {@code cluster.host};</li>
  *   <li>for the launcher ({@code io.vmm.launch}): {@code VMM_JVM_DEFAULTS} ({@code off}: no JVM defaults),
- *       {@code VMM_PRINT_JVM} ({@code 1}: print the JVM's arguments), and whether {@code JAVA_TOOL_OPTIONS} or
+ *       {@code VMM_PRINT_JVM} ({@code 1}: print the JVM's arguments), {@code VMM_CDS} ({@code off}: no class-data
+ *       archive) and {@code VMM_CDS_DIR} (where the archive is kept), and whether {@code JAVA_TOOL_OPTIONS} or
  *       {@code JDK_JAVA_OPTIONS} is set (their values are not read).</li>
  * </ul>
  * A variable that is unset or blank counts as absent. ({@code LOG_LEVEL} and {@code VMM_LOG_LEVEL} are read by
@@ -27,6 +28,8 @@ public final class Environment {
   public static final String RACK_ID = "VMM_RACK_ID";
   public static final String JVM_DEFAULTS = "VMM_JVM_DEFAULTS";
   public static final String PRINT_JVM = "VMM_PRINT_JVM";
+  public static final String CDS = "VMM_CDS";
+  public static final String CDS_DIR = "VMM_CDS_DIR";
   public static final String JAVA_TOOL_OPTIONS = "JAVA_TOOL_OPTIONS";
   public static final String JDK_JAVA_OPTIONS = "JDK_JAVA_OPTIONS";
   /** Where mounted Kubernetes Secrets are when {@code $VMM_SECRETS_DIR} is not set. */
@@ -114,6 +117,18 @@ public final class Environment {
   public static String effectiveHttpToken(MirrorMakerConfig config, Environment env) {
     String fromEnv = env.httpToken();
     return fromEnv != null ? fromEnv : config.httpToken();
+  }
+
+  /** {@code $VMM_CDS} is {@code off} (case-insensitive): the launcher keeps no class-data archive. */
+  public boolean cdsOff() {
+    String v = value(CDS);
+    return v != null && v.trim().equalsIgnoreCase("off");
+  }
+
+  /** {@code $VMM_CDS_DIR} trimmed, or null when unset. */
+  public String cdsDir() {
+    String v = value(CDS_DIR);
+    return v == null ? null : v.trim();
   }
 
   private String value(String name) {

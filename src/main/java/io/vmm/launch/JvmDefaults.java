@@ -86,10 +86,17 @@ public final class JvmDefaults {
    */
   public static List<String> command(String java, List<String> jvmArguments, String classPath, String javaCommand,
                                      String mainClass, String[] args) {
+    return command(java, jvmArguments, List.of(), classPath, javaCommand, mainClass, args);
+  }
+
+  /** As above, with {@code archiveFlags} (the class-data archive's, {@link ClassDataArchive}) after {@link #FLAGS}. */
+  public static List<String> command(String java, List<String> jvmArguments, List<String> archiveFlags,
+                                     String classPath, String javaCommand, String mainClass, String[] args) {
     List<String> command = new ArrayList<>();
     command.add(java);
     command.addAll(jvmArguments);
     command.addAll(FLAGS);
+    command.addAll(archiveFlags);
     command.add(MARKER);
     boolean jar = classPath.endsWith(".jar") && !classPath.contains(File.pathSeparator) && javaCommand != null
         && (javaCommand.equals(classPath) || javaCommand.startsWith(classPath + " "));

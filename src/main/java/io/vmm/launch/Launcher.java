@@ -15,7 +15,8 @@ import java.util.concurrent.TimeUnit;
  * ({@link JvmDefaults#decide}), in a new JVM with the recommended {@link JvmDefaults#FLAGS}: the same
  * {@code java} binary, this JVM's arguments, the same class path (or jar) and main class (this one, which there
  * runs the mirror in its JVM: {@link JvmDefaults#MARKER}) and program arguments, standard streams inherited.
- * This process then waits for it and exits with its exit code (0, 1, 2 as {@link MirrorMain} documents). A
+ * With a class-data archive ({@link ClassDataArchive}) when one can be kept.
+ * This process then waits for it and exits with its exit code (0-3 as {@link MirrorMain} documents). A
  * SIGTERM, SIGINT or SIGHUP to this process is passed on as a SIGTERM (a shutdown hook), waits at most
  * {@link Budgets#LAUNCHER_CHILD_STOP_MS} for the mirror's clean stop and exits with its exit code; a mirror still
  * running then is killed (exit 1). A SIGKILL to this process leaves the
@@ -43,7 +44,11 @@ public final class Launcher {
     }
     if (decision.reexec()) {
       String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-      List<String> command = JvmDefaults.command(java, jvmArguments, System.getProperty("java.class.path"),
+      String classPath = System.getProperty("java.class.path");
+      ClassDataArchive.Plan archive = ClassDataArchive.plan(env, jvmArguments, classPath,
+          System.getProperty("java.io.tmpdir"), System.getProperty("java.home"), System.getProperty("java.vm.version"),
+          ProcessHandle.current().pid());
+      List<String> command = JvmDefaults.command(java, jvmArguments, archive.flags(), classPath,
           System.getProperty("sun.java.command"), Launcher.class.getName(), args);
       Process child;
       try {
@@ -54,17 +59,19 @@ public final class Launcher {
         MirrorMain.main(args);
         return;
       }
-      System.exit(waitFor(child));
+      int code = waitFor(child, archive);
+      archive.finish(code);
+      System.exit(code);
     }
     MirrorMain.main(args);
   }
 
   /**
    * Waits for {@code child} on the main thread and returns its exit code. A shutdown hook (this process being
-   * stopped by a signal) passes the stop on to it ({@link #stop}).
+   * stopped by a signal) passes the stop on to it ({@link #stop}) and then settles its class-data archive.
    */
-  static int waitFor(Process child) {
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> stop(child), "vmm-launcher-stop"));
+  static int waitFor(Process child, ClassDataArchive.Plan archive) {
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> stop(child, archive), "vmm-launcher-stop"));
     while (true) {
       try {
         return child.waitFor();
@@ -79,13 +86,14 @@ public final class Launcher {
    * it, wait up to {@link Budgets#LAUNCHER_CHILD_STOP_MS}, and halt with its exit code, or kill it and halt
    * with {@link #EXIT_KILLED}. Halting replaces the exit status of the signal (143) by the child's.
    */
-  private static void stop(Process child) {
+  private static void stop(Process child, ClassDataArchive.Plan archive) {
     if (!child.isAlive()) {
       return;
     }
     child.destroy();
     try {
       if (child.waitFor(Budgets.LAUNCHER_CHILD_STOP_MS, TimeUnit.MILLISECONDS)) {
+        archive.finish(child.exitValue());
         Runtime.getRuntime().halt(child.exitValue());
       }
     } catch (InterruptedException e) {
