@@ -104,6 +104,11 @@ public final class Addresses {
     return "vmm.flow." + flow + ".partition-failed";
   }
 
+  /** Topic discovery of a flow: request {@link RemoteLimitsRequest}, replies {@link RemoteLimitsRequest.Reply}. */
+  public static String remoteLimits(String flow) {
+    return "vmm.flow." + flow + ".remote-limits";
+  }
+
   /** Topic discovery of a flow: request {@link LogBoundsRequest}, replies {@link LogBoundsRequest.Reply}. */
   public static String logBounds(String flow) {
     return "vmm.flow." + flow + ".log-bounds";

@@ -11,7 +11,7 @@ public final class Codecs {
   static final List<Class<?>> LOCAL_TYPES = List.of(SourceBatch.class, BatchResult.class, ProgressUpdate.class,
       OffsetSyncBatch.class, Discovery.class, TaskAssign.class, TaskReset.class, TaskCommand.class,
       PartitionFailure.class, ControlRequest.class, LogBoundsRequest.class,
-      LogBoundsRequest.Reply.class, TaskStopReport.class);
+      LogBoundsRequest.Reply.class, TaskStopReport.class, RemoteLimitsRequest.class, RemoteLimitsRequest.Reply.class);
 
   private Codecs() {
   }

@@ -35,7 +35,12 @@ public record Discovery(List<TopicInfo> topics, boolean progressStored, List<Str
 
   /** The remote topic with the smallest {@code max.message.bytes} (ties: the first name), or null when none is known. */
   public Map.Entry<String, Integer> smallestRemoteLimit() {
-    return remoteLimits.entrySet().stream()
+    return smallest(remoteLimits);
+  }
+
+  /** The entry of {@code limits} with the smallest value (ties: the first name), or null when empty. */
+  public static Map.Entry<String, Integer> smallest(Map<String, Integer> limits) {
+    return limits.entrySet().stream()
         .min(Map.Entry.<String, Integer>comparingByValue().thenComparing(Map.Entry.comparingByKey()))
         .orElse(null);
   }

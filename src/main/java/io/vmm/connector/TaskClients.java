@@ -1,6 +1,10 @@
 package io.vmm.connector;
 
+import io.vertx.core.Future;
 import io.vmm.async.Budgets;
+import io.vmm.bus.Addresses;
+import io.vmm.bus.Discovery;
+import io.vmm.bus.RemoteLimitsRequest;
 import io.vmm.config.ClientOverrides;
 import io.vmm.config.ConnectorConfig;
 import io.vmm.config.ConnectorKeys;
@@ -13,7 +17,10 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.util.Collection;
+import java.util.List;
 import java.util.Map;
+import java.util.TreeSet;
 
 /**
  * What source task {@code t}'s clients and flow control are configured with: the cluster settings, then the
@@ -81,6 +88,38 @@ final class TaskClients {
     }
     return smallest.getValue() < had ? "remote topic " + smallest.getKey() + " has max.message.bytes "
         + smallest.getValue() + ", below the running producers' batch.size or max.request.size " + had : null;
+  }
+
+  /**
+   * Takes a refresh's remote topic limits for the producers created from now on; a WARN when running producers
+   * batch more than a remote topic accepts (the record path's producer cannot write that topic until its task
+   * restarts: restart the connector's tasks, or set the producer's sizes).
+   */
+  void refreshLimits(Discovery discovery) {
+    String problem = remoteLimits(discovery.smallestRemoteLimit());
+    if (problem != null && !batchPath()) {
+      LOG.warn("{} {}: the record path cannot write batches that large to it; restart the source connector's tasks "
+          + "(POST .../restart?includeTasks=true), or set producer.override.batch.size and producer.override.max.request.size "
+          + "to at most that", scope.name(), problem);
+    }
+  }
+
+  /**
+   * Reads the remote topics' {@code max.message.bytes} again (topic discovery answers), so a producer created next
+   * fits a limit changed since (e.g. raised to let a refused record through). Completes on the caller's context;
+   * never fails: without an answer the limits known before stay.
+   */
+  Future<Void> readRemoteLimits(Collection<String> remoteTopics) {
+    return scope.vertx().eventBus().<RemoteLimitsRequest.Reply>request(Addresses.remoteLimits(scope.name()),
+            new RemoteLimitsRequest(List.copyOf(new TreeSet<>(remoteTopics))), Addresses.local())
+        .map(reply -> {
+          Map.Entry<String, Integer> smallest = Discovery.smallest(reply.body().limits());
+          if (smallest != null) {
+            remoteLimits(smallest);
+          }
+          return (Void) null;
+        })
+        .otherwiseEmpty();
   }
 
   private static int maxRequestSize(Map<String, Object> producerConfig) {

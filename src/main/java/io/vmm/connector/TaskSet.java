@@ -87,19 +87,9 @@ public final class TaskSet {
     }
   }
 
-  /**
-   * Takes a refresh's remote topic limits for the producers created from now on; a WARN when running producers
-   * batch more than a remote topic accepts (the record path's producer cannot write that topic until its task
-   * restarts: restart the connector's tasks, or set {@code producer.override.batch.size}).
-   */
+  /** Takes a refresh's remote topic limits for the producers created from now on ({@link TaskClients#refreshLimits}). */
   public void refreshLimits(Discovery discovery) {
-    String problem = clients.remoteLimits(discovery.smallestRemoteLimit());
-    if (problem != null && !clients.batchPath()) {
-      LOG.warn("{} {}: the record path cannot write batches that large to it; restart the source connector's tasks "
-          + "(POST .../restart?includeTasks=true), or set producer.override.batch.size and producer.override.max.request.size "
-          + "to at most that", scope.name(),
-          problem);
-    }
+    clients.refreshLimits(discovery);
   }
 
   void remember(List<TopicInfo> topics) {
@@ -310,6 +300,7 @@ public final class TaskSet {
     LOG.info("{} restarting source task {}", scope.name(), t);
     return scope.undeploy(tasks.remove(t), Budgets.TASK_MS)
         .compose(v -> scope.undeploy(producers.remove(t), Budgets.ROLE_MS))
+        .compose(v -> clients.readRemoteLimits(remoteOf.values()))
         .compose(v -> deployProducer(t))
         .compose(v -> Future.all(loadProgress(true), logBounds(assignment.get(t))))
         .compose(all -> {

@@ -8,6 +8,7 @@ import io.vmm.async.PeriodicTask;
 import io.vmm.async.StopSignal;
 import io.vmm.bus.Addresses;
 import io.vmm.bus.LogBoundsRequest;
+import io.vmm.bus.RemoteLimitsRequest;
 import io.vmm.bus.Discovery;
 import io.vmm.bus.LogBounds;
 import io.vmm.bus.TopicInfo;
@@ -69,6 +70,7 @@ public final class TopicDiscoveryVerticle extends VerticleBase {
   private RemoteTopics remoteTopics;
   private MessageConsumer<Object> consumer;
   private MessageConsumer<LogBoundsRequest> boundsConsumer;
+  private MessageConsumer<RemoteLimitsRequest> limitsConsumer;
   /** Replicated topic to partition count, as last reported; a refresh publishes when this grows. */
   private Map<String, Integer> known = Map.of();
   /** Source topic to topic ID when last seen, to notice a topic deleted and recreated under the same name. */
@@ -98,7 +100,10 @@ public final class TopicDiscoveryVerticle extends VerticleBase {
           logBounds(m.body().partitions())
               .onSuccess(b -> m.reply(new LogBoundsRequest.Reply(b), Addresses.local()))
               .onFailure(e -> m.fail(1, e.getMessage())));
-      return Future.all(consumer.completion(), boundsConsumer.completion());
+      limitsConsumer = vertx.eventBus().<RemoteLimitsRequest>localConsumer(Addresses.remoteLimits(flow.name()), m ->
+          remoteTopics.limits(m.body().remoteTopics())
+              .onSuccess(l -> m.reply(new RemoteLimitsRequest.Reply(l), Addresses.local())));
+      return Future.all(consumer.completion(), boundsConsumer.completion(), limitsConsumer.completion());
     });
   }
 
@@ -309,7 +314,7 @@ public final class TopicDiscoveryVerticle extends VerticleBase {
     }
     Future<?> closed = admins == null ? Future.succeededFuture() : admins.close(vertx); // first: abandons calls
     Future<?> unregistered = consumer == null ? Future.succeededFuture()
-        : Future.join(consumer.unregister(), boundsConsumer.unregister());
+        : Future.join(consumer.unregister(), boundsConsumer.unregister(), limitsConsumer.unregister());
     return Future.join(closed, unregistered).otherwiseEmpty();
   }
 }
