@@ -27,6 +27,7 @@ import java.util.List;
  *   <li>Off ({@link #none}) with {@code VMM_CDS=off}, when the user passed a CDS flag of their own
  *       ({@code -Xshare...}, {@code -XX:SharedArchiveFile}, {@code -XX:ArchiveClassesAtExit}), when the class path
  *       is not a single jar (the JDK archives only jar class paths), or when the directory cannot be made.</li>
+ *   <li>Training files older than an hour (their launcher was killed) are deleted by the next plan.</li>
  *   <li>The JVM's own CDS messages are silenced ({@code -Xlog:cds*=off}): an archive that no longer matches is
  *       ignored by the JVM without a word, and the run goes on without it.</li>
  * </ul>
@@ -36,6 +37,8 @@ final class ClassDataArchive {
 
   /** Silences the JVM's CDS warnings (an archive that does not match is then ignored without a word). */
   static final String QUIET = "-Xlog:cds*=off";
+  /** Age after which a training file whose launcher is gone is deleted, ms. */
+  static final long STALE_MS = 3_600_000;
 
   /**
    * The flags for the mirror's JVM, and for a training run the file it writes and where that goes.
@@ -98,6 +101,7 @@ final class ClassDataArchive {
     try {
       Path dir = Path.of(env.cdsDir() != null ? env.cdsDir() : Path.of(tmpDir, "vmm-cds").toString());
       Files.createDirectories(dir);
+      dropStale(dir);
       String key = key(jar + "|" + Files.size(jar) + "|" + Files.getLastModifiedTime(jar).toMillis() + "|"
           + javaHome + "|" + vmVersion);
       Path archive = dir.resolve("vmm-" + key + ".jsa");
@@ -108,6 +112,27 @@ final class ClassDataArchive {
       return new Plan(List.of("-XX:ArchiveClassesAtExit=" + written, QUIET), written, archive);
     } catch (IOException | RuntimeException e) {
       return none();
+    }
+  }
+
+  /**
+   * Deletes training files ({@code *.tmp}) older than an hour: left by a launcher that was killed (SIGKILL) while
+   * its mirror ran. Never throws.
+   */
+  static void dropStale(Path dir) {
+    long before = System.currentTimeMillis() - STALE_MS;
+    try (var files = Files.newDirectoryStream(dir, "vmm-*.jsa.*.tmp")) {
+      for (Path f : files) {
+        try {
+          if (Files.getLastModifiedTime(f).toMillis() < before) {
+            Files.deleteIfExists(f);
+          }
+        } catch (IOException ignored) {
+          // another launcher's file, or gone already
+        }
+      }
+    } catch (IOException | RuntimeException ignored) {
+      // an archive is an optimisation
     }
   }
 

@@ -102,6 +102,7 @@ public final class Launcher {
     System.err.println("vmm launcher: the mirror did not stop within " + Budgets.LAUNCHER_CHILD_STOP_MS
         + " ms of SIGTERM; killing it");
     child.destroyForcibly();
+    archive.finish(EXIT_KILLED);
     Runtime.getRuntime().halt(EXIT_KILLED);
   }
 }

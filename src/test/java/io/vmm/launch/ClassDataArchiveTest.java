@@ -92,6 +92,20 @@ class ClassDataArchiveTest {
   }
 
   @Test
+  void staleTrainingFilesAreDeletedAndFreshOnesKept() throws Exception {
+    Path cds = Files.createDirectories(dir.resolve("cds"));
+    Path stale = Files.writeString(cds.resolve("vmm-abc.jsa.1.tmp"), "x");
+    Files.setLastModifiedTime(stale, FileTime.fromMillis(System.currentTimeMillis() - ClassDataArchive.STALE_MS - 1_000));
+    Path fresh = Files.writeString(cds.resolve("vmm-abc.jsa.2.tmp"), "x");
+    Path archive = Files.writeString(cds.resolve("vmm-abc.jsa"), "x");
+    Files.setLastModifiedTime(archive, FileTime.fromMillis(0));
+    ClassDataArchive.plan(env(), List.of(), probeJar().toString(), dir.toString(), JAVA_HOME, VM, 1);
+    assertFalse(Files.exists(stale));
+    assertTrue(Files.exists(fresh));
+    assertTrue(Files.exists(archive), "archives are kept");
+  }
+
+  @Test
   void aChangedJarOrAnotherJdkGetsAnotherArchive() throws Exception {
     Path jar = probeJar();
     Path first = ClassDataArchive.plan(env(), List.of(), jar.toString(), dir.toString(), JAVA_HOME, VM, 1).archive();
