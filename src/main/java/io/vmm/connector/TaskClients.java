@@ -72,8 +72,9 @@ final class TaskClients {
 
   /**
    * Takes the smallest remote limit of a discovery ({@link io.vmm.bus.Discovery#smallestRemoteLimit}; null: none
-   * known). Returns a message worth a WARN when producers created before need a smaller {@code batch.size} than
-   * they have (they take it when their task restarts), else null.
+   * known). Returns a message worth a WARN when producers created before have a {@code batch.size} above it (they
+   * would retry such batches until {@code delivery.timeout.ms}; they take the smaller size when their task
+   * restarts), else null.
    */
   String remoteLimits(Map.Entry<String, Integer> smallest) {
     Map.Entry<String, Integer> before = smallestLimit;
@@ -81,13 +82,12 @@ final class TaskClients {
     if (smallest == null) {
       return null;
     }
-    Map<String, Object> configured = configuredProducer(0);
-    int had = Math.max(batchSize(configured), maxRequestSize(configured));
+    int had = batchSize(configuredProducer(0)); // a batch.size above a topic's limit is what loops
     if (before != null) {
       had = Math.min(had, before.getValue());
     }
     return smallest.getValue() < had ? "remote topic " + smallest.getKey() + " has max.message.bytes "
-        + smallest.getValue() + ", below the running producers' batch.size or max.request.size " + had : null;
+        + smallest.getValue() + ", below the running producers' batch.size " + had : null;
   }
 
   /**
