@@ -95,7 +95,7 @@ final class ClassDataArchive {
       return none();
     }
     Path jar = Path.of(classPath).toAbsolutePath();
-    if (!classPath.endsWith(".jar") || classPath.contains(java.io.File.pathSeparator) || !Files.isRegularFile(jar)) {
+    if (!JvmDefaults.singleJar(classPath) || !Files.isRegularFile(jar)) {
       return none();
     }
     try {

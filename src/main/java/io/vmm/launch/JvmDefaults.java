@@ -98,10 +98,15 @@ public final class JvmDefaults {
     command.addAll(FLAGS);
     command.addAll(archiveFlags);
     command.add(MARKER);
-    boolean jar = classPath.endsWith(".jar") && !classPath.contains(File.pathSeparator) && javaCommand != null
+    boolean jar = singleJar(classPath) && javaCommand != null
         && (javaCommand.equals(classPath) || javaCommand.startsWith(classPath + " "));
     command.addAll(jar ? List.of("-jar", classPath) : List.of("-cp", classPath, mainClass));
     command.addAll(List.of(args));
     return command;
+  }
+
+  /** Whether {@code classPath} is one jar file's path (no other entries). */
+  static boolean singleJar(String classPath) {
+    return classPath.endsWith(".jar") && !classPath.contains(File.pathSeparator);
   }
 }

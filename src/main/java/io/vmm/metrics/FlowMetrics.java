@@ -44,9 +44,9 @@ import java.util.function.ToDoubleFunction;
  * The per-partition series are no Micrometer meters: on a Prometheus registry, {@link PartitionCollector} computes
  * them at scrape time from {@link #partitions()} (no heap per partition beyond its {@link PartitionMetrics});
  * another registry (tests) does not export them. The other meters are registered once per task or group.
- * Everything is removed by {@link #close()} when the flow is removed; a closed instance registers nothing more. Micrometer shares a meter between registrations with the
- * same name and tags, so keep at most one open instance per flow and registry: close the old one before
- * creating its replacement. Thread-safe: tasks, the checkpointer, the heartbeat emitter and scrapes use it
+ * Everything is removed by {@link #close()} when the flow is removed; a closed instance registers nothing more.
+ * Micrometer shares a meter between registrations with the same name and tags, so keep at most one open instance
+ * per flow and registry: close the old one before creating its replacement. Thread-safe: tasks, the checkpointer, the heartbeat emitter and scrapes use it
  * concurrently.
  */
 public final class FlowMetrics implements AutoCloseable {
