@@ -95,12 +95,12 @@ class ExactlyOnceFaultIT {
    * aborts a timed-out transaction within this much after its timeout. The other cases' transactions use the
    * derived timeout (at least 60 s) and never last that long, so only the timeout case notices.
    */
-  private static final int TXN_TIMEOUT_SCAN_MS = 500;
+  static final int TXN_TIMEOUT_SCAN_MS = 500;
 
   private static ChildBrokerPair brokers;
   private static Path dir;
   private static ChildBroker a;
-  private static ChildBroker b;
+  static ChildBroker b;
 
   @BeforeAll
   static void brokers() throws Exception {
@@ -128,7 +128,20 @@ class ExactlyOnceFaultIT {
     }
   }
 
-  private static String topic(String name) throws Exception {
+  /** The source connector's {@code vmm.data.path} of every mirror case ({@code record}; the batch subclass: batch). */
+  String dataPath() {
+    return "record";
+  }
+
+  /** {@link ExactlyOnceSupport#exactlyOnceConfig} of {@code topic} with {@link #TASKS} tasks and {@link #dataPath()}. */
+  JsonObject config(String topic) {
+    JsonObject config = exactlyOnceConfig(a.bootstrapServers(), b.bootstrapServers(), topic, TASKS);
+    config.getJsonArray("mirrors").getJsonObject(0).getJsonObject("sourceConnector").getJsonObject("config")
+        .put("vmm.data.path", dataPath());
+    return config;
+  }
+
+  static String topic(String name) throws Exception {
     String topic = "eos-" + name;
     a.admin().createTopics(List.of(new NewTopic(topic, PARTITIONS, (short) 1))).all().get(30, TimeUnit.SECONDS);
     Await.until(topic + " has a leader for each partition", Duration.ofSeconds(30), () -> {
@@ -186,7 +199,7 @@ class ExactlyOnceFaultIT {
    */
   private void underTargetFault(String name, Fault fault) throws Exception {
     String topic = topic(name);
-    JsonObject config = exactlyOnceConfig(a.bootstrapServers(), b.bootstrapServers(), topic, TASKS);
+    JsonObject config = config(topic);
     config.getJsonArray("mirrors").getJsonObject(0).getJsonObject("sourceConnector").getJsonObject("config")
         .put("admin.timeout.ms", 5_000);
     try (SteadyProducer producer = new SteadyProducer(a.bootstrapServers(), topic, PARTITIONS);
@@ -215,7 +228,7 @@ class ExactlyOnceFaultIT {
   @Test
   void zombieIsFencedAndNothingItSentIsVisible() throws Exception {
     String topic = topic("zombie");
-    Path conf = write(dir, "zombie", exactlyOnceConfig(a.bootstrapServers(), b.bootstrapServers(), topic, TASKS));
+    Path conf = write(dir, "zombie", config(topic));
     try (SteadyProducer producer = new SteadyProducer(a.bootstrapServers(), topic, PARTITIONS);
          ExactlyOnceVerifier v = verifier(topic);
          MirrorProcess z = MirrorProcess.launch("Z", conf, dir.resolve("zombie-Z.log"), null)) {
@@ -271,7 +284,7 @@ class ExactlyOnceFaultIT {
   @Test
   void transactionTimedOutWhileFrozenIsAbortedAndTheMirrorGoesOn() throws Exception {
     String topic = topic("txn-timeout");
-    JsonObject config = exactlyOnceConfig(a.bootstrapServers(), b.bootstrapServers(), topic, TASKS);
+    JsonObject config = config(topic);
     config.getJsonArray("mirrors").getJsonObject(0).getJsonObject("sourceConnector").getJsonObject("config")
         .put("producer.override.transaction.timeout.ms", TXN_TIMEOUT_MS);
     Path conf = write(dir, "txn-timeout", config);
@@ -403,7 +416,7 @@ class ExactlyOnceFaultIT {
   @Test
   void crashLoopOfTenSigkillsLosesNothingAndDuplicatesNothing() throws Exception {
     String topic = topic("loop");
-    Path conf = write(dir, "loop", exactlyOnceConfig(a.bootstrapServers(), b.bootstrapServers(), topic, TASKS));
+    Path conf = write(dir, "loop", config(topic));
     Random random = new Random(16);
     try (SteadyProducer producer = new SteadyProducer(a.bootstrapServers(), topic, PARTITIONS);
          ExactlyOnceVerifier v = verifier(topic)) {

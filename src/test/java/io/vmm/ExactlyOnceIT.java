@@ -46,7 +46,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 @ExtendWith({TwoClustersExtension.class, NoBlockedThreads.class})
 class ExactlyOnceIT {
 
-  private final TwoClusters clusters;
+  final TwoClusters clusters;
 
   ExactlyOnceIT(TwoClusters clusters) {
     this.clusters = clusters;
@@ -60,20 +60,26 @@ class ExactlyOnceIT {
     return b == null ? null : new String(b, StandardCharsets.UTF_8);
   }
 
-  /** A config mirroring A->B exactly once, with {@code mirror}'s settings. */
-  private JsonObject exactlyOnce(JsonObject mirror) {
+  /** The source connector's {@code vmm.data.path} of every case ({@code record}; the batch subclass: batch). */
+  String dataPath() {
+    return "record";
+  }
+
+  /** A config mirroring A->B exactly once, with {@code mirror}'s settings and {@link #dataPath()}. */
+  JsonObject exactlyOnce(JsonObject mirror) {
+    sourceConfig(mirror).put("vmm.data.path", dataPath());
     JsonObject config = config(clusters, mirror);
     config.getJsonArray("clusters").getJsonObject(1).put("config",
         new JsonObject().put("exactly.once.source.support", "enabled"));
     return config;
   }
 
-  private static JsonObject sourceConfig(JsonObject mirror) {
+  static JsonObject sourceConfig(JsonObject mirror) {
     return mirror.getJsonObject("sourceConnector").getJsonObject("config");
   }
 
   /** Produces {@code n} records "k<i>" round-robin over partitions (plain producer, every send checked). */
-  private void produce(String topic, int partitions, int from, int n) throws Exception {
+  void produce(String topic, int partitions, int from, int n) throws Exception {
     try (KafkaProducer<byte[], byte[]> p = clusters.a().newProducer(Map.of("enable.idempotence", false,
         "max.in.flight.requests.per.connection", 1, "linger.ms", 5))) {
       List<java.util.concurrent.Future<?>> sends = new ArrayList<>();
@@ -112,7 +118,7 @@ class ExactlyOnceIT {
     return out;
   }
 
-  private static List<String> keys(List<ConsumerRecord<byte[], byte[]>> records) {
+  static List<String> keys(List<ConsumerRecord<byte[], byte[]>> records) {
     return records.stream().map(r -> str(r.key())).toList();
   }
 

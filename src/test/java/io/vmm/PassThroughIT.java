@@ -77,6 +77,14 @@ class PassThroughIT {
     this.clusters = clusters;
   }
 
+  /**
+   * The mirror config of {@code mirror} on the two clusters (the exactly-once subclass adds the switch on B, so
+   * every case also runs through the transactional pass-through writer).
+   */
+  JsonObject configOf(JsonObject mirror) {
+    return config(clusters, mirror);
+  }
+
   /** Plain source producer settings: one request in flight, no idempotence (see MirrorIT.produce), plus extras. */
   private static Map<String, Object> producerSettings(Map<String, Object> extra) {
     Map<String, Object> m = new HashMap<>(Map.of("enable.idempotence", false, "max.in.flight.requests.per.connection",
@@ -133,7 +141,7 @@ class PassThroughIT {
         awaitAll(sends);
       }
     }
-    try (RunningMirror m = startMirror(config(clusters, flow("pt-codec-.*", 2)))) {
+    try (RunningMirror m = startMirror(configOf(flow("pt-codec-.*", 2)))) {
       for (String codec : codecs) {
         String topic = "pt-codec-" + codec;
         assertMirrored(topic, 3);
@@ -173,7 +181,7 @@ class PassThroughIT {
         }
       }
     }
-    try (RunningMirror m = startMirror(config(clusters, flow(topic, 1)))) {
+    try (RunningMirror m = startMirror(configOf(flow(topic, 1)))) {
       assertMirrored(topic, 2);
       if (batchMode()) {
         assertTrue(passedThrough(m) > 0, "batches passed through");
@@ -215,7 +223,7 @@ class PassThroughIT {
       p.flush();
       awaitAll(sends);
     }
-    try (RunningMirror m = startMirror(config(clusters, flow(topic, 1)))) {
+    try (RunningMirror m = startMirror(configOf(flow(topic, 1)))) {
       assertMirrored(topic, 2);
       if (batchMode()) {
         assertTrue(passedThrough(m) > 0, "batches passed through");
@@ -253,7 +261,7 @@ class PassThroughIT {
     }
     List<ConsumerRecord<byte[], byte[]>> committed = readCommitted(clusters.a(), topic);
     assertEquals(400, committed.size(), "test data: 5 committed transactions of 80");
-    JsonObject config = config(clusters, flow(topic, 1));
+    JsonObject config = configOf(flow(topic, 1));
     config.getJsonArray("clusters").getJsonObject(0).put("config",
         new JsonObject().put("consumer.isolation.level", "read_committed"));
     try (RunningMirror m = startMirror(config)) {
@@ -292,7 +300,7 @@ class PassThroughIT {
     // the first config sync would reset max.message.bytes to the source's (default): keep the target's
     mirror.getJsonObject("sourceConnector").getJsonObject("config").put("sync.topic.configs.enabled", false);
     // no producer settings: the mirror keeps its producer's batch.size at most the topic's limit by itself
-    return config(clusters, mirror);
+    return configOf(mirror);
   }
 
   @Test
@@ -419,7 +427,7 @@ class PassThroughIT {
         if (run == 0) { // slower than the producer, in small chunks: the stop lands mid-stream, inside a batch
           mirror.getJsonObject("sourceConnector").getJsonObject("config").put("vmm.inflight.partition.max.records", 20);
         }
-        JsonObject config = config(clusters, mirror);
+        JsonObject config = configOf(mirror);
         if (run == 0) {
           config.getJsonArray("clusters").getJsonObject(0).put("config",
               new JsonObject().put("consumer.max.poll.records", 50));
@@ -521,7 +529,7 @@ class PassThroughIT {
       org.slf4j.LoggerFactory.getLogger(PassThroughIT.class).warn("{}: {} of {} records readable, {} after a full "
           + "compaction; mirroring what is there", COMPACTED, readable[0], written, compacted);
     }
-    try (RunningMirror m = startMirror(config(clusters, flow(COMPACTED, 1)))) {
+    try (RunningMirror m = startMirror(configOf(flow(COMPACTED, 1)))) {
       assertMirrored(COMPACTED, 2);
     }
   }

@@ -154,7 +154,8 @@ final class TaskClients {
       CommitTrigger trigger = new CommitTrigger(Math.min(scope.flow().transactionIntervalMs(),
           limits.requestTimeoutMs() / 2), limits.maxRecords(), limits.maxBytes(), limits.maxTaskBytes());
       return new TransactionalProducerVerticle(scope.name(), t, scope.flow().transactionalId(t), producer(t),
-          scope.topics().progress(), trigger, scope.tracing(), scope.metrics().transactions(t));
+          scope.topics().progress(), trigger, scope.tracing(), scope.metrics().transactions(t),
+          batchPath() ? scope.metrics().passThroughTask(t) : null);
     }
     boolean skipRefused = scope.flow().legacy() != null && !scope.flow().legacy().abortOnSendFailure();
     if (skipRefused && scope.flow().sourceConnector().config().getBoolean(ConnectorKeys.EMIT_OFFSET_SYNCS_ENABLED)) {
@@ -201,13 +202,13 @@ final class TaskClients {
   }
 
   /**
-   * Whether the tasks pass record batches through ({@code vmm.data.path=batch}); not with exactly-once (a
-   * transactional pass-through sender is not built yet), legacy MM1 mode, or tracing on (each record's span
-   * rewrites its {@code traceparent} header): those use the record path.
+   * Whether the tasks pass record batches through ({@code vmm.data.path=batch}, exactly-once included); not in
+   * legacy MM1 mode or with tracing on (each record's span rewrites its {@code traceparent} header): those use the
+   * record path.
    */
   boolean batchPath() {
     return "batch".equals(scope.flow().sourceConnector().config().getString(ConnectorKeys.DATA_PATH))
-        && !exactlyOnce() && scope.flow().legacy() == null && !scope.tracing().enabled();
+        && scope.flow().legacy() == null && !scope.tracing().enabled();
   }
 
   /** Whether the tasks write through transactional producers (exactly-once; never in legacy MM1 group mode). */

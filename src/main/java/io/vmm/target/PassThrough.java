@@ -4,7 +4,6 @@ import io.vertx.core.Context;
 import io.vmm.bus.SourceBatch;
 import io.vmm.kafka.AclHints;
 import io.vmm.metrics.FlowMetrics;
-import io.vmm.wire.BatchDecoder;
 import io.vmm.wire.BatchSender;
 import io.vmm.wire.RawBatch;
 import io.vmm.wire.TopicLimits;
@@ -14,8 +13,6 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.record.CompressionType;
 
-import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -31,7 +28,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * while it cannot be read) is decoded and
  * goes as records: the producer splits them, and a single record that is still too large fails the partition.
  * So does a batch whose codec differs from an explicitly set producer {@code compression.type} (the user asked
- * for that codec on the target), and a chunk of small batches ({@link #small}).
+ * for that codec on the target), and a chunk of small batches ({@link ChunkSegments#small}).
  * <p>
  * Answers: a batch's records get downstream offsets {@code appended base offset + i} (batches are dense); a
  * refused batch fails its partition at its first record, as a refused record does (with
@@ -40,11 +37,6 @@ import java.util.concurrent.atomic.AtomicInteger;
  * Threading: {@link #send} runs on the verticle's (worker) context; batch answers arrive on the wire thread.
  */
 final class PassThrough {
-
-  /** Average records per batch below which (with {@link #SMALL_BATCH_BYTES}) a chunk goes as records. */
-  static final int SMALL_BATCH_RECORDS = 32;
-  /** Average bytes per batch below which (with {@link #SMALL_BATCH_RECORDS}) a chunk goes as records. */
-  static final int SMALL_BATCH_BYTES = 32 * 1024;
 
   /** The verticle's record path: sends decoded records at answer indexes {@code first}.., then runs done. */
   interface RecordPath {
@@ -95,77 +87,29 @@ final class PassThrough {
   /** Sends one chunk: its batches and decoded records, cut into segments in upstream order. */
   void send(SourceBatch.Chunk chunk, ChunkAnswer answer, BatchAnswer batch) {
     TopicPartition tp = chunk.source();
-    List<ConsumerRecord<byte[], byte[]>> rs = chunk.records();
-    List<RawBatch> bs = chunk.batches();
     int topicLimit = limits.limit(chunk.targetTopic(), io.vmm.async.Budgets.TOPIC_LIMIT_WAIT_MS);
     int limit = topicLimit < 0 ? -1 : Math.min(topicLimit, maxRequestSize); // the producer's own limit holds too
-    boolean small = small(bs);
-    if (small || limit < 0 || bs.stream().anyMatch(b -> b.sizeInBytes() > limit || !codecKept(b))) {
-      // small batches, limit unknown (lookup failed), a batch larger than the target topic accepts or of another
-      // codec than the producer's explicit compression.type: those go as records
-      List<ConsumerRecord<byte[], byte[]>> merged = new ArrayList<>(rs);
-      List<RawBatch> fitting = new ArrayList<>(bs.size());
-      for (RawBatch b : bs) {
-        if (!small && limit >= 0 && b.sizeInBytes() <= limit && codecKept(b)) {
-          fitting.add(b);
-        } else {
-          merged.addAll(BatchDecoder.records(tp, b.header(), b.baseOffset()));
-        }
-      }
-      merged.sort(Comparator.comparingLong(ConsumerRecord::offset));
-      rs = merged;
-      bs = fitting;
-    }
-    int i = 0;
-    int j = 0;
-    int index = 0;
-    while (i < rs.size() || j < bs.size()) {
-      int at = index;
-      if (j >= bs.size() || i < rs.size() && rs.get(i).offset() < bs.get(j).baseOffset()) {
-        long until = j < bs.size() ? bs.get(j).baseOffset() : Long.MAX_VALUE;
-        int from = i;
-        while (i < rs.size() && rs.get(i).offset() < until) {
-          i++;
-        }
-        List<ConsumerRecord<byte[], byte[]>> segment = rs.subList(from, i);
-        index += segment.size();
+    // small batches, limit unknown (lookup failed), a batch larger than the target topic accepts or of another
+    // codec than the producer's explicit compression.type: those go as records
+    ChunkSegments.Split split = ChunkSegments.split(tp, chunk.records(), chunk.batches(), limit, this::codecKept);
+    ChunkSegments.walk(split, new ChunkSegments.Sink() {
+      @Override
+      public void records(List<ConsumerRecord<byte[], byte[]>> segment, int first) {
         metrics.passThrough(0, segment.size());
         lanes.submit(tp, PathLanes.Kind.RECORDS,
-            () -> records.send(chunk, segment, answer, batch, at, () -> lanes.done(tp)));
-      } else {
-        long until = i < rs.size() ? rs.get(i).offset() : Long.MAX_VALUE;
-        int from = j;
-        while (j < bs.size() && bs.get(j).baseOffset() < until) {
-          index += bs.get(j).recordCount();
-          j++;
-        }
-        List<RawBatch> segment = bs.subList(from, j);
-        lanes.submit(tp, PathLanes.Kind.BATCHES, () -> sendBatches(chunk, segment, answer, batch, at));
+            () -> records.send(chunk, segment, answer, batch, first, () -> lanes.done(tp)));
       }
-    }
+
+      @Override
+      public void batches(List<RawBatch> segment, int first) {
+        lanes.submit(tp, PathLanes.Kind.BATCHES, () -> sendBatches(chunk, segment, answer, batch, first));
+      }
+    });
   }
 
   /** Whether {@code b} may keep its codec: no explicit producer {@code compression.type}, or the same one. */
   private boolean codecKept(RawBatch b) {
     return codec == null || b.header().compressionType() == codec;
-  }
-
-  /**
-   * Whether a chunk's batches are small on average: fewer than {@value #SMALL_BATCH_RECORDS} records and
-   * {@value #SMALL_BATCH_BYTES} bytes each. The target takes one batch per partition per Produce request and at
-   * most 5 in flight, so a trickle of tiny batches (a lightly loaded source producer sends one record per batch)
-   * would cap a partition at 5 batches per round trip; as records, the producer gathers them into large batches.
-   * Such chunks are cheap to decode: the saving of pass-through is in full batches.
-   */
-  static boolean small(List<RawBatch> batches) {
-    long records = 0;
-    long bytes = 0;
-    for (RawBatch b : batches) {
-      records += b.recordCount();
-      bytes += b.sizeInBytes();
-    }
-    return !batches.isEmpty() && records < (long) SMALL_BATCH_RECORDS * batches.size()
-        && bytes < (long) SMALL_BATCH_BYTES * batches.size();
   }
 
   private void sendBatches(SourceBatch.Chunk chunk, List<RawBatch> segment, ChunkAnswer answer, BatchAnswer batch,

@@ -1,6 +1,7 @@
 package io.vmm.target;
 
 import io.vmm.async.Budgets;
+import io.vmm.bus.SourceBatch;
 import io.vmm.tracing.TracedSender;
 import io.vmm.tracing.Tracing;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -12,7 +13,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
 import java.util.function.Function;
 
 /**
@@ -22,7 +25,7 @@ import java.util.function.Function;
  * transaction coordinator's own abort left it unusable ({@link TransactionErrors.Kind#RENEW}); closed. Every call
  * blocks: the verticle's worker context only. Not thread-safe.
  */
-final class TransactionalClient {
+final class TransactionalClient implements TransactionalWriter {
 
   private static final Logger LOG = LoggerFactory.getLogger(TransactionalClient.class);
 
@@ -52,7 +55,8 @@ final class TransactionalClient {
    * A new producer and {@code initTransactions}; on failure the producer is closed again and an
    * {@link IllegalStateException} naming the id is thrown.
    */
-  void init() {
+  @Override
+  public void init() {
     producer = factory.apply(config);
     try {
       producer.initTransactions();
@@ -64,23 +68,54 @@ final class TransactionalClient {
     traced = tracing.sender(producer);
   }
 
-  /** Whether {@link #init} made a producer. */
-  boolean started() {
+  @Override
+  public boolean started() {
     return producer != null;
   }
 
-  /** The current producer (for {@code beginTransaction} and the progress records). */
-  Producer<byte[], byte[]> producer() {
-    return producer;
+  @Override
+  public void begin() {
+    producer.beginTransaction();
   }
 
-  /** Sends a mirrored record ({@code source} copied to {@code out}), traced when tracing is on. */
-  void send(ConsumerRecord<byte[], byte[]> source, ProducerRecord<byte[], byte[]> out, Callback callback) {
-    if (traced == null) {
-      producer.send(out, callback);
-    } else {
-      traced.send(source, out, callback);
+  /** Sends each record of the chunk ({@link TargetRecords#of}), traced when tracing is on; a send that throws ends it. */
+  @Override
+  public long send(SourceBatch.Chunk chunk, TransactionBatches.Answer answer, SendFailure onFailure) {
+    List<ConsumerRecord<byte[], byte[]>> records = chunk.records();
+    long bytes = 0;
+    for (int i = 0; i < records.size(); i++) {
+      ConsumerRecord<byte[], byte[]> r = records.get(i);
+      bytes += TargetRecords.bytes(r);
+      int at = i;
+      Callback callback = (metadata, e) -> {
+        if (e == null) {
+          answer.downstream[at] = metadata.offset();
+        } else {
+          onFailure.failed(r.offset(), e);
+        }
+      };
+      try {
+        ProducerRecord<byte[], byte[]> out = TargetRecords.of(r, chunk.targetTopic());
+        if (traced == null) {
+          producer.send(out, callback);
+        } else {
+          traced.send(r, out, callback);
+        }
+      } catch (RuntimeException e) {
+        onFailure.failed(r.offset(), e);
+        break; // the transaction aborts after this batch; the whole chunk rewinds
+      }
     }
+    return bytes;
+  }
+
+  @Override
+  public void progress(String topic, byte[] key, byte[] value, Consumer<Throwable> onFailure) {
+    producer.send(new ProducerRecord<>(topic, key, value), (md, e) -> {
+      if (e != null) {
+        onFailure.accept(e);
+      }
+    });
   }
 
   /**
@@ -88,7 +123,8 @@ final class TransactionalClient {
    * {@link Budgets#TXN_END_RETRY_MS} (Kafka allows it); throws the last {@link TimeoutException} after that, any
    * other error at once.
    */
-  void end(boolean commit) {
+  @Override
+  public void end(boolean commit) {
     long deadline = System.currentTimeMillis() + Budgets.TXN_END_RETRY_MS;
     while (true) {
       try {
@@ -111,13 +147,15 @@ final class TransactionalClient {
    * Closes the producer at once and {@link #init}s a new one with the same id (the coordinator aborted the
    * transaction; nothing else owns the id). Callbacks the old producer still runs belong to the ended transaction.
    */
-  void renew() {
+  @Override
+  public void renew() {
     producer.close(Duration.ZERO);
     init();
   }
 
   /** Closes the producer within {@code timeout} (zero: at once, dropping what is unsent). */
-  void close(Duration timeout) {
+  @Override
+  public void close(Duration timeout) {
     producer.close(timeout);
   }
 }

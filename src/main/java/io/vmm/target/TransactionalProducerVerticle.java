@@ -97,7 +97,7 @@ public final class TransactionalProducerVerticle extends VerticleBase {
   private final Map<TopicPartition, Throwable> failed = new HashMap<>();
   /** The open transaction's first send error; a new reference per transaction (late callbacks cannot leak). */
   private AtomicReference<SendError> firstError = new AtomicReference<>();
-  private final TransactionalClient client;
+  private final TransactionalWriter client;
   /** Set when this producer can never write again: every chunk is answered FAILED with it. */
   private Throwable fatal;
   private long txn;
@@ -113,19 +113,23 @@ public final class TransactionalProducerVerticle extends VerticleBase {
    * @param trigger         when to commit: the task's commit interval (the caller caps it well below the source
    *                        task's wait for an answer, so a held answer never times out) and in-flight marks
    * @param metrics         the task's transaction meters
+   * @param passThrough     null: records through Kafka's transactional producer (the record path); else the
+   *                        task's pass-through meters, and chunks are written by {@link PassThroughTransactions}
+   *                        (record batches unchanged, {@code vmm.data.path=batch})
    */
   public TransactionalProducerVerticle(String flow, int index, String transactionalId,
                                        Map<String, Object> producerConfig, String progressTopic,
                                        CommitTrigger trigger, Tracing tracing,
-                                       FlowMetrics.TransactionMetrics metrics) {
-    this(flow, index, transactionalId, producerConfig, progressTopic, trigger, tracing, metrics, KafkaProducer::new);
+                                       FlowMetrics.TransactionMetrics metrics, FlowMetrics.TaskMetrics passThrough) {
+    this(flow, index, transactionalId, producerConfig, progressTopic, trigger, metrics, config -> passThrough == null
+        ? new TransactionalClient(flow, transactionalId, config, tracing, KafkaProducer::new)
+        : new PassThroughTransactions(flow, index, transactionalId, config, progressTopic, passThrough));
   }
 
-  /** As the public constructor, with the producer made by {@code factory} from the final config (tests). */
+  /** As the public constructor, with the writer made by {@code writer} from the final producer config (tests). */
   TransactionalProducerVerticle(String flow, int index, String transactionalId, Map<String, Object> producerConfig,
-                                String progressTopic, CommitTrigger trigger, Tracing tracing,
-                                FlowMetrics.TransactionMetrics metrics,
-                                Function<Map<String, Object>, Producer<byte[], byte[]>> factory) {
+                                String progressTopic, CommitTrigger trigger, FlowMetrics.TransactionMetrics metrics,
+                                Function<Map<String, Object>, TransactionalWriter> writer) {
     this.flow = flow;
     this.sourceAlias = flow.substring(0, flow.indexOf("->"));
     this.targetAlias = flow.substring(flow.indexOf("->") + 2);
@@ -133,7 +137,7 @@ public final class TransactionalProducerVerticle extends VerticleBase {
     this.transactionalId = transactionalId;
     Map<String, Object> config = TransactionalConfig.of(producerConfig, transactionalId, trigger.intervalMs());
     this.timeoutMs = TransactionalConfig.transactionTimeoutMs(config);
-    this.client = new TransactionalClient(flow, transactionalId, config, tracing, factory);
+    this.client = writer.apply(config);
     this.progressTopic = progressTopic;
     this.metrics = metrics;
     this.trigger = trigger;
@@ -161,11 +165,7 @@ public final class TransactionalProducerVerticle extends VerticleBase {
     TransactionBatches.Held held = new TransactionBatches.Held(message);
     for (SourceBatch.Chunk chunk : message.body().chunks()) {
       TopicPartition tp = chunk.source();
-      List<ConsumerRecord<byte[], byte[]>> records = chunk.records();
-      long[] upstream = new long[records.size()];
-      for (int i = 0; i < upstream.length; i++) {
-        upstream[i] = records.get(i).offset();
-      }
+      long[] upstream = ChunkSegments.upstream(chunk.records(), chunk.batches());
       TransactionBatches.Answer answer = held.add(tp, upstream);
       if (fatal != null) {
         answer.preset(TransactionBatches.failedAt0(tp, upstream, fatal));
@@ -174,7 +174,7 @@ public final class TransactionalProducerVerticle extends VerticleBase {
       } else if (generations.stale(tp, chunk.generation())) {
         answer.preset(PartitionResult.rewind(tp, upstream, new IllegalStateException("polled before a rewind")));
       } else if (begin()) {
-        send(chunk, records, answer);
+        send(chunk, answer);
       } else {
         answer.preset(TransactionBatches.failedAt0(tp, upstream, fatal));
       }
@@ -198,7 +198,7 @@ public final class TransactionalProducerVerticle extends VerticleBase {
       return true;
     }
     try {
-      client.producer().beginTransaction();
+      client.begin();
     } catch (RuntimeException e) {
       fail(e);
       return false;
@@ -215,37 +215,21 @@ public final class TransactionalProducerVerticle extends VerticleBase {
     return true;
   }
 
-  private void send(SourceBatch.Chunk chunk, List<ConsumerRecord<byte[], byte[]>> records,
-                    TransactionBatches.Answer answer) {
+  private void send(SourceBatch.Chunk chunk, TransactionBatches.Answer answer) {
     TopicPartition tp = chunk.source();
     long t = txn;
     AtomicReference<SendError> errors = firstError;
-    long bytes = 0;
-    for (int i = 0; i < records.size(); i++) {
-      ConsumerRecord<byte[], byte[]> r = records.get(i);
-      bytes += TargetRecords.bytes(r);
-      int at = i;
-      Callback callback = (metadata, e) -> {
-        if (e == null) {
-          answer.downstream[at] = metadata.offset();
-        } else if (errors.compareAndSet(null, new SendError(t, tp, r.offset(), e))) {
-          context.runOnContext(v -> {
-            if (txn == t && trigger.open()) {
-              abortAndRewind(e);
-            }
-          });
-        }
-      };
-      try {
-        ProducerRecord<byte[], byte[]> out = TargetRecords.of(r, chunk.targetTopic());
-        client.send(r, out, callback);
-      } catch (RuntimeException e) {
-        errors.compareAndSet(null, new SendError(t, tp, r.offset(), e));
-        break; // the transaction aborts after this batch; the whole chunk rewinds
+    long bytes = client.send(chunk, answer, (upstream, e) -> {
+      if (errors.compareAndSet(null, new SendError(t, tp, upstream, e))) {
+        context.runOnContext(v -> {
+          if (txn == t && trigger.open()) {
+            abortAndRewind(e);
+          }
+        });
       }
-    }
-    trigger.added(tp, records.size(), bytes);
-    lastUpstream.put(tp, records.get(records.size() - 1).offset());
+    });
+    trigger.added(tp, answer.upstream.length, bytes);
+    lastUpstream.put(tp, answer.upstream[answer.upstream.length - 1]);
     generations.sent(tp, chunk.generation());
   }
 
@@ -277,12 +261,8 @@ public final class TransactionalProducerVerticle extends VerticleBase {
     long t = txn;
     AtomicReference<SendError> errors = firstError;
     try {
-      lastUpstream.forEach((tp, offset) -> client.producer().send(new ProducerRecord<>(progressTopic,
-          ProgressFormat.key(sourceAlias, tp), ProgressFormat.value(offset)), (md, e) -> {
-            if (e != null) {
-              errors.compareAndSet(null, new SendError(t, null, -1, e));
-            }
-          }));
+      lastUpstream.forEach((tp, offset) -> client.progress(progressTopic, ProgressFormat.key(sourceAlias, tp),
+          ProgressFormat.value(offset), e -> errors.compareAndSet(null, new SendError(t, null, -1, e))));
       client.end(true);
     } catch (TimeoutException e) {
       fail(new IllegalStateException("the outcome of the commit is unknown after retrying for "

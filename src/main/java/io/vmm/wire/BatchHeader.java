@@ -188,6 +188,15 @@ public final class BatchHeader {
    * @throws java.nio.ReadOnlyBufferException if {@code target} is read-only
    */
   public static void stampForProduce(ByteBuffer target, long producerId, short producerEpoch, int baseSequence) {
+    stampForProduce(target, producerId, producerEpoch, baseSequence, false);
+  }
+
+  /**
+   * {@link #stampForProduce(ByteBuffer, long, short, int)}, with the transactional attribute bit set when
+   * {@code transactional} (a transactional producer's batch: part of the producer's open transaction) or cleared.
+   */
+  public static void stampForProduce(ByteBuffer target, long producerId, short producerEpoch, int baseSequence,
+                                     boolean transactional) {
     ByteBuffer batch = target.duplicate(); // big-endian whatever the caller's order; position/limit untouched
     int p = batch.position();
     int size = batch.remaining();
@@ -207,7 +216,8 @@ public final class BatchHeader {
     }
     batch.putLong(p + BASE_OFFSET, 0L);
     batch.putInt(p + PARTITION_LEADER_EPOCH, RecordBatch.NO_PARTITION_LEADER_EPOCH);
-    batch.putShort(p + ATTRIBUTES, (short) (attributes & ~ATTR_TRANSACTIONAL));
+    batch.putShort(p + ATTRIBUTES, (short) (transactional ? attributes | ATTR_TRANSACTIONAL
+        : attributes & ~ATTR_TRANSACTIONAL));
     batch.putLong(p + PRODUCER_ID, producerId);
     batch.putShort(p + PRODUCER_EPOCH, producerEpoch);
     batch.putInt(p + BASE_SEQUENCE, baseSequence);

@@ -56,8 +56,16 @@ public final class BatchSender {
    * @param acks              {@code acks} as a number: -1 (all) or 1 (0 is not supported: offsets are needed)
    * @param deliveryTimeoutMs {@code delivery.timeout.ms}
    * @param retryBackoffMs    {@code retry.backoff.ms}
+   * @param transactionalId   null: idempotent, the sender gets its own producer id; else a transactional sender
+   *                          ({@link TransactionalSender}) that stamps batches transactional, names the id in each
+   *                          Produce request and gets its producer id and epoch through {@link #producer}
    */
-  public record Settings(short acks, long deliveryTimeoutMs, long retryBackoffMs) {
+  public record Settings(short acks, long deliveryTimeoutMs, long retryBackoffMs, String transactionalId) {
+
+    /** An idempotent, non-transactional sender's settings. */
+    public Settings(short acks, long deliveryTimeoutMs, long retryBackoffMs) {
+      this(acks, deliveryTimeoutMs, retryBackoffMs, null);
+    }
   }
 
   private static final class Entry {
@@ -95,6 +103,10 @@ public final class BatchSender {
   private boolean initializing;
   private boolean refreshing;
   private long wakeAt;
+  /** Produce requests sent and not answered yet. */
+  private int requestsInFlight;
+  /** Run (once) when no Produce request is in flight and nothing is queued; see {@link #whenIdle}. */
+  private Runnable idle;
 
   public BatchSender(WireClient wire, Settings settings) {
     this.wire = wire;
@@ -112,6 +124,36 @@ public final class BatchSender {
     drive();
   }
 
+  /**
+   * A transactional sender's producer id and epoch (after InitProducerId: a new epoch), sequences from 0 again and
+   * every partition's failure forgotten. Called only while no batch is queued or unanswered. I/O thread.
+   */
+  public void producer(long producerId, short epoch) {
+    this.producerId = producerId;
+    this.epoch = epoch;
+    lanes.clear();
+  }
+
+  /**
+   * Runs {@code then} on the I/O thread as soon as no batch is queued and no Produce request is in flight (at once
+   * when so now): after a failed batch, the requests of its partition's later batches may still be on their way,
+   * and a transaction must not end before the broker answered them (after Kafka's {@code TransactionManager},
+   * which ends a transaction only after its batches in flight completed). Replaces an earlier waiting
+   * {@code then}. I/O thread.
+   */
+  public void whenIdle(Runnable then) {
+    idle = then;
+    checkIdle();
+  }
+
+  private void checkIdle() {
+    if (idle != null && requestsInFlight == 0 && lanes.values().stream().allMatch(l -> l.queued.isEmpty() && l.inFlight.isEmpty())) {
+      Runnable r = idle;
+      idle = null;
+      r.run();
+    }
+  }
+
   /** Whether {@code tp} has batches queued or unanswered. I/O thread. */
   public boolean busy(TopicPartition tp) {
     Lane lane = lanes.get(tp);
@@ -120,7 +162,9 @@ public final class BatchSender {
 
   private void drive() {
     if (producerId < 0) {
-      initProducerId();
+      if (settings.transactionalId() == null) {
+        initProducerId();
+      }
       return;
     }
     long now = System.currentTimeMillis();
@@ -147,7 +191,8 @@ public final class BatchSender {
       if (entry.sequence < 0) {
         entry.sequence = lane.nextSequence;
         lane.nextSequence += entry.batch.recordCount();
-        BatchHeader.stampForProduce(entry.batch.bytes(), producerId, epoch, entry.sequence);
+        BatchHeader.stampForProduce(entry.batch.bytes(), producerId, epoch, entry.sequence,
+            settings.transactionalId() != null);
       }
       lane.inFlight.add(entry);
       lane.unanswered++;
@@ -164,6 +209,7 @@ public final class BatchSender {
     if (!requests.isEmpty()) {
       wire.execute(this::drive); // more batches of the same partitions may go in the next request
     }
+    checkIdle();
   }
 
   private void produce(Node node, Map<TopicPartition, Entry> entries) {
@@ -180,9 +226,11 @@ public final class BatchSender {
           .setRecords(MemoryRecords.readableRecords(entry.batch.bytes().duplicate())));
     });
     ProduceRequestData data = new ProduceRequestData().setAcks(settings.acks())
-        .setTimeoutMs(wire.requestTimeoutMs()).setTransactionalId(null).setTopicData(topics);
+        .setTimeoutMs(wire.requestTimeoutMs()).setTransactionalId(settings.transactionalId()).setTopicData(topics);
     // useTransactionV1Version: up to version 11, topic names (version 13 needs topic ids)
+    requestsInFlight++;
     wire.send(node, ProduceRequest.builder(data, true), (response, error) -> {
+      requestsInFlight--;
       Map<TopicPartition, Errors> errors = new HashMap<>();
       Map<TopicPartition, Long> offsets = new HashMap<>();
       if (response instanceof ProduceResponse r) {
@@ -197,6 +245,7 @@ public final class BatchSender {
       entries.forEach((tp, entry) -> answered(entry, errors.getOrDefault(tp, Errors.NONE),
           offsets.getOrDefault(tp, -1L), error));
       drive();
+      checkIdle();
     });
   }
 

@@ -84,6 +84,7 @@ public final class WireClient implements AutoCloseable {
   private long timerSeq;
   private final Map<TopicPartition, Node> leaders = new HashMap<>();
   private final Map<TopicPartition, Integer> leaderEpochs = new HashMap<>();
+  private final Map<String, Integer> partitionCounts = new HashMap<>();
   private final Set<String> metadataTopics = new HashSet<>();
   private final List<Runnable> afterMetadata = new ArrayList<>();
   private boolean metadataInFlight;
@@ -153,6 +154,11 @@ public final class WireClient implements AutoCloseable {
     return leaders.get(tp);
   }
 
+  /** The number of partitions of {@code topic} from the last Metadata answer naming it, or -1. I/O thread only. */
+  public int partitionCount(String topic) {
+    return partitionCounts.getOrDefault(topic, -1);
+  }
+
   /** The leader epoch of {@code tp} from the last Metadata answer, or null. I/O thread only. */
   public Integer leaderEpoch(TopicPartition tp) {
     return leaderEpochs.get(tp);
@@ -205,6 +211,7 @@ public final class WireClient implements AutoCloseable {
       if (t.error() != Errors.NONE) {
         continue;
       }
+      partitionCounts.put(t.topic(), t.partitionMetadata().size());
       for (MetadataResponse.PartitionMetadata p : t.partitionMetadata()) {
         TopicPartition tp = new TopicPartition(t.topic(), p.partition());
         Node leader = p.leaderId.map(byId::get).orElse(null);

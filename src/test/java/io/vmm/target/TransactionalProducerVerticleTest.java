@@ -93,12 +93,13 @@ class TransactionalProducerVerticleTest {
       throws Exception {
     CommitTrigger trigger = new CommitTrigger(600_000, 5_000, 4 << 20, 8 << 20); // only progress updates commit
     String id = vertx.deployVerticle(new TransactionalProducerVerticle(FLOW, 0, ID, overrides,
-            "mm2-offsets.A.internal", trigger, Tracing.disabled(), metrics.transactions(0), config -> {
-              assertEquals(ID, config.get("transactional.id"));
-              mock = mocks.isEmpty() ? make.get() : newMock();
-              mocks.add(mock);
-              return mock;
-            }), new DeploymentOptions().setThreadingModel(ThreadingModel.WORKER))
+            "mm2-offsets.A.internal", trigger, metrics.transactions(0), config -> new TransactionalClient(FLOW, ID,
+                config, Tracing.disabled(), c -> {
+                  assertEquals(ID, c.get("transactional.id"));
+                  mock = mocks.isEmpty() ? make.get() : newMock();
+                  mocks.add(mock);
+                  return mock;
+                })), new DeploymentOptions().setThreadingModel(ThreadingModel.WORKER))
         .await(10, TimeUnit.SECONDS);
     assertTrue(mock.transactionInitialized(), "initTransactions before the first write");
     return id;
