@@ -14,6 +14,7 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.RecordTooLargeException;
 import org.apache.kafka.common.errors.TimeoutException;
 import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import org.apache.kafka.common.record.CompressionType;
@@ -143,8 +144,15 @@ final class PassThroughTransactions implements TransactionalWriter {
       public void records(List<ConsumerRecord<byte[], byte[]>> segment, int first) {
         int max = limit < 0 ? batchSize : limit;
         for (BatchEncoder.Built built : BatchEncoder.encode(segment, codec, Math.min(batchSize, max), max)) {
+          int size = built.batch().sizeInBytes();
+          if (size > max) { // one record, too large: refused here, as Kafka's producer refuses it at send
+            onFailure.failed(answer.upstream[first + built.first()], new RecordTooLargeException("the record is "
+                + size + " bytes as a batch, larger than " + max + " (the smaller of " + chunk.targetTopic()
+                + "'s max.message.bytes and the producer's max.request.size)"));
+            continue;
+          }
           sends.add(send(target, built.batch(), first + built.first(), answer, onFailure, false));
-          bytes[0] += built.batch().sizeInBytes();
+          bytes[0] += size;
         }
         metrics.passThrough(0, segment.size());
       }
@@ -217,12 +225,12 @@ final class PassThroughTransactions implements TransactionalWriter {
 
   /**
    * Runs {@code call} on the wire thread and waits for the error it reports (null: success), at most the
-   * coordinator's budget plus two request timeouts; a {@link TimeoutException} when no answer came.
+   * coordinator's budget plus one request timeout; a {@link TimeoutException} when no answer came.
    */
   private Throwable await(Consumer<Consumer<Throwable>> call) {
     CompletableFuture<Throwable> answer = new CompletableFuture<>();
     wire.execute(() -> call.accept(answer::complete));
-    long waitMs = Budgets.TXN_END_RETRY_MS + 2L * wire.requestTimeoutMs();
+    long waitMs = Budgets.TXN_END_RETRY_MS + wire.requestTimeoutMs();
     try {
       return answer.get(waitMs, TimeUnit.MILLISECONDS);
     } catch (InterruptedException e) {

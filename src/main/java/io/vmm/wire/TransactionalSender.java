@@ -3,7 +3,6 @@ package io.vmm.wire;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.InvalidProducerEpochException;
 import org.apache.kafka.common.errors.ProducerFencedException;
-import org.apache.kafka.common.message.AddPartitionsToTxnResponseData;
 import org.apache.kafka.common.protocol.Errors;
 import org.apache.kafka.common.requests.AddPartitionsToTxnRequest;
 import org.apache.kafka.common.requests.AddPartitionsToTxnResponse;
@@ -133,11 +132,9 @@ public final class TransactionalSender {
     coordinator.call(() -> AddPartitionsToTxnRequest.Builder.forClient(coordinator.transactionalId(), producerId,
         epoch, asked), response -> {
           Errors worst = Errors.NONE;
-          for (AddPartitionsToTxnResponseData.AddPartitionsToTxnTopicResult t
-              : ((AddPartitionsToTxnResponse) response).getTransactionTopicResults(
-                  AddPartitionsToTxnResponse.V3_AND_BELOW_TXN_ID)) {
-            for (AddPartitionsToTxnResponseData.AddPartitionsToTxnPartitionResult p : t.resultsByPartition()) {
-              Errors e = Errors.forCode(p.partitionErrorCode());
+          // version 3 and below: one transaction, keyed by AddPartitionsToTxnResponse.V3_AND_BELOW_TXN_ID
+          for (Map<TopicPartition, Errors> byPartition : ((AddPartitionsToTxnResponse) response).errors().values()) {
+            for (Errors e : byPartition.values()) {
               if (e != Errors.NONE && e != Errors.OPERATION_NOT_ATTEMPTED) {
                 worst = e;
               }

@@ -138,7 +138,14 @@ final class TxnCoordinator {
         then.accept(error);
         return;
       }
-      Errors e = error != null ? Errors.NETWORK_EXCEPTION : errorOf.apply(response);
+      Errors e;
+      try {
+        e = error != null ? Errors.NETWORK_EXCEPTION : errorOf.apply(response);
+      } catch (RuntimeException unreadable) { // an answer this code cannot read: never leave the caller waiting
+        then.accept(new org.apache.kafka.common.KafkaException("unreadable answer of the transaction coordinator of "
+            + transactionalId + ": " + unreadable, unreadable));
+        return;
+      }
       switch (e) {
         case NONE -> then.accept(null);
         case NOT_COORDINATOR, COORDINATOR_NOT_AVAILABLE, NETWORK_EXCEPTION, REQUEST_TIMED_OUT -> {
