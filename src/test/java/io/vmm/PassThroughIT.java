@@ -71,7 +71,7 @@ class PassThroughIT {
   /** The remote topics' limit in the too-large cases: smaller than a source batch, larger than most records. */
   private static final int TARGET_MAX_MESSAGE_BYTES = 20_000;
 
-  private final TwoClusters clusters;
+  final TwoClusters clusters;
 
   PassThroughIT(TwoClusters clusters) {
     this.clusters = clusters;
@@ -332,10 +332,11 @@ class PassThroughIT {
     }
   }
 
-  @Test
-  @Order(6)
-  void recordLargerThanTargetMaxMessageBytesFailsItsPartitionLoudly() {
-    String topic = "pt-large-record";
+  /**
+   * {@code topic} on A with 10 records in each of 2 partitions, the one at offset 5 of partition 0 larger than its
+   * remote topic's {@value #TARGET_MAX_MESSAGE_BYTES} bytes; returns the config of a flow mirroring it.
+   */
+  JsonObject largeRecordSource(String topic) {
     clusters.a().createTopic(topic, 2);
     JsonObject config = smallTargetConfig(topic, 2);
     try (KafkaProducer<byte[], byte[]> p = clusters.a().newProducer(producerSettings(Map.of()))) {
@@ -348,6 +349,14 @@ class PassThroughIT {
       p.flush();
       awaitAll(sends);
     }
+    return config;
+  }
+
+  @Test
+  @Order(6)
+  void recordLargerThanTargetMaxMessageBytesFailsItsPartitionLoudly() {
+    String topic = "pt-large-record";
+    JsonObject config = largeRecordSource(topic);
     try (LogCapture logs = LogCapture.start(Map.of("io.vmm", "INFO"));
          RunningMirror m = startMirror(config)) {
       JsonObject flow = Await.value("a FAILED partition in the status", MirrorTestSupport.TIMEOUT, () -> {
