@@ -242,7 +242,7 @@ public final class Bench {
 
     /** Header lines of the pass-through and compressing MM2 contenders in the run; nothing without them. */
     private void printMirrors() {
-        if (opt.contenders.contains(BenchOptions.VMM_BATCH)) {
+        if (opt.contenders.stream().anyMatch(c -> kind(c).equals(BenchOptions.VMM_BATCH))) {
             System.out.println("vmm-batch our jar as vmm, plus \"vmm.data.path\": \"batch\" in the source connector's config"
                     + " (batch pass-through: record batches written unchanged, still compressed)");
         }

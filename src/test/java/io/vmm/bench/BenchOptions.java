@@ -66,8 +66,6 @@ final class BenchOptions {
         return switch (kind) {
             case PLAIN_DEFAULTS -> PLAIN_DEFAULTS + " (the plain loop with kafka-clients defaults) runs at-least-once only;"
                     + " for exactly-once use plain-eos";
-            case VMM_BATCH -> VMM_BATCH + " (the batch pass-through path) runs at-least-once only: our exactly-once tasks"
-                    + " use the record path; for exactly-once use vmm-eos";
             default -> null;
         };
     }
@@ -268,7 +266,7 @@ final class BenchOptions {
             "  --topics K         partitions mode: topics bench-0..bench-(K-1) (default 10)",
             "  --tasks T          our tasksMax and MM2's tasks.max (default 2)",
             "  --contenders LIST  comma-separated, run in this order (default vmm,mm2,plain); a name with -eos (vmm-eos, mm2-eos, plain-eos) runs exactly-once;",
-            "                     vmm-batch = our jar with the batch pass-through path (vmm.data.path=batch; at-least-once only);",
+            "                     vmm-batch = our jar with the batch pass-through path (vmm.data.path=batch; vmm-batch-eos: exactly-once);",
             "                     mm2-compressed = mm2 whose producer compresses with --codec (B.producer.compression.type; needs --codec);",
             "                     plain = the plain loop with our mirror's client settings (the \"vs plain\" ratios), plain-defaults = the same loop",
             "                     with kafka-clients defaults (at-least-once only)",

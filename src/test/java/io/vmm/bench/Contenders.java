@@ -86,9 +86,9 @@ final class Contenders {
         cmd.add(Bench.JAVA);
         boolean eos = exactlyOnce(name);
         switch (name) {
-            case "vmm", "vmm-eos", BenchOptions.VMM_BATCH -> {
+            case "vmm", "vmm-eos", BenchOptions.VMM_BATCH, BenchOptions.VMM_BATCH + BenchOptions.EOS_SUFFIX -> {
                 Path conf = BENCH_DIR.resolve(name + ".json");
-                Files.writeString(conf, vmmConfig(eos, opt.commitMs, name.equals(BenchOptions.VMM_BATCH)));
+                Files.writeString(conf, vmmConfig(eos, opt.commitMs, kind(name).equals(BenchOptions.VMM_BATCH)));
                 cmd.addAll(flags(opt.vmmJvm));
                 cmd.addAll(List.of("-jar", VMM_JAR.toString(), "-conf", conf.toString()));
             }

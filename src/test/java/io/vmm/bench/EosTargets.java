@@ -12,7 +12,8 @@ import static io.vmm.bench.TableFormat.intOrDash;
 import static io.vmm.bench.TableFormat.ratio;
 
 /**
- * Issue 16's benchmark targets for our exactly-once row ({@code vmm-eos}), checked and printed below a table:
+ * Issue 16's benchmark targets for our exactly-once rows ({@code vmm-eos} against {@code vmm}, {@code vmm-batch-eos}
+ * against {@code vmm-batch}), checked and printed below a table:
  * throughput modes, at least 0.8x our at-least-once rec/s and at least 3x MM2's exactly-once rec/s; latency mode,
  * p99 (ms) at most the commit interval + 50 ms. {@link #printRound} takes one round's figures; {@link #printMedians}
  * takes the medians over the rounds (the 0.8x ratio as the median of each round's own ratio, so a busy round moves
@@ -20,7 +21,8 @@ import static io.vmm.bench.TableFormat.ratio;
  */
 final class EosTargets {
 
-    private static final String OURS = "vmm" + EOS_SUFFIX;
+    /** Our at-least-once contenders; each with {@link BenchOptions#EOS_SUFFIX} is checked against it. */
+    private static final List<String> OUR_KINDS = List.of("vmm", BenchOptions.VMM_BATCH);
     private static final String ALO_TARGET = ">= 0.8x our at-least-once rec/s";
     private static final String MM2_TARGET = ">= 3x MM2's exactly-once rec/s";
     private static final String NO_ALO_ROW = "  >= 0.8x our at-least-once rec/s: no vmm row in this run (--delivery both, or"
@@ -35,15 +37,20 @@ final class EosTargets {
         this.commitMs = commitMs;
     }
 
-    /** The targets from one round's rows; prints nothing without a {@code vmm-eos} row. */
+    /** The targets from one round's rows; prints nothing without one of our exactly-once rows. */
     void printRound(List<Result> results) {
-        Result ours = results.stream().filter(r -> r.name.equals(OURS)).findFirst().orElse(null);
+        OUR_KINDS.forEach(kind -> printRound(results, kind));
+    }
+
+    private void printRound(List<Result> results, String kind) {
+        String name = kind + EOS_SUFFIX;
+        Result ours = results.stream().filter(r -> r.name.equals(name)).findFirst().orElse(null);
         if (ours == null) {
             return;
         }
         Result mm2 = ResultTable.peer(results, ours, "mm2");
-        Result alo = ResultTable.atLeastOnceOf(results, ours);
-        System.out.println("issue 16 targets (vmm-eos):");
+        Result alo = results.stream().filter(r -> r.name.equals(kind)).findFirst().orElse(null);
+        System.out.println("issue 16 targets (" + name + "):");
         if (opt.mode == Mode.LATENCY) {
             printP99(intOrDash(ours.p99) + " ms", ours.p99 < 0 ? Double.NaN : ours.p99);
             return;
@@ -66,11 +73,16 @@ final class EosTargets {
      * ratio is the median vmm-eos rec/s / the median mm2-eos rec/s; latency mode compares the median p99.
      */
     void printMedians(List<List<Result>> rounds) {
-        List<Result> ours = rowsOf(rounds, OURS);
+        OUR_KINDS.forEach(kind -> printMedians(rounds, kind));
+    }
+
+    private void printMedians(List<List<Result>> rounds, String kind) {
+        String name = kind + EOS_SUFFIX;
+        List<Result> ours = rowsOf(rounds, name);
         if (ours.isEmpty()) {
             return;
         }
-        System.out.println("issue 16 targets (vmm-eos), from the medians over " + rounds.size() + " rounds:");
+        System.out.println("issue 16 targets (" + name + "), from the medians over " + rounds.size() + " rounds:");
         double oursMedian = RoundMedians.median(values(ours, false));
         if (opt.mode == Mode.LATENCY) {
             List<Double> p99s = values(ours, true);
@@ -81,8 +93,8 @@ final class EosTargets {
         List<Double> perRound = new ArrayList<>();
         List<String> perRoundText = new ArrayList<>();
         for (List<Result> round : rounds) {
-            Result o = counted(round, OURS);
-            Result alo = counted(round, "vmm");
+            Result o = counted(round, name);
+            Result alo = counted(round, kind);
             if (o != null && alo != null) {
                 perRound.add(o.recPerSec / alo.recPerSec);
                 perRoundText.add(ratio(o.recPerSec, alo.recPerSec));
@@ -90,8 +102,8 @@ final class EosTargets {
                 perRoundText.add("-");
             }
         }
-        List<Result> alos = rowsOf(rounds, "vmm");
-        if (rounds.stream().anyMatch(r -> r.stream().anyMatch(x -> x.name.equals("vmm")))) {
+        List<Result> alos = rowsOf(rounds, kind);
+        if (rounds.stream().anyMatch(r -> r.stream().anyMatch(x -> x.name.equals(kind)))) {
             double q = RoundMedians.median(perRound);
             printRatio(ALO_TARGET, q, fmt(q, "%.2fx"), "median of the rounds' ratios " + String.join(", ", perRoundText)
                     + "; median rec/s " + fmt(oursMedian, "%,.0f") + " vs "
