@@ -164,6 +164,7 @@ class ConnectorsIT {
     doc.getJsonArray("clusters").getJsonObject(1).put("config", new JsonObject().put("producer.compression.type", "lz4"));
     JsonObject m = doc.getJsonArray("mirrors").getJsonObject(0);
     m.getJsonObject("sourceConnector").getJsonObject("config")
+        .put("vmm.data.path", "record") // the replication consumer is Kafka's consumer only on the record path
         .put("producer.override.compression.type", "gzip")
         .put("consumer.client.id", "it-replication-consumer")
         .put("producer.client.id", "it-offset-syncs-producer");

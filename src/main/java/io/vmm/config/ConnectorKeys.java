@@ -166,9 +166,10 @@ public final class ConnectorKeys {
       .define(INFLIGHT_TASK_MAX_BYTES, Type.INT, 8 << 20, Range.atLeast(1024), Importance.LOW,
           "Un-acked bytes per task above which all its partitions are paused (resumed below half); keep "
               + "tasksMax x this below the producer's buffer.memory")
-      .define(DATA_PATH, Type.STRING, "record", ValidString.in("record", "batch"), Importance.LOW,
-          "How records travel: 'record' decodes and re-encodes each one (Kafka's consumer and producer); 'batch' "
-              + "passes fetched record batches through unchanged, still compressed, where eligible (vmm addition)");
+      .define(DATA_PATH, Type.STRING, "batch", ValidString.in("record", "batch"), Importance.LOW,
+          "How records travel: 'batch' (default) passes fetched record batches through unchanged, still "
+              + "compressed, where eligible; 'record' decodes and re-encodes each one with Kafka's consumer and "
+              + "producer, as MM2 does (vmm addition)");
 
   /** Keys of {@code checkpointConnector.config} (MirrorCheckpointConnector). */
   public static final ConfigDef CHECKPOINT = common()

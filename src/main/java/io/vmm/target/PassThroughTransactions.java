@@ -4,6 +4,7 @@ import io.vmm.async.Budgets;
 import io.vmm.bus.SourceBatch;
 import io.vmm.kafka.AclHints;
 import io.vmm.metrics.FlowMetrics;
+import io.vmm.progress.ProgressFormat;
 import io.vmm.wire.BatchEncoder;
 import io.vmm.wire.BatchSender;
 import io.vmm.wire.RawBatch;
@@ -51,6 +52,7 @@ import java.util.function.Consumer;
 final class PassThroughTransactions implements TransactionalWriter {
 
   private final String name;
+  private final String sourceAlias;
   private final String targetAlias;
   private final String transactionalId;
   private final Map<String, Object> config;
@@ -64,6 +66,8 @@ final class PassThroughTransactions implements TransactionalWriter {
   private TransactionalSender txn;
   private TopicLimits limits;
   private int progressPartitions = -1;
+  /** Records to build batches of, gathered per target partition (wire thread only). */
+  private final PendingRecords pending = new PendingRecords();
 
   /**
    * @param flow            {@code A->B}
@@ -76,6 +80,7 @@ final class PassThroughTransactions implements TransactionalWriter {
   PassThroughTransactions(String flow, int index, String transactionalId, Map<String, Object> config,
                           String progressTopic, FlowMetrics.TaskMetrics metrics) {
     this.name = flow + "#" + index;
+    this.sourceAlias = flow.substring(0, flow.indexOf("->"));
     this.targetAlias = flow.substring(flow.indexOf("->") + 2);
     this.transactionalId = transactionalId;
     this.config = config;
@@ -135,33 +140,38 @@ final class PassThroughTransactions implements TransactionalWriter {
     TopicPartition target = new TopicPartition(chunk.targetTopic(), chunk.source().partition());
     int topicLimit = limits.limit(chunk.targetTopic(), Budgets.TOPIC_LIMIT_WAIT_MS);
     int limit = topicLimit < 0 ? -1 : Math.min(topicLimit, maxRequestSize);
+    int max = limit < 0 ? batchSize : limit;
     ChunkSegments.Split split = ChunkSegments.split(chunk.source(), chunk.records(), chunk.batches(), limit,
         b -> explicitCodec == null || b.header().compressionType() == explicitCodec);
     List<Runnable> sends = new ArrayList<>();
+    // its progress record's partition joins the transaction with the chunk's own: no round trip at commit
+    TopicPartition progress = progressPartition(ProgressFormat.key(sourceAlias, chunk.source()));
+    sends.add(() -> txn.addPartition(progress));
     long[] bytes = {0};
     ChunkSegments.walk(split, new ChunkSegments.Sink() {
       @Override
       public void records(List<ConsumerRecord<byte[], byte[]>> segment, int first) {
-        int max = limit < 0 ? batchSize : limit;
-        for (BatchEncoder.Built built : BatchEncoder.encode(segment, codec, Math.min(batchSize, max), max)) {
-          int size = built.batch().sizeInBytes();
-          if (size > max) { // one record, too large: refused here, as Kafka's producer refuses it at send
-            onFailure.failed(answer.upstream[first + built.first()], new RecordTooLargeException("the record is "
-                + size + " bytes as a batch, larger than " + max + " (the smaller of " + chunk.targetTopic()
-                + "'s max.message.bytes and the producer's max.request.size)"));
-            continue;
-          }
-          sends.add(send(target, built.batch(), first + built.first(), answer, onFailure, false));
-          bytes[0] += size;
+        for (ConsumerRecord<byte[], byte[]> r : segment) {
+          bytes[0] += TargetRecords.bytes(r);
         }
         metrics.passThrough(0, segment.size());
+        sends.add(() -> {
+          pending.add(target, segment, answer, first, onFailure, max);
+          if (!txn.busy(target)) {
+            build(target);
+          }
+        });
       }
 
       @Override
       public void batches(List<RawBatch> segment, int first) {
         int at = first;
         for (RawBatch b : segment) {
-          sends.add(send(target, b, at, answer, onFailure, true));
+          int index = at;
+          sends.add(() -> {
+            build(target); // records gathered before it go first
+            txn.send(target, b, answered(target, b.recordCount(), slot(answer, index, onFailure), true));
+          });
           at += b.recordCount();
           bytes[0] += b.sizeInBytes();
         }
@@ -171,27 +181,72 @@ final class PassThroughTransactions implements TransactionalWriter {
     return bytes[0];
   }
 
-  /** The send of {@code batch}, whose records sit at answer indexes {@code first}..; to run on the wire thread. */
-  private Runnable send(TopicPartition target, RawBatch batch, int first, TransactionBatches.Answer answer,
-                        SendFailure onFailure, boolean unchanged) {
-    int count = batch.recordCount();
-    return () -> txn.send(target, batch, (baseOffset, error) -> {
+  private static PendingRecords.Slot slot(TransactionBatches.Answer answer, int index, SendFailure onFailure) {
+    return new PendingRecords.Slot(answer, index, onFailure);
+  }
+
+  /**
+   * Builds and sends the records gathered for {@code tp} (nothing when none wait); a record alone larger than its
+   * topic takes is refused here, as Kafka's producer refuses it at send. Wire thread.
+   */
+  private void build(TopicPartition tp) {
+    PendingRecords.Taken taken = pending.take(tp);
+    if (taken == null) {
+      return;
+    }
+    int max = taken.maxBytes();
+    for (BatchEncoder.Built built : BatchEncoder.encode(taken.records(), codec, Math.min(batchSize, max), max)) {
+      PendingRecords.Slot first = taken.slots().get(built.first());
+      int size = built.batch().sizeInBytes();
+      if (size > max) {
+        first.onFailure().failed(first.upstream(), new RecordTooLargeException("the record is " + size
+            + " bytes as a batch, larger than " + max + " (the smaller of " + tp.topic() + "'s max.message.bytes "
+            + "and the producer's max.request.size)"));
+        continue;
+      }
+      List<PendingRecords.Slot> slots = taken.slots().subList(built.first(), built.first() + built.count());
+      txn.send(tp, built.batch(), (baseOffset, error) -> {
+        if (error == null) {
+          for (int k = 0; k < slots.size(); k++) {
+            slots.get(k).answer().downstream[slots.get(k).index()] = baseOffset + k;
+          }
+        } else {
+          first.onFailure().failed(first.upstream(), AclHints.onWrite(error, tp.topic(), targetAlias));
+        }
+        afterAnswer(tp);
+      });
+    }
+  }
+
+  /** A partition's batch was answered: records gathered meanwhile go now, unless another batch is on its way. */
+  private void afterAnswer(TopicPartition tp) {
+    wire.execute(() -> {
+      if (pending.has(tp) && !txn.busy(tp)) {
+        build(tp);
+      }
+    });
+  }
+
+  /** The outcome of a fetched batch of {@code count} records whose first record is {@code first}. */
+  private BatchSender.Callback answered(TopicPartition tp, int count, PendingRecords.Slot first, boolean unchanged) {
+    return (baseOffset, error) -> {
       if (error == null) {
         for (int k = 0; k < count; k++) {
-          answer.downstream[first + k] = baseOffset + k;
+          first.answer().downstream[first.index() + k] = baseOffset + k;
         }
         if (unchanged) {
           metrics.passThrough(1, 0);
         }
       } else {
-        onFailure.failed(answer.upstream[first], AclHints.onWrite(error, target.topic(), targetAlias));
+        first.onFailure().failed(first.upstream(), AclHints.onWrite(error, tp.topic(), targetAlias));
       }
-    });
+      afterAnswer(tp);
+    };
   }
 
   @Override
   public void progress(String topic, byte[] key, byte[] value, Consumer<Throwable> onFailure) {
-    TopicPartition tp = new TopicPartition(topic, Utils.toPositive(Utils.murmur2(key)) % progressPartitions);
+    TopicPartition tp = progressPartition(key);
     RawBatch batch = BatchEncoder.single(key, value, System.currentTimeMillis());
     wire.execute(() -> txn.send(tp, batch, (offset, error) -> {
       if (error != null) {
@@ -200,9 +255,17 @@ final class PassThroughTransactions implements TransactionalWriter {
     }));
   }
 
+  /** The partition of the progress topic Kafka's producer would choose for {@code key} (murmur2, positive, modulo). */
+  private TopicPartition progressPartition(byte[] key) {
+    return new TopicPartition(progressTopic, Utils.toPositive(Utils.murmur2(key)) % progressPartitions);
+  }
+
   @Override
   public void end(boolean commit) {
-    Throwable error = await(done -> txn.end(commit, done::accept));
+    Throwable error = await(done -> {
+      pending.partitions().forEach(this::build); // every gathered record is in the transaction before it ends
+      txn.end(commit, done::accept);
+    });
     if (error instanceof RuntimeException r) {
       throw r;
     } else if (error != null) {

@@ -123,6 +123,23 @@ public final class TransactionalSender {
     }
   }
 
+  /**
+   * Adds {@code tp} to the open transaction ahead of its first batch (with the next AddPartitionsToTxn), so that
+   * a batch sent there later, such as a progress record at commit, does not wait for a round trip to the
+   * coordinator. Nothing happens when it is added or being added already.
+   */
+  public void addPartition(TopicPartition tp) {
+    if (fatal == null && !added.contains(tp) && !waiting.containsKey(tp)) {
+      waiting.put(tp, new ArrayList<>());
+      addPartitions();
+    }
+  }
+
+  /** Whether {@code tp} has batches waiting to be added, queued or unanswered. */
+  public boolean busy(TopicPartition tp) {
+    return waiting.containsKey(tp) || sender.busy(tp);
+  }
+
   private void addPartitions() {
     if (adding || waiting.isEmpty()) {
       return;

@@ -243,7 +243,7 @@ public final class Bench {
     /** Header lines of the pass-through and compressing MM2 contenders in the run; nothing without them. */
     private void printMirrors() {
         if (opt.contenders.stream().anyMatch(c -> kind(c).equals(BenchOptions.VMM_BATCH))) {
-            System.out.println("vmm-batch our jar as vmm, plus \"vmm.data.path\": \"batch\" in the source connector's config"
+            System.out.println("vmm-batch our jar as vmm (\"vmm.data.path\": \"record\"), but \"batch\" in the source connector's config"
                     + " (batch pass-through: record batches written unchanged, still compressed)");
         }
         if (opt.contenders.stream().anyMatch(c -> kind(c).equals(BenchOptions.MM2_COMPRESSED))) {

@@ -138,8 +138,9 @@ final class Contenders {
     /**
      * Our mirror's config. Exactly-once: MM2's key {@code exactly.once.source.support=enabled} in the target
      * cluster's config, and {@code transaction.boundary.interval.ms} only when {@code commitMs} is given (else our
-     * default). {@code batch} ({@code vmm-batch}): the source connector's {@code "vmm.data.path": "batch"}, nothing
-     * else differs.
+     * default). The data path is always written: {@code "vmm.data.path": "batch"} for {@code vmm-batch}, else
+     * {@code "record"} (the default since the pass-through path has exactly-once, but {@code vmm} stays the record
+     * path here); nothing else differs.
      */
     String vmmConfig(boolean eos, Long commitMs, boolean batch) {
         return """
@@ -159,7 +160,7 @@ final class Contenders {
                 """.formatted(clusters.a.bootstrap(), clusters.b.bootstrap(), eos ? ", \"exactly.once.source.support\": \"enabled\"" : "",
                 opt.topicsPattern().replace("\\", "\\\\"), opt.tasks,
                 eos && commitMs != null ? ", \"transaction.boundary.interval.ms\": " + commitMs : "",
-                (batch ? ", \"" + ConnectorKeys.DATA_PATH + "\": \"batch\"" : "") + extraVmmProps());
+                ", \"" + ConnectorKeys.DATA_PATH + "\": \"" + (batch ? "batch" : "record") + "\"" + extraVmmProps());
     }
 
     /** {@code --vmm-prop} entries as JSON members, each {@code , "KEY": "VALUE"}. */
