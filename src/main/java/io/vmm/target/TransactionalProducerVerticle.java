@@ -13,11 +13,7 @@ import io.vmm.metrics.FlowMetrics;
 import io.vmm.progress.ProgressFormat;
 import io.vmm.target.TransactionErrors.Kind;
 import io.vmm.tracing.Tracing;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.producer.Callback;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.Producer;
-import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.TimeoutException;
 import org.slf4j.Logger;
@@ -35,7 +31,8 @@ import java.util.function.Function;
 /**
  * The exactly-once target producer of one source task (deployed instead of {@link TargetProducerVerticle} when the
  * flow's target sets {@code exactly.once.source.support=enabled}; same addresses, same messages). One
- * transactional {@link KafkaProducer} whose {@code transactional.id} is the task's
+ * {@link TransactionalWriter} (a transactional {@link KafkaProducer} on the record path, {@link PassThroughTransactions}
+ * on the batch path) whose {@code transactional.id} is the task's
  * ({@link io.vmm.config.FlowSpec#transactionalId}); {@code initTransactions()} at start fences any earlier owner of
  * the id (a restarted task, a zombie process, the previous owner of a unit moved in cluster mode), after
  * Connect's {@code ExactlyOnceWorkerSourceTask}.

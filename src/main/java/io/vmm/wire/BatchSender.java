@@ -34,6 +34,11 @@ import java.util.Set;
  * rules in Kafka's {@code Sender}/{@code TransactionManager}; simplified: any retriable error stops the partition
  * until its batches in flight have answered, then the unanswered ones are sent again in sequence order).
  * <p>
+ * Transactional mode ({@link Settings#transactionalId} set, driven by a {@link TransactionalSender}): batches are
+ * stamped transactional, each Produce request names the {@code transactional.id}, and the producer id and epoch come
+ * from {@link #producer} (each new epoch restarts every partition's sequence at 0); {@link #whenIdle} tells when no
+ * batch is queued or in flight, so a transaction can end.
+ * <p>
  * Errors: retriable ones (leader change, not enough replicas, timeouts, disconnects) retry after
  * {@code retry.backoff.ms} until {@code delivery.timeout.ms} since the batch was handed over; any other answer
  * (record too large, authorization, unknown producer id, a sequence the broker cannot place) fails the batch and
