@@ -51,6 +51,8 @@ import java.util.function.Consumer;
  */
 final class PassThroughTransactions implements TransactionalWriter {
 
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(PassThroughTransactions.class);
+
   private final String name;
   private final String sourceAlias;
   private final String targetAlias;
@@ -117,6 +119,8 @@ final class PassThroughTransactions implements TransactionalWriter {
       if (error != null) {
         throw error instanceof RuntimeException r ? r : new KafkaException(error);
       }
+      LOG.info("{} {}: batches pass through into transactions (transaction protocol version {})", name,
+          transactionalId, txn.transactionV2() ? 2 : 1);
     } catch (RuntimeException e) {
       wire.close(0);
       wire = null;

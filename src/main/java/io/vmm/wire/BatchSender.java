@@ -7,7 +7,9 @@ import org.apache.kafka.common.errors.TimeoutException;
 import org.apache.kafka.common.message.InitProducerIdRequestData;
 import org.apache.kafka.common.message.ProduceRequestData;
 import org.apache.kafka.common.message.ProduceResponseData;
+import org.apache.kafka.common.protocol.ApiKeys;
 import org.apache.kafka.common.protocol.Errors;
+import org.apache.kafka.common.requests.AbstractRequest;
 import org.apache.kafka.common.record.MemoryRecords;
 import org.apache.kafka.common.requests.InitProducerIdRequest;
 import org.apache.kafka.common.requests.InitProducerIdResponse;
@@ -108,6 +110,7 @@ public final class BatchSender {
   private boolean initializing;
   private boolean refreshing;
   private long wakeAt;
+  private boolean transactionV2;
   /** Produce requests sent and not answered yet. */
   private int requestsInFlight;
   /** Run (once) when no Produce request is in flight and nothing is queued; see {@link #whenIdle}. */
@@ -137,6 +140,11 @@ public final class BatchSender {
     this.producerId = producerId;
     this.epoch = epoch;
     lanes.clear();
+  }
+
+  /** Transaction version 2 (KIP-890): Produce version 12, which adds the partition to the transaction. I/O thread. */
+  public void transactionV2(boolean on) {
+    this.transactionV2 = on;
   }
 
   /**
@@ -232,9 +240,13 @@ public final class BatchSender {
     });
     ProduceRequestData data = new ProduceRequestData().setAcks(settings.acks())
         .setTimeoutMs(wire.requestTimeoutMs()).setTransactionalId(settings.transactionalId()).setTopicData(topics);
-    // useTransactionV1Version: up to version 11, topic names (version 13 needs topic ids)
+    // topic names: up to version 12 (version 13 needs topic ids); version 12 only for transaction version 2
+    // (Produce adds the partition to the transaction), else up to 11 (useTransactionV1Version)
     requestsInFlight++;
-    wire.send(node, ProduceRequest.builder(data, true), (response, error) -> {
+    AbstractRequest.Builder<ProduceRequest> builder = transactionV2
+        ? new ProduceRequest.Builder(ApiKeys.PRODUCE.oldestVersion(), (short) 12, data)
+        : ProduceRequest.builder(data, true);
+    wire.send(node, builder, (response, error) -> {
       requestsInFlight--;
       Map<TopicPartition, Errors> errors = new HashMap<>();
       Map<TopicPartition, Long> offsets = new HashMap<>();

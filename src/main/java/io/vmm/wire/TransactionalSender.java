@@ -2,6 +2,7 @@ package io.vmm.wire;
 
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.InvalidProducerEpochException;
+import org.apache.kafka.common.errors.InvalidTxnStateException;
 import org.apache.kafka.common.errors.ProducerFencedException;
 import org.apache.kafka.common.protocol.Errors;
 import org.apache.kafka.common.requests.AddPartitionsToTxnRequest;
@@ -63,6 +64,8 @@ public final class TransactionalSender {
   private Throwable txnError;
   private long producerId = -1;
   private short epoch = -1;
+  /** Transaction version 2 (KIP-890), read from the brokers' finalized features at {@link #init}. */
+  private boolean v2;
   /** Set when this id can never write again (fenced, not authorized): every call answers it. */
   private Throwable fatal;
 
@@ -88,7 +91,16 @@ public final class TransactionalSender {
 
   /** InitProducerId without an earlier id: fences earlier owners; {@code done} when this sender may write. */
   public void init(Done done) {
-    initProducerId(-1, (short) -1, done);
+    initProducerId(-1, (short) -1, e -> {
+      v2 = wire.transactionVersion() >= 2;
+      sender.transactionV2(v2);
+      done.done(e);
+    });
+  }
+
+  /** Whether transactions use version 2 (KIP-890) with this cluster: known after {@link #init}. */
+  public boolean transactionV2() {
+    return v2;
   }
 
   /** Starts a transaction (nothing is sent until the first batch). */
@@ -115,7 +127,10 @@ public final class TransactionalSender {
       callback.done(offset, error);
       answeredAll();
     };
-    if (added.contains(tp)) {
+    if (v2) { // the Produce request adds the partition
+      added.add(tp);
+      sender.send(tp, batch, counted);
+    } else if (added.contains(tp)) {
       sender.send(tp, batch, counted);
     } else {
       waiting.computeIfAbsent(tp, k -> new ArrayList<>()).add(new Pending(batch, counted));
@@ -129,7 +144,7 @@ public final class TransactionalSender {
    * coordinator. Nothing happens when it is added or being added already.
    */
   public void addPartition(TopicPartition tp) {
-    if (fatal == null && !added.contains(tp) && !waiting.containsKey(tp)) {
+    if (!v2 && fatal == null && !added.contains(tp) && !waiting.containsKey(tp)) {
       waiting.put(tp, new ArrayList<>());
       addPartitions();
     }
@@ -195,7 +210,19 @@ public final class TransactionalSender {
       } else if (added.isEmpty()) {
         finish(commit, null, done);
       } else {
-        coordinator.endTxn(producerId, epoch, commit, e -> finish(commit, e, done));
+        coordinator.endTxn(producerId, epoch, commit, v2, (id, next, e) -> {
+          if (e == null && (id != producerId || next != epoch)) { // version 2: the coordinator moved the epoch on
+            producerId = id;
+            epoch = next;
+            sender.producer(id, next);
+            if (!commit) {
+              added.clear();
+              done.done(null); // the new epoch restarts every sequence: no recovery needed
+              return;
+            }
+          }
+          finish(commit, e, done);
+        });
       }
     });
     answeredAll();
@@ -212,7 +239,10 @@ public final class TransactionalSender {
   /** After EndTxn answered {@code error} (null: success): done, or recover the epoch first. */
   private void finish(boolean commit, Throwable error, Done done) {
     added.clear();
-    boolean staleEpoch = error instanceof ProducerFencedException || error instanceof InvalidProducerEpochException;
+    // a stale epoch: a newer owner, or the coordinator aborted the transaction on its timeout and moved the epoch
+    // on (transaction version 2 answers a commit of the epoch before with INVALID_TXN_STATE)
+    boolean staleEpoch = error instanceof ProducerFencedException || error instanceof InvalidProducerEpochException
+        || error instanceof InvalidTxnStateException;
     if (commit && error == null) {
       done.done(null);
     } else if (commit && !staleEpoch) {

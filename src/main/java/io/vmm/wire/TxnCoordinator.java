@@ -97,12 +97,27 @@ final class TxnCoordinator {
         });
   }
 
-  /** EndTxn (commit or abort) for {@code producerId}/{@code epoch}; {@code done} gets null or the error. */
-  void endTxn(long producerId, short epoch, boolean commit, Consumer<Throwable> done) {
-    // isTransactionV2Enabled false: at most version 4 (version 5 would bump the epoch on every end)
+  /**
+   * EndTxn (commit or abort) for {@code producerId}/{@code epoch}; {@code done} gets the producer id and epoch to
+   * write with next (transaction version 2: the coordinator moved the epoch on; version 1: unchanged) or the error.
+   *
+   * @param v2 transaction version 2 (EndTxn v5) or 1 (at most v4)
+   */
+  void endTxn(long producerId, short epoch, boolean commit, boolean v2, Initialized done) {
+    EndTxnResponse[] answer = new EndTxnResponse[1];
     call(() -> new EndTxnRequest.Builder(new EndTxnRequestData().setTransactionalId(transactionalId)
-        .setProducerId(producerId).setProducerEpoch(epoch).setCommitted(commit), false),
-        r -> Errors.forCode(((EndTxnResponse) r).data().errorCode()), done);
+        .setProducerId(producerId).setProducerEpoch(epoch).setCommitted(commit), v2), r -> {
+          answer[0] = (EndTxnResponse) r;
+          return Errors.forCode(answer[0].data().errorCode());
+        }, error -> {
+          if (error != null) {
+            done.done(-1, (short) -1, error);
+          } else if (v2 && answer[0].data().producerId() >= 0) {
+            done.done(answer[0].data().producerId(), answer[0].data().producerEpoch(), null);
+          } else {
+            done.done(producerId, epoch, null);
+          }
+        });
   }
 
   /**

@@ -76,6 +76,7 @@ public final class WireClient implements AutoCloseable {
   private final NetworkClient client;
   private final ManualMetadataUpdater nodes;
   private final Metrics metrics = new Metrics();
+  private final ApiVersions apiVersions = new ApiVersions();
   private final int requestTimeoutMs;
   private final Thread thread;
   private final ConcurrentLinkedQueue<Runnable> tasks = new ConcurrentLinkedQueue<>();
@@ -112,7 +113,7 @@ public final class WireClient implements AutoCloseable {
     this.nodes = new ManualMetadataUpdater(bootstrap);
     LogContext logContext = new LogContext("[vmm-wire " + name + "] ");
     this.client = ClientUtils.createNetworkClient(config, "vmm-wire-" + name, metrics, "vmm-wire", logContext,
-        new ApiVersions(), Time.SYSTEM, 5, requestTimeoutMs, nodes, new DefaultHostResolver());
+        apiVersions, Time.SYSTEM, 5, requestTimeoutMs, nodes, new DefaultHostResolver());
     this.thread = new Thread(this::run, "vmm-wire-" + name);
     this.thread.setDaemon(true);
     this.thread.start();
@@ -152,6 +153,16 @@ public final class WireClient implements AutoCloseable {
   /** The leader of {@code tp} from the last Metadata answer, or null when unknown. I/O thread only. */
   public Node leader(TopicPartition tp) {
     return leaders.get(tp);
+  }
+
+  /**
+   * The cluster's finalized {@code transaction.version} feature from the ApiVersions answers seen so far (0 when
+   * none named it, e.g. before any connection): 2 or more means the brokers take transaction version 2
+   * (KIP-890: Produce adds the partition to the transaction, every EndTxn moves the epoch on). Any thread.
+   */
+  public short transactionVersion() {
+    Short v = apiVersions.getFinalizedFeaturesInfo().finalizedFeatures.get("transaction.version");
+    return v == null ? 0 : v;
   }
 
   /** The number of partitions of {@code topic} from the last Metadata answer naming it, or -1. I/O thread only. */
