@@ -18,14 +18,16 @@ import java.util.Set;
 /**
  * A transactional producer on Kafka's wire protocol, for the exactly-once pass-through path: record batches (fetched
  * ones unchanged in body, or built by {@link BatchEncoder}) written in transactions of one {@code transactional.id}
- * through a transactional {@link BatchSender}. After Kafka's {@code TransactionManager}, simplified, with the
- * transaction version 1 protocol every broker since 2.x accepts (the partitions of a transaction added explicitly
- * with AddPartitionsToTxn v3, EndTxn v4, Produce v11):
+ * through a transactional {@link BatchSender}. After Kafka's {@code TransactionManager}, simplified. The protocol
+ * follows the brokers: transaction version 2 (KIP-890) where they finalized {@code transaction.version} 2 (Produce
+ * v12 adds each partition to the transaction itself, EndTxn v5 moves the epoch on at every end, so every
+ * transaction's sequences start at 0), else version 1, which every broker since 2.x accepts (partitions added
+ * explicitly with AddPartitionsToTxn v3, EndTxn v4, Produce v11):
  * <ul>
  *   <li>{@link #init}: InitProducerId for the id at its coordinator ({@link TxnCoordinator}); fences every earlier
  *       owner of the id (its epoch is now stale) and aborts a transaction it left open;</li>
- *   <li>{@link #begin}, {@link #send}: the first batch of a partition in a transaction waits until the partition
- *       is added (one AddPartitionsToTxn in flight; partitions asked for meanwhile share the next);</li>
+ *   <li>{@link #begin}, {@link #send}: version 1: the first batch of a partition in a transaction waits until the
+ *       partition is added (one AddPartitionsToTxn in flight; partitions asked for meanwhile share the next);</li>
  *   <li>{@link #end}: waits until every batch of the transaction is answered and no Produce request is in flight,
  *       then EndTxn. A commit that the coordinator refuses with a stale epoch is told apart: a recovery
  *       InitProducerId with the current id and epoch (KIP-360/KIP-588) succeeds when the coordinator itself aborted
