@@ -111,6 +111,8 @@ public final class BatchSender {
   private boolean refreshing;
   private long wakeAt;
   private boolean transactionV2;
+  /** A {@link #drive} is queued on the I/O thread for the batches handed over since the last one. */
+  private boolean driveQueued;
   /** Produce requests sent and not answered yet. */
   private int requestsInFlight;
   /** Run (once) when no Produce request is in flight and nothing is queued; see {@link #whenIdle}. */
@@ -129,7 +131,13 @@ public final class BatchSender {
       return;
     }
     lane.queued.add(new Entry(tp, batch, callback, System.currentTimeMillis()));
-    drive();
+    if (!driveQueued) { // batches handed over in the same I/O-thread task share one Produce request per broker
+      driveQueued = true;
+      wire.execute(() -> {
+        driveQueued = false;
+        drive();
+      });
+    }
   }
 
   /**
