@@ -82,8 +82,8 @@ public final class TargetProducerVerticle extends VerticleBase {
   /** Set by {@link #stop()} before closing: errors from then on (e.g. a forced close) are never skipped. */
   private volatile boolean closing;
   private KafkaProducer<byte[], byte[]> producer;
-  /** Null unless tracing is on: the untraced path calls the raw producer and does no tracing work per record. */
-  private TracedSender traced;
+  /** Traced when tracing is on; else the raw producer, with no tracing work per record. */
+  private RecordSender sender;
   /** The task's meters when chunks with record batches pass them through ({@code vmm.data.path=batch}), else null. */
   private final io.vmm.metrics.FlowMetrics.TaskMetrics passThroughMetrics;
   /** The pass-through sender when {@link #passThroughMetrics} is set, else null. */
@@ -123,7 +123,7 @@ public final class TargetProducerVerticle extends VerticleBase {
     if (groupProgress != null) {
       groupProgress.open();
     }
-    traced = tracing.sender(producer);
+    sender = RecordSender.of(producer, tracing);
     if (passThroughMetrics != null) {
       passThrough = new PassThrough(flow + "#" + index, context, producerConfig, failedPartitions, targetAlias,
           passThroughMetrics, this::sendRecords);
@@ -193,12 +193,7 @@ public final class TargetProducerVerticle extends VerticleBase {
       Throwable notSent = earlier;
       if (notSent == null) {
         try {
-          ProducerRecord<byte[], byte[]> out = TargetRecords.of(r, chunk.targetTopic());
-          if (traced == null) {
-            producer.send(out, callback);
-          } else {
-            traced.send(r, out, callback);
-          }
+          sender.send(r, TargetRecords.of(r, chunk.targetTopic()), callback);
         } catch (RuntimeException e) {
           notSent = e;
         }

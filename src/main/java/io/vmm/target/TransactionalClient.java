@@ -2,7 +2,6 @@ package io.vmm.target;
 
 import io.vmm.async.Budgets;
 import io.vmm.bus.SourceBatch;
-import io.vmm.tracing.TracedSender;
 import io.vmm.tracing.Tracing;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.Callback;
@@ -35,7 +34,7 @@ final class TransactionalClient implements TransactionalWriter {
   private final Tracing tracing;
   private final Function<Map<String, Object>, Producer<byte[], byte[]>> factory;
   private Producer<byte[], byte[]> producer;
-  private TracedSender traced;
+  private RecordSender sender;
 
   /**
    * @param flow    flow name {@code A->B} (log lines)
@@ -65,7 +64,7 @@ final class TransactionalClient implements TransactionalWriter {
       throw new IllegalStateException(flow + " transactional.id " + transactionalId + ": initTransactions failed: "
           + e, e);
     }
-    traced = tracing.sender(producer);
+    sender = RecordSender.of(producer, tracing);
   }
 
   @Override
@@ -95,12 +94,7 @@ final class TransactionalClient implements TransactionalWriter {
         }
       };
       try {
-        ProducerRecord<byte[], byte[]> out = TargetRecords.of(r, chunk.targetTopic());
-        if (traced == null) {
-          producer.send(out, callback);
-        } else {
-          traced.send(r, out, callback);
-        }
+        sender.send(r, TargetRecords.of(r, chunk.targetTopic()), callback);
       } catch (RuntimeException e) {
         onFailure.failed(r.offset(), e);
         break; // the transaction aborts after this batch; the whole chunk rewinds

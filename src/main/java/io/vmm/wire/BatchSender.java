@@ -4,15 +4,12 @@ import org.apache.kafka.common.Node;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.RetriableException;
 import org.apache.kafka.common.errors.TimeoutException;
-import org.apache.kafka.common.message.InitProducerIdRequestData;
 import org.apache.kafka.common.message.ProduceRequestData;
 import org.apache.kafka.common.message.ProduceResponseData;
 import org.apache.kafka.common.protocol.ApiKeys;
 import org.apache.kafka.common.protocol.Errors;
 import org.apache.kafka.common.requests.AbstractRequest;
 import org.apache.kafka.common.record.MemoryRecords;
-import org.apache.kafka.common.requests.InitProducerIdRequest;
-import org.apache.kafka.common.requests.InitProducerIdResponse;
 import org.apache.kafka.common.requests.ProduceRequest;
 import org.apache.kafka.common.requests.ProduceResponse;
 
@@ -168,7 +165,8 @@ public final class BatchSender {
   }
 
   private void checkIdle() {
-    if (idle != null && requestsInFlight == 0 && lanes.values().stream().allMatch(l -> l.queued.isEmpty() && l.inFlight.isEmpty())) {
+    if (idle != null && requestsInFlight == 0
+        && lanes.values().stream().allMatch(l -> l.queued.isEmpty() && l.inFlight.isEmpty())) {
       Runnable r = idle;
       idle = null;
       r.run();
@@ -374,19 +372,11 @@ public final class BatchSender {
       return;
     }
     initializing = true;
-    InitProducerIdRequestData data = new InitProducerIdRequestData().setTransactionalId(null)
-        .setTransactionTimeoutMs(Integer.MAX_VALUE);
-    wire.send(node, new InitProducerIdRequest.Builder(data), (response, error) -> {
+    ProducerIds.idempotent(wire, node, (id, newEpoch, cause) -> {
       initializing = false;
-      Throwable cause = error;
-      if (response instanceof InitProducerIdResponse r) {
-        Errors e = Errors.forCode(r.data().errorCode());
-        if (e == Errors.NONE) {
-          producerId = r.data().producerId();
-          epoch = r.data().producerEpoch();
-        } else {
-          cause = e.exception();
-        }
+      if (cause == null) {
+        producerId = id;
+        epoch = newEpoch;
       }
       if (producerId < 0) {
         if (cause != null && !(cause instanceof RetriableException)) {
