@@ -21,6 +21,7 @@ final class PassThroughCounters {
 
     static final String BATCHES = "vmm_passthrough_batches_total";
     static final String DECODED = "vmm_passthrough_decoded_records_total";
+    static final String COMMIT_MS = "vmm_transaction_commit_latency_ms";
     private static final Duration TIMEOUT = Duration.ofSeconds(2);
 
     private PassThroughCounters() {
@@ -45,6 +46,11 @@ final class PassThroughCounters {
             r.decodedRecords = sum(resp.body(), DECODED);
             System.out.printf("  pass-through: %,d record batches passed through unchanged, %,d records decoded (%s, %s)%n",
                     r.passedBatches, r.decodedRecords, BATCHES, DECODED);
+            if (resp.body().contains(COMMIT_MS + "_avg")) {
+                System.out.printf("  transactions (last 30-60 s, over tasks): commit latency avg %.1f ms, max %.0f ms; records per "
+                                + "transaction avg %.0f (%s, vmm_transaction_records)%n", mean(resp.body(), COMMIT_MS + "_avg"),
+                        max(resp.body(), COMMIT_MS + "_max"), mean(resp.body(), "vmm_transaction_records_avg"), COMMIT_MS);
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } catch (Exception e) {
@@ -54,15 +60,32 @@ final class PassThroughCounters {
 
     /** Sum of every sample of {@code metric} in Prometheus text (lines {@code name{tags} value [timestamp]}). */
     static long sum(String text, String metric) {
-        double total = 0;
+        return (long) values(text, metric).sum();
+    }
+
+    /** Mean of the samples of {@code metric} that are numbers (NaN when none). */
+    static double mean(String text, String metric) {
+        return values(text, metric).average().orElse(Double.NaN);
+    }
+
+    /** Largest sample of {@code metric} that is a number (NaN when none). */
+    static double max(String text, String metric) {
+        return values(text, metric).max().orElse(Double.NaN);
+    }
+
+    private static java.util.stream.DoubleStream values(String text, String metric) {
+        java.util.stream.DoubleStream.Builder out = java.util.stream.DoubleStream.builder();
         for (String line : text.split("\n")) {
             if (line.startsWith(metric + "{") || line.startsWith(metric + " ")) {
                 String rest = line.substring(line.contains("}") ? line.lastIndexOf('}') + 1 : metric.length()).trim();
                 if (!rest.isEmpty()) {
-                    total += Double.parseDouble(rest.split("\\s+")[0]);
+                    double v = Double.parseDouble(rest.split("\\s+")[0]);
+                    if (!Double.isNaN(v)) {
+                        out.add(v);
+                    }
                 }
             }
         }
-        return (long) total;
+        return out.build();
     }
 }
