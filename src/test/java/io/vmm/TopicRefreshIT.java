@@ -4,6 +4,7 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vmm.MirrorTestSupport.RunningMirror;
 import io.vmm.testkit.Await;
+import io.vmm.testkit.LogCapture;
 import io.vmm.testkit.NoBlockedThreads;
 import io.vmm.testkit.TwoClusters;
 import io.vmm.testkit.TwoClustersExtension;
@@ -102,6 +103,34 @@ class TopicRefreshIT {
       produce("refresh-a", 0, 140, 10);
       Await.until("new records on an old partition", MirrorTestSupport.TIMEOUT,
           () -> clusters.b().endOffsets("A.refresh-a").get(new TopicPartition("A.refresh-a", 0)) == 60L);
+    }
+  }
+
+  /**
+   * 500 new partitions (more than twice RemoteTopics.STAGE_PARTITIONS): the first 200 are created and mirrored
+   * first, the other 300 join as soon as they are writable, without a topic refresh (disabled here).
+   */
+  @Test
+  void manyNewPartitionsAreCreatedInStagesAndAllMirrored() {
+    for (int i = 0; i < 5; i++) {
+      clusters.a().createTopic("staged-" + i, 100);
+      produce("staged-" + i, 99, i * 10, 10);
+    }
+    JsonObject mirror = refreshingMirror("staged-.*", 2);
+    mirror.getJsonObject("sourceConnector").getJsonObject("config").put("refresh.topics.enabled", false);
+    try (LogCapture logs = LogCapture.start(Map.of("io.vmm", "INFO"));
+         RunningMirror m = startMirror(config(clusters, mirror))) {
+      for (int i = 0; i < 5; i++) {
+        List<ConsumerRecord<byte[], byte[]>> got = awaitRecords(clusters.b(), "A.staged-" + i, 10);
+        assertEquals(10, ofPartition(got, 99).size());
+      }
+      assertEquals(1, logs.messagesContaining("mirroring starts with 2 new remote topics; the other 3 "
+          + "(300 partitions) are being created").size(), "staged: " + logs.messagesContaining("staged"));
+      Await.until("all 500 partitions assigned", MirrorTestSupport.TIMEOUT, () -> assignedPartitions(m).size() == 500);
+      assertEquals(2, tasks(m.flow()).size(), "tasksMax tasks from the first stage on");
+      for (int i = 0; i < 5; i++) {
+        assertEquals(100, clusters.b().endOffsets("A.staged-" + i).size());
+      }
     }
   }
 

@@ -44,7 +44,8 @@ import java.util.stream.Stream;
  * {@code MirrorSourceConnector}): creates each missing remote topic with the source partition count, the
  * flow's {@code replication.factor} (-1 = broker default) and the source topic's syncable configs (as MM2 does);
  * adds partitions to a remote topic that has fewer than its source (never removes any); and, after either,
- * waits until every new partition is writable.
+ * waits until every new partition is writable. Thousands of new partitions are created in two stages, so
+ * mirroring starts before the broker made all of them writable ({@link #ensure}).
  * <p>
  * Idempotent and safe against other replicas (cluster mode) or MM2 doing the same at the same time: a topic
  * that already exists, or partitions another process added first, are fine.
@@ -70,8 +71,15 @@ final class RemoteTopics {
   private final boolean passThrough;
   /** Remote topics seen on the target (existing or created) since this flow started: their absence is a deletion. */
   private final Set<String> seen = new java.util.HashSet<>();
+  /** The first stage of a staged creation, partitions ({@link #ensure}). */
+  private final int stagePartitions;
 
-  RemoteTopics(Vertx vertx, Context context, FlowSpec flow, FlowAdmins admins, ReplicationRules rules) {
+  /** New partitions in the first stage of a staged creation ({@link #ensure}), unless {@code tasksMax} is larger. */
+  static final int STAGE_PARTITIONS = 200;
+
+  RemoteTopics(Vertx vertx, Context context, FlowSpec flow, FlowAdmins admins, ReplicationRules rules,
+               int stagePartitions) {
+    this.stagePartitions = stagePartitions;
     this.vertx = vertx;
     this.context = context;
     this.flow = flow;
@@ -82,18 +90,32 @@ final class RemoteTopics {
   }
 
   /**
+   * What {@link #ensure} left for later: the source topics whose remote topics are still being created (empty when
+   * everything is done), and the completion of that (on the owning context; fails with the first admin error).
+   */
+  record Ensured(Set<String> pending, Future<Void> rest) {
+    static final Ensured ALL = new Ensured(Set.of(), Future.succeededFuture());
+  }
+
+  /**
    * Creates the missing remote topics, then grows the existing ones whose source has more partitions, and waits
    * until every partition created by this call is writable.
+   * <p>
+   * <b>Staged creation.</b> A broker makes the partitions of one CreateTopics request writable together, at a few
+   * hundred logs a second on a small machine (5,000 new partitions: about 7 s). So when more than twice
+   * {@link #STAGE_PARTITIONS} (or twice {@code tasksMax}, if larger) partitions are new, only the first topics by
+   * source name holding at least that many are created before this completes; the others are created once those
+   * are writable, in the background ({@link Ensured#rest}), and mirroring starts meanwhile.
    *
    * @param sourcePartitions replicated source topic to its partition count
    * @param targetNames      the topic names the target cluster has now
-   * @return completes when done; fails with the first admin error (other than "already exists")
+   * @return completes when done, but for the staged topics ({@link Ensured}); fails with the first admin error
+   *     (other than "already exists")
    */
-  Future<Void> ensure(Map<String, Integer> sourcePartitions, Set<String> targetNames) {
+  Future<Ensured> ensure(Map<String, Integer> sourcePartitions, Set<String> targetNames) {
     int rf = flow.sourceConnector().config().getInt(ConnectorKeys.REPLICATION_FACTOR);
     Map<String, NewTopic> toCreate = new TreeMap<>(); // by source topic
     List<String> existing = new ArrayList<>();
-    List<TopicPartition> newPartitions = new ArrayList<>();
     sourcePartitions.forEach((topic, partitions) -> {
       String remote = rules.remoteTopic(topic);
       if (targetNames.contains(remote)) {
@@ -107,12 +129,52 @@ final class RemoteTopics {
         }
         toCreate.put(topic, new NewTopic(remote, Optional.of(partitions),
             rf < 0 ? Optional.empty() : Optional.of((short) rf)));
-        partitions(remote, 0, partitions).forEach(newPartitions::add);
       }
     });
-    Future<Void> created = toCreate.isEmpty() ? Future.succeededFuture()
-        : withSourceConfigs(toCreate).compose(this::createTopics).compose(v -> awaitWritable(newPartitions));
-    return existing.isEmpty() ? created : created.compose(v -> grow(sourcePartitions, existing));
+    Map<String, NewTopic> later = stage(toCreate, sourcePartitions);
+    Future<Void> created = toCreate.isEmpty() ? Future.succeededFuture() : createWritable(toCreate, sourcePartitions);
+    Future<Void> ready = existing.isEmpty() ? created : created.compose(v -> grow(sourcePartitions, existing));
+    if (later.isEmpty()) {
+      return ready.map(v -> Ensured.ALL);
+    }
+    return ready.map(v -> {
+      int rest = later.keySet().stream().mapToInt(sourcePartitions::get).sum();
+      LOG.info("{} mirroring starts with {} new remote topics; the other {} ({} partitions) are being created and "
+          + "join as soon as they are writable", flow.name(), toCreate.size(), later.size(), rest);
+      return new Ensured(Set.copyOf(later.keySet()), createWritable(later, sourcePartitions));
+    });
+  }
+
+  /**
+   * Moves the topics of {@code toCreate} beyond the first stage (see {@link #ensure}) out of it; returns them
+   * (empty when creation is not staged).
+   */
+  private Map<String, NewTopic> stage(Map<String, NewTopic> toCreate, Map<String, Integer> sourcePartitions) {
+    int first = Math.max(stagePartitions, flow.sourceConnector().tasksMax());
+    int total = toCreate.keySet().stream().mapToInt(sourcePartitions::get).sum();
+    Map<String, NewTopic> later = new TreeMap<>();
+    if (total <= 2 * first) {
+      return later;
+    }
+    int n = 0;
+    for (var it = toCreate.entrySet().iterator(); it.hasNext(); ) {
+      var e = it.next();
+      if (n >= first) {
+        later.put(e.getKey(), e.getValue());
+        it.remove();
+      } else {
+        n += sourcePartitions.get(e.getKey());
+      }
+    }
+    return later;
+  }
+
+  /** Creates {@code bySourceTopic}'s remote topics with their source configs and waits until they are writable. */
+  private Future<Void> createWritable(Map<String, NewTopic> bySourceTopic, Map<String, Integer> sourcePartitions) {
+    List<TopicPartition> partitions = new ArrayList<>();
+    bySourceTopic.forEach((topic, newTopic) ->
+        partitions(newTopic.name(), 0, sourcePartitions.get(topic)).forEach(partitions::add));
+    return withSourceConfigs(bySourceTopic).compose(this::createTopics).compose(v -> awaitWritable(partitions));
   }
 
   /** Adds partitions to each remote topic in {@code existing} that has fewer than its source topic. */

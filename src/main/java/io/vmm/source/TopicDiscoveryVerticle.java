@@ -53,7 +53,9 @@ import java.util.TreeMap;
  * After the first successful reply, with {@code refresh.topics.enabled}, a refresh runs every
  * {@code refresh.topics.interval.seconds} (first one after one interval; runs never overlap) and publishes a
  * {@link Discovery} locally on {@link Addresses#topicsChanged} when topics or partitions were added or a topic
- * was recreated ({@link TopicChanges}). Never deletes topics nor removes partitions.
+ * was recreated ({@link TopicChanges}). Never deletes topics nor removes partitions. Topics whose remote topics a
+ * staged creation left for later ({@link RemoteTopics#ensure}: thousands of new partitions) are published there as
+ * soon as they are writable, refresh enabled or not.
  * <p>
  * Threading: everything runs on this verticle's event loop; admin calls run on the admin clients' own threads
  * and complete on this verticle's context, each bounded by {@code admin.timeout.ms}; source and target are asked
@@ -63,9 +65,12 @@ public final class TopicDiscoveryVerticle extends VerticleBase {
 
   private static final Logger LOG = LoggerFactory.getLogger(TopicDiscoveryVerticle.class);
   private static final ListTopicsOptions NOT_INTERNAL = new ListTopicsOptions().listInternal(false);
+  /** Wait before discovering again after a staged creation or its follow-up failed, ms. */
+  static final long FOLLOW_UP_RETRY_MS = 5_000;
 
   private final FlowSpec flow;
   private final ReplicationRules rules;
+  private final int stagePartitions;
   private FlowAdmins admins;
   private RemoteTopics remoteTopics;
   private MessageConsumer<Object> consumer;
@@ -82,8 +87,14 @@ public final class TopicDiscoveryVerticle extends VerticleBase {
 
   /** @param flow the flow whose source topics are discovered */
   public TopicDiscoveryVerticle(FlowSpec flow) {
+    this(flow, RemoteTopics.STAGE_PARTITIONS);
+  }
+
+  /** As the public constructor, with the first stage of a staged remote topic creation ({@link RemoteTopics#ensure}). */
+  TopicDiscoveryVerticle(FlowSpec flow, int stagePartitions) {
     this.flow = flow;
     this.rules = ReplicationRules.of(flow);
+    this.stagePartitions = stagePartitions;
   }
 
   /**
@@ -94,7 +105,7 @@ public final class TopicDiscoveryVerticle extends VerticleBase {
   public Future<?> start() {
     return FlowAdmins.create(vertx, flow, "discovery").compose(a -> {
       admins = a;
-      remoteTopics = new RemoteTopics(vertx, context, flow, a, rules);
+      remoteTopics = new RemoteTopics(vertx, context, flow, a, rules, stagePartitions);
       consumer = vertx.eventBus().localConsumer(Addresses.discover(flow.name()), this::onDiscover);
       boundsConsumer = vertx.eventBus().<LogBoundsRequest>localConsumer(Addresses.logBounds(flow.name()), m ->
           logBounds(m.body().partitions())
@@ -159,7 +170,9 @@ public final class TopicDiscoveryVerticle extends VerticleBase {
    * One discovery pass: lists source and target topics in parallel; describes the replicated source topics;
    * then, in parallel, creates or grows their remote topics (then reads their {@code max.message.bytes}), reads
    * their log bounds, and (as soon as the target topics are listed) makes sure the progress topic exists.
-   * Completes on this verticle's context.
+   * Completes on this verticle's context. Topics whose remote topics are still being created (a staged creation,
+   * {@link RemoteTopics#ensure}) are left out; they are published on {@link Addresses#topicsChanged} as soon as
+   * they are writable ({@link #followUp}).
    */
   Future<Discovery> discover() {
     List<String> recreated = new ArrayList<>();
@@ -182,16 +195,25 @@ public final class TopicDiscoveryVerticle extends VerticleBase {
           return sorted;
         });
     Future<Map<TopicPartition, LogBounds>> bounds = described.compose(this::logBounds);
-    Future<Void> remote = Future.all(targetNames, described)
+    Future<RemoteTopics.Ensured> remote = Future.all(targetNames, described)
         .compose(v -> remoteTopics.ensure(partitionCounts(described.result()), targetNames.result()));
     Future<Boolean> progressStored = targetNames.compose(this::ensureProgressTopic);
-    Future<Map<String, Integer>> limits = remote.compose(v -> remoteTopics.limits(
-        described.result().keySet().stream().map(rules::remoteTopic).toList()));
+    Future<Map<String, Integer>> limits = remote.compose(ensured -> remoteTopics.limits(described.result().keySet()
+        .stream().filter(t -> !ensured.pending().contains(t)).map(rules::remoteTopic).toList()));
     return Future.all(limits, progressStored, bounds).map(v -> {
+      Set<String> pending = remote.result().pending();
       List<TopicInfo> topics = new ArrayList<>();
-      described.result().forEach((topic, d) ->
-          topics.add(new TopicInfo(topic, rules.remoteTopic(topic), d.partitions().size())));
-      return new Discovery(topics, progressStored.result(), recreated, bounds.result(), limits.result());
+      described.result().forEach((topic, d) -> {
+        if (!pending.contains(topic)) {
+          topics.add(new TopicInfo(topic, rules.remoteTopic(topic), d.partitions().size()));
+        }
+      });
+      Map<TopicPartition, LogBounds> ready = new HashMap<>(bounds.result());
+      ready.keySet().removeIf(tp -> pending.contains(tp.topic()));
+      if (!pending.isEmpty()) {
+        followUp(remote.result().rest());
+      }
+      return new Discovery(topics, progressStored.result(), recreated, ready, limits.result());
     });
   }
 
@@ -218,6 +240,22 @@ public final class TopicDiscoveryVerticle extends VerticleBase {
                 e.getMessage());
           }
           return Future.succeededFuture();
+        });
+  }
+
+  /**
+   * Once the staged remote topics are writable ({@code rest}), discovers again at once, whatever
+   * {@code refresh.topics.enabled} says: the refresh publishes them ({@link #refresh}). A failure is logged and
+   * the discovery retried after {@link #FOLLOW_UP_RETRY_MS} until it succeeds or this verticle stops.
+   */
+  private void followUp(Future<Void> rest) {
+    rest.transform(ar -> stopped ? Future.succeededFuture() : refresh().mapEmpty())
+        .onFailure(e -> {
+          if (!stopped && !StopSignal.isStopping(e)) {
+            LOG.warn("{} remote topics still to create: {}; trying again in {} ms", flow.name(), e.getMessage(),
+                FOLLOW_UP_RETRY_MS);
+            vertx.setTimer(FOLLOW_UP_RETRY_MS, id -> followUp(Future.succeededFuture()));
+          }
         });
   }
 
