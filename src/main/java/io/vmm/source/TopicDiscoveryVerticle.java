@@ -203,17 +203,17 @@ public final class TopicDiscoveryVerticle extends VerticleBase {
     return Future.all(limits, progressStored, bounds).map(v -> {
       Set<String> pending = remote.result().pending();
       List<TopicInfo> topics = new ArrayList<>();
-      described.result().forEach((topic, d) -> {
-        if (!pending.contains(topic)) {
-          topics.add(new TopicInfo(topic, rules.remoteTopic(topic), d.partitions().size()));
-        }
-      });
+      described.result().forEach((topic, d) ->
+          topics.add(new TopicInfo(topic, rules.remoteTopic(topic), d.partitions().size())));
+      Discovery all = new Discovery(topics, progressStored.result(), recreated, bounds.result(), limits.result());
+      if (pending.isEmpty()) {
+        return all;
+      }
       Map<TopicPartition, LogBounds> ready = new HashMap<>(bounds.result());
       ready.keySet().removeIf(tp -> pending.contains(tp.topic()));
-      if (!pending.isEmpty()) {
-        followUp(remote.result().rest());
-      }
-      return new Discovery(topics, progressStored.result(), recreated, ready, limits.result());
+      followUp(remote.result().rest(), all, pending);
+      return new Discovery(topics.stream().filter(t -> !pending.contains(t.topic())).toList(),
+          progressStored.result(), recreated, ready, limits.result());
     });
   }
 
@@ -244,19 +244,42 @@ public final class TopicDiscoveryVerticle extends VerticleBase {
   }
 
   /**
-   * Once the staged remote topics are writable ({@code rest}), discovers again at once, whatever
-   * {@code refresh.topics.enabled} says: the refresh publishes them ({@link #refresh}). A failure is logged and
-   * the discovery retried after {@link #FOLLOW_UP_RETRY_MS} until it succeeds or this verticle stops.
+   * Once the staged remote topics are writable ({@code rest}), publishes {@code all} (this discovery with them, and
+   * their {@code max.message.bytes}) on {@link Addresses#topicsChanged}, whatever {@code refresh.topics.enabled}
+   * says: their partitions join the running tasks at the log bounds read by this discovery, as at a start. When the
+   * creation failed, discovers again (a refresh creates what is missing) after {@link #FOLLOW_UP_RETRY_MS}, until
+   * that succeeds or this verticle stops.
    */
-  private void followUp(Future<Void> rest) {
-    rest.transform(ar -> stopped ? Future.succeededFuture() : refresh().mapEmpty())
-        .onFailure(e -> {
-          if (!stopped && !StopSignal.isStopping(e)) {
-            LOG.warn("{} remote topics still to create: {}; trying again in {} ms", flow.name(), e.getMessage(),
-                FOLLOW_UP_RETRY_MS);
-            vertx.setTimer(FOLLOW_UP_RETRY_MS, id -> followUp(Future.succeededFuture()));
+  private void followUp(Future<Void> rest, Discovery all, Set<String> pending) {
+    rest.compose(v -> remoteTopics.limits(pending.stream().map(rules::remoteTopic).toList()))
+        .onSuccess(pendingLimits -> {
+          if (stopped) {
+            return;
           }
-        });
+          Map<String, Integer> limits = new HashMap<>(all.remoteLimits());
+          limits.putAll(pendingLimits);
+          Discovery published = new Discovery(all.topics(), all.progressStored(), List.of(), all.bounds(), limits);
+          Map<String, Integer> counts = new HashMap<>(known);
+          TopicChanges.partitionCounts(published).forEach((t, n) -> counts.merge(t, n, Math::max));
+          known = counts;
+          LOG.info("{} {} more remote topics are writable: mirroring them too, now {} topics", flow.name(),
+              pending.size(), all.topics().size());
+          vertx.eventBus().publish(Addresses.topicsChanged(flow.name()), published, Addresses.local());
+        })
+        .onFailure(e -> retryFollowUp(e));
+  }
+
+  private void retryFollowUp(Throwable e) {
+    if (stopped || StopSignal.isStopping(e)) {
+      return;
+    }
+    LOG.warn("{} remote topics still to create: {}; discovering again in {} ms", flow.name(), e.getMessage(),
+        FOLLOW_UP_RETRY_MS);
+    vertx.setTimer(FOLLOW_UP_RETRY_MS, id -> {
+      if (!stopped) {
+        refresh().onFailure(this::retryFollowUp);
+      }
+    });
   }
 
   private static Map<String, Integer> partitionCounts(Map<String, TopicDescription> descriptions) {

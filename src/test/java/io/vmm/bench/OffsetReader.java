@@ -29,6 +29,8 @@ final class OffsetReader {
     private final Set<String> existing = new HashSet<>();
     private final Map<TopicPartition, Long> ends = new HashMap<>();
     private final IsolationLevel isolation;
+    /** How long a read waits for partitions never answered before, ms. */
+    private static final java.time.Duration NOT_READY_TIMEOUT = java.time.Duration.ofMillis(500);
 
     /**
      * @param committed true: last stable offsets ({@code READ_COMMITTED}: up to the first open transaction,
@@ -60,23 +62,42 @@ final class OffsetReader {
             }
         }
         if (!existing.isEmpty()) {
-            Map<TopicPartition, OffsetSpec> req = new HashMap<>();
+            // partitions answered before, and the others (a new remote topic's partitions, which a broker makes
+            // writable over seconds when there are thousands): those get a short deadline of their own, so a
+            // partition not ready yet never holds up the sum of those that are
+            Map<TopicPartition, OffsetSpec> ready = new HashMap<>();
+            Map<TopicPartition, OffsetSpec> waiting = new HashMap<>();
             for (String t : existing) {
                 for (int i = 0; i < partitions; i++) {
-                    req.put(new TopicPartition(t, i), OffsetSpec.latest());
+                    TopicPartition tp = new TopicPartition(t, i);
+                    (ends.containsKey(tp) ? ready : waiting).put(tp, OffsetSpec.latest());
                 }
             }
-            ListOffsetsResult res = admin.listOffsets(req, new ListOffsetsOptions(isolation).timeoutMs((int) ADMIN_TIMEOUT.toMillis()));
-            for (TopicPartition tp : req.keySet()) {
-                try {
-                    long off = res.partitionResult(tp).get(ADMIN_TIMEOUT.toMillis() + 500, TimeUnit.MILLISECONDS).offset();
-                    ends.merge(tp, off, Math::max);
-                } catch (Exception e) {
-                    // partition not ready yet, or a slow answer: keep the last value
-                }
-            }
+            ListOffsetsResult readyAnswer = ready.isEmpty() ? null : admin.listOffsets(ready,
+                    new ListOffsetsOptions(isolation).timeoutMs((int) ADMIN_TIMEOUT.toMillis()));
+            ListOffsetsResult waitingAnswer = waiting.isEmpty() ? null : admin.listOffsets(waiting,
+                    new ListOffsetsOptions(isolation).timeoutMs((int) NOT_READY_TIMEOUT.toMillis()));
+            collect(readyAnswer, ready.keySet(), ADMIN_TIMEOUT.toMillis() + 500);
+            collect(waitingAnswer, waiting.keySet(), NOT_READY_TIMEOUT.toMillis() + 100);
         }
         return sum();
+    }
+
+    /** Merges the answered partitions of {@code answer}, waiting at most {@code waitMs} for all of them together. */
+    private void collect(ListOffsetsResult answer, Set<TopicPartition> tps, long waitMs) {
+        if (answer == null) {
+            return;
+        }
+        long deadline = System.currentTimeMillis() + waitMs;
+        for (TopicPartition tp : tps) {
+            try {
+                long off = answer.partitionResult(tp).get(Math.max(1, deadline - System.currentTimeMillis()),
+                        TimeUnit.MILLISECONDS).offset();
+                ends.merge(tp, off, Math::max);
+            } catch (Exception e) {
+                // partition not ready yet, or a slow answer: keep the last value
+            }
+        }
     }
 
     long sum() {
