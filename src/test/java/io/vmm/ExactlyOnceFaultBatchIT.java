@@ -30,8 +30,8 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 /**
  * The {@link ExactlyOnceFaultIT} cases on the batch pass-through path ({@code vmm.data.path=batch}: the wire
  * writer's transactions): target broker SIGKILL and restart under load, the zombie, the transaction timed out while
- * frozen; the graceful restart and the crash loop are tagged {@code long} here (the record path runs them in every
- * build). The probe of the coordinator's answers is the wire sender's own: how {@link TransactionalSender} reports a
+ * frozen, and the crash loop (the default data path's, so it runs in every build; the record path's is tagged
+ * {@code long}); the graceful restart is tagged {@code long} on both paths (the SIGKILL restart runs in every build). The probe of the coordinator's answers is the wire sender's own: how {@link TransactionalSender} reports a
  * send and a commit after the coordinator aborted the transaction on its timeout, and a commit after a newer
  * owner's InitProducerId.
  */
@@ -51,7 +51,6 @@ class ExactlyOnceFaultBatchIT extends ExactlyOnceFaultIT {
 
   @Override
   @Test
-  @Tag("long")
   void crashLoopOfTenSigkillsLosesNothingAndDuplicatesNothing() throws Exception {
     super.crashLoopOfTenSigkillsLosesNothingAndDuplicatesNothing();
   }

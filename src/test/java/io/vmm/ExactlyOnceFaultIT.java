@@ -23,6 +23,7 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -170,6 +171,7 @@ class ExactlyOnceFaultIT {
   // ------------------------------------------------------------------------------------------ target broker
 
   @Test
+  @Tag("long") // the SIGKILL restart below runs in every build
   void targetGracefulRestartUnderLoad() throws Exception {
     underTargetFault("graceful", () -> {
       b.stop();
@@ -414,6 +416,7 @@ class ExactlyOnceFaultIT {
    * order; a final clean run (SIGTERM, exit 0) completes the copy: 0 missing, 0 duplicates.
    */
   @Test
+  @Tag("long") // the batch path's (the default) runs in every build: ExactlyOnceFaultBatchIT
   void crashLoopOfTenSigkillsLosesNothingAndDuplicatesNothing() throws Exception {
     String topic = topic("loop");
     Path conf = write(dir, "loop", config(topic));

@@ -107,14 +107,15 @@ class TopicRefreshIT {
   }
 
   /**
-   * 500 new partitions (more than twice RemoteTopics.STAGE_PARTITIONS): the first 200 are created and mirrored
-   * first, the other 300 join as soon as they are writable, without a topic refresh (disabled here).
+   * 405 new partitions (more than twice RemoteTopics.STAGE_PARTITIONS): the first three topics (243 partitions, at
+   * least 200) are created and mirrored first, the other two join as soon as they are writable, without a topic
+   * refresh (disabled here).
    */
   @Test
   void manyNewPartitionsAreCreatedInStagesAndAllMirrored() {
     for (int i = 0; i < 5; i++) {
-      clusters.a().createTopic("staged-" + i, 100);
-      produce("staged-" + i, 99, i * 10, 10);
+      clusters.a().createTopic("staged-" + i, 81);
+      produce("staged-" + i, 80, i * 10, 10);
     }
     JsonObject mirror = refreshingMirror("staged-.*", 2);
     mirror.getJsonObject("sourceConnector").getJsonObject("config").put("refresh.topics.enabled", false);
@@ -122,14 +123,14 @@ class TopicRefreshIT {
          RunningMirror m = startMirror(config(clusters, mirror))) {
       for (int i = 0; i < 5; i++) {
         List<ConsumerRecord<byte[], byte[]>> got = awaitRecords(clusters.b(), "A.staged-" + i, 10);
-        assertEquals(10, ofPartition(got, 99).size());
+        assertEquals(10, ofPartition(got, 80).size());
       }
-      assertEquals(1, logs.messagesContaining("mirroring starts with 2 new remote topics; the other 3 "
-          + "(300 partitions) are being created").size(), "staged: " + logs.messagesContaining("staged"));
-      Await.until("all 500 partitions assigned", MirrorTestSupport.TIMEOUT, () -> assignedPartitions(m).size() == 500);
+      assertEquals(1, logs.messagesContaining("mirroring starts with 3 new remote topics; the other 2 "
+          + "(162 partitions) are being created").size(), "staged: " + logs.messagesContaining("staged"));
+      Await.until("all 405 partitions assigned", MirrorTestSupport.TIMEOUT, () -> assignedPartitions(m).size() == 405);
       assertEquals(2, tasks(m.flow()).size(), "tasksMax tasks from the first stage on");
       for (int i = 0; i < 5; i++) {
-        assertEquals(100, clusters.b().endOffsets("A.staged-" + i).size());
+        assertEquals(81, clusters.b().endOffsets("A.staged-" + i).size());
       }
     }
   }
