@@ -35,6 +35,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.function.Supplier;
 import java.util.stream.IntStream;
 import java.util.stream.Stream;
@@ -71,6 +72,11 @@ final class RemoteTopics {
   private final boolean passThrough;
   /** Remote topics seen on the target (existing or created) since this flow started: their absence is a deletion. */
   private final Set<String> seen = new java.util.HashSet<>();
+  /**
+   * Remote topics of a staged creation still in progress, to its completion: an overlapping call (a refresh)
+   * leaves them pending too instead of taking them as existing before they are writable.
+   */
+  private final Map<String, Future<Void>> creating = new HashMap<>();
   /** The first stage of a staged creation, partitions ({@link #ensure}). */
   private final int stagePartitions;
 
@@ -105,7 +111,8 @@ final class RemoteTopics {
    * hundred logs a second on a small machine (5,000 new partitions: about 7 s). So when more than twice
    * {@link #STAGE_PARTITIONS} (or twice {@code tasksMax}, if larger) partitions are new, only the first topics by
    * source name holding at least that many are created before this completes; the others are created once those
-   * are writable, in the background ({@link Ensured#rest}), and mirroring starts meanwhile.
+   * are writable, in the background ({@link Ensured#rest}), and mirroring starts meanwhile. A call made while an
+   * earlier call's staged topics are still being created reports those as pending too.
    *
    * @param sourcePartitions replicated source topic to its partition count
    * @param targetNames      the topic names the target cluster has now
@@ -116,9 +123,12 @@ final class RemoteTopics {
     int rf = flow.sourceConnector().config().getInt(ConnectorKeys.REPLICATION_FACTOR);
     Map<String, NewTopic> toCreate = new TreeMap<>(); // by source topic
     List<String> existing = new ArrayList<>();
+    Set<String> stillCreating = new TreeSet<>(); // by an earlier call's staged creation: pending here too
     sourcePartitions.forEach((topic, partitions) -> {
       String remote = rules.remoteTopic(topic);
-      if (targetNames.contains(remote)) {
+      if (creating.containsKey(remote)) {
+        stillCreating.add(topic);
+      } else if (targetNames.contains(remote)) {
         existing.add(remote);
         seen.add(remote);
       } else {
@@ -134,14 +144,24 @@ final class RemoteTopics {
     Map<String, NewTopic> later = stage(toCreate, sourcePartitions);
     Future<Void> created = toCreate.isEmpty() ? Future.succeededFuture() : createWritable(toCreate, sourcePartitions);
     Future<Void> ready = existing.isEmpty() ? created : created.compose(v -> grow(sourcePartitions, existing));
-    if (later.isEmpty()) {
+    if (later.isEmpty() && stillCreating.isEmpty()) {
       return ready.map(v -> Ensured.ALL);
     }
     return ready.map(v -> {
-      int rest = later.keySet().stream().mapToInt(sourcePartitions::get).sum();
-      LOG.info("{} mirroring starts with {} new remote topics; the other {} ({} partitions) are being created and "
-          + "join as soon as they are writable", flow.name(), toCreate.size(), later.size(), rest);
-      return new Ensured(Set.copyOf(later.keySet()), createWritable(later, sourcePartitions));
+      List<Future<Void>> rest = new ArrayList<>();
+      stillCreating.forEach(topic -> rest.add(creating.get(rules.remoteTopic(topic))));
+      if (!later.isEmpty()) {
+        int n = later.keySet().stream().mapToInt(sourcePartitions::get).sum();
+        LOG.info("{} mirroring starts with {} new remote topics; the other {} ({} partitions) are being created "
+            + "and join as soon as they are writable", flow.name(), toCreate.size(), later.size(), n);
+        Future<Void> laterDone = createWritable(later, sourcePartitions);
+        later.values().forEach(t -> creating.put(t.name(), laterDone));
+        laterDone.onComplete(ar -> later.values().forEach(t -> creating.remove(t.name())));
+        rest.add(laterDone);
+      }
+      Set<String> pending = new TreeSet<>(stillCreating);
+      pending.addAll(later.keySet());
+      return new Ensured(Set.copyOf(pending), Future.all(rest).mapEmpty());
     });
   }
 
