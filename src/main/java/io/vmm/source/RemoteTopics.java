@@ -77,15 +77,11 @@ final class RemoteTopics {
    * leaves them pending too instead of taking them as existing before they are writable.
    */
   private final Map<String, Future<Void>> creating = new HashMap<>();
-  /** The first stage of a staged creation, partitions ({@link #ensure}). */
-  private final int stagePartitions;
 
   /** New partitions in the first stage of a staged creation ({@link #ensure}), unless {@code tasksMax} is larger. */
   static final int STAGE_PARTITIONS = 200;
 
-  RemoteTopics(Vertx vertx, Context context, FlowSpec flow, FlowAdmins admins, ReplicationRules rules,
-               int stagePartitions) {
-    this.stagePartitions = stagePartitions;
+  RemoteTopics(Vertx vertx, Context context, FlowSpec flow, FlowAdmins admins, ReplicationRules rules) {
     this.vertx = vertx;
     this.context = context;
     this.flow = flow;
@@ -170,7 +166,7 @@ final class RemoteTopics {
    * (empty when creation is not staged).
    */
   private Map<String, NewTopic> stage(Map<String, NewTopic> toCreate, Map<String, Integer> sourcePartitions) {
-    int first = Math.max(stagePartitions, flow.sourceConnector().tasksMax());
+    int first = Math.max(STAGE_PARTITIONS, flow.sourceConnector().tasksMax());
     int total = toCreate.keySet().stream().mapToInt(sourcePartitions::get).sum();
     Map<String, NewTopic> later = new TreeMap<>();
     if (total <= 2 * first) {

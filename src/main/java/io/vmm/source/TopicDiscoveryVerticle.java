@@ -70,7 +70,6 @@ public final class TopicDiscoveryVerticle extends VerticleBase {
 
   private final FlowSpec flow;
   private final ReplicationRules rules;
-  private final int stagePartitions;
   private FlowAdmins admins;
   private RemoteTopics remoteTopics;
   private MessageConsumer<Object> consumer;
@@ -87,14 +86,8 @@ public final class TopicDiscoveryVerticle extends VerticleBase {
 
   /** @param flow the flow whose source topics are discovered */
   public TopicDiscoveryVerticle(FlowSpec flow) {
-    this(flow, RemoteTopics.STAGE_PARTITIONS);
-  }
-
-  /** As the public constructor, with the first stage of a staged remote topic creation ({@link RemoteTopics#ensure}). */
-  TopicDiscoveryVerticle(FlowSpec flow, int stagePartitions) {
     this.flow = flow;
     this.rules = ReplicationRules.of(flow);
-    this.stagePartitions = stagePartitions;
   }
 
   /**
@@ -105,7 +98,7 @@ public final class TopicDiscoveryVerticle extends VerticleBase {
   public Future<?> start() {
     return FlowAdmins.create(vertx, flow, "discovery").compose(a -> {
       admins = a;
-      remoteTopics = new RemoteTopics(vertx, context, flow, a, rules, stagePartitions);
+      remoteTopics = new RemoteTopics(vertx, context, flow, a, rules);
       consumer = vertx.eventBus().localConsumer(Addresses.discover(flow.name()), this::onDiscover);
       boundsConsumer = vertx.eventBus().<LogBoundsRequest>localConsumer(Addresses.logBounds(flow.name()), m ->
           logBounds(m.body().partitions())
