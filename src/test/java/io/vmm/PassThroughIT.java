@@ -7,6 +7,7 @@ import io.vmm.testkit.LogCapture;
 import io.vmm.testkit.NoBlockedThreads;
 import io.vmm.testkit.TwoClusters;
 import io.vmm.testkit.TwoClustersExtension;
+import io.vmm.wire.AnswerPool;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -141,6 +142,8 @@ class PassThroughIT {
         awaitAll(sends);
       }
     }
+    long pooledBefore = AnswerPool.SHARED.pooledCount();
+    long leasesBefore = AnswerPool.SHARED.leasesHeld();
     try (RunningMirror m = startMirror(configOf(flow("pt-codec-.*", 2)))) {
       for (String codec : codecs) {
         String topic = "pt-codec-" + codec;
@@ -151,6 +154,11 @@ class PassThroughIT {
       }
       if (batchMode()) {
         assertTrue(passedThrough(m) > 0, "batches passed through");
+        // the fetch answers' buffers come back once their batches are written (the suite poisons released
+        // buffers, so a batch read after its release would have failed the comparison above)
+        Await.until("every fetched batch released", MirrorTestSupport.TIMEOUT,
+            () -> AnswerPool.SHARED.leasesHeld() == leasesBefore);
+        assertTrue(AnswerPool.SHARED.pooledCount() > pooledBefore, "answers read into pooled buffers");
       }
     }
   }

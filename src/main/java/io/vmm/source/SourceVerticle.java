@@ -199,12 +199,14 @@ public final class SourceVerticle extends VerticleBase {
   /** One poll's records: one chunk per positioned, non-failed partition, sent as one batch to the producer. */
   private void onBatch(SourceReader.Polled records) {
     if (gate.stopping()) {
+      records.partitions().forEach(tp -> RawBatch.releaseAll(records.batches(tp)));
       return; // not sent, not counted: re-read after restart
     }
     if (gate.paused()) {
       // polled before the pause took effect: not sent; fetched again from the first of them on resume
       for (TopicPartition tp : records.partitions()) {
         gate.droppedWhilePaused(tp, records.firstOffset(tp));
+        RawBatch.releaseAll(records.batches(tp));
       }
       return;
     }
@@ -218,6 +220,7 @@ public final class SourceVerticle extends VerticleBase {
     for (TopicPartition tp : records.partitions()) {
       PartitionState s = tracker.get(tp);
       if (s == null || s.failed() || gate.isPositioning(tp)) {
+        RawBatch.releaseAll(records.batches(tp));
         continue; // not positioned yet: re-fetched from the right offset after the seek
       }
       List<ConsumerRecord<byte[], byte[]>> list = records.records(tp);

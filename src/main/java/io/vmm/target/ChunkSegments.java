@@ -40,7 +40,8 @@ final class ChunkSegments {
   /**
    * The chunk's decoded {@code records} plus, decoded, every batch that may not pass through: all of them when the
    * batches are {@link #small} or {@code limit} is unknown (-1), else each larger than {@code limit} bytes or
-   * failing {@code codecKept}. Batches are decoded from their fetched bytes (call before any is stamped).
+   * failing {@code codecKept}. Batches are decoded from their fetched bytes (call before any is stamped) and
+   * released ({@link RawBatch#release}): only the returned batches may be read afterwards.
    */
   static Split split(TopicPartition tp, List<ConsumerRecord<byte[], byte[]>> records, List<RawBatch> batches,
                      int limit, Predicate<RawBatch> codecKept) {
@@ -55,6 +56,7 @@ final class ChunkSegments {
         fitting.add(b);
       } else {
         merged.addAll(BatchDecoder.records(tp, b.header(), b.baseOffset()));
+        b.release(); // decoded: the records own copies of its bytes
       }
     }
     merged.sort(Comparator.comparingLong(ConsumerRecord::offset));

@@ -127,6 +127,7 @@ final class PassThrough {
       answer.fail(first, earlier);
       batch.countDown(index - first);
       lanes.done(source);
+      RawBatch.releaseAll(segment); // not sent
       return;
     }
     TopicPartition target = new TopicPartition(chunk.targetTopic(), source.partition());

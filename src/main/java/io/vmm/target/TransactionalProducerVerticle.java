@@ -164,6 +164,7 @@ public final class TransactionalProducerVerticle extends VerticleBase {
       TopicPartition tp = chunk.source();
       long[] upstream = ChunkSegments.upstream(chunk.records(), chunk.batches());
       TransactionBatches.Answer answer = held.add(tp, upstream);
+      boolean sent = false;
       if (fatal != null) {
         answer.preset(TransactionBatches.failedAt0(tp, upstream, fatal));
       } else if (failed.containsKey(tp)) {
@@ -172,8 +173,12 @@ public final class TransactionalProducerVerticle extends VerticleBase {
         answer.preset(PartitionResult.rewind(tp, upstream, new IllegalStateException("polled before a rewind")));
       } else if (begin()) {
         send(chunk, answer);
+        sent = true;
       } else {
         answer.preset(TransactionBatches.failedAt0(tp, upstream, fatal));
+      }
+      if (!sent) {
+        io.vmm.wire.RawBatch.releaseAll(chunk.batches()); // refused: the pooled buffers may take other answers
       }
       chunk.release(); // the producer holds the bytes now
     }

@@ -45,7 +45,10 @@ public final class BatchFetcher {
 
   /** Where fetched data goes; called on the I/O thread. */
   public interface Sink {
-    /** One Fetch answer's data: per partition, what follows its previous position. */
+    /**
+     * One Fetch answer's data: per partition, what follows its previous position. Each batch holds the answer's
+     * pooled buffer until released: the receiver calls {@link RawBatch#release} on each when done with it.
+     */
     void fetched(Map<TopicPartition, Part> parts);
 
     /** {@code tp} cannot be read: out of range with {@code auto.offset.reset=none}, or refused for good. */
@@ -266,6 +269,15 @@ public final class BatchFetcher {
   }
 
   private void onFetch(FetchResponse response, Map<TopicPartition, Integer> marks) {
+    AnswerLease lease = wire.holdAnswer(); // the batches are views of the answer's buffer
+    try {
+      onFetch(response, marks, lease);
+    } finally {
+      lease.release(); // each batch holds its own count
+    }
+  }
+
+  private void onFetch(FetchResponse response, Map<TopicPartition, Integer> marks, AnswerLease lease) {
     Map<TopicPartition, Part> parts = new LinkedHashMap<>();
     Set<String> stale = new HashSet<>();
     for (FetchResponseData.FetchableTopicResponse t : response.data().responses()) {
@@ -279,7 +291,7 @@ public final class BatchFetcher {
         Errors error = Errors.forCode(p.errorCode());
         switch (error) {
           case NONE -> {
-            Part part = read(tp, s, p);
+            Part part = read(tp, s, p, lease);
             if (part != null) {
               parts.put(tp, part);
             }
@@ -316,7 +328,7 @@ public final class BatchFetcher {
   }
 
   /** Splits one partition's fetched records into pass-through batches and decoded records; moves the position. */
-  private Part read(TopicPartition tp, State s, FetchResponseData.PartitionData p) {
+  private Part read(TopicPartition tp, State s, FetchResponseData.PartitionData p, AnswerLease lease) {
     MemoryRecords records = (MemoryRecords) FetchResponse.recordsOrFail(p);
     AbortedTransactions aborted = settings.isolation() == IsolationLevel.READ_COMMITTED
         ? new AbortedTransactions(p.abortedTransactions()) : null;
@@ -332,7 +344,7 @@ public final class BatchFetcher {
       boolean skip = aborted != null && aborted.skip(batch);
       if (!skip && !batch.isControlBatch()) {
         if (!asRecords && BatchHeader.check(batch, position) == null) {
-          raw.add(RawBatch.of(slice));
+          raw.add(RawBatch.of(slice, lease));
         } else {
           decoded.addAll(BatchDecoder.records(tp, batch, position));
         }

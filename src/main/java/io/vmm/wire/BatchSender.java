@@ -79,6 +79,8 @@ public final class BatchSender {
     final long handedAt;
     int sequence = -1;
     boolean done;
+    /** In a Produce request not answered yet: its bytes may still be read by the network layer. */
+    boolean inRequest;
 
     Entry(TopicPartition tp, RawBatch batch, Callback callback, long handedAt) {
       this.tp = tp;
@@ -120,11 +122,16 @@ public final class BatchSender {
     this.settings = settings;
   }
 
-  /** Hands {@code batch} over for partition {@code tp} of the target; {@code callback} answers it. I/O thread. */
+  /**
+   * Hands {@code batch} over for partition {@code tp} of the target; {@code callback} answers it. The sender
+   * releases the batch ({@link RawBatch#release}) after the callback, once no request of it is in flight. I/O
+   * thread.
+   */
   public void send(TopicPartition tp, RawBatch batch, Callback callback) {
     Lane lane = lanes.computeIfAbsent(tp, k -> new Lane());
     if (lane.failure != null) {
       callback.done(-1, lane.failure);
+      batch.release();
       return;
     }
     lane.queued.add(new Entry(tp, batch, callback, System.currentTimeMillis()));
@@ -215,6 +222,7 @@ public final class BatchSender {
       }
       lane.inFlight.add(entry);
       lane.unanswered++;
+      entry.inRequest = true;
       requests.computeIfAbsent(leader, n -> new LinkedHashMap<>()).put(tp, entry);
     }
     requests.forEach(this::produce);
@@ -265,8 +273,13 @@ public final class BatchSender {
           }
         }
       }
-      entries.forEach((tp, entry) -> answered(entry, errors.getOrDefault(tp, Errors.NONE),
-          offsets.getOrDefault(tp, -1L), error));
+      entries.forEach((tp, entry) -> {
+        entry.inRequest = false;
+        answered(entry, errors.getOrDefault(tp, Errors.NONE), offsets.getOrDefault(tp, -1L), error);
+        if (entry.done) {
+          entry.batch.release(); // failed while this request was in flight: its bytes are free only now
+        }
+      });
       drive();
       checkIdle();
     });
@@ -319,6 +332,9 @@ public final class BatchSender {
     entry.done = true;
     lane.inFlight.remove(entry);
     entry.callback.done(baseOffset, error);
+    if (!entry.inRequest) {
+      entry.batch.release(); // written (or failed) and in no request: its buffer may take another answer
+    }
   }
 
   /** Fails every queued and in-flight batch of {@code lane} and every later one. */

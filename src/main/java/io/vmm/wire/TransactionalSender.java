@@ -118,6 +118,7 @@ public final class TransactionalSender {
   public void send(TopicPartition tp, RawBatch batch, BatchSender.Callback callback) {
     if (fatal != null) {
       callback.done(-1, fatal);
+      batch.release();
       return;
     }
     unanswered++;
@@ -189,6 +190,7 @@ public final class TransactionalSender {
             for (TopicPartition tp : asked) {
               for (Pending p : waiting.remove(tp)) {
                 p.callback().done(-1, error);
+                p.batch().release();
               }
             }
           }

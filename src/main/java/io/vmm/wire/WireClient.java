@@ -4,7 +4,6 @@ import org.apache.kafka.clients.ApiVersions;
 import org.apache.kafka.clients.ClientRequest;
 import org.apache.kafka.clients.ClientResponse;
 import org.apache.kafka.clients.ClientUtils;
-import org.apache.kafka.clients.DefaultHostResolver;
 import org.apache.kafka.clients.LeastLoadedNode;
 import org.apache.kafka.clients.ManualMetadataUpdater;
 import org.apache.kafka.clients.NetworkClient;
@@ -46,7 +45,11 @@ import java.util.function.BiConsumer;
  * {@link #close()}. Request handlers ({@link #send}) and metadata callbacks run on the I/O thread and must not
  * block.
  * <p>
- * Pinned kafka-clients 4.1.1 internals: {@link ClientUtils#createNetworkClient}, {@link ManualMetadataUpdater},
+ * Answers are read into {@link AnswerPool} buffers ({@link AnswerSelector}); a handler that keeps views of its
+ * answer past its return holds it ({@link #holdAnswer}), every other answer's buffer is reused after the poll.
+ * <p>
+ * Pinned kafka-clients 4.1.1 internals: {@link NetworkClient} and {@code Selector} as {@link ClientUtils} builds
+ * them, {@link ManualMetadataUpdater},
  * request builders.
  */
 public final class WireClient implements AutoCloseable {
@@ -74,6 +77,9 @@ public final class WireClient implements AutoCloseable {
 
   private final String name;
   private final NetworkClient client;
+  private final AnswerSelector selector;
+  /** The node whose answer's handler is running (see {@link #holdAnswer}), else null. */
+  private String answering;
   private final ManualMetadataUpdater nodes;
   private final Metrics metrics = new Metrics();
   private final ApiVersions apiVersions = new ApiVersions();
@@ -112,8 +118,10 @@ public final class WireClient implements AutoCloseable {
     }
     this.nodes = new ManualMetadataUpdater(bootstrap);
     LogContext logContext = new LogContext("[vmm-wire " + name + "] ");
-    this.client = ClientUtils.createNetworkClient(config, "vmm-wire-" + name, metrics, "vmm-wire", logContext,
-        apiVersions, Time.SYSTEM, 5, requestTimeoutMs, nodes, new DefaultHostResolver());
+    AnswerSelector[] selector = new AnswerSelector[1];
+    this.client = AnswerSelector.networkClient(config, "vmm-wire-" + name, metrics, "vmm-wire", logContext,
+        apiVersions, 5, requestTimeoutMs, nodes, AnswerPool.SHARED, selector);
+    this.selector = selector[0];
     this.thread = new Thread(this::run, "vmm-wire-" + name);
     this.thread.setDaemon(true);
     this.thread.start();
@@ -256,6 +264,7 @@ public final class WireClient implements AutoCloseable {
           timeout = 0;
         }
         client.poll(timeout, System.currentTimeMillis()); // handlers run inside, through the completion handlers
+        selector.releaseUnheld(); // answers no handler kept views of
       }
     } catch (Throwable e) {
       if (running) {
@@ -306,7 +315,22 @@ public final class WireClient implements AutoCloseable {
       error = new DisconnectException("node " + response.destination() + " disconnected");
     }
     Throwable failure = error;
-    runSafely(() -> handler.accept(failure == null ? response.responseBody() : null, failure));
+    answering = failure == null ? response.destination() : null;
+    try {
+      runSafely(() -> handler.accept(failure == null ? response.responseBody() : null, failure));
+    } finally {
+      answering = null;
+    }
+  }
+
+  /**
+   * Keeps the receive buffer of the answer whose handler is running now (called from inside that handler) for
+   * views of it that outlive the handler, e.g. a Fetch answer's batches ({@link RawBatch}): the returned lease
+   * (count 1, plus one per {@code retain}) gives it back to the {@link AnswerPool}. Without this the buffer is
+   * reused as soon as the handlers of the poll ran. {@link AnswerLease#NONE} outside a handler. I/O thread only.
+   */
+  public AnswerLease holdAnswer() {
+    return answering == null ? AnswerLease.NONE : selector.hold(answering);
   }
 
   private void failAll(Throwable e) {
