@@ -4,14 +4,7 @@ import org.apache.kafka.common.Node;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.RetriableException;
 import org.apache.kafka.common.errors.TimeoutException;
-import org.apache.kafka.common.message.ProduceRequestData;
-import org.apache.kafka.common.message.ProduceResponseData;
-import org.apache.kafka.common.protocol.ApiKeys;
 import org.apache.kafka.common.protocol.Errors;
-import org.apache.kafka.common.requests.AbstractRequest;
-import org.apache.kafka.common.record.MemoryRecords;
-import org.apache.kafka.common.requests.ProduceRequest;
-import org.apache.kafka.common.requests.ProduceResponse;
 
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -50,6 +43,8 @@ public final class BatchSender {
 
   /** Batches in flight per partition (the idempotent producer's limit). */
   static final int MAX_IN_FLIGHT = 5;
+  /** A partition missing from an answer (the whole request failed, or the broker left it out). */
+  private static final ProduceRequests.Answer NO_ANSWER = new ProduceRequests.Answer(Errors.NONE, -1);
 
   /** A batch's outcome: its appended base offset (downstream), or the error; called once, on the I/O thread. */
   public interface Callback {
@@ -240,49 +235,24 @@ public final class BatchSender {
   }
 
   private void produce(Node node, Map<TopicPartition, Entry> entries) {
-    ProduceRequestData.TopicProduceDataCollection topics = new ProduceRequestData.TopicProduceDataCollection();
-    Map<String, ProduceRequestData.TopicProduceData> byTopic = new HashMap<>();
-    entries.forEach((tp, entry) -> {
-      ProduceRequestData.TopicProduceData t = byTopic.computeIfAbsent(tp.topic(), name -> {
-        ProduceRequestData.TopicProduceData created = new ProduceRequestData.TopicProduceData().setName(name)
-            .setPartitionData(new ArrayList<>());
-        topics.add(created);
-        return created;
-      });
-      t.partitionData().add(new ProduceRequestData.PartitionProduceData().setIndex(tp.partition())
-          .setRecords(MemoryRecords.readableRecords(entry.batch.bytes().duplicate())));
-    });
-    ProduceRequestData data = new ProduceRequestData().setAcks(settings.acks())
-        .setTimeoutMs(wire.requestTimeoutMs()).setTransactionalId(settings.transactionalId()).setTopicData(topics);
-    // topic names: up to version 12 (version 13 needs topic ids); version 12 only for transaction version 2
-    // (Produce adds the partition to the transaction), else up to 11 (useTransactionV1Version)
+    Map<TopicPartition, java.nio.ByteBuffer> batches = new LinkedHashMap<>();
+    entries.forEach((tp, entry) -> batches.put(tp, entry.batch.bytes()));
     requestsInFlight++;
-    AbstractRequest.Builder<ProduceRequest> builder = transactionV2
-        ? new ProduceRequest.Builder(ApiKeys.PRODUCE.oldestVersion(), (short) 12, data)
-        : ProduceRequest.builder(data, true);
-    wire.send(node, builder, (response, error) -> {
-      requestsInFlight--;
-      Map<TopicPartition, Errors> errors = new HashMap<>();
-      Map<TopicPartition, Long> offsets = new HashMap<>();
-      if (response instanceof ProduceResponse r) {
-        for (ProduceResponseData.TopicProduceResponse t : r.data().responses()) {
-          for (ProduceResponseData.PartitionProduceResponse p : t.partitionResponses()) {
-            TopicPartition tp = new TopicPartition(t.name(), p.index());
-            errors.put(tp, Errors.forCode(p.errorCode()));
-            offsets.put(tp, p.baseOffset());
-          }
-        }
-      }
-      entries.forEach((tp, entry) -> {
-        entry.inRequest = false;
-        answered(entry, errors.getOrDefault(tp, Errors.NONE), offsets.getOrDefault(tp, -1L), error);
-        if (entry.done) {
-          entry.batch.release(); // failed while this request was in flight: its bytes are free only now
-        }
-      });
-      drive();
-      checkIdle();
-    });
+    wire.send(node, ProduceRequests.of(batches, settings.acks(), wire.requestTimeoutMs(), settings.transactionalId(),
+        transactionV2), (response, error) -> {
+          requestsInFlight--;
+          Map<TopicPartition, ProduceRequests.Answer> answers = ProduceRequests.answers(response);
+          entries.forEach((tp, entry) -> {
+            entry.inRequest = false;
+            ProduceRequests.Answer a = answers.getOrDefault(tp, NO_ANSWER);
+            answered(entry, a.error(), a.baseOffset(), error);
+            if (entry.done) {
+              entry.batch.release(); // failed while this request was in flight: its bytes are free only now
+            }
+          });
+          drive();
+          checkIdle();
+        });
   }
 
   /** The answer for one batch: {@code requestError} when the whole request failed. */
