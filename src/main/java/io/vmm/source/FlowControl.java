@@ -14,9 +14,11 @@ import java.util.Set;
  * <p>
  * Invariants:
  * <ul>
- *   <li>A running partition is paused when it is FAILED, or it has at least {@code maxRecords} records or
- *       {@code maxBytes} bytes in flight, or the whole task has at least {@code maxTaskBytes} bytes in flight
- *       (high marks).</li>
+ *   <li>A running partition is paused when it is FAILED, or it has at least {@code maxRecords} decoded records
+ *       or {@code maxBytes} bytes in flight, or the whole task has at least {@code maxTaskBytes} bytes in flight
+ *       (high marks). Records of pass-through batches count only as their stored bytes: they are held as those
+ *       bytes (no record objects), and on compressed topics a record mark would stop a partition at a few MB
+ *       of compressed data, draining it before the next fetch.</li>
  *   <li>A paused partition is resumed only when it is not FAILED and it is at or below half of each of the
  *       three marks (low marks), so a partition near a mark does not flap.</li>
  *   <li>{@link #isPaused} is exactly what this class told the caller to pause and not yet to resume.</li>
@@ -41,7 +43,7 @@ final class FlowControl {
   private long pauses;
 
   /**
-   * @param maxRecords   records in flight per partition (high mark)
+   * @param maxRecords   decoded records in flight per partition (high mark)
    * @param maxBytes     key + value bytes in flight per partition (high mark)
    * @param maxTaskBytes key + value bytes in flight over the task (high mark)
    */
@@ -63,9 +65,9 @@ final class FlowControl {
     Set<TopicPartition> toResume = new HashSet<>();
     for (PartitionState s : partitions) {
       boolean isPaused = paused.contains(s.tp);
-      if (!isPaused && (s.failed() || taskOver || s.inFlightRecords >= maxRecords || s.inFlightBytes >= maxBytes)) {
+      if (!isPaused && (s.failed() || taskOver || s.inFlightDecoded >= maxRecords || s.inFlightBytes >= maxBytes)) {
         toPause.add(s.tp);
-      } else if (isPaused && !s.failed() && taskUnder && s.inFlightRecords <= maxRecords / 2
+      } else if (isPaused && !s.failed() && taskUnder && s.inFlightDecoded <= maxRecords / 2
           && s.inFlightBytes <= maxBytes / 2) {
         toResume.add(s.tp);
       }

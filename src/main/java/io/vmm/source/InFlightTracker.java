@@ -34,16 +34,19 @@ final class InFlightTracker {
     final long firstOffset;
     final long lastOffset;
     final int records;
+    /** Of {@link #records}, the decoded ones (the rest came in pass-through batches). */
+    final int decoded;
     final long bytes;
     PartitionResult result;
     /** Its in-flight budget was freed without an answer that counts ({@link #release}). */
     boolean released;
 
-    Pending(long seq, long firstOffset, long lastOffset, int records, long bytes) {
+    Pending(long seq, long firstOffset, long lastOffset, int records, int decoded, long bytes) {
       this.seq = seq;
       this.firstOffset = firstOffset;
       this.lastOffset = lastOffset;
       this.records = records;
+      this.decoded = decoded;
       this.bytes = bytes;
     }
   }
@@ -56,6 +59,11 @@ final class InFlightTracker {
     long lastWritten;
     long lastStored;
     int inFlightRecords;
+    /**
+     * Of {@link #inFlightRecords}, the decoded ones: what the record mark of {@link FlowControl} bounds (records
+     * in pass-through batches are held as their stored bytes, which the byte marks bound).
+     */
+    int inFlightDecoded;
     long inFlightBytes;
     boolean paused;
     Throwable failure;
@@ -101,9 +109,18 @@ final class InFlightTracker {
 
   /** As {@link #sent(TopicPartition, long, long, int, long)}, with the chunk's first upstream offset (for rewinds). */
   void sent(TopicPartition tp, long seq, long firstOffset, long lastOffset, int records, long bytes) {
+    sent(tp, seq, firstOffset, lastOffset, records, records, bytes);
+  }
+
+  /**
+   * As {@link #sent(TopicPartition, long, long, long, int, long)}, of which {@code decoded} records were decoded
+   * (the others came in pass-through batches).
+   */
+  void sent(TopicPartition tp, long seq, long firstOffset, long lastOffset, int records, int decoded, long bytes) {
     PartitionState s = partitions.get(tp);
-    s.pending.add(new Pending(seq, firstOffset, lastOffset, records, bytes));
+    s.pending.add(new Pending(seq, firstOffset, lastOffset, records, decoded, bytes));
     s.inFlightRecords += records;
+    s.inFlightDecoded += decoded;
     s.inFlightBytes += bytes;
     inFlightRecords += records;
     inFlightBytes += bytes;
@@ -129,6 +146,7 @@ final class InFlightTracker {
       if (p.seq == seq && !p.released) {
         p.result = result;
         s.inFlightRecords -= p.records;
+        s.inFlightDecoded -= p.decoded;
         s.inFlightBytes -= p.bytes;
         inFlightRecords -= p.records;
         inFlightBytes -= p.bytes;
@@ -166,6 +184,7 @@ final class InFlightTracker {
     inFlightBytes -= s.inFlightBytes;
     s.pending.clear();
     s.inFlightRecords = 0;
+    s.inFlightDecoded = 0;
     s.inFlightBytes = 0;
     s.lastWritten = -1;
     s.lastStored = -1;
@@ -193,6 +212,7 @@ final class InFlightTracker {
     inFlightBytes -= s.inFlightBytes;
     s.pending.clear();
     s.inFlightRecords = 0;
+    s.inFlightDecoded = 0;
     s.inFlightBytes = 0;
     return from;
   }
@@ -207,6 +227,7 @@ final class InFlightTracker {
       if (p.seq == seq && p.result == null && !p.released) {
         p.released = true;
         s.inFlightRecords -= p.records;
+        s.inFlightDecoded -= p.decoded;
         s.inFlightBytes -= p.bytes;
         inFlightRecords -= p.records;
         inFlightBytes -= p.bytes;

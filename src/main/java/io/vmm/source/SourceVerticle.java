@@ -231,7 +231,7 @@ public final class SourceVerticle extends VerticleBase {
       stats.add(chunk);
       generations[chunks.size()] = rewinds.generation(tp);
       chunks.add(new SourceBatch.Chunk(tp, s.targetTopic, list, raw, generations[chunks.size()]));
-      tracker.sent(tp, batchSeq, chunk.firstOffset, chunk.lastOffset, chunk.records, chunk.bytes);
+      tracker.sent(tp, batchSeq, chunk.firstOffset, chunk.lastOffset, chunk.records, list.size(), chunk.bytes);
     }
     if (chunks.isEmpty()) {
       return;

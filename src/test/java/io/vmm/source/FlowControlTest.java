@@ -52,6 +52,21 @@ class FlowControlTest {
   }
 
   @Test
+  void passThroughBatchesCountOnlyTheirBytes() {
+    InFlightTracker t = new InFlightTracker();
+    t.add(A, "A.t", -1);
+    FlowControl fc = new FlowControl(10, 1_000, 10_000);
+    t.sent(A, 0, 0, 99, 100, 0, 400); // 100 records, all in pass-through batches (400 stored bytes)
+    assertTrue(fc.update(t).pause().isEmpty(), "no decoded record in flight: the record mark does not apply");
+    t.sent(A, 1, 100, 109, 10, 10, 100); // 10 decoded records
+    assertEquals(Set.of(A), fc.update(t).pause());
+    t.answered(1, ok(A, 100, 10));
+    assertEquals(Set.of(A), fc.update(t).resume(), "only the batches left: 400 bytes, below half of 1,000");
+    t.sent(A, 2, 110, 609, 500, 0, 700); // 1,100 stored bytes in flight
+    assertEquals(Set.of(A), fc.update(t).pause(), "the byte mark holds for batches");
+  }
+
+  @Test
   void theTaskMarkPausesEveryPartition() {
     InFlightTracker t = new InFlightTracker();
     t.add(A, "A.t", -1);
