@@ -13,7 +13,8 @@ import java.util.Map;
  * <ol>
  *   <li><b>interval</b>: {@code intervalMs} ({@code transaction.boundary.interval.ms}, else
  *       {@code offset.flush.interval.ms}) passed since the transaction began;</li>
- *   <li><b>early</b>: the records held in it reach half of the source task's in-flight marks
+ *   <li><b>early</b>: the records held in it (decoded ones for the records mark) reach half of the source task's
+ *       in-flight marks
  *       ({@code vmm.inflight.partition.max.records} / {@code .max.bytes} per partition,
  *       {@code vmm.inflight.task.max.bytes} over the task). The source pauses a partition at a full mark and the
  *       producer answers a batch only after its transaction commits, so committing at half a mark keeps fetching
@@ -71,10 +72,19 @@ public final class CommitTrigger {
     return open;
   }
 
-  /** {@code n} records of {@code tp} with {@code nBytes} key + value bytes were sent in the open transaction. */
+  /** {@code n} decoded records of {@code tp} with {@code nBytes} key + value bytes were sent in the open transaction. */
   public void added(TopicPartition tp, long n, long nBytes) {
+    added(tp, n, n, nBytes);
+  }
+
+  /**
+   * {@code n} records of {@code tp}, {@code decoded} of them decoded (the others in pass-through batches), with
+   * {@code nBytes} bytes (a batch: its stored size) were sent in the open transaction. Only decoded records count
+   * toward the records mark, as the source's flow control counts them.
+   */
+  public void added(TopicPartition tp, long n, long decoded, long nBytes) {
     long[] h = held.computeIfAbsent(tp, k -> new long[2]);
-    h[0] += n;
+    h[0] += decoded;
     h[1] += nBytes;
     records += n;
     bytes += nBytes;

@@ -221,6 +221,7 @@ public final class TransactionalProducerVerticle extends VerticleBase {
     TopicPartition tp = chunk.source();
     long t = txn;
     AtomicReference<SendError> errors = firstError;
+    int decoded = chunk.records().size();
     long bytes = client.send(chunk, answer, (upstream, e) -> {
       if (errors.compareAndSet(null, new SendError(t, tp, upstream, e))) {
         context.runOnContext(v -> {
@@ -230,7 +231,7 @@ public final class TransactionalProducerVerticle extends VerticleBase {
         });
       }
     });
-    trigger.added(tp, answer.upstream.length, bytes);
+    trigger.added(tp, answer.upstream.length, decoded, bytes);
     lastUpstream.put(tp, answer.upstream[answer.upstream.length - 1]);
     generations.sent(tp, chunk.generation());
   }

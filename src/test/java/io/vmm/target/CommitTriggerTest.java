@@ -49,6 +49,17 @@ class CommitTriggerTest {
   }
 
   @Test
+  void passThroughRecordsCountOnlyTheirBytes() {
+    CommitTrigger t = new CommitTrigger(10_000, 1000, 1_000_000, 2_000_000);
+    t.began(0);
+    t.added(P0, 5_000, 0, 100_000); // records of pass-through batches: not toward the records mark
+    assertEquals(CommitTrigger.Reason.NONE, t.due(1));
+    assertEquals(5_000, t.records());
+    t.added(P0, 600, 500, 50_000);
+    assertEquals(CommitTrigger.Reason.RECORDS, t.due(1), "500 decoded records: half of the records mark");
+  }
+
+  @Test
   void earlyAtHalfOfAByteMark() {
     CommitTrigger t = new CommitTrigger(10_000, 1000, 1_000, 1_500);
     t.began(0);
