@@ -140,8 +140,9 @@ class ExactlyOnceIT {
     clusters.a().createTopic("eos-basic", 3);
     produce("eos-basic", 3, 0, 6_000);
     JsonObject mirror = mirror("A", "B", "eos-basic", 2);
+    // early commits at 200 decoded records or 2 KB (pass-through batches count as their bytes): many transactions
     sourceConfig(mirror).put("transaction.boundary.interval.ms", 300)
-        .put("vmm.inflight.partition.max.records", 400); // early commits at 200 records: many transactions
+        .put("vmm.inflight.partition.max.records", 400).put("vmm.inflight.partition.max.bytes", 4096);
     try (RunningMirror m = startMirror(exactlyOnce(mirror))) {
       Await.until("6000 committed records on B", MirrorTestSupport.TIMEOUT,
           () -> readCommitted(clusters.b(), "A.eos-basic").size() >= 6_000);
