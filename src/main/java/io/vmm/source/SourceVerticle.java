@@ -198,14 +198,13 @@ public final class SourceVerticle extends VerticleBase {
 
   /** One poll's records: one chunk per positioned, non-failed partition, sent as one batch to the producer. */
   private void onBatch(SourceReader.Polled records) {
-    if (gate.stopping()) {
-      records.partitions().forEach(tp -> RawBatch.releaseAll(records.batches(tp)));
-      return; // not sent, not counted: re-read after restart
-    }
-    if (gate.paused()) {
-      // polled before the pause took effect: not sent; fetched again from the first of them on resume
+    if (gate.stopping() || gate.paused()) {
+      // not sent, not counted: re-read after restart, or (polled before the pause took effect) fetched again from
+      // the first of them on resume
       for (TopicPartition tp : records.partitions()) {
-        gate.droppedWhilePaused(tp, records.firstOffset(tp));
+        if (!gate.stopping()) {
+          gate.droppedWhilePaused(tp, records.firstOffset(tp));
+        }
         RawBatch.releaseAll(records.batches(tp));
       }
       return;

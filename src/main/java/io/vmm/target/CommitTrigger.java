@@ -72,11 +72,6 @@ public final class CommitTrigger {
     return open;
   }
 
-  /** {@code n} decoded records of {@code tp} with {@code nBytes} key + value bytes were sent in the open transaction. */
-  public void added(TopicPartition tp, long n, long nBytes) {
-    added(tp, n, n, nBytes);
-  }
-
   /**
    * {@code n} records of {@code tp}, {@code decoded} of them decoded (the others in pass-through batches), with
    * {@code nBytes} bytes (a batch: its stored size) were sent in the open transaction. Only decoded records count

@@ -100,15 +100,15 @@ public final class AnswerPool implements MemoryPool {
       }
     }
     int capacity = (int) Math.min(Integer.MAX_VALUE, ((long) size + GRAIN - 1) / GRAIN * GRAIN);
-    if (allocated.addAndGet(capacity) > budget) {
-      allocated.addAndGet(-capacity);
-      unpooled.incrementAndGet();
-      return ByteBuffer.allocate(size);
+    ByteBuffer b = null;
+    if (allocated.addAndGet(capacity) <= budget) {
+      try {
+        b = ByteBuffer.allocateDirect(capacity);
+      } catch (OutOfMemoryError e) {
+        // -XX:MaxDirectMemorySize below the budget: this answer goes on the heap
+      }
     }
-    ByteBuffer b;
-    try {
-      b = ByteBuffer.allocateDirect(capacity);
-    } catch (OutOfMemoryError e) { // -XX:MaxDirectMemorySize below the budget: answers go on the heap
+    if (b == null) {
       allocated.addAndGet(-capacity);
       unpooled.incrementAndGet();
       return ByteBuffer.allocate(size);

@@ -55,21 +55,30 @@ final class AnswerSelector extends Selector {
   }
 
   /**
-   * The network client a consumer or producer would build from {@code config} (security, socket, reconnect and
-   * metadata recovery settings), on an {@link AnswerSelector} over {@code pool}; {@code selector[0]} receives the
-   * selector.
+   * A selector as Kafka's clients build theirs from {@code config} (security, {@code connections.max.idle.ms}),
+   * reading answers into {@code pool}.
    */
-  static NetworkClient networkClient(AbstractConfig config, String clientId, Metrics metrics, String metricGroupPrefix,
-                                     LogContext logContext, ApiVersions apiVersions, int maxInFlight,
-                                     int requestTimeoutMs, MetadataUpdater nodes, AnswerPool pool,
-                                     AnswerSelector[] selector) {
-    ChannelBuilder channelBuilder = null;
-    AnswerSelector s = null;
+  static AnswerSelector create(AbstractConfig config, Metrics metrics, String metricGroupPrefix, AnswerPool pool,
+                               LogContext logContext) {
+    ChannelBuilder channelBuilder = ClientUtils.createChannelBuilder(config, Time.SYSTEM, logContext);
     try {
-      channelBuilder = ClientUtils.createChannelBuilder(config, Time.SYSTEM, logContext);
-      s = new AnswerSelector(config.getLong(CommonClientConfigs.CONNECTIONS_MAX_IDLE_MS_CONFIG), metrics,
+      return new AnswerSelector(config.getLong(CommonClientConfigs.CONNECTIONS_MAX_IDLE_MS_CONFIG), metrics,
           metricGroupPrefix, channelBuilder, pool, logContext);
-      NetworkClient client = new NetworkClient(nodes, null, s, clientId, maxInFlight,
+    } catch (RuntimeException e) {
+      Utils.closeQuietly(channelBuilder, "ChannelBuilder");
+      throw e;
+    }
+  }
+
+  /**
+   * The network client a consumer or producer would build from {@code config} (socket, reconnect and metadata
+   * recovery settings) on this selector, as {@code ClientUtils.createNetworkClient} builds it. On failure the
+   * selector is closed.
+   */
+  NetworkClient networkClient(AbstractConfig config, String clientId, LogContext logContext, ApiVersions apiVersions,
+                              int maxInFlight, int requestTimeoutMs, MetadataUpdater nodes) {
+    try {
+      return new NetworkClient(nodes, null, this, clientId, maxInFlight,
           config.getLong(CommonClientConfigs.RECONNECT_BACKOFF_MS_CONFIG),
           config.getLong(CommonClientConfigs.RECONNECT_BACKOFF_MAX_MS_CONFIG),
           config.getInt(CommonClientConfigs.SEND_BUFFER_CONFIG), config.getInt(CommonClientConfigs.RECEIVE_BUFFER_CONFIG),
@@ -78,12 +87,9 @@ final class AnswerSelector extends Selector {
           apiVersions, null, logContext, new DefaultHostResolver(), null,
           config.getLong(CommonClientConfigs.METADATA_RECOVERY_REBOOTSTRAP_TRIGGER_MS_CONFIG),
           MetadataRecoveryStrategy.forName(config.getString(CommonClientConfigs.METADATA_RECOVERY_STRATEGY_CONFIG)));
-      selector[0] = s;
-      return client;
-    } catch (Throwable t) {
-      Utils.closeQuietly(s, "Selector");
-      Utils.closeQuietly(channelBuilder, "ChannelBuilder");
-      throw new KafkaException("Failed to create the wire client's network client", t);
+    } catch (RuntimeException e) {
+      Utils.closeQuietly(this, "Selector"); // closes the channel builder too
+      throw new KafkaException("Failed to create the wire client's network client", e);
     }
   }
 

@@ -7,14 +7,11 @@ import org.apache.kafka.common.Node;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.message.FetchResponseData;
 import org.apache.kafka.common.protocol.Errors;
-import org.apache.kafka.common.record.MemoryRecords;
-import org.apache.kafka.common.record.MutableRecordBatch;
 import org.apache.kafka.common.requests.FetchMetadata;
 import org.apache.kafka.common.requests.FetchRequest;
 import org.apache.kafka.common.requests.FetchResponse;
 import org.apache.kafka.common.requests.ListOffsetsRequest;
 
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -26,9 +23,9 @@ import java.util.function.Predicate;
 
 /**
  * Fetches raw record batches of assigned partitions, one Fetch request in flight per leader (sessionless fetch,
- * version 12: topic names, no topic ids), and hands each answer to a {@link Sink} as {@link Part}s: batches that
- * may pass through unchanged ({@link BatchHeader#check}) and, in offset order between them, the records of
- * batches that may not (decoded by {@link BatchDecoder}: LogAppendTime, compacted batches with holes, a batch that
+ * version 12: topic names, no topic ids), and hands each answer to a {@link Sink} as {@link Part}s
+ * ({@link FetchedPartition}): batches that may pass through unchanged ({@link BatchHeader#check}) and, in offset
+ * order between them, the records of batches that may not (decoded by {@link BatchDecoder}: LogAppendTime, compacted batches with holes, a batch that
  * starts before the position, topics the caller wants as records). Control batches are never handed over; under
  * {@code read_committed} the aborted transactions' batches are dropped ({@link AbortedTransactions}).
  * <p>
@@ -291,8 +288,10 @@ public final class BatchFetcher {
         Errors error = Errors.forCode(p.errorCode());
         switch (error) {
           case NONE -> {
-            Part part = read(tp, s, p, lease);
+            Part part = FetchedPartition.read(tp, s.position, p,
+                settings.isolation() == IsolationLevel.READ_COMMITTED, recordsOnly.test(tp), lease);
             if (part != null) {
+              s.position = part.nextOffset();
               parts.put(tp, part);
             }
           }
@@ -325,37 +324,6 @@ public final class BatchFetcher {
     if (!parts.isEmpty()) {
       sink.fetched(parts);
     }
-  }
-
-  /** Splits one partition's fetched records into pass-through batches and decoded records; moves the position. */
-  private Part read(TopicPartition tp, State s, FetchResponseData.PartitionData p, AnswerLease lease) {
-    MemoryRecords records = (MemoryRecords) FetchResponse.recordsOrFail(p);
-    AbortedTransactions aborted = settings.isolation() == IsolationLevel.READ_COMMITTED
-        ? new AbortedTransactions(p.abortedTransactions()) : null;
-    List<ConsumerRecord<byte[], byte[]>> decoded = new ArrayList<>(0);
-    List<RawBatch> raw = new ArrayList<>();
-    long position = s.position;
-    boolean asRecords = recordsOnly.test(tp);
-    for (BatchHeader.Slice slice : BatchHeader.slices(records)) {
-      MutableRecordBatch batch = slice.batch();
-      if (batch.lastOffset() < position) {
-        continue; // before the position (a batch holding the position starts earlier)
-      }
-      boolean skip = aborted != null && aborted.skip(batch);
-      if (!skip && !batch.isControlBatch()) {
-        if (!asRecords && BatchHeader.check(batch, position) == null) {
-          raw.add(RawBatch.of(slice, lease));
-        } else {
-          decoded.addAll(BatchDecoder.records(tp, batch, position));
-        }
-      }
-      position = batch.nextOffset();
-    }
-    if (position == s.position) {
-      return null; // nothing complete in this answer
-    }
-    s.position = position;
-    return new Part(decoded, raw, position, p.highWatermark());
   }
 
   private void reset(TopicPartition tp, State s, long timestamp) {

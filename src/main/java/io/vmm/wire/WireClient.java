@@ -118,10 +118,9 @@ public final class WireClient implements AutoCloseable {
     }
     this.nodes = new ManualMetadataUpdater(bootstrap);
     LogContext logContext = new LogContext("[vmm-wire " + name + "] ");
-    AnswerSelector[] selector = new AnswerSelector[1];
-    this.client = AnswerSelector.networkClient(config, "vmm-wire-" + name, metrics, "vmm-wire", logContext,
-        apiVersions, 5, requestTimeoutMs, nodes, AnswerPool.SHARED, selector);
-    this.selector = selector[0];
+    this.selector = AnswerSelector.create(config, metrics, "vmm-wire", AnswerPool.SHARED, logContext);
+    this.client = selector.networkClient(config, "vmm-wire-" + name, logContext, apiVersions, 5, requestTimeoutMs,
+        nodes);
     this.thread = new Thread(this::run, "vmm-wire-" + name);
     this.thread.setDaemon(true);
     this.thread.start();

@@ -22,7 +22,7 @@ class CommitTriggerTest {
   void intervalSinceTheTransactionBegan() {
     CommitTrigger t = new CommitTrigger(100, 1000, 1_000_000, 2_000_000);
     t.began(1_000);
-    t.added(P0, 10, 100);
+    t.added(P0, 10, 10, 100);
     assertEquals(CommitTrigger.Reason.NONE, t.due(1_099));
     assertEquals(1, t.remainingMs(1_099));
     assertEquals(CommitTrigger.Reason.INTERVAL, t.due(1_100));
@@ -36,10 +36,10 @@ class CommitTriggerTest {
   void earlyAtHalfOfAPartitionsRecordMark() {
     CommitTrigger t = new CommitTrigger(10_000, 1000, 1_000_000, 2_000_000);
     t.began(0);
-    t.added(P0, 300, 300);
-    t.added(P1, 300, 300);
+    t.added(P0, 300, 300, 300);
+    t.added(P1, 300, 300, 300);
     assertEquals(CommitTrigger.Reason.NONE, t.due(1), "600 records, but at most 300 per partition");
-    t.added(P0, 200, 200);
+    t.added(P0, 200, 200, 200);
     assertEquals(CommitTrigger.Reason.RECORDS, t.due(1));
     assertEquals(800, t.records());
     t.ended();
@@ -63,14 +63,14 @@ class CommitTriggerTest {
   void earlyAtHalfOfAByteMark() {
     CommitTrigger t = new CommitTrigger(10_000, 1000, 1_000, 1_500);
     t.began(0);
-    t.added(P0, 1, 499);
+    t.added(P0, 1, 1, 499);
     assertEquals(CommitTrigger.Reason.NONE, t.due(1));
-    t.added(P0, 1, 1);
+    t.added(P0, 1, 1, 1);
     assertEquals(CommitTrigger.Reason.BYTES, t.due(1), "half of the partition's byte mark");
     t.ended();
     t.began(0);
-    t.added(P0, 1, 400);
-    t.added(P1, 1, 400);
+    t.added(P0, 1, 1, 400);
+    t.added(P1, 1, 1, 400);
     assertEquals(CommitTrigger.Reason.BYTES, t.due(1), "half of the task's byte mark over two partitions");
   }
 
