@@ -89,14 +89,38 @@ public record ClusterSpec(String alias, String bootstrapServers, Map<String, Str
     return topic == null || topic.isBlank() ? null : topic.trim();
   }
 
-  /** Settings for a replication consumer (assign mode, no group, no auto commit). */
+  /**
+   * {@code fetch.max.bytes} of this mirror's consumers when the user sets none: 8 MiB (Kafka's 50 MB per fetch
+   * would not fit the small heap this mirror runs in; README: memory).
+   */
+  public static final int FETCH_MAX_BYTES = 8 << 20;
+  /**
+   * {@code fetch.max.bytes} of the record path's replication consumers when the user sets none: 2 MiB. Kafka's
+   * consumer reads each fetch answer into one fresh heap array that lives until its last record is polled; with
+   * 8 MiB answers those arrays, and the records decoded from them, outlived the young generation of the 128 MB
+   * heap and filled the old one (a full collection every third young one; README "Performance", record path).
+   */
+  public static final int RECORD_PATH_FETCH_MAX_BYTES = 2 << 20;
+
+  /**
+   * Settings for a consumer (assign mode, no group, no auto commit), {@code fetch.max.bytes}
+   * {@link #FETCH_MAX_BYTES} unless set.
+   */
   public Map<String, Object> consumerConfig(String clientId) {
+    return consumerConfig(clientId, FETCH_MAX_BYTES);
+  }
+
+  /**
+   * Settings for a consumer (assign mode, no group, no auto commit).
+   *
+   * @param fetchMaxBytes {@code fetch.max.bytes} when this cluster's config sets none, bytes
+   */
+  public Map<String, Object> consumerConfig(String clientId, int fetchMaxBytes) {
     Map<String, Object> m = clientConfig("consumer.", ConsumerConfig.configNames());
     m.putIfAbsent(ConsumerConfig.CLIENT_ID_CONFIG, clientId);
     m.putIfAbsent(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
     m.putIfAbsent(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, "1000");
-    // Kafka's 50 MB per fetch would not fit the small heap this mirror runs in (README: memory)
-    m.putIfAbsent(ConsumerConfig.FETCH_MAX_BYTES_CONFIG, Integer.toString(8 << 20));
+    m.putIfAbsent(ConsumerConfig.FETCH_MAX_BYTES_CONFIG, Integer.toString(fetchMaxBytes));
     m.remove(ConsumerConfig.GROUP_ID_CONFIG);
     m.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
     m.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());

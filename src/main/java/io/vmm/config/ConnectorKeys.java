@@ -101,6 +101,33 @@ public final class ConnectorKeys {
     }
   }
 
+  private static void unsetOrAtLeast1024(String name, Object value) {
+    if (value != null && ((Number) value).longValue() < 1024) {
+      throw new org.apache.kafka.common.config.ConfigException(name, value, "Value must be at least 1024");
+    }
+  }
+
+  /** {@link #INFLIGHT_TASK_MAX_BYTES} when unset on the batch path, bytes. */
+  public static final int TASK_MAX_BYTES_BATCH_PATH = 8 << 20;
+  /**
+   * {@link #INFLIGHT_TASK_MAX_BYTES} when unset on the record path, bytes: its records are decoded objects on the
+   * heap until acknowledged, so fewer of them in flight keeps them out of the old generation (README
+   * "Performance", record path).
+   */
+  public static final int TASK_MAX_BYTES_RECORD_PATH = 4 << 20;
+
+  /**
+   * A source connector's un-acked bytes per task ({@link #INFLIGHT_TASK_MAX_BYTES}): the configured value, else
+   * {@link #TASK_MAX_BYTES_BATCH_PATH} or {@link #TASK_MAX_BYTES_RECORD_PATH}.
+   *
+   * @param batchPath whether the tasks pass batches through ({@code vmm.data.path=batch} and nothing forcing the
+   *                  record path)
+   */
+  public static int inflightTaskMaxBytes(ConnectorConfig config, boolean batchPath) {
+    Object set = config.values().get(INFLIGHT_TASK_MAX_BYTES);
+    return set != null ? ((Number) set).intValue() : batchPath ? TASK_MAX_BYTES_BATCH_PATH : TASK_MAX_BYTES_RECORD_PATH;
+  }
+
   private static ConfigDef common() {
     return new ConfigDef()
         .define(REPLICATION_POLICY_CLASS, Type.STRING, DEFAULT_REPLICATION_POLICY, Importance.LOW,
@@ -163,9 +190,10 @@ public final class ConnectorKeys {
           "Un-acked records per partition above which the partition is paused (resumed below half)")
       .define(INFLIGHT_PARTITION_MAX_BYTES, Type.INT, 4 << 20, Range.atLeast(1024), Importance.LOW,
           "Un-acked bytes per partition above which the partition is paused (resumed below half)")
-      .define(INFLIGHT_TASK_MAX_BYTES, Type.INT, 8 << 20, Range.atLeast(1024), Importance.LOW,
-          "Un-acked bytes per task above which all its partitions are paused (resumed below half); keep "
-              + "tasksMax x this below the producer's buffer.memory")
+      .define(INFLIGHT_TASK_MAX_BYTES, Type.INT, null, ConnectorKeys::unsetOrAtLeast1024, Importance.LOW,
+          "Un-acked bytes per task above which all its partitions are paused (resumed below half); unset: "
+              + "8 MiB on the batch path, 4 MiB on the record path; keep tasksMax x this below the producer's "
+              + "buffer.memory")
       .define(DATA_PATH, Type.STRING, "batch", ValidString.in("record", "batch"), Importance.LOW,
           "How records travel: 'batch' (default) passes fetched record batches through unchanged, still "
               + "compressed, where eligible; 'record' decodes and re-encodes each one with Kafka's consumer and "

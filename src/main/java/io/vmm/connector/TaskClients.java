@@ -6,6 +6,7 @@ import io.vmm.bus.Addresses;
 import io.vmm.bus.Discovery;
 import io.vmm.bus.RemoteLimitsRequest;
 import io.vmm.config.ClientOverrides;
+import io.vmm.config.ClusterSpec;
 import io.vmm.config.ConnectorConfig;
 import io.vmm.config.ConnectorKeys;
 import io.vmm.progress.GroupProgress;
@@ -172,11 +173,14 @@ final class TaskClients {
 
   /**
    * Task {@code t}'s replication consumer: the source cluster's consumer config with {@code consumer.*} (MM2
-   * {@code sourceConsumerConfig}), and {@code client.rack} from Strimzi's {@code rack} unless set explicitly.
+   * {@code sourceConsumerConfig}), and {@code client.rack} from Strimzi's {@code rack} unless set explicitly;
+   * {@code fetch.max.bytes} by default {@link ClusterSpec#FETCH_MAX_BYTES} on the batch path,
+   * {@link ClusterSpec#RECORD_PATH_FETCH_MAX_BYTES} on the record path.
    */
   Map<String, Object> consumer(int t) {
     Map<String, Object> m = ClientOverrides.apply(scope.flow().source().consumerConfig(
-        scope.name() + "|MirrorSourceConnector-" + t + "|replication-consumer"),
+        scope.name() + "|MirrorSourceConnector-" + t + "|replication-consumer",
+        batchPath() ? ClusterSpec.FETCH_MAX_BYTES : ClusterSpec.RECORD_PATH_FETCH_MAX_BYTES),
         scope.flow().sourceConnector().config().clients().consumer());
     if (scope.clientRack() != null) {
       m.putIfAbsent("client.rack", scope.clientRack()); // follower fetching
@@ -192,7 +196,7 @@ final class TaskClients {
     ConnectorConfig c = scope.flow().sourceConnector().config();
     return new SourceVerticle.Limits(
         c.getInt(ConnectorKeys.INFLIGHT_PARTITION_MAX_RECORDS), c.getInt(ConnectorKeys.INFLIGHT_PARTITION_MAX_BYTES),
-        c.getInt(ConnectorKeys.INFLIGHT_TASK_MAX_BYTES),
+        ConnectorKeys.inflightTaskMaxBytes(c, batchPath()),
         // exactly-once: a store is answered at once (acknowledged = committed); it follows the transaction interval
         exactlyOnce() ? scope.flow().transactionIntervalMs() : c.getLong(ConnectorKeys.OFFSET_FLUSH_INTERVAL_MS),
         c.getLong(ConnectorKeys.CONSUMER_POLL_TIMEOUT_MS),

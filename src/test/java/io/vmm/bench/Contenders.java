@@ -186,7 +186,8 @@ final class Contenders {
      * When our mirror commits a transaction, read through our own config parser from the config the benchmark gives
      * it: the interval ({@code FlowSpec.transactionIntervalMs()}) and the early-commit marks of
      * {@code io.vmm.target.CommitTrigger}, half of each in-flight limit ({@code vmm.inflight.partition.max.records},
-     * {@code vmm.inflight.partition.max.bytes}, {@code vmm.inflight.task.max.bytes}). The transactional loop commits
+     * {@code vmm.inflight.partition.max.bytes}, {@code vmm.inflight.task.max.bytes} as the record path resolves it: the
+     * loop decodes every record). The transactional loop commits
      * on the same rules.
      */
     record CommitRules(long intervalMs, int partitionRecords, int partitionBytes, int taskBytes) {
@@ -200,7 +201,7 @@ final class Contenders {
                 ourCommitRules = new CommitRules(f.transactionIntervalMs(),
                         Math.max(1, sc.getInt(ConnectorKeys.INFLIGHT_PARTITION_MAX_RECORDS) / 2),
                         Math.max(1, sc.getInt(ConnectorKeys.INFLIGHT_PARTITION_MAX_BYTES) / 2),
-                        Math.max(1, sc.getInt(ConnectorKeys.INFLIGHT_TASK_MAX_BYTES) / 2));
+                        Math.max(1, ConnectorKeys.inflightTaskMaxBytes(sc, false) / 2));
             } catch (RuntimeException | LinkageError e) {
                 throw new IllegalStateException("cannot read our mirror's exactly-once commit rules through "
                         + "io.vmm.config.ConfigParser: " + e, e);

@@ -1,6 +1,7 @@
 package io.vmm.bench;
 
 import io.vmm.config.ClientOverrides;
+import io.vmm.config.ClusterSpec;
 import io.vmm.config.FlowSpec;
 import io.vmm.target.TransactionalConfig;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -24,7 +25,9 @@ import java.util.stream.Collectors;
  * than copied, so a ratio against the loop measures the mirror and not its settings, and the two cannot drift.
  * <ul>
  *   <li>Consumer: {@code io.vmm.config.ClusterSpec#consumerConfig} of the flow's source cluster with the source
- *       connector's {@code consumer.*} overrides (as {@code io.vmm.connector.TaskClients#consumer}); exactly-once
+ *       connector's {@code consumer.*} overrides (as {@code io.vmm.connector.TaskClients#consumer}), with the
+ *       record path's {@code fetch.max.bytes} default (the loop decodes every record, as the record path does);
+ *       exactly-once
  *       adds {@code isolation.level=read_committed}, as our tasks do.</li>
  *   <li>Producer: {@code ClusterSpec#producerConfig} of the flow's target cluster with the source connector's
  *       {@code producer.override.*} (as {@code TaskClients#producer}); exactly-once goes through
@@ -59,7 +62,8 @@ record LoopSettings(Map<String, Object> consumer, Map<String, Object> producer) 
     static LoopSettings of(FlowSpec flow) {
         ClientOverrides o = flow.sourceConnector().config().clients();
         return new LoopSettings(
-                ClientOverrides.apply(flow.source().consumerConfig("plain-loop-consumer"), o.consumer()),
+                ClientOverrides.apply(flow.source().consumerConfig("plain-loop-consumer",
+                        ClusterSpec.RECORD_PATH_FETCH_MAX_BYTES), o.consumer()),
                 ClientOverrides.apply(flow.target().producerConfig("plain-loop-producer"), o.producerOverride()));
     }
 
@@ -96,7 +100,7 @@ record LoopSettings(Map<String, Object> consumer, Map<String, Object> producer) 
 
     /**
      * One line for the benchmark's header: the tuning settings ({@code key=value}, sorted; client ids and
-     * (de)serializer classes left out), e.g. {@code consumer fetch.max.bytes=8388608, max.poll.records=1000; producer
+     * (de)serializer classes left out), e.g. {@code consumer fetch.max.bytes=2097152, max.poll.records=1000; producer
      * acks=all, batch.size=131072, ...}.
      */
     String summary() {

@@ -31,7 +31,9 @@ class LoopSettingsTest {
   @Test
   void sameAsOurMirrorsDataPath() {
     LoopSettings s = LoopSettings.of(flow("{}"));
-    Map<String, Object> ourConsumer = new ClusterSpec("A", "a:9092", Map.of()).consumerConfig("plain-loop-consumer");
+    // the record path's replication consumer (the loop decodes every record, as that path does)
+    Map<String, Object> ourConsumer = new ClusterSpec("A", "a:9092", Map.of()).consumerConfig("plain-loop-consumer",
+        ClusterSpec.RECORD_PATH_FETCH_MAX_BYTES);
     Map<String, Object> ourProducer = new ClusterSpec("B", "b:9092", Map.of()).producerConfig("plain-loop-producer");
     ourConsumer.remove("bootstrap.servers");
     ourProducer.remove("bootstrap.servers");
@@ -40,6 +42,7 @@ class LoopSettingsTest {
     assertEquals(String.valueOf(128 * 1024), s.producer().get("batch.size"));
     assertEquals("all", s.producer().get("acks"));
     assertTrue(s.consumer().containsKey("max.poll.records"));
+    assertEquals(String.valueOf(2 << 20), s.consumer().get("fetch.max.bytes"));
     assertFalse(s.summary().contains("bootstrap") || s.summary().contains("Serializer"), s.summary());
   }
 

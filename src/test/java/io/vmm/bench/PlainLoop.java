@@ -95,16 +95,20 @@ public final class PlainLoop {
             System.out.println("plain loop: " + assignment.size() + " partitions of " + topics + " from " + source
                     + " -> A.<topic> on " + target + (settingsFile == null ? ", kafka-clients defaults"
                     : ", client settings of " + settingsFile));
-            while (sendError.get() == null) {
-                ConsumerRecords<byte[], byte[]> records = consumer.poll(Duration.ofMillis(1000));
-                for (ConsumerRecord<byte[], byte[]> r : records) {
-                    producer.send(new ProducerRecord<>("A." + r.topic(), r.partition(), r.timestamp(), r.key(), r.value(),
-                            r.headers()), (md, err) -> {
-                        if (err != null) {
-                            sendError.compareAndSet(null, err);
-                        }
-                    });
+            try {
+                while (sendError.get() == null) {
+                    ConsumerRecords<byte[], byte[]> records = consumer.poll(Duration.ofMillis(1000));
+                    for (ConsumerRecord<byte[], byte[]> r : records) {
+                        producer.send(new ProducerRecord<>("A." + r.topic(), r.partition(), r.timestamp(), r.key(),
+                                r.value(), r.headers()), (md, err) -> {
+                            if (err != null) {
+                                sendError.compareAndSet(null, err);
+                            }
+                        });
+                    }
                 }
+            } finally {
+                System.out.println("plain loop: producer " + batching(producer));
             }
         } catch (org.apache.kafka.common.errors.WakeupException e) {
             // SIGTERM: closing the clients (the producer flushes)
@@ -115,6 +119,22 @@ public final class PlainLoop {
             System.err.println("plain loop: send failed: " + sendError.get());
             Runtime.getRuntime().halt(1);
         }
+    }
+
+    /** The producer's batching figures (Kafka's producer-metrics), as the mirror's producer stop line prints them. */
+    static String batching(KafkaProducer<?, ?> producer) {
+        StringBuilder sb = new StringBuilder();
+        for (String name : List.of("batch-size-avg", "records-per-request-avg", "request-rate", "record-send-total",
+                "record-queue-time-avg", "request-latency-avg")) {
+            producer.metrics().forEach((n, m) -> {
+                if (n.group().equals("producer-metrics") && n.name().equals(name)) {
+                    Object v = m.metricValue();
+                    sb.append(sb.isEmpty() ? "" : ", ").append(name).append('=')
+                            .append(v instanceof Double d ? String.format("%.0f", d) : v);
+                }
+            });
+        }
+        return sb.toString();
     }
 
     /**
