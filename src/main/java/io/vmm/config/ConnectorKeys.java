@@ -94,17 +94,13 @@ public final class ConnectorKeys {
   private ConnectorKeys() {
   }
 
-  /** An optional ms key without a default: unset (null), or at least 10. */
-  private static void unsetOrAtLeastTen(String name, Object value) {
-    if (value != null && ((Number) value).longValue() < 10) {
-      throw new org.apache.kafka.common.config.ConfigException(name, value, "Value must be at least 10");
-    }
-  }
-
-  private static void unsetOrAtLeast1024(String name, Object value) {
-    if (value != null && ((Number) value).longValue() < 1024) {
-      throw new org.apache.kafka.common.config.ConfigException(name, value, "Value must be at least 1024");
-    }
+  /** A validator for an optional number key without a default: unset (null), or at least {@code min}. */
+  private static ConfigDef.Validator unsetOrAtLeast(long min) {
+    return (name, value) -> {
+      if (value != null && ((Number) value).longValue() < min) {
+        throw new org.apache.kafka.common.config.ConfigException(name, value, "Value must be at least " + min);
+      }
+    };
   }
 
   /** {@link #INFLIGHT_TASK_MAX_BYTES} when unset on the batch path, bytes. */
@@ -182,7 +178,7 @@ public final class ConnectorKeys {
           "Whether heartbeats topics are replicated whatever the topic filter says")
       .define(OFFSET_FLUSH_INTERVAL_MS, Type.LONG, 5_000L, Range.atLeast(100), Importance.LOW,
           "How often progress is stored in mm2-offsets.<source>.internal, in ms (MM2: 60000, a worker key)")
-      .define(TRANSACTION_BOUNDARY_INTERVAL_MS, Type.LONG, null, ConnectorKeys::unsetOrAtLeastTen, Importance.LOW,
+      .define(TRANSACTION_BOUNDARY_INTERVAL_MS, Type.LONG, null, unsetOrAtLeast(10), Importance.LOW,
           "With exactly-once: the longest time between transaction commits, in ms; unset: offset.flush.interval.ms,"
               + " at most 100"
               + " A transaction is also committed early when its records reach the in-flight limits")
@@ -190,7 +186,7 @@ public final class ConnectorKeys {
           "Un-acked records per partition above which the partition is paused (resumed below half)")
       .define(INFLIGHT_PARTITION_MAX_BYTES, Type.INT, 4 << 20, Range.atLeast(1024), Importance.LOW,
           "Un-acked bytes per partition above which the partition is paused (resumed below half)")
-      .define(INFLIGHT_TASK_MAX_BYTES, Type.INT, null, ConnectorKeys::unsetOrAtLeast1024, Importance.LOW,
+      .define(INFLIGHT_TASK_MAX_BYTES, Type.INT, null, unsetOrAtLeast(1024), Importance.LOW,
           "Un-acked bytes per task above which all its partitions are paused (resumed below half); unset: "
               + "8 MiB on the batch path, 4 MiB on the record path; keep tasksMax x this below the producer's "
               + "buffer.memory")

@@ -9,6 +9,7 @@ import static io.vmm.config.ConfigParserTest.mirror0;
 import static io.vmm.config.ConfigParserTest.problems;
 import static io.vmm.config.ConfigParserTest.valid;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Defaults that depend on the data path ({@code vmm.data.path}): the record path keeps fewer decoded records on the
@@ -39,7 +40,7 @@ class DataPathDefaultsTest {
     sourceConfig(doc).put("vmm.inflight.task.max.bytes", 100);
     List<String> problems = problems(doc);
     assertEquals(1, problems.size(), problems.toString());
-    assertEquals(true, problems.get(0).contains("vmm.inflight.task.max.bytes")
+    assertTrue(problems.get(0).contains("vmm.inflight.task.max.bytes")
         && problems.get(0).contains("at least 1024"), problems.get(0));
   }
 
