@@ -5,7 +5,6 @@ import io.vmm.MirrorTestSupport.RunningMirror;
 import io.vmm.testkit.Await;
 import io.vmm.testkit.ChildBroker;
 import io.vmm.testkit.ChildBrokerPair;
-import io.vmm.testkit.LogCapture;
 import io.vmm.testkit.NoBlockedThreads;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -145,39 +144,6 @@ class BrokerFaultIT {
       b.freeze();
       Thread.sleep(OUTAGE_S * 1000L);
     }, () -> b.thaw());
-  }
-
-  /**
-   * The remote topic deleted on the target while mirroring (as the README states): the next topic refresh
-   * creates it again with one WARN naming it, and mirroring goes on by itself; every record produced after the
-   * recreation is on the target. (The records the deleted topic held are gone with it.)
-   */
-  @Test
-  void targetTopicDeletedWhileMirroringIsCreatedAgain() throws Exception {
-    String topic = "fault-del";
-    a.admin().createTopics(List.of(new NewTopic(topic, 2, (short) 1))).all().get(30, TimeUnit.SECONDS);
-    JsonObject mirror = mirror("A", "B", topic, 1);
-    mirror.getJsonObject("sourceConnector").getJsonObject("config").put("refresh.topics.interval.seconds", 2);
-    JsonObject config = config(a.bootstrapServers(), b.bootstrapServers(), mirror);
-    SteadyProducer producer = new SteadyProducer(a, topic, 2);
-    try (LogCapture logs = LogCapture.start(Map.of("io.vmm", "INFO"));
-         RunningMirror m = startMirror(config)) {
-      Await.until("records mirrored before the deletion", RECOVERY, () -> count(b, "A." + topic) > 3_000);
-      b.admin().deleteTopics(List.of("A." + topic)).all().get(30, TimeUnit.SECONDS);
-      Await.until("A." + topic + " created again", Duration.ofSeconds(20),
-          () -> !logs.messagesContaining("remote topic A." + topic + " was deleted on B while mirroring").isEmpty()
-              && count(b, "A." + topic) > 0);
-      int fromKey = producer.acked.get();
-      Thread.sleep(2_000);
-      producer.stop();
-      int produced = producer.acked.get();
-      Await.until("records produced after the recreation on B", RECOVERY,
-          () -> missing(topic, produced).stream().noneMatch(k -> Integer.parseInt(k.substring(1)) >= fromKey));
-      assertEquals("RUNNING", m.flow().getString("state"), m.flow().encodePrettily());
-      assertEquals(0, m.flow().getInteger("failedPartitions"), m.flow().encodePrettily());
-    } finally {
-      producer.stop();
-    }
   }
 
   /** A step of a scenario. */

@@ -32,14 +32,18 @@ import java.util.Set;
  * batch is queued or in flight, so a transaction can end.
  * <p>
  * Errors: retriable ones (leader change, not enough replicas, timeouts, disconnects) retry after
- * {@code retry.backoff.ms} until {@code delivery.timeout.ms} since the batch was handed over; any other answer
- * (record too large, authorization, unknown producer id, a sequence the broker cannot place) fails the batch and
- * every later batch of its partition, and the partition refuses new batches with that error.
+ * {@code retry.backoff.ms} until {@code delivery.timeout.ms} since the batch was handed over; an idempotent
+ * sender's sequence gap that no earlier batch explains (the target topic deleted and created again) starts a new
+ * epoch for that partition and sends its unwritten batches again from sequence 0 ({@link #resequence}); any other
+ * answer (record too large, authorization, unknown producer id, a transactional sender's sequence gap) fails the
+ * batch and every later batch of its partition, and the partition refuses new batches with that error.
  * <p>
  * Threading: confined to the {@link WireClient}'s I/O thread (call through {@link WireClient#execute});
  * callbacks run there.
  */
 public final class BatchSender {
+
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(BatchSender.class);
 
   /** Batches in flight per partition (the idempotent producer's limit). */
   static final int MAX_IN_FLIGHT = 5;
@@ -92,6 +96,10 @@ public final class BatchSender {
     int unanswered;
     int nextSequence;
     boolean retrying;
+    /** The retry starts a new epoch for this partition: sequences from 0 again ({@link #resequence}). */
+    boolean resequence;
+    /** Epochs this partition is ahead of the sender's (idempotent mode: bumped after an unexplained sequence gap). */
+    short bumps;
     long backoffUntil;
     Throwable failure;
   }
@@ -212,7 +220,7 @@ public final class BatchSender {
       if (entry.sequence < 0) {
         entry.sequence = lane.nextSequence;
         lane.nextSequence += entry.batch.recordCount();
-        BatchHeader.stampForProduce(entry.batch.bytes(), producerId, epoch, entry.sequence,
+        BatchHeader.stampForProduce(entry.batch.bytes(), producerId, (short) (epoch + lane.bumps), entry.sequence,
             settings.transactionalId() != null);
       }
       lane.inFlight.add(entry);
@@ -271,6 +279,10 @@ public final class BatchSender {
           || requestError != null) {
         refresh(Set.of(entry.tp.topic()));
       }
+    } else if (error == Errors.OUT_OF_ORDER_SEQUENCE_NUMBER && settings.transactionalId() == null
+        && epoch + lane.bumps < Short.MAX_VALUE - 1) {
+      lane.retrying = true; // a gap no earlier batch explains: a new epoch for this partition (below)
+      lane.resequence = true;
     } else {
       failLane(lane, cause);
     }
@@ -282,14 +294,34 @@ public final class BatchSender {
       for (int i = again.size() - 1; i >= 0; i--) {
         lane.queued.addFirst(again.get(i));
       }
+      if (lane.resequence) {
+        resequence(lane, again.get(0));
+      }
       lane.retrying = false;
       lane.backoffUntil = System.currentTimeMillis() + settings.retryBackoffMs();
     }
   }
 
   /**
-   * Whether a failed batch is sent again: retriable errors; an out-of-order sequence while an earlier batch of
-   * the partition is unanswered (it failed too and is sent again first).
+   * Idempotent mode, after an out-of-order sequence with no earlier batch unanswered (the partition was deleted
+   * and created again, or the broker lost this producer's state): this partition's batches get the next epoch and
+   * sequences from 0 again, which the broker accepts as a new producer session on that partition; the batches not
+   * written are sent again (after Kafka's idempotent producer, which bumps its epoch and retries then). The epoch
+   * is per partition: the broker checks epochs per partition, so other partitions keep theirs.
+   */
+  private void resequence(Lane lane, Entry first) {
+    lane.resequence = false;
+    lane.bumps++;
+    lane.nextSequence = 0;
+    lane.queued.forEach(e -> e.sequence = -1);
+    LOG.warn("{}: the target broker reports a sequence gap no earlier batch explains (was the topic deleted and "
+        + "created again?): sending the {} unwritten batch(es) again from sequence 0 under epoch {}", first.tp,
+        lane.queued.size(), epoch + lane.bumps);
+  }
+
+  /**
+   * Whether a failed batch is sent again as it is: retriable errors; an out-of-order sequence while an earlier
+   * batch of the partition is unanswered (it failed too and is sent again first).
    */
   private static boolean retriable(Throwable cause, Errors error, Lane lane, Entry entry) {
     if (error == Errors.OUT_OF_ORDER_SEQUENCE_NUMBER) {
