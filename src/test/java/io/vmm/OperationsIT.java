@@ -46,7 +46,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 @ExtendWith({TwoClustersExtension.class, NoBlockedThreads.class})
 class OperationsIT {
 
-  private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+  private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+      .connectTimeout(Duration.ofSeconds(5)).build();
   private final TwoClusters clusters;
 
   OperationsIT(TwoClusters clusters) {
