@@ -96,15 +96,12 @@ class CheckpointIT {
           io.vmm.bus.Addresses.TRANSLATE, new JsonObject().put("flow", "A->B").put("group", "app")), 10).body();
       assertEquals(new JsonObject().put("topic", "A.ck").put("partition", 0).put("upstreamOffset", 15L)
           .put("offset", 14L).put("exact", true), viaBus.getJsonArray("partitions").getJsonObject(0));
-      java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
-      java.net.http.HttpResponse<String> ok = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(
-          "http://127.0.0.1:" + m.supervisor.httpPort() + "/api/offsets/translate?flow=A-%3EB&group=gap")).build(),
-          java.net.http.HttpResponse.BodyHandlers.ofString());
+      java.net.http.HttpResponse<String> ok = io.vmm.testkit.Http.get(
+          "http://127.0.0.1:" + m.supervisor.httpPort() + "/api/offsets/translate?flow=A-%3EB&group=gap");
       assertEquals(200, ok.statusCode(), ok.body());
       assertEquals(20L, new JsonObject(ok.body()).getJsonArray("partitions").getJsonObject(0).getLong("offset"));
-      java.net.http.HttpResponse<String> unknown = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(
-          "http://127.0.0.1:" + m.supervisor.httpPort() + "/api/offsets/translate?flow=X-%3EY&group=gap")).build(),
-          java.net.http.HttpResponse.BodyHandlers.ofString());
+      java.net.http.HttpResponse<String> unknown = io.vmm.testkit.Http.get(
+          "http://127.0.0.1:" + m.supervisor.httpPort() + "/api/offsets/translate?flow=X-%3EY&group=gap");
       assertEquals(404, unknown.statusCode(), unknown.body());
       assertEquals(true, new JsonObject(unknown.body()).getString("message").startsWith("unknown flow X->Y"));
       assertEquals(java.util.Set.of("A.checkpoints.internal"), RemoteClusterUtils.checkpointTopics(

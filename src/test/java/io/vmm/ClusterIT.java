@@ -9,6 +9,7 @@ import io.vertx.core.json.JsonObject;
 import io.vmm.replica.HazelcastSetup;
 import io.vmm.config.ClusterModeSpec;
 import io.vmm.testkit.Await;
+import io.vmm.testkit.Http;
 import io.vmm.testkit.TwoClusters;
 import io.vmm.testkit.TwoClustersExtension;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -197,9 +198,7 @@ class ClusterIT {
   }
 
   private static String get(int port, String path) throws Exception {
-    java.net.http.HttpResponse<String> response = java.net.http.HttpClient.newHttpClient().send(
-        java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + port + path)).build(),
-        java.net.http.HttpResponse.BodyHandlers.ofString());
+    java.net.http.HttpResponse<String> response = Http.get("http://127.0.0.1:" + port + path);
     assertEquals(200, response.statusCode(), path + ": " + response.body());
     return response.body();
   }
@@ -251,10 +250,7 @@ class ClusterIT {
   }
 
   private static int send(int port, String method, String path) throws Exception {
-    return java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
-            java.net.URI.create("http://127.0.0.1:" + port + path))
-        .method(method, java.net.http.HttpRequest.BodyPublishers.noBody()).build(),
-        java.net.http.HttpResponse.BodyHandlers.ofString()).statusCode();
+    return Http.send(method, "http://127.0.0.1:" + port + path, null).statusCode();
   }
 
   /** Waits until the merged status shows all source tasks in {@code state}. */
@@ -264,7 +260,7 @@ class ClusterIT {
         JsonObject status = new JsonObject(get(port, "/connectors/A-%3EB.MirrorSourceConnector/status"));
         JsonArray tasks = status.getJsonArray("tasks");
         return tasks.size() == TASKS && tasks.stream().allMatch(t -> state.equals(((JsonObject) t).getString("state")));
-      } catch (Exception e) {
+      } catch (Exception | AssertionError e) {
         return false;
       }
     });

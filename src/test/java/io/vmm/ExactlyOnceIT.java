@@ -16,9 +16,6 @@ import org.apache.kafka.connect.mirror.RemoteClusterUtils;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -124,8 +121,7 @@ class ExactlyOnceIT {
 
   /** The sum of the samples of {@code metric} in the mirror's Prometheus text. */
   private static double scrape(RunningMirror m, String metric) throws Exception {
-    HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(
-        "http://127.0.0.1:" + m.supervisor.metricsPort() + "/metrics")).build(), HttpResponse.BodyHandlers.ofString());
+    HttpResponse<String> r = io.vmm.testkit.Http.get("http://127.0.0.1:" + m.supervisor.metricsPort() + "/metrics");
     double sum = 0;
     for (String line : r.body().split("\n")) {
       if (line.startsWith(metric + "{") || line.startsWith(metric + " ")) {

@@ -337,7 +337,8 @@ class Mm2ReferenceIT {
     Path log = LOGS.resolve("connect-worker.log");
     Process connect = children.start("org.apache.kafka.connect.cli.ConnectDistributed", log, worker.toString());
 
-    HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+        .connectTimeout(Duration.ofSeconds(2)).build();
     String name = "A->B.MirrorSourceConnector";
     JsonObject connector = new JsonObject()
         .put("connector.class", "org.apache.kafka.connect.mirror.MirrorSourceConnector")

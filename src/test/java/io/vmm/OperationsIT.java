@@ -17,12 +17,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 import java.net.ServerSocket;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.regex.Matcher;
@@ -46,8 +41,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 @ExtendWith({TwoClustersExtension.class, NoBlockedThreads.class})
 class OperationsIT {
 
-  private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-      .connectTimeout(Duration.ofSeconds(5)).build();
   private final TwoClusters clusters;
 
   OperationsIT(TwoClusters clusters) {
@@ -57,16 +50,7 @@ class OperationsIT {
   // ------------------------------------------------------------------------------------------ helpers
 
   static HttpResponse<String> http(String method, String url, String token) {
-    try {
-      HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(30))
-          .method(method, HttpRequest.BodyPublishers.noBody());
-      if (token != null) {
-        b.header("Authorization", "Bearer " + token);
-      }
-      return HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
-    } catch (Exception e) {
-      throw new AssertionError(method + " " + url + ": " + e, e);
-    }
+    return io.vmm.testkit.Http.send(method, url, token);
   }
 
   static String api(RunningMirror m, String path) {

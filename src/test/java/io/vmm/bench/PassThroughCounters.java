@@ -34,7 +34,7 @@ final class PassThroughCounters {
      * @param metricsPort our mirror's {@code metrics.port}
      */
     static void read(Result r, int metricsPort) {
-        HttpClient http = HttpClient.newBuilder().connectTimeout(TIMEOUT).build(); // Java 17: not AutoCloseable
+        HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(TIMEOUT).build(); // Java 17: not AutoCloseable
         try {
             HttpResponse<String> resp = http.send(HttpRequest.newBuilder(URI.create("http://" + HOST + ":" + metricsPort + "/metrics"))
                     .timeout(TIMEOUT).GET().build(), HttpResponse.BodyHandlers.ofString());

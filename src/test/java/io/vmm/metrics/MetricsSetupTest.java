@@ -128,9 +128,8 @@ class MetricsSetupTest {
         // probes from outside (as kubelet's): a new client, so a new connection, per request; the mirror itself
         // runs no Vert.x HTTP client
         for (int i = 0; i < 4; i++) {
-          java.net.http.HttpResponse<String> r = java.net.http.HttpClient.newHttpClient().send(
-              java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + port + "/")).build(),
-              java.net.http.HttpResponse.BodyHandlers.ofString());
+          java.net.http.HttpResponse<String> r = io.vmm.testkit.Http.send(io.vmm.testkit.Http.client(), "GET",
+              "http://127.0.0.1:" + port + "/", null);
           assertEquals(200, r.statusCode());
         }
         assertEquals(List.of(), logs.messagesContaining("already registered"));
