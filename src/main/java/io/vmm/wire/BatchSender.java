@@ -2,17 +2,13 @@ package io.vmm.wire;
 
 import org.apache.kafka.common.Node;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.DisconnectException;
 import org.apache.kafka.common.errors.RetriableException;
-import org.apache.kafka.common.errors.TimeoutException;
 import org.apache.kafka.common.protocol.Errors;
 
-import java.util.ArrayDeque;
-import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
@@ -34,7 +30,7 @@ import java.util.Set;
  * Errors: retriable ones (leader change, not enough replicas, timeouts, disconnects) retry after
  * {@code retry.backoff.ms} until {@code delivery.timeout.ms} since the batch was handed over; an idempotent
  * sender's sequence gap that no earlier batch explains (the target topic deleted and created again) starts a new
- * epoch for that partition and sends its unwritten batches again from sequence 0 ({@link #resequence}); any other
+ * epoch for that partition and sends its unwritten batches again from sequence 0 ({@link SendLane#requeue}); any other
  * answer (record too large, authorization, unknown producer id, a transactional sender's sequence gap) fails the
  * batch and every later batch of its partition, and the partition refuses new batches with that error.
  * <p>
@@ -71,42 +67,9 @@ public final class BatchSender {
     }
   }
 
-  private static final class Entry {
-    final TopicPartition tp;
-    final RawBatch batch;
-    final Callback callback;
-    final long handedAt;
-    int sequence = -1;
-    boolean done;
-    /** In a Produce request not answered yet: its bytes may still be read by the network layer. */
-    boolean inRequest;
-
-    Entry(TopicPartition tp, RawBatch batch, Callback callback, long handedAt) {
-      this.tp = tp;
-      this.batch = batch;
-      this.callback = callback;
-      this.handedAt = handedAt;
-    }
-  }
-
-  /** Per target partition: queued batches, batches in flight, the next sequence, a pending retry. */
-  private static final class Lane {
-    final ArrayDeque<Entry> queued = new ArrayDeque<>();
-    final List<Entry> inFlight = new ArrayList<>();
-    int unanswered;
-    int nextSequence;
-    boolean retrying;
-    /** The retry starts a new epoch for this partition: sequences from 0 again ({@link #resequence}). */
-    boolean resequence;
-    /** Epochs this partition is ahead of the sender's (idempotent mode: bumped after an unexplained sequence gap). */
-    short bumps;
-    long backoffUntil;
-    Throwable failure;
-  }
-
   private final WireClient wire;
   private final Settings settings;
-  private final Map<TopicPartition, Lane> lanes = new LinkedHashMap<>();
+  private final Map<TopicPartition, SendLane> lanes = new LinkedHashMap<>();
   private long producerId = -1;
   private short epoch = -1;
   private boolean initializing;
@@ -131,13 +94,13 @@ public final class BatchSender {
    * thread.
    */
   public void send(TopicPartition tp, RawBatch batch, Callback callback) {
-    Lane lane = lanes.computeIfAbsent(tp, k -> new Lane());
+    SendLane lane = lanes.computeIfAbsent(tp, k -> new SendLane());
     if (lane.failure != null) {
       callback.done(-1, lane.failure);
       batch.release();
       return;
     }
-    lane.queued.add(new Entry(tp, batch, callback, System.currentTimeMillis()));
+    lane.queued.add(new SendLane.Entry(tp, batch, callback, System.currentTimeMillis()));
     if (!driveQueued) { // batches handed over in the same I/O-thread task share one Produce request per broker
       driveQueued = true;
       wire.execute(() -> {
@@ -176,7 +139,7 @@ public final class BatchSender {
 
   private void checkIdle() {
     if (idle != null && requestsInFlight == 0
-        && lanes.values().stream().allMatch(l -> l.queued.isEmpty() && l.inFlight.isEmpty())) {
+        && lanes.values().stream().noneMatch(SendLane::busy)) {
       Runnable r = idle;
       idle = null;
       r.run();
@@ -185,8 +148,8 @@ public final class BatchSender {
 
   /** Whether {@code tp} has batches queued or unanswered. I/O thread. */
   public boolean busy(TopicPartition tp) {
-    Lane lane = lanes.get(tp);
-    return lane != null && (!lane.queued.isEmpty() || !lane.inFlight.isEmpty());
+    SendLane lane = lanes.get(tp);
+    return lane != null && lane.busy();
   }
 
   private void drive() {
@@ -197,13 +160,13 @@ public final class BatchSender {
       return;
     }
     long now = System.currentTimeMillis();
-    Map<Node, Map<TopicPartition, Entry>> requests = new HashMap<>();
+    Map<Node, Map<TopicPartition, SendLane.Entry>> requests = new HashMap<>();
     Set<String> unknown = new HashSet<>();
     long wake = Long.MAX_VALUE;
-    for (Map.Entry<TopicPartition, Lane> e : lanes.entrySet()) {
+    for (Map.Entry<TopicPartition, SendLane> e : lanes.entrySet()) {
       TopicPartition tp = e.getKey();
-      Lane lane = e.getValue();
-      expire(lane, now);
+      SendLane lane = e.getValue();
+      lane.expire(now, settings.deliveryTimeoutMs());
       if (lane.queued.isEmpty() || lane.retrying || lane.inFlight.size() >= MAX_IN_FLIGHT) {
         continue;
       }
@@ -216,7 +179,7 @@ public final class BatchSender {
         unknown.add(tp.topic());
         continue;
       }
-      Entry entry = lane.queued.poll();
+      SendLane.Entry entry = lane.queued.poll();
       if (entry.sequence < 0) {
         entry.sequence = lane.nextSequence;
         lane.nextSequence += entry.batch.recordCount();
@@ -242,7 +205,7 @@ public final class BatchSender {
     checkIdle();
   }
 
-  private void produce(Node node, Map<TopicPartition, Entry> entries) {
+  private void produce(Node node, Map<TopicPartition, SendLane.Entry> entries) {
     Map<TopicPartition, java.nio.ByteBuffer> batches = new LinkedHashMap<>();
     entries.forEach((tp, entry) -> batches.put(tp, entry.batch.bytes()));
     requestsInFlight++;
@@ -264,102 +227,38 @@ public final class BatchSender {
   }
 
   /** The answer for one batch: {@code requestError} when the whole request failed. */
-  private void answered(Entry entry, Errors error, long baseOffset, Throwable requestError) {
-    Lane lane = lanes.get(entry.tp);
+  private void answered(SendLane.Entry entry, Errors error, long baseOffset, Throwable requestError) {
+    SendLane lane = lanes.get(entry.tp);
     if (lane == null || entry.done) {
       return;
     }
     lane.unanswered--;
     Throwable cause = requestError != null ? requestError : error == Errors.NONE ? null : error.exception();
     if (requestError == null && error == Errors.NONE && baseOffset >= 0) {
-      finish(lane, entry, baseOffset, null);
-    } else if (retriable(cause, error, lane, entry)) {
-      lane.retrying = true;
+      lane.finish(entry, baseOffset, null);
+    } else if (error == Errors.OUT_OF_ORDER_SEQUENCE_NUMBER ? lane.earlierPending(entry)
+        : cause instanceof RetriableException || cause instanceof DisconnectException) {
+      lane.retrying = true; // sent again as it is, after the batches before it
       if (error == Errors.NOT_LEADER_OR_FOLLOWER || error == Errors.UNKNOWN_TOPIC_OR_PARTITION
           || requestError != null) {
         refresh(Set.of(entry.tp.topic()));
       }
     } else if (error == Errors.OUT_OF_ORDER_SEQUENCE_NUMBER && settings.transactionalId() == null
         && epoch + lane.bumps < Short.MAX_VALUE - 1) {
-      lane.retrying = true; // a gap no earlier batch explains: a new epoch for this partition (below)
+      // a gap no earlier batch explains (the topic deleted and created again, a later batch written first, or
+      // the broker lost this producer's state): a new epoch for this partition and sequences from 0, which the
+      // broker accepts as a new producer session there, as Kafka's idempotent producer bumps its epoch and
+      // retries; the broker checks epochs per partition, so the other partitions keep theirs
+      lane.retrying = true;
       lane.resequence = true;
     } else {
-      failLane(lane, cause);
+      lane.fail(cause);
     }
-    if (lane.retrying && lane.unanswered == 0) {
-      // every batch in flight answered: send the unanswered ones again, in sequence order, after the backoff
-      List<Entry> again = new ArrayList<>(lane.inFlight);
-      again.sort(Comparator.comparingInt(x -> x.sequence));
-      lane.inFlight.clear();
-      for (int i = again.size() - 1; i >= 0; i--) {
-        lane.queued.addFirst(again.get(i));
-      }
-      if (lane.resequence) {
-        resequence(lane, again.get(0));
-      }
-      lane.retrying = false;
-      lane.backoffUntil = System.currentTimeMillis() + settings.retryBackoffMs();
-    }
-  }
-
-  /**
-   * Idempotent mode, after an out-of-order sequence with no earlier batch unanswered (the partition was deleted
-   * and created again, or the broker lost this producer's state): this partition's batches get the next epoch and
-   * sequences from 0 again, which the broker accepts as a new producer session on that partition; the batches not
-   * written are sent again (after Kafka's idempotent producer, which bumps its epoch and retries then). The epoch
-   * is per partition: the broker checks epochs per partition, so other partitions keep theirs.
-   */
-  private void resequence(Lane lane, Entry first) {
-    lane.resequence = false;
-    lane.bumps++;
-    lane.nextSequence = 0;
-    lane.queued.forEach(e -> e.sequence = -1);
-    LOG.warn("{}: the target broker reports a sequence gap no earlier batch explains (was the topic deleted and "
-        + "created again?): sending the {} unwritten batch(es) again from sequence 0 under epoch {}", first.tp,
-        lane.queued.size(), epoch + lane.bumps);
-  }
-
-  /**
-   * Whether a failed batch is sent again as it is: retriable errors; an out-of-order sequence while an earlier
-   * batch of the partition is unanswered (it failed too and is sent again first).
-   */
-  private static boolean retriable(Throwable cause, Errors error, Lane lane, Entry entry) {
-    if (error == Errors.OUT_OF_ORDER_SEQUENCE_NUMBER) {
-      return lane.inFlight.stream().anyMatch(other -> !other.done && other.sequence < entry.sequence);
-    }
-    return cause instanceof RetriableException || cause instanceof org.apache.kafka.common.errors.DisconnectException;
-  }
-
-  private void finish(Lane lane, Entry entry, long baseOffset, Throwable error) {
-    entry.done = true;
-    lane.inFlight.remove(entry);
-    entry.callback.done(baseOffset, error);
-    if (!entry.inRequest) {
-      entry.batch.release(); // written (or failed) and in no request: its buffer may take another answer
-    }
-  }
-
-  /** Fails every queued and in-flight batch of {@code lane} and every later one. */
-  private void failLane(Lane lane, Throwable cause) {
-    lane.failure = cause;
-    List<Entry> all = new ArrayList<>(lane.inFlight);
-    all.addAll(lane.queued);
-    lane.queued.clear();
-    for (Entry e : all) {
-      if (!e.done) {
-        finish(lane, e, -1, cause);
-      }
-    }
-    lane.inFlight.clear();
-    lane.unanswered = 0;
-    lane.retrying = false;
-  }
-
-  private void expire(Lane lane, long now) {
-    Entry oldest = lane.inFlight.isEmpty() ? lane.queued.peek() : lane.inFlight.get(0);
-    if (oldest != null && lane.unanswered == 0 && now - oldest.handedAt > settings.deliveryTimeoutMs()) {
-      failLane(lane, new TimeoutException("batch of " + oldest.tp + " not written within delivery.timeout.ms = "
-          + settings.deliveryTimeoutMs() + " ms"));
+    int resent = lane.requeue(System.currentTimeMillis(), settings.retryBackoffMs());
+    if (resent >= 0) {
+      LOG.warn("{}: the target broker reports a sequence gap no earlier batch explains (was the topic deleted and "
+          + "created again?): sending the {} unwritten batch(es) again from sequence 0 under epoch {}", entry.tp,
+          resent, epoch + lane.bumps);
     }
   }
 
@@ -398,8 +297,8 @@ public final class BatchSender {
       }
       if (producerId < 0) {
         if (cause != null && !(cause instanceof RetriableException)) {
-          for (Lane lane : lanes.values()) {
-            failLane(lane, cause);
+          for (SendLane lane : lanes.values()) {
+            lane.fail(cause);
             lane.failure = null; // a later send tries again
           }
         }
