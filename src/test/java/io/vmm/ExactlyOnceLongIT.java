@@ -45,6 +45,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * </ul>
  */
 @Tag("long")
+@org.junit.jupiter.api.Timeout(value = 20, unit = java.util.concurrent.TimeUnit.MINUTES) // scenarios of minutes
 @ExtendWith(TwoClustersExtension.class)
 class ExactlyOnceLongIT {
 
