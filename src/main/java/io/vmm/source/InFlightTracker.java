@@ -254,6 +254,17 @@ final class InFlightTracker {
     return inFlightBytes;
   }
 
+  /** The partitions with records in flight and how many, e.g. {@code "t-0: 500, t-1: 20"} (for stop warnings). */
+  String inFlightSummary() {
+    StringBuilder sb = new StringBuilder();
+    for (PartitionState s : all()) {
+      if (s.inFlightRecords > 0) {
+        sb.append(sb.isEmpty() ? "" : ", ").append(s.tp).append(": ").append(s.inFlightRecords);
+      }
+    }
+    return sb.toString();
+  }
+
   /**
    * Records of {@code tp} sent and not part of the acknowledged prefix yet: in flight, or answered while an
    * earlier chunk is still in flight, or after the partition failed (any of them may be in the target).

@@ -369,7 +369,7 @@ public final class SourceVerticle extends VerticleBase {
         .timeout(Budgets.DRAIN_MS, TimeUnit.MILLISECONDS)
         .recover(e -> {
           LOG.warn("{} {} records still in flight after {} ms ({}); they will be mirrored again after restart",
-              taskId, tracker.inFlightRecords(), Budgets.DRAIN_MS, inFlightSummary());
+              taskId, tracker.inFlightRecords(), Budgets.DRAIN_MS, tracker.inFlightSummary());
           return Future.succeededFuture();
         })
         .compose(v -> progress.storeFinal().timeout(Budgets.FLUSH_MS, TimeUnit.MILLISECONDS))
@@ -388,15 +388,5 @@ public final class SourceVerticle extends VerticleBase {
         })
         .onComplete(ar -> LOG.info("{} stopped in {} ms after {} batches, {} flow-control pauses; stored progress: {}",
             taskId, System.currentTimeMillis() - started, batches, flowControl.pauses(), progress.summary()));
-  }
-
-  private String inFlightSummary() {
-    StringBuilder sb = new StringBuilder();
-    for (PartitionState s : tracker.all()) {
-      if (s.inFlightRecords > 0) {
-        sb.append(sb.isEmpty() ? "" : ", ").append(s.tp).append(": ").append(s.inFlightRecords);
-      }
-    }
-    return sb.toString();
   }
 }
