@@ -38,6 +38,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * pass through: the next refresh creates it again, and every record produced after that arrives. On the batch
  * path the idempotent wire sender's partitions restart their sequences under a new epoch (the new topic's
  * partitions know nothing of the old sequences); on the record path Kafka's producer does the same by itself.
+ * With exactly-once (on the batch path, the default) the transaction that met the gap is aborted and its records
+ * are read again, so every record after the re-creation is committed.
  * (BrokerFaultIT covers the same with child-process brokers and a trickle of small batches.)
  */
 @ExtendWith({TwoClustersExtension.class, NoBlockedThreads.class})
@@ -52,20 +54,28 @@ class TargetTopicRecreatedIT {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"batch", "record"})
-  void recordsProducedAfterTheRecreationArrive(String path) throws Exception {
-    String topic = "recreated-" + path;
+  @ValueSource(strings = {"batch", "record", "batch-eos"})
+  void recordsProducedAfterTheRecreationArrive(String variant) throws Exception {
+    String path = variant.replace("-eos", "");
+    boolean exactlyOnce = variant.endsWith("-eos");
+    String topic = "recreated-" + variant;
     String remote = "A." + topic;
     clusters.a().createTopic(topic, 2);
     JsonObject mirror = mirror("A", "B", topic, 1);
     mirror.getJsonObject("sourceConnector").getJsonObject("config").put("refresh.topics.interval.seconds", 1)
         .put("vmm.data.path", path);
+    JsonObject config = config(clusters, mirror);
+    if (exactlyOnce) {
+      mirror.getJsonObject("sourceConnector").getJsonObject("config").put("transaction.boundary.interval.ms", 500);
+      JsonObject target = config.getJsonArray("clusters").getJsonObject(1);
+      target.put("config", new JsonObject().put("exactly.once.source.support", "enabled"));
+    }
     AtomicBoolean stop = new AtomicBoolean();
     AtomicInteger acked = new AtomicInteger();
     AtomicReference<Throwable> failure = new AtomicReference<>();
     Thread producer = burstProducer(topic, stop, acked, failure);
     try (LogCapture logs = LogCapture.start(Map.of("io.vmm", "INFO"));
-         RunningMirror m = startMirror(config(clusters, mirror))) {
+         RunningMirror m = startMirror(config)) {
       Await.until("records mirrored before the deletion", MirrorTestSupport.TIMEOUT, () -> count(clusters.b(), remote) > 4 * BURST);
       long passedBefore = MirrorTestSupport.passedThrough(m);
       clusters.b().admin().deleteTopics(List.of(remote)).all().get(30, TimeUnit.SECONDS);
@@ -79,7 +89,7 @@ class TargetTopicRecreatedIT {
       assertNull(failure.get(), "source producer");
       int produced = acked.get();
       Await.until("every record produced after the recreation on B", MirrorTestSupport.TIMEOUT,
-          () -> missingFrom(remote, fromKey, produced).isEmpty());
+          () -> missingFrom(remote, fromKey, produced, exactlyOnce).isEmpty());
       JsonObject flow = m.flow();
       assertEquals("RUNNING", flow.getString("state"), flow.encodePrettily());
       assertEquals(0, flow.getInteger("failedPartitions"), flow.encodePrettily());
@@ -121,13 +131,14 @@ class TargetTopicRecreatedIT {
     return t;
   }
 
-  /** Keys in [from, to) not in {@code remote} on B. */
-  private Set<Integer> missingFrom(String remote, int from, int to) {
+  /** Keys in [from, to) not in {@code remote} on B (committed records only when {@code committed}). */
+  private Set<Integer> missingFrom(String remote, int from, int to, boolean committed) {
     Set<Integer> missing = new HashSet<>();
     for (int i = from; i < to; i++) {
       missing.add(i);
     }
-    for (ConsumerRecord<byte[], byte[]> r : clusters.b().readAllNow(remote)) {
+    for (ConsumerRecord<byte[], byte[]> r : committed ? PassThroughSupport.readCommitted(clusters.b(), remote)
+        : clusters.b().readAllNow(remote)) {
       missing.remove(Integer.parseInt(str(r.key())));
     }
     return missing;
