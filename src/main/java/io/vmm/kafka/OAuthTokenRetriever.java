@@ -36,7 +36,8 @@ import java.util.StringJoiner;
  * <p>
  * Settings: {@code sasl.oauthbearer.token.endpoint.url}, {@code sasl.oauthbearer.client.credentials.client.id} /
  * {@code .client.secret} (HTTP basic authentication when both are set; the id alone is sent as {@code client_id}),
- * {@code sasl.oauthbearer.scope}, {@code sasl.login.connect.timeout.ms} / {@code sasl.login.read.timeout.ms}; JAAS
+ * {@code sasl.oauthbearer.scope}, {@code sasl.login.connect.timeout.ms} / {@code sasl.login.read.timeout.ms} (their
+ * sum bounds a whole token request, body included; HTTP/1.1); JAAS
  * options {@code audience}, {@code refreshToken}, and {@code ssl.truststore.certificates} (PEM) with
  * {@code ssl.endpoint.identification.algorithm} for the endpoint's TLS. Errors name the endpoint and the HTTP
  * status, never a secret.
@@ -55,6 +56,8 @@ public final class OAuthTokenRetriever implements JwtRetriever {
   private String audience;
   private String refreshToken;
   private Duration readTimeout;
+  /** Bound on one whole token request: connect plus read timeout (the JDK's request timeout ends at the headers). */
+  private Duration exchangeTimeout;
   private HttpClient http;
 
   @Override
@@ -68,7 +71,9 @@ public final class OAuthTokenRetriever implements JwtRetriever {
     refreshToken = string(options.get(REFRESH_TOKEN));
     Duration connect = millis(configs.get(SaslConfigs.SASL_LOGIN_CONNECT_TIMEOUT_MS), 10_000);
     readTimeout = millis(configs.get(SaslConfigs.SASL_LOGIN_READ_TIMEOUT_MS), 10_000);
-    HttpClient.Builder builder = HttpClient.newBuilder().connectTimeout(connect);
+    exchangeTimeout = connect.plus(readTimeout);
+    // HTTP/1.1 as Kafka's own retriever (no h2c upgrade on an http:// endpoint)
+    HttpClient.Builder builder = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(connect);
     String pem = string(options.get("ssl.truststore.certificates"));
     if (pem != null) {
       builder.sslContext(sslContext(pem));
@@ -111,10 +116,16 @@ public final class OAuthTokenRetriever implements JwtRetriever {
               + URLEncoder.encode(clientSecret, StandardCharsets.UTF_8)).getBytes(StandardCharsets.UTF_8)));
     }
     HttpResponse<String> response;
+    java.util.concurrent.CompletableFuture<HttpResponse<String>> answer =
+        http.sendAsync(request.build(), HttpResponse.BodyHandlers.ofString());
     try {
-      response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
-    } catch (java.io.IOException e) {
-      throw new JwtRetrieverException("token request to " + endpoint + " failed: " + e);
+      response = answer.get(exchangeTimeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+    } catch (java.util.concurrent.ExecutionException e) {
+      throw new JwtRetrieverException("token request to " + endpoint + " failed: " + e.getCause());
+    } catch (java.util.concurrent.TimeoutException e) {
+      answer.cancel(true);
+      throw new JwtRetrieverException("token request to " + endpoint + " got no complete answer within "
+          + exchangeTimeout.toMillis() + " ms (sasl.login.connect.timeout.ms + sasl.login.read.timeout.ms)");
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new JwtRetrieverException("token request to " + endpoint + " interrupted");
